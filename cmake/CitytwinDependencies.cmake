@@ -1,0 +1,35 @@
+# Every dependency comes from Debian 12 packages installed by tools/setup.sh.
+find_package(Threads REQUIRED)
+find_package(PROJ CONFIG REQUIRED)
+find_package(GDAL CONFIG REQUIRED)
+find_package(TBB CONFIG REQUIRED)
+find_package(SQLite3 REQUIRED)
+find_package(Eigen3 CONFIG REQUIRED)
+find_package(tomlplusplus CONFIG REQUIRED)
+find_package(nlohmann_json CONFIG REQUIRED)
+find_package(CLI11 CONFIG REQUIRED)
+find_package(pugixml CONFIG REQUIRED)
+find_package(doctest CONFIG REQUIRED)
+
+# cpp-httplib is header-only; Debian 12 ships it without a CMake package.
+find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+add_library(citytwin_httplib INTERFACE)
+target_include_directories(citytwin_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
+add_library(httplib::httplib ALIAS citytwin_httplib)
+
+# SuiteSparse KLU: sparse LU for power-flow Jacobians. Debian 12 ships no CMake package for it.
+find_path(KLU_INCLUDE_DIR klu.h PATH_SUFFIXES suitesparse REQUIRED)
+find_library(KLU_LIBRARY klu REQUIRED)
+find_library(AMD_LIBRARY amd REQUIRED)
+find_library(COLAMD_LIBRARY colamd REQUIRED)
+find_library(BTF_LIBRARY btf REQUIRED)
+find_library(SUITESPARSECONFIG_LIBRARY suitesparseconfig REQUIRED)
+add_library(citytwin_klu INTERFACE)
+target_include_directories(citytwin_klu SYSTEM INTERFACE ${KLU_INCLUDE_DIR})
+target_link_libraries(citytwin_klu INTERFACE ${KLU_LIBRARY} ${AMD_LIBRARY} ${COLAMD_LIBRARY} ${BTF_LIBRARY}
+                                             ${SUITESPARSECONFIG_LIBRARY})
+add_library(SuiteSparse::KLU ALIAS citytwin_klu)
+
+if(CITYTWIN_BUILD_BENCHMARKS)
+  find_package(benchmark CONFIG REQUIRED)
+endif()

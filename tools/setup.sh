@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# Installs every Debian 12 package citytwin needs to build, test and view.
+# Idempotent: packages already present are left alone, so it is safe to re-run.
+set -euo pipefail
+
+PACKAGES=(
+  # toolchain
+  build-essential cmake ninja-build pkg-config git
+  # geospatial core: raster/vector I/O, CRS transforms
+  libgdal-dev gdal-bin libproj-dev proj-bin
+  # numerics and parallelism
+  libeigen3-dev libtbb-dev libsuitesparse-dev
+  # storage, formats, command line, HTTP
+  libsqlite3-dev sqlite3 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libcpp-httplib-dev libpugixml-dev
+  # tests and benchmarks
+  doctest-dev libbenchmark-dev valgrind
+  # viewer and headless rendering
+  libopenscenegraph-dev openscenegraph libimgui-dev libstb-dev
+  xvfb xauth libgl1-mesa-dri mesa-utils
+  # side-by-side traffic checks
+  sumo sumo-tools
+)
+
+missing=()
+for package in "${PACKAGES[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$package")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "setup: all ${#PACKAGES[@]} packages already installed"
+  exit 0
+fi
+
+SUDO=""
+if [ "$(id -u)" -ne 0 ]; then SUDO="sudo"; fi
+echo "setup: installing ${#missing[@]} packages: ${missing[*]}"
+export DEBIAN_FRONTEND=noninteractive
+$SUDO apt-get update -qq
+$SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
+echo "setup: done"
