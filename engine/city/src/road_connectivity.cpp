@@ -69,4 +69,55 @@ std::size_t RoadComponents::linksInLargest(const RoadNetwork& network) const {
   return count;
 }
 
+namespace {
+std::vector<bool> reachableFromLargest(const RoadNetwork& network, const RoadComponents& components, bool forward) {
+  const auto adjacency = forward ? network.outgoingLinks() : network.incomingLinks();
+  std::vector<bool> reached(network.nodes.size(), false);
+  std::vector<std::uint32_t> frontier;
+  for (std::uint32_t n = 0; n < network.nodes.size(); ++n) {
+    if (components.componentOfNode[n] == components.largest) {
+      reached[n] = true;
+      frontier.push_back(n);
+    }
+  }
+  while (!frontier.empty()) {
+    const std::uint32_t node = frontier.back();
+    frontier.pop_back();
+    for (std::uint32_t l : adjacency[node]) {
+      const std::uint32_t next = forward ? network.links[l].to : network.links[l].from;
+      if (!reached[next]) {
+        reached[next] = true;
+        frontier.push_back(next);
+      }
+    }
+  }
+  return reached;
+}
+}  // namespace
+
+DeadEndSummary summariseDeadEnds(const RoadNetwork& network, const RoadComponents& components) {
+  DeadEndSummary summary;
+  const auto enterable = reachableFromLargest(network, components, true);
+  const auto leavable = reachableFromLargest(network, components, false);
+  for (const auto& link : network.links) {
+    const bool inLargest = components.componentOfNode[link.from] == components.largest &&
+                           components.componentOfNode[link.to] == components.largest;
+    if (inLargest) continue;
+    if (enterable[link.from] && enterable[link.to]) {
+      ++summary.enterOnlyLinks;
+    } else if (leavable[link.from] && leavable[link.to]) {
+      ++summary.leaveOnlyLinks;
+    } else {
+      ++summary.islandLinks;
+    }
+  }
+  for (std::uint32_t c = 0; c < components.componentSizes.size(); ++c) {
+    if (c != components.largest) {
+      summary.largestOtherComponentNodes = std::max<std::size_t>(summary.largestOtherComponentNodes,
+                                                                 components.componentSizes[c]);
+    }
+  }
+  return summary;
+}
+
 }  // namespace citytwin::city

@@ -19,4 +19,16 @@ struct RoadComponents {
 
 RoadComponents stronglyConnectedComponents(const RoadNetwork& network);
 
+// Links outside the largest component, by why a vehicle cannot make a round trip through them:
+// a dead end that traffic can enter from the main network but not leave (a one-way ramp into a garage,
+// a street cut by the area's edge), one it can leave but not enter, or an island with no drivable
+// connection at all (its access road lies outside the area or is private).
+struct DeadEndSummary {
+  std::size_t enterOnlyLinks = 0;
+  std::size_t leaveOnlyLinks = 0;
+  std::size_t islandLinks = 0;
+  std::size_t largestOtherComponentNodes = 0;
+};
+DeadEndSummary summariseDeadEnds(const RoadNetwork& network, const RoadComponents& components);
+
 }  // namespace citytwin::city

@@ -1,0 +1,49 @@
+#include "gdal_session.hpp"
+
+#include <cpl_conv.h>
+#include <cpl_error.h>
+#include <gdal.h>
+
+#include <mutex>
+
+namespace citytwin::io {
+namespace {
+thread_local std::vector<std::string>* activeFailures = nullptr;
+}
+
+void ensureGdalRegistered() {
+  static std::once_flag once;
+  std::call_once(once, [] {
+    GDALAllRegister();
+    // Reads stay within the files the user named: no sidecar lookups across the network.
+    CPLSetConfigOption("GDAL_HTTP_TIMEOUT", "1");
+    CPLSetConfigOption("CPL_VSIL_CURL_ALLOWED_EXTENSIONS", ".none");
+  });
+}
+
+void GdalErrorCapture::handler(int errorClass, int, const char* message) {
+  if (errorClass >= CE_Failure && activeFailures) activeFailures->emplace_back(message ? message : "");
+}
+
+GdalErrorCapture::GdalErrorCapture() : previous_(activeFailures) {
+  activeFailures = &failures_;
+  CPLPushErrorHandler([](CPLErr errorClass, CPLErrorNum number, const char* message) {
+    handler(static_cast<int>(errorClass), static_cast<int>(number), message);
+  });
+}
+
+GdalErrorCapture::~GdalErrorCapture() {
+  CPLPopErrorHandler();
+  activeFailures = previous_;
+}
+
+std::string GdalErrorCapture::failureText() const {
+  std::string text;
+  for (const auto& failure : failures_) {
+    if (!text.empty()) text += "; ";
+    text += failure;
+  }
+  return text;
+}
+
+}  // namespace citytwin::io

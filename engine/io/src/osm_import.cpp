@@ -1,0 +1,290 @@
+#include "citytwin/io/osm_import.hpp"
+
+#include <gdal_priv.h>
+#include <ogrsf_frmts.h>
+
+#include <cmath>
+#include <memory>
+
+#include "area_of_interest.hpp"
+#include "citytwin/city/road_connectivity.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/core/fingerprint.hpp"
+#include "dem_reprojection.hpp"
+#include "gdal_session.hpp"
+#include "osm_road_builder.hpp"
+#include "citytwin/io/osm_tags.hpp"
+
+namespace citytwin::io {
+namespace {
+
+struct OsmBuildingCandidate {
+  std::string id;
+  std::unique_ptr<OGRGeometry> geometry;  // WGS 84
+  OsmTags tags;
+};
+
+struct OsmContent {
+  std::vector<OsmWay> drivableWays;
+  std::map<std::uint64_t, OsmTaggedNode> taggedNodes;
+  std::vector<OsmBuildingCandidate> buildings;
+  geo::BBox lonLatBounds;  // x = lon, y = lat
+  std::size_t features = 0;
+};
+
+OsmTags tagsOf(const OGRFeature& feature) {
+  OsmTags tags;
+  const OGRFeatureDefn* definition = feature.GetDefnRef();
+  for (int i = 0; i < definition->GetFieldCount(); ++i) {
+    if (!feature.IsFieldSetAndNotNull(i)) continue;
+    const std::string name = definition->GetFieldDefn(i)->GetNameRef();
+    if (name == "other_tags") continue;
+    tags.set(name, feature.GetFieldAsString(i));
+  }
+  const int other = definition->GetFieldIndex("other_tags");
+  if (other >= 0 && feature.IsFieldSetAndNotNull(other)) tags.addHstore(feature.GetFieldAsString(other));
+  return tags;
+}
+
+OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
+  if (!std::filesystem::exists(path)) throw Error(path.string() + ": OSM file does not exist");
+  if (std::filesystem::is_directory(path)) throw Error(path.string() + ": is a folder, expected an OSM file");
+  GdalErrorCapture errors;
+  const char* drivers[] = {"OSM", nullptr};
+  // Interleaved reading visits every layer in one pass over the file, as the OSM driver requires.
+  char** openOptions = CSLSetNameValue(nullptr, "INTERLEAVED_READING", "YES");
+  std::unique_ptr<GDALDataset> dataset(
+      GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, openOptions, nullptr));
+  CSLDestroy(openOptions);
+  if (!dataset) {
+    throw Error(path.string() + ": not a readable OSM file (.osm.pbf or .osm)" +
+                (errors.hasFailures() ? ": " + errors.failureText() : ""));
+  }
+  OsmContent content;
+  OGRLayer* layer = nullptr;
+  while (true) {
+    std::unique_ptr<OGRFeature> feature(dataset->GetNextFeature(&layer, nullptr, nullptr, nullptr));
+    if (!feature) break;
+    ++content.features;
+    if (progress) progress->advance();
+    const std::string layerName = layer->GetName();
+    const OGRGeometry* geometry = feature->GetGeometryRef();
+    if (!geometry) continue;
+    if (layerName == "points") {
+      OsmTags tags = tagsOf(*feature);
+      const auto* point = geometry->toPoint();
+      const auto key = nodeKey({point->getX(), point->getY()});
+      content.taggedNodes[key] = {std::atoll(tags.get("osm_id").c_str()),
+                                  tags.get("highway") == "traffic_signals"};
+    } else if (layerName == "lines") {
+      OsmTags tags = tagsOf(*feature);
+      if (!city::isDrivableHighwayClass(tags.get("highway"))) continue;
+      const std::string access = tags.get("access");
+      if (access == "no" || access == "private") continue;
+      if (tags.get("area") == "yes") continue;
+      OsmWay way;
+      way.id = std::atoll(tags.get("osm_id").c_str());
+      const auto* line = geometry->toLineString();
+      for (int i = 0; i < line->getNumPoints(); ++i) {
+        way.vertices.push_back({line->getX(i), line->getY(i)});
+        content.lonLatBounds.expand(geo::Vec2{line->getX(i), line->getY(i)});
+      }
+      way.tags = std::move(tags);
+      content.drivableWays.push_back(std::move(way));
+    } else if (layerName == "multipolygons") {
+      OsmTags tags = tagsOf(*feature);
+      const std::string building = tags.get("building");
+      if (building.empty() || building == "no") continue;
+      OsmBuildingCandidate candidate;
+      const std::string wayId = tags.get("osm_way_id");
+      candidate.id = wayId.empty() ? "osm:relation/" + tags.get("osm_id") : "osm:way/" + wayId;
+      candidate.geometry.reset(geometry->clone());
+      OGREnvelope envelope;
+      geometry->getEnvelope(&envelope);
+      content.lonLatBounds.expand(geo::Vec2{envelope.MinX, envelope.MinY});
+      content.lonLatBounds.expand(geo::Vec2{envelope.MaxX, envelope.MaxY});
+      candidate.tags = std::move(tags);
+      content.buildings.push_back(std::move(candidate));
+    }
+  }
+  if (errors.hasFailures()) {
+    throw Error(path.string() + ": truncated or corrupt OSM file: " + errors.failureText());
+  }
+  if (content.features == 0) throw Error(path.string() + ": OSM file holds no features");
+  return content;
+}
+
+geo::MultiPolygon projectFootprint(const OGRGeometry& geometry, const geo::CoordinateTransform& toCity) {
+  geo::MultiPolygon parts;
+  auto ring = [&](const OGRLinearRing& source) {
+    geo::Ring result;
+    const int count = source.getNumPoints();
+    for (int i = 0; i + 1 < count; ++i) result.push_back(toCity.fromWgs84({source.getX(i), source.getY(i)}));
+    // Counter-clockwise outer rings, as GeoPackage readers and extrusion expect.
+    return result;
+  };
+  auto addPolygon = [&](const OGRPolygon& polygon) {
+    geo::Polygon part;
+    part.outer = ring(*polygon.getExteriorRing());
+    if (geo::signedRingArea(part.outer) < 0) std::reverse(part.outer.begin(), part.outer.end());
+    for (int h = 0; h < polygon.getNumInteriorRings(); ++h) {
+      geo::Ring hole = ring(*polygon.getInteriorRing(h));
+      if (geo::signedRingArea(hole) > 0) std::reverse(hole.begin(), hole.end());
+      part.holes.push_back(std::move(hole));
+    }
+    if (part.outer.size() >= 3) parts.push_back(std::move(part));
+  };
+  const auto type = wkbFlatten(geometry.getGeometryType());
+  if (type == wkbPolygon) addPolygon(*geometry.toPolygon());
+  if (type == wkbMultiPolygon) {
+    for (const OGRPolygon* polygon : *geometry.toMultiPolygon()) addPolygon(*polygon);
+  }
+  return parts;
+}
+
+// Storeys assumed where OSM gives neither height nor levels (engine/README.md, "Import defaults").
+int defaultLevels(city::BuildingUse use, const std::string& buildingTag) {
+  if (buildingTag == "garage" || buildingTag == "garages" || buildingTag == "shed" || buildingTag == "hut" ||
+      buildingTag == "kiosk" || buildingTag == "roof") {
+    return 1;
+  }
+  switch (use) {
+    case city::BuildingUse::Residential: return 4;
+    case city::BuildingUse::Commercial: return 5;
+    case city::BuildingUse::Office: return 5;
+    case city::BuildingUse::Industrial: return 2;
+    case city::BuildingUse::Retail: return 2;
+    case city::BuildingUse::Education: return 3;
+    case city::BuildingUse::Health: return 4;
+    case city::BuildingUse::Public: return 3;
+    case city::BuildingUse::Religious: return 4;
+    case city::BuildingUse::Other: return 3;
+  }
+  return 3;
+}
+
+city::Building makeBuilding(OsmBuildingCandidate& candidate, const geo::CoordinateTransform& toCity,
+                            OsmImportReport& report) {
+  city::Building building;
+  building.id = candidate.id;
+  building.footprint = projectFootprint(*candidate.geometry, toCity);
+  const OsmTags& tags = candidate.tags;
+  const std::string buildingTag = tags.get("building");
+  building.use = city::buildingUseFromOsm(buildingTag, tags.get("amenity"), tags.get("shop"));
+  building.name = tags.get("name");
+  const auto levels = parseLevels(tags.get("building:levels"));
+  const auto height = parseLengthMetres(tags.get("height"));
+  if (levels) ++report.buildingsWithLevels;
+  if (tags.has("height") || tags.has("building:levels")) ++report.buildingsWithHeightOrLevelsTag;
+  if (height && *height > 0) {
+    ++report.buildingsWithTaggedHeight;
+    building.heightM = *height;
+    building.levels = levels.value_or(std::max(1, static_cast<int>(std::lround(*height / city::kStoreyHeightM))));
+    building.heightSource = city::HeightSource::Tagged;
+  } else if (levels) {
+    building.levels = *levels;
+    building.heightM = *levels * city::kStoreyHeightM;
+    building.heightSource = city::HeightSource::FromLevels;
+  } else {
+    building.levels = defaultLevels(building.use, buildingTag);
+    building.heightM = building.levels * city::kStoreyHeightM;
+    building.heightSource = city::HeightSource::DefaultForUse;
+  }
+  for (const char* key : {"start_date", "building:start_date", "construction_date", "year_of_construction"}) {
+    if (auto year = parseYear(tags.get(key))) {
+      building.yearBuilt = *year;
+      break;
+    }
+  }
+  return building;
+}
+
+void assignElevations(city::CityModel& city, const std::filesystem::path& dem) {
+  std::size_t missing = 0;
+  std::string example;
+  for (auto& node : city.roads.nodes) {
+    if (auto value = city.terrain.sample(node.position)) {
+      node.elevationM = *value;
+    } else if (missing++ == 0) {
+      example = node.id;
+    }
+  }
+  for (auto& building : city.buildings) {
+    if (auto value = city.terrain.sample(geo::pointOnSurface(building.footprint))) {
+      building.groundElevationM = *value;
+    } else if (missing++ == 0) {
+      example = building.id;
+    }
+  }
+  if (missing > 0) {
+    throw Error(dem.string() + ": DEM does not cover " + std::to_string(missing) +
+                " road nodes and buildings of the area (first: " + example + "); use a DEM covering the whole area");
+  }
+}
+
+}  // namespace
+
+OsmImportResult importOsm(const OsmImportOptions& options, Progress* progress) {
+  ensureGdalRegistered();
+  OsmImportResult result;
+  OsmImportReport& report = result.report;
+  city::CityModel& city = result.city;
+
+  std::optional<AreaOfInterest> area;
+  if (options.areaOfInterest) area.emplace(*options.areaOfInterest);
+  if (options.dem && !std::filesystem::exists(*options.dem)) {
+    throw Error(options.dem->string() + ": DEM file does not exist");
+  }
+
+  OsmContent content = readOsm(options.osm, progress);
+  report.osmBuildingFeatures = content.buildings.size();
+  report.drivableWays = content.drivableWays.size();
+
+  const geo::LonLat centre = area ? area->centre()
+                                  : geo::LonLat{content.lonLatBounds.centre().x, content.lonLatBounds.centre().y};
+  city.crsEpsg = options.crsEpsg > 0 ? options.crsEpsg : geo::utmEpsgFor(centre);
+  city.name = options.name.empty() ? options.osm.stem().stem().string() : options.name;
+  const geo::CoordinateTransform toCity(city.crsName());
+
+  for (auto& candidate : content.buildings) {
+    if (area) {
+      // GEOS's point-on-surface, as GDAL computes it, decides membership of buildings on the boundary.
+      std::unique_ptr<OGRGeometry> inside(OGRGeometry::FromHandle(
+          OGR_G_PointOnSurface(OGRGeometry::ToHandle(candidate.geometry.get()))));
+      if (!inside || !area->contains(*inside)) {
+        ++report.buildingsOutsideArea;
+        continue;
+      }
+    }
+    city::Building building = makeBuilding(candidate, toCity, report);
+    if (!building.footprint.empty()) city.buildings.push_back(std::move(building));
+  }
+
+  auto keepNode = [&](geo::LonLat position) { return !area || area->contains(position); };
+  RoadBuildResult roads = buildRoadNetwork(content.drivableWays, content.taggedNodes, toCity, keepNode);
+  city.roads = std::move(roads.network);
+  report.linksOutsideArea = roads.linksDropped;
+
+  const city::RoadComponents components = city::stronglyConnectedComponents(city.roads);
+  report.stronglyConnectedComponents = components.componentSizes.size();
+  report.linksInLargestComponent = components.linksInLargest(city.roads);
+  report.deadEndLinks = city.roads.links.size() - report.linksInLargestComponent;
+  report.deadEnds = city::summariseDeadEnds(city.roads, components);
+
+  city.provenance.push_back({"osm", options.osm.string(), fingerprintFile(options.osm)});
+  if (options.areaOfInterest) {
+    city.provenance.push_back({"aoi", options.areaOfInterest->string(), fingerprintFile(*options.areaOfInterest)});
+  }
+  if (options.dem) {
+    geo::BBox extent;
+    for (const auto& node : city.roads.nodes) extent.expand(node.position);
+    for (const auto& building : city.buildings) extent.expand(geo::bounds(building.footprint));
+    if (extent.empty()) throw Error(options.osm.string() + ": no roads or buildings inside the area to place on a DEM");
+    city.terrain = reprojectDem(*options.dem, city.crsEpsg, extent, options.demCellM);
+    assignElevations(city, *options.dem);
+    city.provenance.push_back({"dem", options.dem->string(), fingerprintFile(*options.dem)});
+  }
+  return result;
+}
+
+}  // namespace citytwin::io

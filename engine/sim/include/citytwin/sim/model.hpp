@@ -1,0 +1,86 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <map>
+#include <span>
+#include <string>
+#include <toml++/toml.h>
+#include <vector>
+
+#include "citytwin/city/city_model.hpp"
+#include "citytwin/city/city_state.hpp"
+#include "citytwin/sim/intervention.hpp"
+#include "citytwin/sim/sim_time.hpp"
+
+namespace citytwin::sim {
+
+// A column of the city state a model reads or writes.
+struct AttributeRef {
+  city::Layer layer;
+  std::string name;
+  friend bool operator==(const AttributeRef&, const AttributeRef&) = default;
+};
+
+struct ModelDescription {
+  std::string name;                             // "flood", "traffic", "energy"
+  std::vector<AttributeRef> reads;              // published by other models (or by ingest)
+  std::vector<AttributeRef> writes;             // published by this model at its step boundaries
+  SimTime preferredStep = kSecond;              // its coupling step; it may substep inside
+  bool canSnapshot = true;
+  std::vector<std::string> interventionKinds;   // e.g. "add_rainfall", "close_road"
+};
+
+// Everything a model gets when a branch starts.
+struct ModelContext {
+  const city::CityModel& city;
+  const toml::table& parameters;                // the scenario's [<model name>] table (empty when absent)
+  std::string scenarioFile;                     // for InputError locations
+  std::filesystem::path scenarioDirectory;      // relative input paths resolve against it
+  std::filesystem::path outputDirectory;        // this variant's folder for the model's own files
+  std::uint64_t seed = 0;                       // this branch's seed for this model
+  SimTime end = 0;                              // the run covers [0, end)
+  std::string startIso8601;                     // wall-clock time of SimTime 0, e.g. "2026-07-01T00:00:00Z"
+  std::vector<Intervention> interventions;      // the variant's interventions of this model's kinds
+};
+
+// Ordered so printed and stored KPIs never depend on hash order.
+using Kpis = std::map<std::string, double>;
+
+// Something that happened in a branch at a simulated time ("road closed", "substation de-energised").
+// Models report theirs through Model::takeEvents(); the engine adds its own (interventions applied).
+struct Event {
+  SimTime time = 0;
+  std::string source;   // the model's name, or "engine"
+  std::string kind;     // short machine-readable word, e.g. "road_closed"
+  std::string entity;   // the city object's id, empty when the event concerns no single object
+  std::string message;  // one line for people
+  friend bool operator==(const Event&, const Event&) = default;
+};
+
+// The one interface every domain model implements (shaped after FMI co-simulation: doStep, get/set state).
+// The scheduler calls initialise once, then step for consecutive intervals [t, t + dt). During a step
+// the model reads `published` — the branch state as of the last boundary, identical for every model
+// stepping in that interval — and writes only its declared `writes` into `staged`; the scheduler
+// publishes them at t + dt, so coupling never depends on the order models are stepped in.
+class Model {
+ public:
+  virtual ~Model() = default;
+
+  virtual ModelDescription describe() const = 0;
+  // Throws InputError (file, line, key) for bad parameters or interventions.
+  virtual void initialise(const ModelContext& context, city::CityState& state) = 0;
+  virtual void step(SimTime t, SimTime dt, const city::CityState& published, city::CityState& staged) = 0;
+  // The model's indicators now (called at boundaries for time series, and at the end for the summary).
+  virtual Kpis kpis() const = 0;
+  // Writes the model's result files (GeoTIFF, CSV, ...) into the given folder at the end of a run.
+  virtual void writeOutputs(const std::filesystem::path& directory) const { (void)directory; }
+  // Complete internal state, so that restore() followed by the same steps gives identical results.
+  virtual std::vector<std::uint8_t> snapshot() const = 0;
+  virtual void restore(std::span<const std::uint8_t> bytes) = 0;
+  // Events since the last call (the scheduler calls it after each step and stores them with the run).
+  // `source` may be left empty: the scheduler fills in the model's name.
+  virtual std::vector<Event> takeEvents() { return {}; }
+};
+
+}  // namespace citytwin::sim

@@ -1,0 +1,30 @@
+#pragma once
+
+#include <functional>
+#include <map>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "citytwin/sim/model.hpp"
+
+namespace citytwin::sim {
+
+using ModelFactory = std::function<std::unique_ptr<Model>()>;
+
+// Models register by an explicit call, by name (static self-registration is dropped by the linker from
+// static libraries). Each model library offers e.g. `void registerFloodModel(sim::ModelRegistry&)`.
+class ModelRegistry {
+ public:
+  // Throws Error when the name is taken.
+  void add(const std::string& name, ModelFactory factory);
+  bool contains(const std::string& name) const;
+  // Throws Error listing the known names when `name` is unknown.
+  std::unique_ptr<Model> create(const std::string& name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, ModelFactory> factories_;
+};
+
+}  // namespace citytwin::sim

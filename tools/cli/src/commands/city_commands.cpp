@@ -1,0 +1,193 @@
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <optional>
+#include <string>
+
+#include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/core/progress.hpp"
+#include "citytwin/io/city_file.hpp"
+#include "citytwin/io/osm_import.hpp"
+#include "command_registry.hpp"
+#include "json_output.hpp"
+
+#if __has_include(<citytwin/generate/sample_city.hpp>)
+#include "citytwin/generate/sample_city.hpp"
+#define CITYTWIN_HAS_GENERATOR 1
+#endif
+
+namespace citytwin::cli {
+namespace {
+
+nlohmann::json cityInfo(const city::CityModel& city) {
+  const geo::BBox extent = city.extent();
+  nlohmann::json info;
+  info["buildings"] = city.buildings.size();
+  info["road_links"] = city.roads.links.size();
+  info["road_nodes"] = city.roads.nodes.size();
+  info["sensors"] = city.sensors.size();
+  info["crs"] = city.crsName();
+  info["extent"] = extent.empty() ? nlohmann::json::array()
+                                  : nlohmann::json::array({extent.minX, extent.minY, extent.maxX, extent.maxY});
+  info["dem_size"] = city.terrain.empty()
+                         ? nlohmann::json(nullptr)
+                         : nlohmann::json{{"columns", city.terrain.columns},
+                                          {"rows", city.terrain.rows},
+                                          {"cell_size_m", city.terrain.cellSize}};
+  return info;
+}
+
+void printCityInfo(const city::CityModel& city, const std::filesystem::path& path) {
+  const geo::BBox extent = city.extent();
+  std::printf("city        %s (%s)\n", city.name.c_str(), path.string().c_str());
+  std::printf("crs         %s\n", city.crsName().c_str());
+  if (!extent.empty()) {
+    std::printf("extent      x %.1f … %.1f, y %.1f … %.1f (%.2f × %.2f km)\n", extent.minX, extent.maxX, extent.minY,
+                extent.maxY, extent.width() / 1000, extent.height() / 1000);
+  }
+  std::printf("buildings   %zu\n", city.buildings.size());
+  std::printf("road_links  %zu\n", city.roads.links.size());
+  std::printf("road_nodes  %zu\n", city.roads.nodes.size());
+  std::printf("sensors     %zu\n", city.sensors.size());
+  std::printf("grid        %zu substations, %zu feeders\n", city.grid.substations.size(), city.grid.feeders.size());
+  if (city.terrain.empty()) {
+    std::printf("dem         none\n");
+  } else {
+    std::printf("dem         %zu × %zu cells of %.1f m\n", city.terrain.columns, city.terrain.rows, city.terrain.cellSize);
+  }
+  for (const auto& input : city.provenance) {
+    std::printf("input       %-9s %s (%s)\n", input.role.c_str(), input.source.c_str(), input.fingerprint.c_str());
+  }
+}
+
+int parseCrs(const std::string& text) {
+  if (text.empty()) return 0;
+  std::string digits = text;
+  if (digits.rfind("EPSG:", 0) == 0 || digits.rfind("epsg:", 0) == 0) digits = digits.substr(5);
+  char* end = nullptr;
+  const long code = std::strtol(digits.c_str(), &end, 10);
+  if (digits.empty() || *end != '\0' || code <= 0) {
+    throw Error("--crs '" + text + "': expected an EPSG code such as EPSG:32632");
+  }
+  return static_cast<int>(code);
+}
+
+struct ImportArguments {
+  std::string osm, dem, aoi, crs, out, name;
+  double demCell = 0.0;
+  bool json = false;
+};
+
+void runImport(const ImportArguments& arguments) {
+  io::OsmImportOptions options;
+  options.osm = arguments.osm;
+  if (!arguments.dem.empty()) options.dem = arguments.dem;
+  if (!arguments.aoi.empty()) options.areaOfInterest = arguments.aoi;
+  options.crsEpsg = parseCrs(arguments.crs);
+  options.demCellM = arguments.demCell;
+  options.name = arguments.name;
+  // Fail on an unwritable output before spending time on the import.
+  requireWritableOutput(arguments.out);
+  io::OsmImportResult result = [&] {
+    Progress progress("reading OSM features", 0);
+    return io::importOsm(options, &progress);
+  }();
+  io::saveCity(result.city, arguments.out);
+  const auto& report = result.report;
+  if (arguments.json) {
+    nlohmann::json document = cityInfo(result.city);
+    document["file"] = arguments.out;
+    document["import"] = {{"osm_building_features", report.osmBuildingFeatures},
+                          {"buildings_outside_area", report.buildingsOutsideArea},
+                          {"buildings_with_tagged_height", report.buildingsWithTaggedHeight},
+                          {"buildings_with_levels", report.buildingsWithLevels},
+                          {"drivable_ways", report.drivableWays},
+                          {"links_outside_area", report.linksOutsideArea},
+                          {"strongly_connected_components", report.stronglyConnectedComponents},
+                          {"links_in_largest_component", report.linksInLargestComponent},
+                          {"dead_end_links", report.deadEndLinks}};
+    printJson(document);
+    return;
+  }
+  printCityInfo(result.city, arguments.out);
+  std::printf("import      %zu OSM building polygons, %zu outside the area; %zu drivable ways\n",
+              report.osmBuildingFeatures, report.buildingsOutsideArea, report.drivableWays);
+  std::printf("heights     %zu tagged, %zu from levels, %zu by use default\n", report.buildingsWithTaggedHeight,
+              report.buildingsWithLevels, result.city.buildings.size() - report.buildingsWithTaggedHeight);
+  std::printf("roads       %zu links in the largest strongly connected component, %zu in dead ends or cut-offs "
+              "(%zu components)\n",
+              report.linksInLargestComponent, report.deadEndLinks, report.stronglyConnectedComponents);
+}
+
+void registerCityCommands(CommandTree& tree) {
+  CLI::App& group = tree.group("city", "Build, inspect and generate city models");
+
+  auto importArguments = std::make_shared<ImportArguments>();
+  CLI::App* import = group.add_subcommand("import", "Import a city from OpenStreetMap data and a DEM");
+  import->add_option("--osm", importArguments->osm, "OpenStreetMap extract (.osm.pbf or .osm)")->required();
+  import->add_option("--dem", importArguments->dem, "Digital elevation model (GeoTIFF or any GDAL raster with a CRS)");
+  import->add_option("--aoi", importArguments->aoi, "Area of interest: polygons in GeoJSON (WGS 84)");
+  import->add_option("--crs", importArguments->crs, "Projected CRS of the city, e.g. EPSG:32632 (default: UTM zone)");
+  import->add_option("--dem-cell", importArguments->demCell, "DEM cell size in metres (default: the DEM's own)");
+  import->add_option("--name", importArguments->name, "City name (default: from the OSM file name)");
+  import->add_option("--out", importArguments->out, "Output city file (.gpkg)")->required();
+  addJsonFlag(*import, importArguments->json);
+  import->callback([importArguments] { runImport(*importArguments); });
+
+  auto infoPath = std::make_shared<std::string>();
+  auto infoJson = std::make_shared<bool>(false);
+  CLI::App* info = group.add_subcommand("info", "Print counts, CRS, extent and DEM size of a city file");
+  info->add_option("city", *infoPath, "City file (.gpkg)")->required();
+  addJsonFlag(*info, *infoJson);
+  info->callback([infoPath, infoJson] {
+    const city::CityModel city = io::loadCity(*infoPath);
+    if (*infoJson) {
+      printJson(cityInfo(city));
+    } else {
+      printCityInfo(city, *infoPath);
+    }
+  });
+
+#ifdef CITYTWIN_HAS_GENERATOR
+  struct GenerateArguments {
+    std::string out;
+    double sizeKm = 2.0;
+    std::uint64_t seed = 1;
+    double demCell = 10.0;
+    bool json = false;
+  };
+  auto generateArguments = std::make_shared<GenerateArguments>();
+  CLI::App* generate = group.add_subcommand("generate", "Generate the deterministic sample city");
+  generate->add_option("--out", generateArguments->out, "Output city file (.gpkg)")->required();
+  generate->add_option("--size-km", generateArguments->sizeKm, "Side length in km (area = size²)")
+      ->check(CLI::Range(0.5, 10.0));
+  generate->add_option("--seed", generateArguments->seed, "Random seed");
+  generate->add_option("--dem-cell", generateArguments->demCell, "DEM cell size in metres")->check(CLI::Range(1.0, 100.0));
+  addJsonFlag(*generate, generateArguments->json);
+  generate->callback([generateArguments] {
+    requireWritableOutput(generateArguments->out);
+    generate::SampleCityOptions options;
+    options.sizeKm = generateArguments->sizeKm;
+    options.seed = generateArguments->seed;
+    options.demCellM = generateArguments->demCell;
+    const city::CityModel city = [&] {
+      Progress progress("generating sample city", 0);
+      return generate::generateSampleCity(options, &progress);
+    }();
+    io::saveCity(city, generateArguments->out);
+    if (generateArguments->json) {
+      nlohmann::json document = cityInfo(city);
+      document["file"] = generateArguments->out;
+      printJson(document);
+    } else {
+      printCityInfo(city, generateArguments->out);
+    }
+  });
+#endif
+}
+
+const CommandGroupRegistrar registrar(10, registerCityCommands);
+
+}  // namespace
+}  // namespace citytwin::cli
