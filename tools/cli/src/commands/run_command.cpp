@@ -1,0 +1,178 @@
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+#include <vector>
+
+#include "builtin_models.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/core/fingerprint.hpp"
+#include "citytwin/core/terminal.hpp"
+#include "citytwin/io/city_file.hpp"
+#include "citytwin/scenario/scenario_parser.hpp"
+#include "citytwin/scenario/scenario_run.hpp"
+#include "citytwin/scenario/time_text.hpp"
+#include "citytwin/sim/interrupt.hpp"
+#include "command_registry.hpp"
+#include "json_output.hpp"
+
+#if __has_include(<citytwin/generate/sample_city.hpp>)
+#include "citytwin/generate/sample_city.hpp"
+#define CITYTWIN_HAS_GENERATOR 1
+#endif
+
+namespace citytwin::cli {
+namespace {
+
+struct RunArguments {
+  std::filesystem::path scenario;
+  std::filesystem::path out;
+  std::filesystem::path cityOverride;
+  int threads = 0;
+  bool json = false;
+};
+
+void note(const RunArguments& arguments, const std::string& line) {
+  if (!arguments.json) std::cerr << line << std::endl;
+}
+
+std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.6g", value);
+  return text;
+}
+
+// The city the scenario names: loaded, or generated and saved first when the scenario says how.
+city::CityModel obtainCity(const scenario::ScenarioSpec& spec, const RunArguments& arguments,
+                           std::filesystem::path& cityPath) {
+  cityPath = arguments.cityOverride.empty() ? spec.city : arguments.cityOverride;
+  if (std::filesystem::exists(cityPath)) return io::loadCity(cityPath);
+  if (!arguments.cityOverride.empty()) throw Error(cityPath.string() + ": city file (--city-override) does not exist");
+  if (!spec.generate) {
+    throw InputError(spec.cityLocation, "city file " + cityPath.string() +
+                                            " does not exist; create it with `citytwin city generate` or "
+                                            "`citytwin city import`, or add generate = { size_km = 2, seed = 1 }");
+  }
+#ifdef CITYTWIN_HAS_GENERATOR
+  note(arguments, "generating the sample city (" + formatNumber(spec.generate->sizeKm) + " km, seed " +
+                      std::to_string(spec.generate->seed) + ") into " + cityPath.string());
+  generate::SampleCityOptions options;
+  options.sizeKm = spec.generate->sizeKm;
+  options.seed = spec.generate->seed;
+  options.demCellM = spec.generate->demCellM;
+  city::CityModel city = generate::generateSampleCity(options);
+  std::filesystem::create_directories(cityPath.parent_path());
+  io::saveCity(city, cityPath);
+  // Read back what was saved, so a generated and a loaded city run identically.
+  return io::loadCity(cityPath);
+#else
+  throw InputError(spec.cityLocation, "city file " + cityPath.string() +
+                                          " does not exist and this build has no city generator");
+#endif
+}
+
+void printComparison(const scenario::ScenarioSpec& spec, const scenario::RunOutcome& outcome) {
+  // Rows: every model.kpi any variant reported, in model order then name order.
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& variant : outcome.variants) {
+    for (const auto& [model, kpis] : variant.kpis) {
+      for (const auto& [kpi, value] : kpis) {
+        if (std::find(rows.begin(), rows.end(), std::make_pair(model, kpi)) == rows.end()) rows.emplace_back(model, kpi);
+      }
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  std::size_t labelWidth = 3;
+  for (const auto& [model, kpi] : rows) labelWidth = std::max(labelWidth, model.size() + 1 + kpi.size());
+  std::vector<std::size_t> widths;
+  for (const auto& variant : outcome.variants) widths.push_back(std::max<std::size_t>(variant.name.size(), 12));
+
+  std::printf("scenario %s: %s from %s, %zu variant%s, %.2f s\n", spec.name.c_str(),
+              scenario::formatDuration(spec.duration).c_str(), spec.startIso8601.c_str(),
+              outcome.variants.size() - 1, outcome.variants.size() == 2 ? "" : "s", outcome.seconds);
+  std::printf("%-*s", static_cast<int>(labelWidth), "kpi");
+  for (std::size_t v = 0; v < outcome.variants.size(); ++v) {
+    std::printf("  %*s", static_cast<int>(widths[v]), outcome.variants[v].name.c_str());
+  }
+  std::printf("\n");
+  if (rows.empty()) std::printf("(no KPIs: the scenario runs no models)\n");
+  for (const auto& [model, kpi] : rows) {
+    std::printf("%-*s", static_cast<int>(labelWidth), (model + "." + kpi).c_str());
+    for (std::size_t v = 0; v < outcome.variants.size(); ++v) {
+      const auto& kpis = outcome.variants[v].kpis;
+      const auto modelFound = kpis.find(model);
+      std::string cell = "-";
+      if (modelFound != kpis.end()) {
+        const auto kpiFound = modelFound->second.find(kpi);
+        if (kpiFound != modelFound->second.end()) cell = formatNumber(kpiFound->second);
+      }
+      std::printf("  %*s", static_cast<int>(widths[v]), cell.c_str());
+    }
+    std::printf("\n");
+  }
+  std::printf("run database: %s (run %lld)\n", outcome.database.string().c_str(),
+              static_cast<long long>(outcome.runId));
+}
+
+void runScenarioCommand(const RunArguments& arguments) {
+  if (arguments.threads < 0) throw Error("--threads must be 0 (all cores) or a positive number");
+  std::unique_ptr<tbb::global_control> limit;
+  if (arguments.threads > 0) {
+    limit = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                  static_cast<std::size_t>(arguments.threads));
+  }
+  sim::ModelRegistry registry;
+  registerBuiltinModels(registry);
+  const scenario::ScenarioSpec spec = scenario::loadScenario(arguments.scenario, registry);
+  std::filesystem::path cityPath;
+  const city::CityModel city = obtainCity(spec, arguments, cityPath);
+
+  scenario::RunOptions options;
+  options.outDirectory = arguments.out.empty() ? std::filesystem::path("out") / arguments.scenario.stem() : arguments.out;
+  options.threads = arguments.threads > 0 ? arguments.threads : tbb::info::default_concurrency();
+  options.stop = &sim::interruptFlag();
+  options.inputs.push_back({"city", cityPath.string(), fingerprintFile(cityPath)});
+  options.showProgress = !arguments.json;
+  sim::installInterruptHandlers();
+  const scenario::RunOutcome outcome = scenario::runScenario(spec, city, registry, options);
+
+  if (outcome.status == store::RunStatus::Interrupted) {
+    throw Error("interrupted: the run stopped at t = " + formatNumber(outcome.variants.front().reachedSeconds) +
+                " s and " + outcome.database.string() + " records it as interrupted");
+  }
+  if (arguments.json) {
+    nlohmann::json variants = nlohmann::json::array();
+    for (const auto& variant : outcome.variants) {
+      nlohmann::json kpis = nlohmann::json::object();
+      for (const auto& [model, values] : variant.kpis) {
+        for (const auto& [kpi, value] : values) kpis[model + "." + kpi] = value;
+      }
+      variants.push_back({{"name", variant.name}, {"kpis", kpis}});
+    }
+    printJson({{"scenario", spec.name}, {"variants", variants}, {"seconds", outcome.seconds}});
+  } else {
+    printComparison(spec, outcome);
+  }
+}
+
+void registerRunCommand(CommandTree& tree) {
+  auto arguments = std::make_shared<RunArguments>();
+  CLI::App* run = tree.root.add_subcommand(
+      "run", "Run a scenario: the base and every [[variant]], side by side, and compare their KPIs");
+  run->add_option("scenario", arguments->scenario, "Scenario file (TOML, see scenarios/README.md)")->required();
+  run->add_option("--out", arguments->out, "Output folder: run.sqlite and one folder per variant (default out/<scenario>)");
+  run->add_option("--threads", arguments->threads, "Worker threads (default: all cores); results do not depend on it");
+  run->add_option("--city-override", arguments->cityOverride, "Use this city file instead of the scenario's");
+  addJsonFlag(*run, arguments->json);
+  run->callback([arguments] { runScenarioCommand(*arguments); });
+}
+
+const CommandGroupRegistrar registrar(60, registerRunCommand);
+
+}  // namespace
+}  // namespace citytwin::cli

@@ -1,0 +1,123 @@
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <iostream>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "citytwin/context/city_mapping.hpp"
+#include "citytwin/context/context_service.hpp"
+#include "citytwin/core/error.hpp"
+#include "command_registry.hpp"
+#include "json_output.hpp"
+
+#if __has_include(<citytwin/io/city_file.hpp>)
+#include "citytwin/io/city_file.hpp"
+#define CITYTWIN_HAS_CITY_FILE 1
+#endif
+
+namespace citytwin::cli {
+namespace {
+
+struct ServeArguments {
+  std::string city;
+  std::string bind = "127.0.0.1";
+  int port = 1026;
+  std::string token;
+  std::string database;
+  std::string sync = "full";
+  std::size_t threads = 8;
+  std::size_t maxBatch = 10000;
+  std::size_t maxResults = 1000;
+  std::size_t maxBodyMiB = 32;
+  bool json = false;
+};
+
+// Waits for SIGINT or SIGTERM on the calling thread. The signals are blocked before any thread starts, so
+// they are delivered only here and the service can stop cleanly (SIGKILL needs no handling: every
+// acknowledged write is already committed).
+int waitForTermination(const sigset_t& signals) {
+  int received = 0;
+  sigwait(&signals, &received);
+  return received;
+}
+
+void serve(const ServeArguments& args) {
+  sigset_t signals;
+  sigemptyset(&signals);
+  sigaddset(&signals, SIGINT);
+  sigaddset(&signals, SIGTERM);
+  pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+
+  context::ServiceOptions options;
+  options.bindAddress = args.bind;
+  options.port = args.port;
+  options.token = args.token;
+  options.threads = args.threads;
+  options.maxBatchEntities = args.maxBatch;
+  options.maxResults = args.maxResults;
+  options.maxBodyBytes = args.maxBodyMiB << 20;
+  if (args.sync != "full" && args.sync != "normal") throw Error("--sync must be full or normal, got '" + args.sync + "'");
+  options.synchronousFull = args.sync == "full";
+
+  std::unique_ptr<context::LiveCity> live;
+  std::filesystem::path database = args.database;
+  if (!args.city.empty()) {
+#ifdef CITYTWIN_HAS_CITY_FILE
+    live = std::make_unique<context::LiveCity>(io::loadCity(args.city));
+    if (database.empty()) database = std::filesystem::path(args.city).replace_extension(".context.sqlite");
+#else
+    throw Error("--city needs the city file reader, which this build lacks");
+#endif
+  }
+  if (database.empty()) database = "citytwin-context.sqlite";
+  options.databasePath = database;
+  if (live) {
+    options.stateSummary = [&live] { return live->summary(); };
+  }
+  context::ContextService service(options);
+  if (live) {
+    // Bring the city up to date with what was stored before this start, then follow every commit.
+    std::vector<context::Entity> stored;
+    service.store().forEach([&](const context::Entity& e) {
+      stored.push_back(e);
+      return true;
+    });
+    live->apply(stored);
+    service.store().setChangeListener([&live](const std::vector<context::Entity>& changed) { live->apply(changed); });
+  }
+  const int port = service.start();
+  const std::string url = "http://" + args.bind + ":" + std::to_string(port);
+  if (args.json) {
+    printJson({{"url", url}, {"port", port}, {"database", database.string()}, {"entities", service.store().entityCount()}});
+    std::fflush(stdout);
+  } else {
+    std::cerr << "citytwin serve: NGSI-LD API at " << url << "/ngsi-ld/v1/ (" << service.store().entityCount()
+              << " entities in " << database.string() << ", sync " << args.sync << ")" << std::endl;
+  }
+  waitForTermination(signals);
+  service.stop();
+}
+
+void registerServeCommand(CommandTree& tree) {
+  auto args = std::make_shared<ServeArguments>();
+  CLI::App* serve = tree.root.add_subcommand("serve", "Serve the NGSI-LD context API that keeps the city current");
+  serve->add_option("--city", args->city, "City file (.gpkg) whose state live observations update");
+  serve->add_option("--bind", args->bind, "Address to listen on (loopback unless told otherwise)")->capture_default_str();
+  serve->add_option("--port", args->port, "TCP port (0: any free port)")->capture_default_str();
+  serve->add_option("--token", args->token, "Require 'Authorization: Bearer TOKEN' on every request");
+  serve->add_option("--db", args->database, "SQLite database of entities and history (default: next to the city)");
+  serve->add_option("--sync", args->sync, "SQLite synchronous mode: full (fsync per commit) or normal")->capture_default_str();
+  serve->add_option("--threads", args->threads, "HTTP worker threads")->capture_default_str();
+  serve->add_option("--max-batch", args->maxBatch, "Largest batch operation (entities)")->capture_default_str();
+  serve->add_option("--max-results", args->maxResults, "Largest limit= of a query")->capture_default_str();
+  serve->add_option("--max-body-mib", args->maxBodyMiB, "Largest request body (MiB)")->capture_default_str();
+  addJsonFlag(*serve, args->json);
+  serve->callback([args] { citytwin::cli::serve(*args); });
+}
+
+const CommandGroupRegistrar registrar(70, registerServeCommand);
+
+}  // namespace
+}  // namespace citytwin::cli
