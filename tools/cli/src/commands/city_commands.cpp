@@ -161,9 +161,9 @@ void registerCityCommands(CommandTree& tree) {
   CLI::App* generate = group.add_subcommand("generate", "Generate the deterministic sample city");
   generate->add_option("--out", generateArguments->out, "Output city file (.gpkg)")->required();
   generate->add_option("--size-km", generateArguments->sizeKm, "Side length in km (area = size²)")
-      ->check(CLI::Range(0.5, 10.0));
+      ->check(CLI::Range(0.5, 20.0));
   generate->add_option("--seed", generateArguments->seed, "Random seed");
-  generate->add_option("--dem-cell", generateArguments->demCell, "DEM cell size in metres")->check(CLI::Range(1.0, 100.0));
+  generate->add_option("--dem-cell", generateArguments->demCell, "DEM cell size in metres")->check(CLI::Range(1.0, 50.0));
   addJsonFlag(*generate, generateArguments->json);
   generate->callback([generateArguments] {
     requireWritableOutput(generateArguments->out);
