@@ -11,10 +11,13 @@ find_package(CLI11 CONFIG REQUIRED)
 find_package(pugixml CONFIG REQUIRED)
 find_package(doctest CONFIG REQUIRED)
 
-# cpp-httplib is header-only; Debian 12 ships it without a CMake package.
+# Debian 12 builds cpp-httplib as a library (httplib.h declares, libcpp-httplib defines) and ships no
+# CMake package for it.
 find_path(HTTPLIB_INCLUDE_DIR httplib.h REQUIRED)
+find_library(HTTPLIB_LIBRARY cpp-httplib REQUIRED)
 add_library(citytwin_httplib INTERFACE)
 target_include_directories(citytwin_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
+target_link_libraries(citytwin_httplib INTERFACE ${HTTPLIB_LIBRARY})
 add_library(httplib::httplib ALIAS citytwin_httplib)
 
 # SuiteSparse KLU: sparse LU for power-flow Jacobians. Debian 12 ships no CMake package for it.

@@ -33,6 +33,8 @@ class UpsertSender {
     if (!client_.is_valid()) throw Error("--to '" + url + "' is not an http://host:port URL");
     client_.set_read_timeout(30);
     client_.set_connection_timeout(10);
+    client_.set_tcp_nodelay(true);
+    client_.set_keep_alive(true);
     if (!token.empty()) headers_.emplace("Authorization", "Bearer " + token);
   }
 

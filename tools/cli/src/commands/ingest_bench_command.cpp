@@ -92,6 +92,7 @@ void benchIngest(const IngestBenchArguments& args) {
       httplib::Client client("127.0.0.1", port);
       client.set_read_timeout(60);
       client.set_keep_alive(true);
+      client.set_tcp_nodelay(true);
       // Bodies prepared ahead so the measurement is of the service, not of the client's JSON writing.
       std::vector<std::string> bodies;
       for (std::size_t k = 0; k < 4; ++k) {
@@ -115,6 +116,7 @@ void benchIngest(const IngestBenchArguments& args) {
   httplib::Client client("127.0.0.1", port);
   client.set_read_timeout(60);
   client.set_keep_alive(true);
+  client.set_tcp_nodelay(true);
   // 2. Latency of single-entity attribute updates, one at a time.
   std::vector<double> latencies;
   for (std::size_t i = 0; i < args.singleUpdates; ++i) {

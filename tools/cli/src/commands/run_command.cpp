@@ -14,9 +14,10 @@
 #include "citytwin/core/fingerprint.hpp"
 #include "citytwin/core/terminal.hpp"
 #include "citytwin/io/city_file.hpp"
+#include "citytwin/io/geotiff.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
-#include "citytwin/scenario/time_text.hpp"
+#include "citytwin/sim/time_text.hpp"
 #include "citytwin/sim/interrupt.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
@@ -93,7 +94,7 @@ void printComparison(const scenario::ScenarioSpec& spec, const scenario::RunOutc
   for (const auto& variant : outcome.variants) widths.push_back(std::max<std::size_t>(variant.name.size(), 12));
 
   std::printf("scenario %s: %s from %s, %zu variant%s, %.2f s\n", spec.name.c_str(),
-              scenario::formatDuration(spec.duration).c_str(), spec.startIso8601.c_str(),
+              sim::formatDuration(spec.duration).c_str(), spec.startIso8601.c_str(),
               outcome.variants.size() - 1, outcome.variants.size() == 2 ? "" : "s", outcome.seconds);
   std::printf("%-*s", static_cast<int>(labelWidth), "kpi");
   for (std::size_t v = 0; v < outcome.variants.size(); ++v) {
@@ -138,6 +139,9 @@ void runScenarioCommand(const RunArguments& arguments) {
   options.stop = &sim::interruptFlag();
   options.inputs.push_back({"city", cityPath.string(), fingerprintFile(cityPath)});
   options.showProgress = !arguments.json;
+  options.writeRaster = [](const std::filesystem::path& file, const sim::RasterOutput& raster) {
+    io::writeGeoTiff(raster.grid, raster.epsg, file);
+  };
   sim::installInterruptHandlers();
   const scenario::RunOutcome outcome = scenario::runScenario(spec, city, registry, options);
 

@@ -1,11 +1,22 @@
 #include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <iostream>
+#include <sstream>
+#include <tbb/global_control.h>
 #include <optional>
 #include <string>
 
+#include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/progress.hpp"
 #include "citytwin/traffic/assignment.hpp"
+#include "citytwin/traffic/sumo_io.hpp"
 #include "citytwin/traffic/tntp.hpp"
+#include "citytwin/traffic/trip_statistics.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
 
@@ -53,6 +64,200 @@ void runAssign(const AssignArguments& args) {
     std::cerr << "warning: stopped before reaching relative gap " << args.gap << "\n";
 }
 
+struct SimArguments {
+  std::string net, routes, out;
+  double end = 0.0;  // 0: until every vehicle has arrived
+  double step = 1.0;
+  int threads = 0;
+  bool json = false;
+};
+
+struct SimOutcome {
+  traffic::TripStatistics stats;
+  std::uint64_t vehicleSteps = 0;
+  double seconds = 0.0;  // simulation loop only
+  double endS = 0.0;
+};
+
+SimOutcome simulateSumo(const std::filesystem::path& net, const std::filesystem::path& routes, double end, double step,
+                        bool showProgress, const std::filesystem::path& tripCsv = {}) {
+  const traffic::SumoNetwork network = traffic::readSumoNetwork(net);
+  const traffic::SumoDemand demand = traffic::readSumoRoutes(routes, network);
+  traffic::MicrosimulationOptions options;
+  options.timeStep = step;
+  traffic::Microsimulation simulation(network.network, demand.types, options);
+  double lastDeparture = 0.0;
+  for (const traffic::TripRequest& trip : demand.trips) {
+    lastDeparture = std::max(lastDeparture, trip.departS);
+    simulation.addTrip(trip);
+  }
+  const double limit = end > 0.0 ? end : 1e9;
+  std::unique_ptr<Progress> progress;
+  if (showProgress) progress = std::make_unique<Progress>("simulating", demand.trips.size());
+  std::size_t reported = 0;
+  const auto start = std::chrono::steady_clock::now();
+  while (simulation.time() + 1e-9 < limit && !simulation.finished()) {
+    simulation.step();
+    if (progress) {
+      std::size_t done = 0;
+      for (const auto& trip : simulation.trips()) done += trip.arrived() || trip.stranded;
+      if (done > reported) progress->advance(done - reported);
+      reported = done;
+    }
+  }
+  SimOutcome outcome;
+  outcome.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+  if (progress) progress->finish();
+  outcome.stats = traffic::summariseTrips(simulation.trips());
+  outcome.vehicleSteps = simulation.vehicleSteps();
+  outcome.endS = simulation.time();
+  if (!tripCsv.empty()) traffic::writeTripInfoCsv(tripCsv, simulation.trips());
+  return outcome;
+}
+
+void runSim(const SimArguments& args) {
+  std::unique_ptr<tbb::global_control> threads;
+  if (args.threads > 0)
+    threads = std::make_unique<tbb::global_control>(tbb::global_control::max_allowed_parallelism,
+                                                    static_cast<std::size_t>(args.threads));
+  if (!(args.step > 0.0 && args.step <= 5.0)) throw Error("--step: expected a time step in (0, 5] seconds");
+  std::filesystem::path csv;
+  if (!args.out.empty()) {
+    std::filesystem::create_directories(args.out);
+    csv = std::filesystem::path(args.out) / "tripinfo.csv";
+    requireWritableOutput(csv);
+  }
+  const SimOutcome outcome = simulateSumo(args.net, args.routes, args.end, args.step, !args.json, csv);
+  const nlohmann::json document = {{"vehicles", outcome.stats.trips},
+                                   {"arrived", outcome.stats.arrived},
+                                   {"mean_travel_time_s", outcome.stats.meanTravelTimeS},
+                                   {"mean_speed_mps", outcome.stats.meanSpeed},
+                                   {"vehicle_steps", outcome.vehicleSteps},
+                                   {"seconds", outcome.seconds}};
+  if (args.json) {
+    printJson(document);
+  } else {
+    std::cout << "vehicles            " << outcome.stats.trips << "\narrived             " << outcome.stats.arrived
+              << "\nmean travel time    " << outcome.stats.meanTravelTimeS << " s\nmean speed          "
+              << outcome.stats.meanSpeed << " m/s\nvehicle steps       " << outcome.vehicleSteps
+              << "\nsimulated until     " << outcome.endS << " s\nwall time           " << outcome.seconds << " s\n";
+    if (!csv.empty()) std::cout << "trips written to    " << csv.string() << "\n";
+  }
+}
+
+// --- bench -------------------------------------------------------------------------------------------
+
+bool commandAvailable(const std::string& program) {
+  return std::system(("command -v " + program + " >/dev/null 2>&1").c_str()) == 0;
+}
+
+double timeAssignment(const std::filesystem::path& net, const std::filesystem::path& trips, double gap, int& iterations) {
+  const traffic::TrafficNetwork network = traffic::readTntpNetwork(net);
+  const traffic::OdDemand demand = traffic::readTntpTrips(trips, network);
+  traffic::AssignmentOptions options;
+  options.targetRelativeGap = gap;
+  options.maxSeconds = 1800.0;
+  const traffic::AssignmentResult result = traffic::assignUserEquilibrium(network, demand, options);
+  iterations = result.iterations;
+  if (!result.converged) return -1.0;
+  return result.seconds;
+}
+
+struct BenchArguments {
+  std::string dataDir;
+  std::string work;
+  bool berlin = true;
+  bool sumo = true;
+  bool json = false;
+};
+
+void runBench(const BenchArguments& args) {
+  nlohmann::json report;
+  auto say = [&](const std::string& line) {
+    if (!args.json) std::cerr << line << std::endl;
+  };
+  const std::filesystem::path tntp = std::filesystem::path(args.dataDir) / "traffic" / "tntp";
+  std::vector<std::string> networks = {"Barcelona"};
+  if (args.berlin) networks.push_back("berlin-center");
+  for (const std::string& name : networks) {
+    const auto net = tntp / (name + "_net.tntp"), trips = tntp / (name + "_trips.tntp");
+    if (!std::filesystem::exists(net) || !std::filesystem::exists(trips)) {
+      say("assignment: " + name + " not found under " + tntp.string() + ", skipped");
+      continue;
+    }
+    for (double gap : {1e-6, 1e-8}) {
+      if (name == "berlin-center" && gap < 1e-6) continue;
+      int iterations = 0;
+      const double seconds = timeAssignment(net, trips, gap, iterations);
+      std::ostringstream key;
+      key << "assign_" << name << "_" << gap;
+      report[key.str()] = {{"seconds", seconds}, {"iterations", iterations}};
+      std::ostringstream line;
+      line << "assignment " << name << " to gap " << gap << ": " << seconds << " s, " << iterations << " iterations";
+      say(line.str());
+    }
+  }
+  if (!args.sumo) {
+    printJson(report);
+    return;
+  }
+  if (!commandAvailable("sumo") || !commandAvailable("netgenerate") || !commandAvailable("duarouter")) {
+    say("microsimulation: SUMO not on PATH, comparison skipped");
+    if (args.json) printJson(report);
+    else std::cout << report.dump(2) << "\n";
+    return;
+  }
+  const char* home = std::getenv("SUMO_HOME");
+  const std::string sumoHome = home ? home : "/usr/share/sumo";
+  const std::filesystem::path work =
+      args.work.empty() ? std::filesystem::temp_directory_path() / "citytwin-bench-traffic" : std::filesystem::path(args.work);
+  std::filesystem::create_directories(work);
+  const std::string cd = "cd '" + work.string() + "' && export SUMO_HOME='" + sumoHome + "' && ";
+  if (std::system((cd + "netgenerate --grid --grid.number 10 --grid.length 200 --default.lanenumber 2 "
+                        "--default.speed 13.89 --default-junction-type traffic_light -o grid.net.xml >log.txt 2>&1")
+                      .c_str()) != 0)
+    throw Error("netgenerate failed (see " + (work / "log.txt").string() + ")");
+  for (int vehicles : {2000, 20000}) {
+    const std::string tag = std::to_string(vehicles);
+    std::ostringstream period;
+    period << 3600.0 / vehicles;
+    const std::string prepare = cd + "python3 '" + sumoHome + "/tools/randomTrips.py' -n grid.net.xml -e 3600 -p " +
+                                period.str() + " --fringe-factor 10 --min-distance 600 --seed 1 -o trips" + tag +
+                                ".xml >>log.txt 2>&1 && duarouter -n grid.net.xml -r trips" + tag + ".xml -o routes" +
+                                tag + ".rou.xml --no-step-log >>log.txt 2>&1";
+    if (std::system(prepare.c_str()) != 0) throw Error("randomTrips/duarouter failed (see " + (work / "log.txt").string() + ")");
+    say("microsimulation: running SUMO with " + tag + " vehicles");
+    const std::string sumoRun = cd + "sumo -n grid.net.xml -r routes" + tag + ".rou.xml --no-step-log " +
+                                "--duration-log.statistics --tripinfo-output tripinfo" + tag + ".xml > sumo" + tag + ".txt 2>&1";
+    if (std::system(sumoRun.c_str()) != 0) throw Error("sumo failed (see " + (work / ("sumo" + tag + ".txt")).string() + ")");
+    double sumoUps = 0.0, sumoDuration = 0.0;
+    std::ifstream log(work / ("sumo" + tag + ".txt"));
+    for (std::string line; std::getline(log, line);) {
+      if (line.find("UPS:") != std::string::npos) sumoUps = std::atof(line.substr(line.find(':') + 1).c_str());
+      // " Duration: 14.85s" is SUMO's wall time; " Duration: 242.86" (no unit) its mean trip duration.
+      if (line.rfind(" Duration: ", 0) == 0 && line.back() != 's')
+        sumoDuration = std::atof(line.substr(line.find(':') + 1).c_str());
+    }
+    say("microsimulation: running citytwin with " + tag + " vehicles");
+    const SimOutcome ours = simulateSumo(work / "grid.net.xml", work / ("routes" + tag + ".rou.xml"), 0.0, 1.0, false);
+    const double ourUps = static_cast<double>(ours.vehicleSteps) / ours.seconds;
+    report["sim_" + tag] = {{"citytwin_updates_per_s", ourUps},
+                            {"sumo_updates_per_s", sumoUps},
+                            {"ratio", sumoUps > 0 ? ourUps / sumoUps : 0.0},
+                            {"citytwin_mean_travel_time_s", ours.stats.meanTravelTimeS},
+                            {"sumo_mean_travel_time_s", sumoDuration},
+                            {"citytwin_arrived", ours.stats.arrived},
+                            {"citytwin_seconds", ours.seconds}};
+    std::ostringstream line;
+    line << "  " << tag << " vehicles: citytwin " << ourUps << " updates/s, SUMO " << sumoUps << " updates/s, ratio "
+         << (sumoUps > 0 ? ourUps / sumoUps : 0.0) << "; mean trip " << ours.stats.meanTravelTimeS << " s vs SUMO "
+         << sumoDuration << " s";
+    say(line.str());
+  }
+  if (args.json) printJson(report);
+  else std::cout << report.dump(2) << "\n";
+}
+
 void registerTrafficCommands(CommandTree& tree) {
   CLI::App& traffic = tree.group("traffic", "Traffic assignment and microsimulation");
 
@@ -68,6 +273,29 @@ void registerTrafficCommands(CommandTree& tree) {
                      "generalized cost weight of length (overrides the header)");
   addJsonFlag(*assign, assignArgs->json);
   assign->callback([assignArgs] { runAssign(*assignArgs); });
+
+  auto simArgs = std::make_shared<SimArguments>();
+  CLI::App* simulate = traffic.add_subcommand("sim", "Microsimulation of a SUMO network and routes");
+  simulate->add_option("--sumo-net", simArgs->net, "SUMO network (.net.xml)")->required();
+  simulate->add_option("--sumo-routes", simArgs->routes, "SUMO routes (.rou.xml, routed vehicles)")->required();
+  simulate->add_option("--end", simArgs->end, "stop at this simulated time in seconds (default: when all arrived)");
+  simulate->add_option("--step", simArgs->step, "time step in seconds (default 1, as SUMO)");
+  simulate->add_option("--threads", simArgs->threads, "worker threads (default: all cores; results are identical)");
+  simulate->add_option("--out", simArgs->out, "folder for tripinfo.csv");
+  addJsonFlag(*simulate, simArgs->json);
+  simulate->callback([simArgs] { runSim(*simArgs); });
+
+  auto benchArgs = std::make_shared<BenchArguments>();
+  const char* shared = std::getenv("CITYTWIN_SHARED_DATA");
+  benchArgs->dataDir = shared ? shared : "../shared/data";
+  CLI::App* bench = tree.bench.add_subcommand("traffic", "Assignment times (Barcelona, Berlin-Center) and "
+                                                         "microsimulation updates/s against SUMO");
+  bench->add_option("--data", benchArgs->dataDir, "reference data folder (default $CITYTWIN_SHARED_DATA or ../shared/data)");
+  bench->add_option("--work", benchArgs->work, "scratch folder for the SUMO scenarios");
+  bench->add_flag("!--no-berlin", benchArgs->berlin, "skip Berlin-Center");
+  bench->add_flag("!--no-sumo", benchArgs->sumo, "skip the microsimulation comparison");
+  addJsonFlag(*bench, benchArgs->json);
+  bench->callback([benchArgs] { runBench(*benchArgs); });
 }
 
 const CommandGroupRegistrar registrar(50, registerTrafficCommands);

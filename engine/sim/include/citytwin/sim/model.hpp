@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <span>
 #include <string>
@@ -10,6 +11,7 @@
 
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/city/city_state.hpp"
+#include "citytwin/geo/raster_grid.hpp"
 #include "citytwin/sim/intervention.hpp"
 #include "citytwin/sim/sim_time.hpp"
 
@@ -44,6 +46,15 @@ struct ModelContext {
   std::vector<Intervention> interventions;      // the variant's interventions of this model's kinds
 };
 
+// A result raster in the city CRS. Models cannot link the I/O library, so they hand rasters to the
+// caller, which writes them (GeoTIFF) as `<variant>/<model>/<name>.tif`.
+struct RasterOutput {
+  std::string name;  // e.g. "max_depth_m"
+  geo::RasterGrid grid;
+  int epsg = 0;
+};
+using RasterWriter = std::function<void(const std::filesystem::path& file, const RasterOutput& raster)>;
+
 // Ordered so printed and stored KPIs never depend on hash order.
 using Kpis = std::map<std::string, double>;
 
@@ -75,6 +86,8 @@ class Model {
   virtual Kpis kpis() const = 0;
   // Writes the model's result files (GeoTIFF, CSV, ...) into the given folder at the end of a run.
   virtual void writeOutputs(const std::filesystem::path& directory) const { (void)directory; }
+  // Result rasters for the caller to write (see RasterOutput); none by default.
+  virtual std::vector<RasterOutput> rasterOutputs() const { return {}; }
   // Complete internal state, so that restore() followed by the same steps gives identical results.
   virtual std::vector<std::uint8_t> snapshot() const = 0;
   virtual void restore(std::span<const std::uint8_t> bytes) = 0;

@@ -1,0 +1,56 @@
+#pragma once
+
+#include <cstddef>
+#include <filesystem>
+#include <functional>
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <thread>
+
+#include "citytwin/context/entity_store.hpp"
+
+namespace citytwin::context {
+
+struct ServiceOptions {
+  std::string bindAddress = "127.0.0.1";
+  int port = 1026;                        // 0: any free port (see ContextService::port())
+  std::string token;                      // non-empty: every request needs "Authorization: Bearer <token>"
+  std::filesystem::path databasePath;     // SQLite file of the entities and their history
+  bool synchronousFull = true;            // see StoreOptions
+  std::size_t maxBodyBytes = 32u << 20;   // larger bodies answer 413
+  std::size_t maxBatchEntities = 10000;   // larger batches answer 400 BadRequestData
+  std::size_t maxResults = 1000;          // largest accepted limit=; more answers 403 TooManyResults
+  std::size_t defaultLimit = 20;
+  std::size_t threads = 8;                // HTTP worker threads
+  // Optional: a JSON summary served at GET /citytwin/v1/state (the live city model's mapped values).
+  std::function<nlohmann::json()> stateSummary;
+};
+
+// The NGSI-LD service (ETSI GS CIM 009 subset): entities, attributes, queries (type, id, idPattern, q,
+// geo-queries), batch operations, a notification receiver and the temporal API, over cpp-httplib.
+class ContextService {
+ public:
+  explicit ContextService(ServiceOptions options);
+  ~ContextService();
+  ContextService(const ContextService&) = delete;
+  ContextService& operator=(const ContextService&) = delete;
+
+  // Binds and starts serving on a background thread; returns the port. Throws Error when it cannot bind.
+  int start();
+  // Blocks until stop() is called (from another thread or a signal handler thread).
+  void wait();
+  void stop();
+  int port() const { return port_; }
+  EntityStore& store() { return *store_; }
+
+ private:
+  struct Routes;
+  ServiceOptions options_;
+  std::unique_ptr<EntityStore> store_;
+  std::unique_ptr<Routes> routes_;
+  std::thread thread_;
+  int port_ = 0;
+};
+
+}  // namespace citytwin::context

@@ -1,0 +1,47 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+
+namespace citytwin::context {
+
+// The error types of the NGSI-LD API (ETSI GS CIM 009, clause 5.5.2), each with its HTTP status.
+enum class NgsiErrorType {
+  InvalidRequest,         // 400: malformed request (e.g. not JSON)
+  BadRequestData,         // 400: well-formed but wrong content
+  AlreadyExists,          // 409
+  OperationNotSupported,  // 422
+  ResourceNotFound,       // 404
+  InternalError,          // 500
+  TooComplexQuery,        // 403
+  TooManyResults,         // 403
+  LdContextNotAvailable,  // 503: a @context we cannot resolve (we never fetch remote contexts)
+  Unauthorized,           // 401: missing or wrong bearer token (not an NGSI-LD type; see typeUri)
+  PayloadTooLarge,        // 413: body over the service's limit
+  UnsupportedMediaType,   // 415
+  NotAcceptable,          // 406
+};
+
+int httpStatus(NgsiErrorType type);
+// "https://uri.etsi.org/ngsi-ld/errors/BadRequestData" for the NGSI-LD types; HTTP-level failures that the
+// specification leaves to HTTP (401, 406, 413, 415) use the same base with their own name.
+std::string typeUri(NgsiErrorType type);
+std::string_view title(NgsiErrorType type);
+
+// A failure to report to the client as ProblemDetails (RFC 7807) with an NGSI-LD error type.
+class NgsiError : public std::runtime_error {
+ public:
+  NgsiError(NgsiErrorType type, std::string detail);
+  NgsiErrorType type() const noexcept { return type_; }
+  const std::string& detail() const noexcept { return detail_; }
+  int status() const { return httpStatus(type_); }
+  nlohmann::json problemDetails() const;
+
+ private:
+  NgsiErrorType type_;
+  std::string detail_;
+};
+
+}  // namespace citytwin::context

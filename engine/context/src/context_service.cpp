@@ -1,0 +1,692 @@
+#include "citytwin/context/context_service.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <charconv>
+#include <regex>
+#include <sstream>
+
+#include "citytwin/context/date_time.hpp"
+#include "citytwin/context/entity_codec.hpp"
+#include "citytwin/context/entity_query.hpp"
+#include "citytwin/context/json_ld_context.hpp"
+#include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/core/error.hpp"
+
+namespace citytwin::context {
+
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kJson = "application/json";
+constexpr const char* kJsonLd = "application/ld+json";
+constexpr const char* kProblemJson = "application/json";
+constexpr const char* kEntitiesPrefix = "/ngsi-ld/v1/entities/";
+
+[[noreturn]] void badData(const std::string& detail) { throw NgsiError(NgsiErrorType::BadRequestData, detail); }
+
+void sendProblem(httplib::Response& res, const NgsiError& error) {
+  res.status = error.status();
+  if (error.type() == NgsiErrorType::Unauthorized) res.set_header("WWW-Authenticate", "Bearer");
+  res.set_content(error.problemDetails().dump(), kProblemJson);
+}
+
+int hexValue(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string percentDecode(std::string_view text) {
+  std::string out;
+  out.reserve(text.size());
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
+      out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
+      i += 2;
+    } else {
+      out += text[i];
+    }
+  }
+  return out;
+}
+
+// The query parameter `name` from the raw request target. Parsed here rather than through the HTTP
+// library because NGSI-LD values contain '=' (q=speed==20, georel=near;maxDistance==100): only the first
+// '=' of a parameter separates its name from its value.
+std::optional<std::string> findParam(const httplib::Request& req, std::string_view name) {
+  const auto question = req.target.find('?');
+  if (question == std::string::npos) return std::nullopt;
+  const std::string_view query = std::string_view(req.target).substr(question + 1);
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string_view pair = query.substr(start, end - start);
+    const auto equals = pair.find('=');
+    if (percentDecode(pair.substr(0, equals)) == name) {
+      return equals == std::string_view::npos ? std::string() : percentDecode(pair.substr(equals + 1));
+    }
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string param(const httplib::Request& req, std::string_view name) { return findParam(req, name).value_or(""); }
+bool hasParam(const httplib::Request& req, std::string_view name) { return findParam(req, name).has_value(); }
+
+std::vector<std::string> splitList(const std::string& text) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  while (start <= text.size()) {
+    const auto comma = text.find(',', start);
+    std::string part = text.substr(start, comma == std::string::npos ? std::string::npos : comma - start);
+    if (!part.empty()) parts.push_back(std::move(part));
+    if (comma == std::string::npos) break;
+    start = comma + 1;
+  }
+  return parts;
+}
+
+std::string mediaType(const std::string& header) {
+  std::string type = header.substr(0, header.find(';'));
+  type.erase(std::remove_if(type.begin(), type.end(), [](char c) { return std::isspace(static_cast<unsigned char>(c)); }),
+             type.end());
+  std::transform(type.begin(), type.end(), type.begin(), [](unsigned char c) { return static_cast<char>(std::tolower(c)); });
+  return type;
+}
+
+std::size_t parseCount(const std::string& text, const char* name) {
+  std::size_t value = 0;
+  const auto* end = text.data() + text.size();
+  const auto [ptr, ec] = std::from_chars(text.data(), end, value);
+  if (text.empty() || ec != std::errc() || ptr != end) badData(std::string(name) + " must be a non-negative integer");
+  return value;
+}
+
+// What a request says about representation and context.
+struct RequestShape {
+  std::shared_ptr<const JsonLdContext> context;  // from the Link header (or core)
+  std::string linkHeader;
+  bool wantsJsonLd = false;
+  SerializeOptions serialize;
+};
+
+RequestShape readShape(const httplib::Request& req) {
+  RequestShape shape;
+  shape.linkHeader = req.get_header_value("Link");
+  shape.context = contextFromLinkHeader(shape.linkHeader);
+  const std::string accept = req.get_header_value("Accept");
+  if (!accept.empty()) {
+    bool acceptable = false;
+    for (const auto& item : splitList(accept)) {
+      const std::string type = mediaType(item);
+      if (type == kJsonLd) shape.wantsJsonLd = true;
+      if (type == kJson || type == kJsonLd || type == "*/*" || type == "application/*") acceptable = true;
+    }
+    if (!acceptable) {
+      throw NgsiError(NgsiErrorType::NotAcceptable, "Accept must allow application/json or application/ld+json");
+    }
+  }
+  for (const auto& option : splitList(param(req, "options"))) {
+    if (option == "keyValues") {
+      shape.serialize.representation = Representation::KeyValues;
+    } else if (option == "concise") {
+      shape.serialize.representation = Representation::Concise;
+    } else if (option == "normalized") {
+      shape.serialize.representation = Representation::Normalized;
+    } else if (option == "sysAttrs") {
+      shape.serialize.systemAttributes = true;
+    } else if (option != "temporalValues" && option != "update" && option != "replace" && option != "noOverwrite") {
+      badData("unknown option '" + option + "'");
+    }
+  }
+  if (hasParam(req, "format")) {
+    const std::string format = param(req, "format");
+    if (format == "keyValues" || format == "simplified") {
+      shape.serialize.representation = Representation::KeyValues;
+    } else if (format == "concise") {
+      shape.serialize.representation = Representation::Concise;
+    } else if (format != "normalized") {
+      badData("unknown format '" + format + "'");
+    }
+  }
+  for (const auto& name : splitList(param(req, "attrs"))) {
+    shape.serialize.onlyAttributes.insert(shape.context->expand(name));
+  }
+  return shape;
+}
+
+bool hasOption(const httplib::Request& req, const std::string& wanted) {
+  const auto options = splitList(param(req, "options"));
+  return std::find(options.begin(), options.end(), wanted) != options.end();
+}
+
+// The payload of a write, with the context each entity is to be read with.
+struct Payload {
+  json body;
+  bool jsonLd = false;
+  std::shared_ptr<const JsonLdContext> linkContext;
+};
+
+Payload readPayload(const httplib::Request& req) {
+  Payload payload;
+  const std::string type = mediaType(req.get_header_value("Content-Type"));
+  if (type == kJsonLd) {
+    payload.jsonLd = true;
+  } else if (type != kJson) {
+    throw NgsiError(NgsiErrorType::UnsupportedMediaType, "Content-Type must be application/json or application/ld+json");
+  }
+  try {
+    payload.body = json::parse(req.body);
+  } catch (const json::exception& e) {
+    throw NgsiError(NgsiErrorType::InvalidRequest, std::string("the body is not valid JSON: ") + e.what());
+  }
+  if (!payload.jsonLd) payload.linkContext = contextFromLinkHeader(req.get_header_value("Link"));
+  return payload;
+}
+
+// The context for one JSON object of a payload: its @context (application/ld+json) or the Link header's.
+std::shared_ptr<const JsonLdContext> contextFor(const Payload& payload, const json& object) {
+  const bool hasContext = object.is_object() && object.contains("@context");
+  if (payload.jsonLd) {
+    if (!hasContext) badData("application/ld+json payloads must carry @context");
+    return resolveContext(object["@context"]);
+  }
+  if (hasContext) badData("application/json payloads must not carry @context; use a Link header or application/ld+json");
+  return payload.linkContext;
+}
+
+void requireUri(const std::string& id, const char* what) {
+  if (!isValidUri(id)) badData(std::string(what) + " '" + id + "' is not a valid URI");
+}
+
+}  // namespace
+
+struct ContextService::Routes {
+  ServiceOptions& options;
+  EntityStore& store;
+  httplib::Server server;
+
+  Routes(ServiceOptions& o, EntityStore& s) : options(o), store(s) {}
+
+  template <typename Handler>
+  auto guarded(Handler handler) {
+    return [handler](const httplib::Request& req, httplib::Response& res) {
+      try {
+        handler(req, res);
+      } catch (const NgsiError& e) {
+        sendProblem(res, e);
+      } catch (const json::exception& e) {
+        sendProblem(res, NgsiError(NgsiErrorType::BadRequestData, e.what()));
+      } catch (const std::exception& e) {
+        sendProblem(res, NgsiError(NgsiErrorType::InternalError, e.what()));
+      }
+    };
+  }
+
+  void respondEntities(httplib::Response& res, const RequestShape& shape, json document, int status = 200) {
+    if (shape.wantsJsonLd) {
+      const auto addContext = [&](json& entity) { entity["@context"] = shape.context->value(); };
+      if (document.is_array()) {
+        for (auto& entity : document) addContext(entity);
+      } else {
+        addContext(document);
+      }
+      res.status = status;
+      res.set_content(document.dump(), kJsonLd);
+      return;
+    }
+    const std::string url = shape.context->linkUrl();
+    res.set_header("Link", "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
+                               ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+    res.status = status;
+    res.set_content(document.dump(), kJson);
+  }
+
+  static std::string entityIdFrom(const httplib::Request& req, std::size_t index = 1) {
+    const std::string id = req.matches[static_cast<int>(index)];
+    requireUri(id, "entity id");
+    return id;
+  }
+
+  void batchResponse(httplib::Response& res, const std::vector<std::string>& ids,
+                     const std::vector<std::optional<NgsiError>>& errors, const std::vector<bool>& created,
+                     WriteKind kind) {
+    json success = json::array(), failures = json::array(), createdIds = json::array();
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+      if (errors[i]) {
+        failures.push_back({{"entityId", ids[i]}, {"error", errors[i]->problemDetails()}});
+      } else {
+        success.push_back(ids[i]);
+        if (created[i]) createdIds.push_back(ids[i]);
+      }
+    }
+    if (!failures.empty()) {
+      res.status = 207;
+      res.set_content(json{{"success", success}, {"errors", failures}}.dump(), kJson);
+    } else if (kind == WriteKind::Create || (kind == WriteKind::Upsert && !createdIds.empty())) {
+      res.status = 201;
+      res.set_content(createdIds.dump(), kJson);
+    } else {
+      res.status = 204;
+    }
+  }
+
+  // Reads every entity of a batch; unreadable ones become per-entity errors.
+  void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind) {
+    const Payload payload = readPayload(req);
+    if (!payload.body.is_array()) badData("a batch operation needs a JSON array");
+    if (payload.body.empty()) badData("the batch is empty");
+    if (payload.body.size() > options.maxBatchEntities) {
+      badData("the batch holds " + std::to_string(payload.body.size()) + " entities; the limit is " +
+              std::to_string(options.maxBatchEntities));
+    }
+    const bool merge = hasOption(req, "update");
+    const bool noOverwrite = hasOption(req, "noOverwrite");
+    std::vector<std::string> ids(payload.body.size());
+    std::vector<std::optional<NgsiError>> errors(payload.body.size());
+    std::vector<bool> created(payload.body.size(), false);
+    std::vector<WriteOperation> operations;
+    std::vector<std::size_t> slots;
+    operations.reserve(payload.body.size());
+    for (std::size_t i = 0; i < payload.body.size(); ++i) {
+      const json& item = payload.body[i];
+      try {
+        WriteOperation op;
+        op.kind = kind;
+        if (kind == WriteKind::Delete) {
+          if (!item.is_string()) badData("batch delete takes an array of entity ids");
+          ids[i] = item.get<std::string>();
+          requireUri(ids[i], "entity id");
+          op.entity.id = ids[i];
+        } else {
+          if (item.is_object() && item.contains("id") && item["id"].is_string()) ids[i] = item["id"].get<std::string>();
+          op.entity = parseEntity(item, *contextFor(payload, item));
+          ids[i] = op.entity.id;
+          op.mergeAttributes = merge;
+          op.noOverwrite = noOverwrite;
+        }
+        operations.push_back(std::move(op));
+        slots.push_back(i);
+      } catch (const NgsiError& e) {
+        errors[i] = e;
+      }
+    }
+    const auto results = store.write(std::move(operations));
+    for (std::size_t k = 0; k < results.size(); ++k) {
+      errors[slots[k]] = results[k].error;
+      created[slots[k]] = results[k].created;
+    }
+    batchResponse(res, ids, errors, created, kind);
+  }
+
+  void updateResult(httplib::Response& res, const WriteResult& result, const std::set<std::string>& names,
+                    const JsonLdContext& context) {
+    if (result.error) throw *result.error;
+    if (result.notUpdated.empty()) {
+      res.status = 204;
+      return;
+    }
+    json updated = json::array(), notUpdated = json::array();
+    for (const auto& name : names) {
+      if (std::find(result.notUpdated.begin(), result.notUpdated.end(), name) == result.notUpdated.end()) {
+        updated.push_back(context.compact(name));
+      } else {
+        notUpdated.push_back({{"attributeName", context.compact(name)},
+                              {"reason", "the attribute does not exist or is not to be overwritten"}});
+      }
+    }
+    res.status = 207;
+    res.set_content(json{{"updated", updated}, {"notUpdated", notUpdated}}.dump(), kJson);
+  }
+
+  void queryEntities(const httplib::Request& req, httplib::Response& res) {
+    const RequestShape shape = readShape(req);
+    std::vector<std::string> types, ids;
+    for (const auto& t : splitList(param(req, "type"))) types.push_back(shape.context->expand(t));
+    for (const auto& id : splitList(param(req, "id"))) {
+      requireUri(id, "id");
+      ids.push_back(id);
+    }
+    std::optional<std::regex> idPattern;
+    if (hasParam(req, "idPattern")) {
+      try {
+        idPattern.emplace(param(req, "idPattern"));
+      } catch (const std::regex_error&) {
+        badData("idPattern is not a valid regular expression");
+      }
+    }
+    std::optional<QueryExpression> q;
+    if (hasParam(req, "q")) q = QueryExpression::parse(param(req, "q"), *shape.context);
+    std::optional<GeoQuery> geo;
+    if (hasParam(req, "georel") || hasParam(req, "geometry") || hasParam(req, "coordinates")) {
+      if (!hasParam(req, "georel")) badData("geometry and coordinates need georel");
+      const std::string geoProperty =
+          shape.context->expand(hasParam(req, "geoproperty") ? param(req, "geoproperty") : "location");
+      geo = GeoQuery::parse(param(req, "georel"), param(req, "geometry"),
+                            param(req, "coordinates"), geoProperty);
+    }
+    if (types.empty() && ids.empty() && !idPattern && !q && !geo && shape.serialize.onlyAttributes.empty()) {
+      badData("a query needs at least one of type, id, idPattern, attrs, q or georel");
+    }
+    const std::size_t limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit")
+                                                     : options.defaultLimit;
+    const std::size_t offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
+    if (limit > options.maxResults) {
+      throw NgsiError(NgsiErrorType::TooManyResults,
+                      "limit " + std::to_string(limit) + " exceeds the maximum of " + std::to_string(options.maxResults));
+    }
+    const bool wantCount = param(req, "count") == "true";
+    std::size_t matched = 0;
+    json results = json::array();
+    store.forEach([&](const Entity& entity) {
+      if (!types.empty() && std::none_of(types.begin(), types.end(), [&](const std::string& t) { return entity.hasType(t); })) {
+        return true;
+      }
+      if (!ids.empty() && std::find(ids.begin(), ids.end(), entity.id) == ids.end()) return true;
+      if (idPattern && !std::regex_search(entity.id, *idPattern)) return true;
+      if (!shape.serialize.onlyAttributes.empty() &&
+          std::none_of(shape.serialize.onlyAttributes.begin(), shape.serialize.onlyAttributes.end(),
+                       [&](const std::string& a) { return entity.attributes.contains(a); })) {
+        return true;
+      }
+      if (q && !q->matches(entity)) return true;
+      if (geo && !geo->matches(entity)) return true;
+      if (matched >= offset && results.size() < limit) results.push_back(serializeEntity(entity, shape.context.get(), shape.serialize));
+      ++matched;
+      return wantCount || results.size() < limit || matched < offset;
+    });
+    if (wantCount) res.set_header("NGSILD-Results-Count", std::to_string(matched));
+    respondEntities(res, shape, std::move(results));
+  }
+
+  void temporalEntity(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const RequestShape shape = readShape(req);
+    TemporalFilter filter;
+    filter.attributes = shape.serialize.onlyAttributes;
+    const std::string timerel = param(req, "timerel");
+    if (!timerel.empty() || hasParam(req, "timeAt")) {
+      const auto timeAt = parseDateTime(param(req, "timeAt"));
+      if (!timeAt) badData("timeAt must be an ISO 8601 DateTime");
+      filter.timeAtMs = *timeAt;
+      if (timerel == "before") {
+        filter.relation = TemporalFilter::Relation::Before;
+      } else if (timerel == "after") {
+        filter.relation = TemporalFilter::Relation::After;
+      } else if (timerel == "between") {
+        filter.relation = TemporalFilter::Relation::Between;
+        const auto end = parseDateTime(param(req, "endTimeAt"));
+        if (!end) badData("timerel=between needs endTimeAt as an ISO 8601 DateTime");
+        if (*end <= *timeAt) badData("endTimeAt must be after timeAt");
+        filter.endTimeAtMs = *end;
+      } else {
+        badData("timerel must be before, after or between");
+      }
+    }
+    if (hasParam(req, "lastN")) {
+      filter.lastN = parseCount(param(req, "lastN"), "lastN");
+      if (filter.lastN == 0) badData("lastN must be positive");
+    }
+    const auto temporal = store.temporal(id, filter);
+    if (!temporal) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " has no history");
+    const bool temporalValues = hasOption(req, "temporalValues") ||
+                                shape.serialize.representation == Representation::KeyValues;
+    // Built as text: the stored values are already JSON, and a long history should not be re-parsed.
+    std::string out;
+    const auto add = [&out](std::initializer_list<std::string_view> parts) {
+      for (const auto part : parts) out.append(part.data(), part.size());
+    };
+    json types = json::array();
+    for (const auto& t : temporal->types) types.push_back(shape.context->compact(t));
+    add({"{\"id\":", json(temporal->id).dump(), ",\"type\":", types.size() == 1 ? types[0].dump() : types.dump()});
+    std::size_t i = 0;
+    const auto& instances = temporal->instances;
+    while (i < instances.size()) {
+      const std::string& name = instances[i].attribute;
+      const std::string kind(toString(instances[i].kind));
+      add({",", json(shape.context->compact(name)).dump(), ":"});
+      if (temporalValues) {
+        add({"{\"type\":\"", kind, "\",\"values\":["});
+      } else {
+        add({"["});
+      }
+      bool first = true;
+      for (; i < instances.size() && instances[i].attribute == name; ++i) {
+        const auto& instance = instances[i];
+        if (!first) add({","});
+        first = false;
+        if (temporalValues) {
+          add({"[", instance.valueJson, ",", json(instance.observedAt).dump(), "]"});
+          continue;
+        }
+        const std::string kindName(toString(instance.kind));
+        const char* valueKey = instance.kind == AttributeKind::Relationship       ? "object"
+                               : instance.kind == AttributeKind::LanguageProperty ? "languageMap"
+                                                                                  : "value";
+        add({"{\"type\":\"", kindName, "\",\"", valueKey, "\":", instance.valueJson, ",\"observedAt\":",
+             json(instance.observedAt).dump()});
+        if (!instance.unitCode.empty()) add({",\"unitCode\":", json(instance.unitCode).dump()});
+        if (!instance.datasetId.empty()) add({",\"datasetId\":", json(instance.datasetId).dump()});
+        add({"}"});
+      }
+      add({temporalValues ? "]}" : "]"});
+    }
+    if (shape.wantsJsonLd) add({",\"@context\":", shape.context->value().dump()});
+    add({"}"});
+    if (!shape.wantsJsonLd) {
+      const std::string url = shape.context->linkUrl();
+      res.set_header("Link", "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
+                                 ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+    }
+    res.status = 200;
+    res.set_content(out, shape.wantsJsonLd ? kJsonLd : kJson);
+  }
+
+  void install() {
+    server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (options.token.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      if (req.get_header_value("Authorization") == "Bearer " + options.token) {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      sendProblem(res, NgsiError(NgsiErrorType::Unauthorized, "a valid bearer token is required"));
+      return httplib::Server::HandlerResponse::Handled;
+    });
+    server.set_error_handler(httplib::Server::HandlerWithResponse([](const httplib::Request&, httplib::Response& res) {
+      if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      if (res.status == 413) {
+        sendProblem(res, NgsiError(NgsiErrorType::PayloadTooLarge, "the body exceeds the service's limit"));
+      } else if (res.status == 404) {
+        sendProblem(res, NgsiError(NgsiErrorType::ResourceNotFound, "no such resource"));
+      } else if (res.status == 400) {
+        sendProblem(res, NgsiError(NgsiErrorType::InvalidRequest, "malformed HTTP request"));
+      } else {
+        return httplib::Server::HandlerResponse::Unhandled;
+      }
+      return httplib::Server::HandlerResponse::Handled;
+    }));
+
+    server.Post("/ngsi-ld/v1/entities", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const Payload payload = readPayload(req);
+      if (!payload.body.is_object()) badData("an entity must be a JSON object");
+      WriteOperation op;
+      op.kind = WriteKind::Create;
+      op.entity = parseEntity(payload.body, *contextFor(payload, payload.body));
+      const std::string id = op.entity.id;
+      std::vector<WriteOperation> ops;
+      ops.push_back(std::move(op));
+      const auto results = store.write(std::move(ops));
+      if (results[0].error) throw *results[0].error;
+      res.status = 201;
+      res.set_header("Location", kEntitiesPrefix + id);
+    }));
+    server.Get("/ngsi-ld/v1/entities", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      queryEntities(req, res);
+    }));
+    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+))",
+                 guarded([this](const httplib::Request& req, httplib::Response& res) {
+                   const std::string id = entityIdFrom(req);
+                   const Payload payload = readPayload(req);
+                   const auto context = contextFor(payload, payload.body);
+                   const std::string name = req.matches[2];
+                   if (!isValidAttributeName(name)) badData("attribute name '" + name + "' is not valid");
+                   WriteOperation op;
+                   op.kind = WriteKind::PatchAttr;
+                   op.entity.id = id;
+                   op.attribute = context->expand(name);
+                   json fragment = payload.body;
+                   if (fragment.is_object()) fragment.erase("@context");
+                   op.entity.attributes[op.attribute].push_back(parseAttribute(name, fragment, *context));
+                   std::vector<WriteOperation> ops;
+                   ops.push_back(std::move(op));
+                   const auto results = store.write(std::move(ops));
+                   if (results[0].error) throw *results[0].error;
+                   res.status = 204;
+                 }));
+    server.Delete(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+))",
+                  guarded([this](const httplib::Request& req, httplib::Response& res) {
+                    const std::string id = entityIdFrom(req);
+                    const RequestShape shape = readShape(req);
+                    const std::string name = req.matches[2];
+                    WriteOperation op;
+                    op.kind = WriteKind::DeleteAttr;
+                    op.entity.id = id;
+                    op.attribute = shape.context->expand(name);
+                    op.deleteAllInstances = param(req, "deleteAll") == "true";
+                    op.datasetId = param(req, "datasetId");
+                    std::vector<WriteOperation> ops;
+                    ops.push_back(std::move(op));
+                    const auto results = store.write(std::move(ops));
+                    if (results[0].error) throw *results[0].error;
+                    res.status = 204;
+                  }));
+    const auto attrsWrite = [this](WriteKind kind) {
+      return guarded([this, kind](const httplib::Request& req, httplib::Response& res) {
+        const std::string id = entityIdFrom(req);
+        const Payload payload = readPayload(req);
+        const auto context = contextFor(payload, payload.body);
+        WriteOperation op;
+        op.kind = kind;
+        op.entity.id = id;
+        op.entity.attributes = parseAttributes(payload.body, *context);
+        if (op.entity.attributes.empty()) badData("the payload holds no attributes");
+        op.noOverwrite = hasOption(req, "noOverwrite");
+        std::set<std::string> names;
+        for (const auto& [name, instances] : op.entity.attributes) names.insert(name);
+        std::vector<WriteOperation> ops;
+        ops.push_back(std::move(op));
+        const auto results = store.write(std::move(ops));
+        updateResult(res, results[0], names, *context);
+      });
+    };
+    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/?)", attrsWrite(WriteKind::UpdateAttrs));
+    server.Post(R"(/ngsi-ld/v1/entities/(.+)/attrs/?)", attrsWrite(WriteKind::AppendAttrs));
+    server.Get(R"(/ngsi-ld/v1/entities/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = entityIdFrom(req);
+      const RequestShape shape = readShape(req);
+      const auto entity = store.get(id);
+      if (!entity) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
+      respondEntities(res, shape, serializeEntity(*entity, shape.context.get(), shape.serialize));
+    }));
+    server.Delete(R"(/ngsi-ld/v1/entities/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      WriteOperation op;
+      op.kind = WriteKind::Delete;
+      op.entity.id = entityIdFrom(req);
+      std::vector<WriteOperation> ops;
+      ops.push_back(std::move(op));
+      const auto results = store.write(std::move(ops));
+      if (results[0].error) throw *results[0].error;
+      res.status = 204;
+    }));
+    server.Post(R"(/ngsi-ld/v1/entityOperations/(create|upsert|update|delete))",
+                guarded([this](const httplib::Request& req, httplib::Response& res) {
+                  const std::string operation = req.matches[1];
+                  const WriteKind kind = operation == "create"   ? WriteKind::Create
+                                         : operation == "upsert" ? WriteKind::Upsert
+                                         : operation == "update" ? WriteKind::Update
+                                                                 : WriteKind::Delete;
+                  runBatch(req, res, kind);
+                }));
+    server.Get(R"(/ngsi-ld/v1/temporal/entities/([^/]+))",
+               guarded([this](const httplib::Request& req, httplib::Response& res) { temporalEntity(req, res); }));
+    const auto notify = guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const Payload payload = readPayload(req);
+      if (!payload.body.is_object() || payload.body.value("type", "") != "Notification" ||
+          !payload.body.contains("data") || !payload.body["data"].is_array()) {
+        badData("a notification is {\"type\": \"Notification\", \"data\": [entities]}");
+      }
+      const auto notificationContext = contextFor(payload, payload.body);
+      std::vector<WriteOperation> operations;
+      for (const auto& item : payload.body["data"]) {
+        WriteOperation op;
+        op.kind = WriteKind::Upsert;
+        op.mergeAttributes = true;  // a notification may carry only the watched attributes
+        op.entity = parseEntity(item, item.is_object() && item.contains("@context") ? *resolveContext(item["@context"])
+                                                                                     : *notificationContext);
+        operations.push_back(std::move(op));
+      }
+      const auto results = store.write(std::move(operations));
+      for (const auto& result : results) {
+        if (result.error) throw *result.error;
+      }
+      res.status = 204;
+    });
+    server.Post("/ngsi-ld/v1/notify", notify);
+    server.Post("/notify", notify);
+    server.Get("/citytwin/v1/health", [this](const httplib::Request&, httplib::Response& res) {
+      res.set_content(json{{"status", "ok"}, {"entities", store.entityCount()}}.dump(), kJson);
+    });
+    server.Get("/citytwin/v1/state", guarded([this](const httplib::Request&, httplib::Response& res) {
+      if (!options.stateSummary) throw NgsiError(NgsiErrorType::ResourceNotFound, "the service runs without a city");
+      res.set_content(options.stateSummary().dump(), kJson);
+    }));
+  }
+};
+
+ContextService::ContextService(ServiceOptions options) : options_(std::move(options)) {
+  if (options_.databasePath.empty()) throw Error("context service: no database path");
+  store_ = std::make_unique<EntityStore>(StoreOptions{options_.databasePath, options_.synchronousFull});
+  routes_ = std::make_unique<Routes>(options_, *store_);
+  routes_->install();
+  auto& server = routes_->server;
+  server.set_payload_max_length(options_.maxBodyBytes);
+  server.set_tcp_nodelay(true);
+  server.set_keep_alive_max_count(1u << 20);
+  const std::size_t threads = std::max<std::size_t>(2, options_.threads);
+  server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
+}
+
+ContextService::~ContextService() {
+  stop();
+  routes_.reset();
+  store_.reset();
+}
+
+int ContextService::start() {
+  auto& server = routes_->server;
+  if (options_.port == 0) {
+    port_ = server.bind_to_any_port(options_.bindAddress);
+  } else {
+    port_ = server.bind_to_port(options_.bindAddress, options_.port) ? options_.port : -1;
+  }
+  if (port_ <= 0) {
+    throw Error("context service: cannot listen on " + options_.bindAddress + ":" + std::to_string(options_.port));
+  }
+  thread_ = std::thread([&server] { server.listen_after_bind(); });
+  return port_;
+}
+
+void ContextService::wait() {
+  if (thread_.joinable()) thread_.join();
+}
+
+void ContextService::stop() {
+  if (routes_) routes_->server.stop();
+  if (thread_.joinable()) thread_.join();
+}
+
+}  // namespace citytwin::context

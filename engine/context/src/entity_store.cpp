@@ -1,0 +1,528 @@
+#include "citytwin/context/entity_store.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+
+#include "citytwin/context/date_time.hpp"
+#include "citytwin/context/entity_codec.hpp"
+#include "citytwin/core/error.hpp"
+
+namespace citytwin::context {
+
+namespace {
+
+class Statement {
+ public:
+  Statement() = default;
+  Statement(sqlite3* db, const char* sql) {
+    if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK) {
+      throw Error(std::string("context store: cannot prepare statement: ") + sqlite3_errmsg(db));
+    }
+  }
+  ~Statement() { sqlite3_finalize(statement_); }
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+  Statement(Statement&& other) noexcept : statement_(other.statement_) { other.statement_ = nullptr; }
+  Statement& operator=(Statement&& other) noexcept {
+    std::swap(statement_, other.statement_);
+    return *this;
+  }
+
+  Statement& bind(int index, std::int64_t value) {
+    sqlite3_bind_int64(statement_, index, value);
+    return *this;
+  }
+  Statement& bind(int index, const std::string& value) {
+    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
+    return *this;
+  }
+  // Returns true while rows come back.
+  bool step() {
+    const int rc = sqlite3_step(statement_);
+    if (rc == SQLITE_ROW) return true;
+    if (rc == SQLITE_DONE) return false;
+    throw Error(std::string("context store: ") + sqlite3_errmsg(sqlite3_db_handle(statement_)));
+  }
+  void run() {
+    step();
+    reset();
+  }
+  void reset() {
+    sqlite3_reset(statement_);
+    sqlite3_clear_bindings(statement_);
+  }
+  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
+  std::string text(int column) const {
+    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
+    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))) : std::string();
+  }
+
+ private:
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+void execute(sqlite3* db, const char* sql) {
+  char* message = nullptr;
+  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
+    std::string text = message ? message : "unknown error";
+    sqlite3_free(message);
+    throw Error(std::string("context store: ") + text + " (in: " + sql + ")");
+  }
+}
+
+sqlite3* openDatabase(const std::filesystem::path& path) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.string().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
+    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw Error("context store: cannot open " + path.string() + ": " + message);
+  }
+  sqlite3_busy_timeout(db, 5000);
+  return db;
+}
+
+void mergeInstances(std::vector<Attribute>& existing, const std::vector<Attribute>& incoming) {
+  for (const auto& instance : incoming) {
+    const auto same = std::find_if(existing.begin(), existing.end(),
+                                   [&](const Attribute& a) { return a.datasetId == instance.datasetId; });
+    if (same != existing.end()) {
+      Attribute replacement = instance;
+      replacement.createdMs = same->createdMs;
+      *same = std::move(replacement);
+    } else {
+      existing.push_back(instance);
+    }
+  }
+}
+
+}  // namespace
+
+struct EntityStore::Statements {
+  Statement insertId, insertAttributeName, upsertEntity, deleteEntity, insertHistory;
+};
+
+struct EntityStore::Job {
+  std::vector<WriteOperation>* operations = nullptr;
+  std::vector<WriteResult>* results = nullptr;
+  bool done = false;
+  std::condition_variable finished;
+};
+
+EntityStore::EntityStore(StoreOptions options) : options_(std::move(options)) {
+  open();
+  load();
+  writer_ = std::thread([this] { writerLoop(); });
+}
+
+EntityStore::~EntityStore() {
+  {
+    std::lock_guard lock(queueMutex_);
+    stopping_ = true;
+  }
+  queueReady_.notify_all();
+  if (writer_.joinable()) writer_.join();
+  statements_.reset();
+  sqlite3_close(readDb_);
+  sqlite3_close(writeDb_);
+}
+
+void EntityStore::open() {
+  writeDb_ = openDatabase(options_.path);
+  execute(writeDb_, "PRAGMA journal_mode=WAL");
+  execute(writeDb_, options_.synchronousFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
+  execute(writeDb_, "PRAGMA cache_size=-65536");
+  execute(writeDb_,
+          "CREATE TABLE IF NOT EXISTS entity_ids(eid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
+          "CREATE TABLE IF NOT EXISTS attribute_names(aid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+          "CREATE TABLE IF NOT EXISTS entities(eid INTEGER PRIMARY KEY, body TEXT NOT NULL);"
+          "CREATE TABLE IF NOT EXISTS history(eid INTEGER NOT NULL, aid INTEGER NOT NULL, observed_ms INTEGER NOT "
+          "NULL, kind INTEGER NOT NULL, value TEXT NOT NULL, observed_at TEXT NOT NULL, unit_code TEXT NOT NULL, "
+          "dataset_id TEXT NOT NULL);"
+          "CREATE INDEX IF NOT EXISTS history_by_time ON history(eid, aid, observed_ms);");
+  statements_ = std::make_unique<Statements>();
+  statements_->insertId = Statement(writeDb_, "INSERT INTO entity_ids(id) VALUES(?1)");
+  statements_->insertAttributeName = Statement(writeDb_, "INSERT INTO attribute_names(name) VALUES(?1)");
+  statements_->upsertEntity = Statement(writeDb_, "INSERT OR REPLACE INTO entities(eid, body) VALUES(?1, ?2)");
+  statements_->deleteEntity = Statement(writeDb_, "DELETE FROM entities WHERE eid = ?1");
+  statements_->insertHistory = Statement(
+      writeDb_,
+      "INSERT INTO history(eid, aid, observed_ms, kind, value, observed_at, unit_code, dataset_id) "
+      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  readDb_ = openDatabase(options_.path);
+}
+
+void EntityStore::load() {
+  std::unique_lock lock(entitiesMutex_);
+  entities_.clear();
+  entityKeys_.clear();
+  attributeKeys_.clear();
+  attributeNames_.clear();
+  Statement ids(writeDb_, "SELECT eid, id FROM entity_ids");
+  while (ids.step()) entityKeys_[ids.text(1)] = ids.integer(0);
+  Statement names(writeDb_, "SELECT aid, name FROM attribute_names");
+  while (names.step()) {
+    attributeKeys_[names.text(1)] = names.integer(0);
+    attributeNames_[names.integer(0)] = names.text(1);
+  }
+  Statement bodies(writeDb_, "SELECT body FROM entities");
+  while (bodies.step()) {
+    Entity entity = fromStorageJson(nlohmann::json::parse(bodies.text(0)));
+    const std::string id = entity.id;
+    entities_.insert_or_assign(id, std::move(entity));
+  }
+}
+
+std::int64_t EntityStore::entityKey(const std::string& id) {
+  const auto found = entityKeys_.find(id);
+  if (found != entityKeys_.end()) return found->second;
+  statements_->insertId.bind(1, id).run();
+  const std::int64_t eid = sqlite3_last_insert_rowid(writeDb_);
+  entityKeys_.emplace(id, eid);
+  return eid;
+}
+
+std::int64_t EntityStore::attributeKey(const std::string& name) {
+  const auto found = attributeKeys_.find(name);
+  if (found != attributeKeys_.end()) return found->second;
+  statements_->insertAttributeName.bind(1, name).run();
+  const std::int64_t aid = sqlite3_last_insert_rowid(writeDb_);
+  attributeKeys_.emplace(name, aid);
+  attributeNames_.emplace(aid, name);
+  return aid;
+}
+
+void EntityStore::persistEntity(const Entity& entity) {
+  statements_->upsertEntity.bind(1, entityKey(entity.id)).bind(2, toStorageJson(entity).dump()).run();
+}
+
+void EntityStore::recordHistory(std::int64_t eid, const std::string& name, const Attribute& attribute,
+                                std::int64_t now) {
+  const bool observed = !attribute.observedAt.empty();
+  statements_->insertHistory.bind(1, eid)
+      .bind(2, attributeKey(name))
+      .bind(3, observed ? attribute.observedMs : now)
+      .bind(4, static_cast<std::int64_t>(attribute.kind))
+      .bind(5, attribute.value.dump())
+      .bind(6, observed ? attribute.observedAt : formatDateTime(now))
+      .bind(7, attribute.unitCode)
+      .bind(8, attribute.datasetId)
+      .run();
+}
+
+std::vector<WriteResult> EntityStore::write(std::vector<WriteOperation> operations) {
+  std::vector<WriteResult> results(operations.size());
+  if (operations.empty()) return results;
+  Job job;
+  job.operations = &operations;
+  job.results = &results;
+  std::unique_lock lock(queueMutex_);
+  if (stopping_) throw Error("context store: closed");
+  queue_.push_back(&job);
+  queueReady_.notify_one();
+  job.finished.wait(lock, [&] { return job.done; });
+  return results;
+}
+
+void EntityStore::writerLoop() {
+  for (;;) {
+    std::vector<Job*> batch;
+    {
+      std::unique_lock lock(queueMutex_);
+      queueReady_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
+      if (queue_.empty() && stopping_) return;
+      batch.assign(queue_.begin(), queue_.end());
+      queue_.clear();
+    }
+    std::vector<std::string> changed;
+    const std::int64_t now = nowMilliseconds();
+    try {
+      execute(writeDb_, "BEGIN IMMEDIATE");
+      {
+        std::unique_lock lock(entitiesMutex_);
+        for (Job* job : batch) {
+          for (std::size_t i = 0; i < job->operations->size(); ++i) {
+            (*job->results)[i] = apply((*job->operations)[i], now, changed);
+          }
+        }
+      }
+      execute(writeDb_, "COMMIT");
+      ++transactions_;
+    } catch (const std::exception& e) {
+      sqlite3_exec(writeDb_, "ROLLBACK", nullptr, nullptr, nullptr);
+      changed.clear();
+      for (Job* job : batch) {
+        for (auto& result : *job->results) {
+          result = WriteResult{};
+          result.error = NgsiError(NgsiErrorType::InternalError, std::string("not stored: ") + e.what());
+        }
+      }
+      try {
+        load();  // memory may hold changes the rollback undid
+      } catch (const std::exception&) {
+      }
+    }
+    {
+      std::lock_guard lock(queueMutex_);
+      for (Job* job : batch) {
+        job->done = true;
+        job->finished.notify_one();
+      }
+    }
+    if (listener_ && !changed.empty()) {
+      std::sort(changed.begin(), changed.end());
+      changed.erase(std::unique(changed.begin(), changed.end()), changed.end());
+      std::vector<Entity> current;
+      {
+        std::shared_lock lock(entitiesMutex_);
+        for (const auto& id : changed) {
+          const auto found = entities_.find(id);
+          if (found != entities_.end()) current.push_back(found->second);
+        }
+      }
+      listener_(current);
+    }
+  }
+}
+
+WriteResult EntityStore::apply(WriteOperation& op, std::int64_t now, std::vector<std::string>& changed) {
+  WriteResult result;
+  const std::string id = op.entity.id;  // a copy: op.entity may be moved into the store
+  auto found = entities_.find(id);
+  const auto notFound = [&](const std::string& what) {
+    result.error = NgsiError(NgsiErrorType::ResourceNotFound, what);
+    return result;
+  };
+  const auto stamp = [&](std::map<std::string, std::vector<Attribute>>& attributes) {
+    for (auto& [name, instances] : attributes) {
+      for (auto& instance : instances) {
+        if (instance.createdMs == 0) instance.createdMs = now;
+        instance.modifiedMs = now;
+      }
+    }
+  };
+  const auto recordAll = [&](std::int64_t eid, const std::map<std::string, std::vector<Attribute>>& attributes) {
+    for (const auto& [name, instances] : attributes) {
+      for (const auto& instance : instances) recordHistory(eid, name, instance, now);
+    }
+  };
+
+  switch (op.kind) {
+    case WriteKind::Create:
+    case WriteKind::Upsert: {
+      if (found == entities_.end()) {
+        if (op.entity.types.empty()) {
+          result.error = NgsiError(NgsiErrorType::BadRequestData, "entity " + id + " has no type");
+          return result;
+        }
+        Entity entity = std::move(op.entity);
+        entity.createdMs = entity.modifiedMs = now;
+        stamp(entity.attributes);
+        persistEntity(entity);
+        recordAll(entityKey(id), entity.attributes);
+        result.created = true;
+        changed.push_back(id);
+        entities_.emplace(id, std::move(entity));
+        return result;
+      }
+      if (op.kind == WriteKind::Create) {
+        result.error = NgsiError(NgsiErrorType::AlreadyExists, "entity " + id + " already exists");
+        return result;
+      }
+      Entity& entity = found->second;
+      if (!op.entity.types.empty()) entity.types = op.entity.types;
+      if (op.mergeAttributes) {
+        for (auto& [name, instances] : op.entity.attributes) {
+          for (auto& instance : instances) instance.createdMs = 0;
+          mergeInstances(entity.attributes[name], instances);
+        }
+      } else {
+        for (auto& [name, instances] : op.entity.attributes) {
+          const auto previous = entity.attributes.find(name);
+          for (auto& instance : instances) {
+            instance.createdMs = previous != entity.attributes.end() && !previous->second.empty()
+                                     ? previous->second.front().createdMs
+                                     : now;
+          }
+        }
+        entity.attributes = op.entity.attributes;
+      }
+      stamp(op.entity.attributes);
+      for (auto& [name, instances] : entity.attributes) {
+        for (auto& instance : instances) {
+          if (op.entity.attributes.contains(name)) instance.modifiedMs = now;
+          if (instance.createdMs == 0) instance.createdMs = now;
+        }
+      }
+      entity.modifiedMs = now;
+      persistEntity(entity);
+      recordAll(entityKey(id), op.entity.attributes);
+      changed.push_back(id);
+      return result;
+    }
+    case WriteKind::Delete:
+      if (found == entities_.end()) return notFound("entity " + id + " does not exist");
+      statements_->deleteEntity.bind(1, entityKey(id)).run();
+      entities_.erase(found);
+      return result;
+    default: break;
+  }
+
+  if (found == entities_.end()) return notFound("entity " + id + " does not exist");
+  Entity& entity = found->second;
+  std::map<std::string, std::vector<Attribute>> written;
+  switch (op.kind) {
+    case WriteKind::Update:
+    case WriteKind::AppendAttrs:
+      for (auto& [name, instances] : op.entity.attributes) {
+        if (op.noOverwrite && entity.attributes.contains(name)) {
+          result.notUpdated.push_back(name);
+          continue;
+        }
+        written[name] = instances;
+      }
+      break;
+    case WriteKind::UpdateAttrs:
+      for (auto& [name, instances] : op.entity.attributes) {
+        const auto existing = entity.attributes.find(name);
+        const bool allPresent = existing != entity.attributes.end() &&
+                                std::all_of(instances.begin(), instances.end(), [&](const Attribute& a) {
+                                  return std::any_of(existing->second.begin(), existing->second.end(),
+                                                     [&](const Attribute& e) { return e.datasetId == a.datasetId; });
+                                });
+        if (!allPresent) {
+          result.notUpdated.push_back(name);
+          continue;
+        }
+        written[name] = instances;
+      }
+      break;
+    case WriteKind::PatchAttr: {
+      const auto existing = entity.attributes.find(op.attribute);
+      if (existing == entity.attributes.end()) return notFound("entity " + id + " has no attribute " + op.attribute);
+      const auto incoming = op.entity.attributes.find(op.attribute);
+      if (incoming == op.entity.attributes.end()) {
+        result.error = NgsiError(NgsiErrorType::BadRequestData, "the payload does not carry the attribute");
+        return result;
+      }
+      written[op.attribute] = incoming->second;
+      break;
+    }
+    case WriteKind::DeleteAttr: {
+      const auto existing = entity.attributes.find(op.attribute);
+      if (existing == entity.attributes.end()) return notFound("entity " + id + " has no attribute " + op.attribute);
+      auto& instances = existing->second;
+      const auto before = instances.size();
+      if (op.deleteAllInstances) {
+        instances.clear();
+      } else {
+        std::erase_if(instances, [&](const Attribute& a) { return a.datasetId == op.datasetId; });
+      }
+      if (instances.size() == before) return notFound("attribute " + op.attribute + " has no such datasetId");
+      if (instances.empty()) entity.attributes.erase(existing);
+      entity.modifiedMs = now;
+      persistEntity(entity);
+      changed.push_back(id);
+      return result;
+    }
+    default: break;
+  }
+  if (written.empty()) return result;
+  for (auto& [name, instances] : written) {
+    for (auto& instance : instances) instance.createdMs = 0;
+    mergeInstances(entity.attributes[name], instances);
+  }
+  for (auto& [name, instances] : entity.attributes) {
+    if (!written.contains(name)) continue;
+    for (auto& instance : instances) {
+      if (instance.createdMs == 0) instance.createdMs = now;
+      instance.modifiedMs = now;
+    }
+  }
+  entity.modifiedMs = now;
+  persistEntity(entity);
+  recordAll(entityKey(id), written);
+  changed.push_back(id);
+  return result;
+}
+
+std::optional<Entity> EntityStore::get(const std::string& id) const {
+  std::shared_lock lock(entitiesMutex_);
+  const auto found = entities_.find(id);
+  if (found == entities_.end()) return std::nullopt;
+  return found->second;
+}
+
+void EntityStore::forEach(const std::function<bool(const Entity&)>& visit) const {
+  std::shared_lock lock(entitiesMutex_);
+  for (const auto& [id, entity] : entities_) {
+    if (!visit(entity)) return;
+  }
+}
+
+std::size_t EntityStore::entityCount() const {
+  std::shared_lock lock(entitiesMutex_);
+  return entities_.size();
+}
+
+void EntityStore::setChangeListener(std::function<void(const std::vector<Entity>&)> listener) {
+  std::lock_guard lock(queueMutex_);
+  listener_ = std::move(listener);
+}
+
+std::uint64_t EntityStore::committedTransactions() const { return transactions_; }
+
+std::optional<TemporalEntity> EntityStore::temporal(const std::string& id, const TemporalFilter& filter) const {
+  TemporalEntity result;
+  result.id = id;
+  std::int64_t eid = 0;
+  std::vector<std::pair<std::int64_t, std::string>> attributes;
+  {
+    std::shared_lock lock(entitiesMutex_);
+    const auto key = entityKeys_.find(id);
+    if (key == entityKeys_.end()) return std::nullopt;
+    eid = key->second;
+    const auto current = entities_.find(id);
+    if (current != entities_.end()) result.types = current->second.types;
+    for (const auto& [aid, name] : attributeNames_) {
+      if (filter.attributes.empty() || filter.attributes.contains(name)) attributes.emplace_back(aid, name);
+    }
+  }
+  std::sort(attributes.begin(), attributes.end(),
+            [](const auto& a, const auto& b) { return a.second < b.second; });
+  std::lock_guard lock(readMutex_);
+  std::string sql = "SELECT observed_ms, kind, value, observed_at, unit_code, dataset_id FROM history "
+                    "WHERE eid = ?1 AND aid = ?2";
+  switch (filter.relation) {
+    case TemporalFilter::Relation::Before: sql += " AND observed_ms < ?3"; break;
+    case TemporalFilter::Relation::After: sql += " AND observed_ms > ?3"; break;
+    case TemporalFilter::Relation::Between: sql += " AND observed_ms >= ?3 AND observed_ms < ?4"; break;
+    case TemporalFilter::Relation::None: break;
+  }
+  sql += filter.lastN > 0 ? " ORDER BY observed_ms DESC, rowid DESC LIMIT ?5" : " ORDER BY observed_ms, rowid";
+  Statement query(readDb_, sql.c_str());
+  for (const auto& [aid, name] : attributes) {
+    query.bind(1, eid).bind(2, aid);
+    if (filter.relation != TemporalFilter::Relation::None) query.bind(3, filter.timeAtMs);
+    if (filter.relation == TemporalFilter::Relation::Between) query.bind(4, filter.endTimeAtMs);
+    if (filter.lastN > 0) query.bind(5, static_cast<std::int64_t>(filter.lastN));
+    const std::size_t first = result.instances.size();
+    while (query.step()) {
+      TemporalInstance instance;
+      instance.attribute = name;
+      instance.observedMs = query.integer(0);
+      instance.kind = static_cast<AttributeKind>(query.integer(1));
+      instance.valueJson = query.text(2);
+      instance.observedAt = query.text(3);
+      instance.unitCode = query.text(4);
+      instance.datasetId = query.text(5);
+      result.instances.push_back(std::move(instance));
+    }
+    query.reset();
+    if (filter.lastN > 0) std::reverse(result.instances.begin() + static_cast<std::ptrdiff_t>(first), result.instances.end());
+  }
+  return result;
+}
+
+}  // namespace citytwin::context

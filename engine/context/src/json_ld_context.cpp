@@ -1,0 +1,194 @@
+#include "citytwin/context/json_ld_context.hpp"
+
+#include <mutex>
+#include <vector>
+
+#include "builtin_contexts.hpp"
+#include "citytwin/context/ngsi_error.hpp"
+
+namespace citytwin::context {
+
+namespace {
+
+bool isCoreContextUrl(std::string_view url) {
+  return url.starts_with("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context") && url.ends_with(".jsonld");
+}
+
+// The Smart Data Models domain named by a context URL: ".../dataModel.Transportation/master/context.jsonld"
+// or "https://smart-data-models.github.io/dataModel.Weather/context.jsonld" -> "Transportation", "Weather".
+// "*" for the general SDM context, which covers every domain.
+std::string smartDataModelDomain(std::string_view url) {
+  if (url == "https://smartdatamodels.org/context.jsonld" ||
+      url == "https://raw.githubusercontent.com/smart-data-models/data-models/master/context.jsonld") {
+    return "*";
+  }
+  const bool knownHost = url.starts_with("https://raw.githubusercontent.com/smart-data-models/") ||
+                         url.starts_with("https://smart-data-models.github.io/");
+  if (!knownHost || !url.ends_with("/context.jsonld")) return {};
+  const auto start = url.find("dataModel.");
+  if (start == std::string_view::npos) return {};
+  const auto nameStart = start + std::string_view("dataModel.").size();
+  const auto end = url.find('/', nameStart);
+  if (end == std::string_view::npos) return {};
+  return std::string(url.substr(nameStart, end - nameStart));
+}
+
+bool isAbsoluteIri(std::string_view text) {
+  const auto colon = text.find(':');
+  if (colon == std::string_view::npos || colon == 0) return false;
+  return text.substr(colon).starts_with("://") || text.starts_with("urn:");
+}
+
+}  // namespace
+
+class ContextBuilder {
+ public:
+  ContextBuilder() { context_ = std::make_shared<JsonLdContext>(); }
+
+  void addTerm(std::string_view term, std::string iri) { context_->termToIri_[std::string(term)] = std::move(iri); }
+
+  void addUrl(const std::string& url) {
+    if (isCoreContextUrl(url)) return;  // always present
+    const std::string domain = smartDataModelDomain(url);
+    bool found = false;
+    for (const auto& builtin : detail::smartDataModelContexts()) {
+      if (domain == "*" || builtin.domain == domain) {
+        for (const auto& term : builtin.terms) addTerm(term.term, std::string(term.iri));
+        found = true;
+      }
+    }
+    if (!found) {
+      throw NgsiError(NgsiErrorType::LdContextNotAvailable,
+                      "@context '" + url + "' is not built in and remote contexts are never fetched");
+    }
+  }
+
+  void addInline(const nlohmann::json& object) {
+    for (const auto& [term, definition] : object.items()) {
+      if (term == "@vocab") {
+        if (!definition.is_string()) throw NgsiError(NgsiErrorType::BadRequestData, "@vocab must be a string");
+        context_->vocabulary_ = definition.get<std::string>();
+        continue;
+      }
+      if (term.starts_with("@")) continue;  // @version, @protected, ...
+      if (definition.is_string()) {
+        addTerm(term, definition.get<std::string>());
+      } else if (definition.is_object() && definition.contains("@id") && definition["@id"].is_string()) {
+        addTerm(term, definition["@id"].get<std::string>());
+      } else if (!definition.is_null() && !definition.is_object()) {
+        throw NgsiError(NgsiErrorType::BadRequestData, "@context term '" + term + "' has an invalid definition");
+      }
+    }
+  }
+
+  void add(const nlohmann::json& value) {
+    if (value.is_string()) {
+      addUrl(value.get<std::string>());
+    } else if (value.is_object()) {
+      addInline(value);
+    } else if (value.is_array()) {
+      for (const auto& element : value) {
+        if (element.is_array()) throw NgsiError(NgsiErrorType::BadRequestData, "@context arrays cannot nest");
+        add(element);
+      }
+    } else {
+      throw NgsiError(NgsiErrorType::BadRequestData, "@context must be a URL, an object or an array");
+    }
+  }
+
+  std::shared_ptr<const JsonLdContext> finish(nlohmann::json value) {
+    // Terms defined as prefix:suffix expand through the prefixes of the same context.
+    for (auto& [term, iri] : context_->termToIri_) {
+      const auto colon = iri.find(':');
+      if (colon != std::string::npos && !isAbsoluteIri(iri)) {
+        const auto prefix = context_->termToIri_.find(iri.substr(0, colon));
+        if (prefix != context_->termToIri_.end() && isAbsoluteIri(prefix->second)) {
+          iri = prefix->second + iri.substr(colon + 1);
+        }
+      }
+    }
+    for (const auto& term : detail::coreContextTerms()) addTerm(term.term, std::string(term.iri));
+    if (context_->vocabulary_.empty()) context_->vocabulary_ = std::string(detail::coreDefaultVocabulary());
+    for (const auto& [term, iri] : context_->termToIri_) {
+      auto [it, inserted] = context_->iriToTerm_.emplace(iri, term);
+      if (!inserted && term.size() < it->second.size()) it->second = term;
+    }
+    context_->value_ = std::move(value);
+    return context_;
+  }
+
+ private:
+  std::shared_ptr<JsonLdContext> context_;
+};
+
+std::string JsonLdContext::expand(std::string_view term) const {
+  const auto found = termToIri_.find(std::string(term));
+  if (found != termToIri_.end()) return found->second;
+  if (isAbsoluteIri(term)) return std::string(term);
+  const auto colon = term.find(':');
+  if (colon != std::string_view::npos) {
+    const auto prefix = termToIri_.find(std::string(term.substr(0, colon)));
+    if (prefix != termToIri_.end()) return prefix->second + std::string(term.substr(colon + 1));
+  }
+  return vocabulary_ + std::string(term);
+}
+
+std::string JsonLdContext::compact(std::string_view iri) const {
+  const auto found = iriToTerm_.find(std::string(iri));
+  if (found != iriToTerm_.end()) return found->second;
+  if (iri.starts_with(vocabulary_) && iri.size() > vocabulary_.size()) {
+    const std::string term(iri.substr(vocabulary_.size()));
+    // Only when the short form would expand back to the same IRI.
+    if (termToIri_.find(term) == termToIri_.end() && term.find(':') == std::string::npos) return term;
+  }
+  return std::string(iri);
+}
+
+std::string JsonLdContext::linkUrl() const {
+  if (value_.is_string()) return value_.get<std::string>();
+  if (value_.is_array() && value_.size() == 1 && value_[0].is_string()) return value_[0].get<std::string>();
+  return {};
+}
+
+std::shared_ptr<const JsonLdContext> coreContext() {
+  static const std::shared_ptr<const JsonLdContext> core = ContextBuilder().finish(std::string(kCoreContextUrl));
+  return core;
+}
+
+bool isBuiltinContextUrl(std::string_view url) {
+  return isCoreContextUrl(url) || !smartDataModelDomain(url).empty();
+}
+
+std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue) {
+  static std::mutex cacheMutex;
+  static std::unordered_map<std::string, std::shared_ptr<const JsonLdContext>> cache;
+  if (contextValue.is_null()) return coreContext();
+  const std::string key = contextValue.dump();
+  {
+    std::lock_guard lock(cacheMutex);
+    const auto found = cache.find(key);
+    if (found != cache.end()) return found->second;
+  }
+  ContextBuilder builder;
+  builder.add(contextValue);
+  auto context = builder.finish(contextValue);
+  std::lock_guard lock(cacheMutex);
+  if (cache.size() > 512) cache.clear();  // bounded: inline contexts could otherwise grow it without limit
+  cache.emplace(key, context);
+  return context;
+}
+
+std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header) {
+  if (header.empty()) return coreContext();
+  const auto open = header.find('<');
+  const auto close = header.find('>', open == std::string_view::npos ? 0 : open);
+  if (open == std::string_view::npos || close == std::string_view::npos) {
+    throw NgsiError(NgsiErrorType::BadRequestData, "Link header must be <URL>; rel=\"http://www.w3.org/ns/json-ld#context\"");
+  }
+  if (header.find("json-ld#context") == std::string_view::npos) {
+    throw NgsiError(NgsiErrorType::BadRequestData, "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
+  }
+  return resolveContext(std::string(header.substr(open + 1, close - open - 1)));
+}
+
+}  // namespace citytwin::context

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+#include <string_view>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace citytwin::store {
+
+// One SQLite connection in WAL mode with a busy timeout, so a reader (the viewer, a script) and the
+// writer can share a file, and a crash or Ctrl-C never leaves it corrupt: every change goes through a
+// Transaction. Errors become citytwin::Error naming the file and SQLite's message.
+class Database {
+ public:
+  enum class Mode { ReadWrite, ReadOnly };
+  explicit Database(const std::filesystem::path& path, Mode mode = Mode::ReadWrite);
+  ~Database();
+  Database(const Database&) = delete;
+  Database& operator=(const Database&) = delete;
+
+  // Runs one or more statements without results.
+  void execute(std::string_view sql);
+  std::int64_t lastInsertId() const;
+  const std::filesystem::path& path() const { return path_; }
+  sqlite3* handle() const { return db_; }
+  [[noreturn]] void fail(const std::string& what) const;
+
+ private:
+  std::filesystem::path path_;
+  sqlite3* db_ = nullptr;
+};
+
+// A prepared statement: bind by 1-based index, step through rows, read columns by 0-based index.
+class Statement {
+ public:
+  Statement(Database& database, std::string_view sql);
+  ~Statement();
+  Statement(const Statement&) = delete;
+  Statement& operator=(const Statement&) = delete;
+
+  Statement& bind(int index, std::int64_t value);
+  Statement& bind(int index, int value) { return bind(index, static_cast<std::int64_t>(value)); }
+  Statement& bind(int index, double value);
+  Statement& bind(int index, std::string_view value);
+  Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  Statement& bindNull(int index);
+  // true while a row is available.
+  bool step();
+  // Steps once and resets, for INSERT/UPDATE statements executed many times.
+  void run();
+  void reset();
+
+  std::int64_t integer(int column) const;
+  double real(int column) const;
+  std::string text(int column) const;
+  bool isNull(int column) const;
+
+ private:
+  Database& database_;
+  sqlite3_stmt* statement_ = nullptr;
+};
+
+// BEGIN IMMEDIATE ... COMMIT; rolled back by the destructor unless committed (exceptions, early returns).
+class Transaction {
+ public:
+  explicit Transaction(Database& database);
+  ~Transaction();
+  Transaction(const Transaction&) = delete;
+  Transaction& operator=(const Transaction&) = delete;
+  void commit();
+
+ private:
+  Database& database_;
+  bool done_ = false;
+};
+
+}  // namespace citytwin::store

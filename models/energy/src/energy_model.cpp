@@ -1,0 +1,495 @@
+#include "citytwin/energy/energy_model.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+#include <tbb/partitioner.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstdint>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <optional>
+#include <set>
+
+#include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/energy/building_stock.hpp"
+#include "citytwin/energy/distribution_network.hpp"
+#include "citytwin/energy/newton_raphson.hpp"
+#include "citytwin/energy/solar.hpp"
+#include "citytwin/energy/synthetic_weather.hpp"
+#include "citytwin/energy/weather.hpp"
+
+namespace citytwin::energy {
+namespace {
+
+constexpr std::size_t kChunk = 1024;
+constexpr double kReactiveShare = 0.3287;   // tan(acos(0.95)): consumption at power factor 0.95
+
+struct HourRecord {
+  double demandMw, netMw, pvMw, unservedMw, minVm, maxVm, maxLoading;
+};
+
+struct Settings {
+  std::filesystem::path weather;
+  std::optional<SyntheticWeatherOptions> syntheticWeather;   // instead of an EPW file
+  SkyDiffuseModel skyModel = SkyDiffuseModel::Perez;
+  StockOptions stock;
+  double heatWaveDeltaC = 0;
+  bool powerFlow = true;
+  double voltageMin = 0.95, voltageMax = 1.05;
+};
+
+class ParameterReader {
+ public:
+  ParameterReader(const toml::table& table, std::string file, std::string prefix)
+      : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
+
+  [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
+    const toml::node* node = table_.get(key);
+    const auto line = node ? node->source().begin.line : table_.source().begin.line;
+    throw InputError({file_, static_cast<std::size_t>(line), prefix_ + key}, problem);
+  }
+  void rejectUnknown(const std::set<std::string>& known) const {
+    for (const auto& [key, node] : table_)
+      if (!known.count(std::string(key.str()))) fail(std::string(key.str()), "unknown key");
+  }
+  bool has(const std::string& key) const { return table_.get(key) != nullptr; }
+  double number(const std::string& key, double fallback, double lo, double hi) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return fallback;
+    const auto v = node->value<double>();
+    if (!v) fail(key, "expected a number");
+    if (!(*v >= lo && *v <= hi))
+      fail(key, "expected a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return *v;
+  }
+  double required(const std::string& key, double lo, double hi) const {
+    if (!has(key)) fail(key, "missing key (a number)");
+    return number(key, 0, lo, hi);
+  }
+  std::string text(const std::string& key, const std::string& fallback) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return fallback;
+    const auto v = node->value<std::string>();
+    if (!v) fail(key, "expected a string");
+    return *v;
+  }
+  std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return fallback;
+    const auto v = node->value_exact<std::int64_t>();
+    if (!v) fail(key, "expected an integer");
+    if (*v < lo || *v > hi) fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return *v;
+  }
+  bool boolean(const std::string& key, bool fallback) const {
+    const toml::node* node = table_.get(key);
+    if (!node) return fallback;
+    const auto v = node->value<bool>();
+    if (!v) fail(key, "expected true or false");
+    return *v;
+  }
+
+ private:
+  const toml::table& table_;
+  std::string file_;
+  std::string prefix_;
+};
+
+// `weather = { synthetic = true, latitude = 45.15, ... }`: a generated weather year (see synthetic_weather.hpp).
+SyntheticWeatherOptions readSyntheticWeather(const toml::table& table, const std::string& file) {
+  const ParameterReader p(table, file, "energy.weather.");
+  p.rejectUnknown({"synthetic", "latitude", "longitude", "elevation_m", "time_zone_h", "mean_temperature_c",
+                   "seasonal_amplitude_c", "daily_amplitude_c", "temperature_noise_c", "cloudiness",
+                   "linke_turbidity", "relative_humidity", "wind_speed_ms", "first_weekday", "seed"});
+  if (!p.has("synthetic")) p.fail("synthetic", "missing key: a weather table needs synthetic = true");
+  if (!p.boolean("synthetic", false)) p.fail("synthetic", "expected true (otherwise give an EPW file name)");
+  SyntheticWeatherOptions o;
+  o.latitudeDeg = p.number("latitude", o.latitudeDeg, -89, 89);
+  o.longitudeDeg = p.number("longitude", o.longitudeDeg, -180, 180);
+  o.elevationM = p.number("elevation_m", o.elevationM, -500, 6000);
+  // Local standard time of the longitude's 15-degree zone unless given.
+  o.timeZoneHours = p.number("time_zone_h", std::round(o.longitudeDeg / 15.0), -12, 14);
+  o.meanTemperatureC = p.number("mean_temperature_c", o.meanTemperatureC, -40, 40);
+  o.seasonalAmplitudeC = p.number("seasonal_amplitude_c", o.seasonalAmplitudeC, 0, 40);
+  o.dailyAmplitudeC = p.number("daily_amplitude_c", o.dailyAmplitudeC, 0, 20);
+  o.temperatureNoiseC = p.number("temperature_noise_c", o.temperatureNoiseC, 0, 10);
+  o.meanCloudiness = p.number("cloudiness", o.meanCloudiness, 0, 1);
+  o.linkeTurbidity = p.number("linke_turbidity", o.linkeTurbidity, 1, 10);
+  o.relativeHumidity = p.number("relative_humidity", o.relativeHumidity, 0.05, 1);
+  o.windSpeedMs = p.number("wind_speed_ms", o.windSpeedMs, 0, 30);
+  o.firstWeekday = static_cast<int>(p.integer("first_weekday", o.firstWeekday, 0, 6));
+  o.seed = static_cast<std::uint64_t>(p.integer("seed", 1, 0, std::numeric_limits<std::int64_t>::max()));
+  return o;
+}
+
+Settings readSettings(const sim::ModelContext& context) {
+  Settings s;
+  s.stock.seed = context.seed;
+  const ParameterReader p(context.parameters, context.scenarioFile, "energy.");
+  p.rejectUnknown({"weather", "sky_model", "retrofit_share", "retrofit_u_wall", "retrofit_u_roof", "retrofit_u_window",
+                   "retrofit_u_floor", "heat_wave_delta_c", "pv_share", "heat_pump_share", "ev_share", "power_flow",
+                   "voltage_min_pu", "voltage_max_pu"});
+  if (!p.has("weather")) p.fail("weather", "missing key: the EPW weather file of the city, or { synthetic = true, ... }");
+  if (const toml::table* synthetic = context.parameters.get("weather")->as_table()) {
+    s.syntheticWeather = readSyntheticWeather(*synthetic, context.scenarioFile);
+  } else {
+    if (!context.parameters.get("weather")->is_string())
+      p.fail("weather", "expected an EPW file name or a table { synthetic = true, latitude = ..., ... }");
+    s.weather = p.text("weather", "");
+    if (s.weather.is_relative()) s.weather = context.scenarioDirectory / s.weather;
+  }
+  try {
+    s.skyModel = skyDiffuseModelFromString(p.text("sky_model", "perez"));
+  } catch (const Error& e) {
+    p.fail("sky_model", e.what());
+  }
+  s.stock.retrofitShare = p.number("retrofit_share", 0, 0, 1);
+  s.stock.retrofitEnvelope.uWall = p.number("retrofit_u_wall", 0.2, 0.01, 5);
+  s.stock.retrofitEnvelope.uRoof = p.number("retrofit_u_roof", 0.15, 0.01, 5);
+  s.stock.retrofitEnvelope.uWindow = p.number("retrofit_u_window", 1.0, 0.1, 7);
+  s.stock.retrofitEnvelope.uFloor = p.number("retrofit_u_floor", 0.25, 0.01, 5);
+  s.heatWaveDeltaC = p.number("heat_wave_delta_c", 0, -30, 30);
+  s.stock.pvShare = p.number("pv_share", 0, 0, 1);
+  s.stock.heatPumpShare = p.number("heat_pump_share", 0, 0, 1);
+  s.stock.evShare = p.number("ev_share", 0, 0, 1);
+  s.powerFlow = p.boolean("power_flow", true);
+  s.voltageMin = p.number("voltage_min_pu", 0.95, 0.5, 1.0);
+  s.voltageMax = p.number("voltage_max_pu", 1.05, 1.0, 1.5);
+  for (const sim::Intervention& in : context.interventions) {
+    const ParameterReader r(in.parameters, in.sourceFile.empty() ? context.scenarioFile : in.sourceFile,
+                            "intervention " + in.kind + ": ");
+    if (in.kind == "retrofit") {
+      r.rejectUnknown({"kind", "share", "u_wall", "u_roof", "u_window", "u_floor"});
+      s.stock.retrofitShare = r.required("share", 0, 1);
+      s.stock.retrofitEnvelope.uWall = r.number("u_wall", s.stock.retrofitEnvelope.uWall, 0.01, 5);
+      s.stock.retrofitEnvelope.uRoof = r.number("u_roof", s.stock.retrofitEnvelope.uRoof, 0.01, 5);
+      s.stock.retrofitEnvelope.uWindow = r.number("u_window", s.stock.retrofitEnvelope.uWindow, 0.1, 7);
+      s.stock.retrofitEnvelope.uFloor = r.number("u_floor", s.stock.retrofitEnvelope.uFloor, 0.01, 5);
+    } else if (in.kind == "heat_wave") {
+      r.rejectUnknown({"kind", "delta_t"});
+      s.heatWaveDeltaC = r.required("delta_t", -30, 30);
+    } else if (in.kind == "pv_adoption") {
+      r.rejectUnknown({"kind", "share"});
+      s.stock.pvShare = r.required("share", 0, 1);
+    } else if (in.kind == "heat_pump_adoption") {
+      r.rejectUnknown({"kind", "share"});
+      s.stock.heatPumpShare = r.required("share", 0, 1);
+    } else if (in.kind == "ev_adoption") {
+      r.rejectUnknown({"kind", "share"});
+      s.stock.evShare = r.required("share", 0, 1);
+    } else {
+      throw InputError(in.locationOf("kind"), "the energy model does not handle intervention '" + in.kind + "'");
+    }
+  }
+  return s;
+}
+
+// Hour of the year (0-based) of an ISO 8601 start such as "2026-07-01T00:00:00Z"; 0 when absent.
+std::size_t startHourOfYear(const std::string& iso) {
+  int year = 0, month = 0, day = 0, hour = 0;
+  if (iso.empty() || std::sscanf(iso.c_str(), "%d-%d-%dT%d", &year, &month, &day, &hour) < 3) return 0;
+  if (month < 1 || month > 12 || day < 1 || day > 31) return 0;
+  const int doy = std::min(dayOfYear(month, std::min(day, month == 2 ? 28 : day)), 365);
+  return static_cast<std::size_t>((doy - 1) * 24 + std::clamp(hour, 0, 23));
+}
+
+class ByteWriter {
+ public:
+  template <typename T>
+  void put(const T& v) {
+    const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
+    bytes.insert(bytes.end(), p, p + sizeof(T));
+  }
+  template <typename T>
+  void putVector(const std::vector<T>& v) {
+    put<std::uint64_t>(v.size());
+    const auto* p = reinterpret_cast<const std::uint8_t*>(v.data());
+    bytes.insert(bytes.end(), p, p + v.size() * sizeof(T));
+  }
+  std::vector<std::uint8_t> bytes;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::span<const std::uint8_t> b) : bytes_(b) {}
+  template <typename T>
+  T get() {
+    T v;
+    need(sizeof(T));
+    std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
+    pos_ += sizeof(T);
+    return v;
+  }
+  template <typename T>
+  void getVector(std::vector<T>& v, std::size_t expected) {
+    const auto n = get<std::uint64_t>();
+    if (expected != static_cast<std::size_t>(-1) && n != expected) throw Error("energy snapshot: size mismatch");
+    need(n * sizeof(T));
+    v.resize(n);
+    std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(T));
+    pos_ += n * sizeof(T);
+  }
+
+ private:
+  void need(std::size_t n) const {
+    if (pos_ + n > bytes_.size()) throw Error("energy snapshot: truncated");
+  }
+  std::span<const std::uint8_t> bytes_;
+  std::size_t pos_ = 0;
+};
+
+}  // namespace
+
+struct EnergyModel::State {
+  Settings settings;
+  const city::CityModel* city = nullptr;
+  HourlyDrivers drivers;
+  BuildingStock stock;
+  std::vector<SubstationNetwork> networks;
+  std::vector<std::unique_ptr<NewtonRaphsonPowerFlow>> flows;
+  std::vector<std::vector<Complex>> voltages;
+  std::vector<std::int32_t> substationOfBuilding;   // -1: not on a modelled feeder
+  std::size_t startHour = 0;
+  // Dynamic state.
+  std::vector<double> massC;
+  std::uint64_t hoursDone = 0;
+  double demandWh = 0, pvWh = 0, pvSelfWh = 0, unservedWh = 0, heatingWh = 0, coolingWh = 0, fuelWh = 0;
+  double peakNetW = 0, maxLoading = 0;
+  double violationHours = 0, failedSolves = 0;
+  std::vector<HourRecord> records;
+  // Outputs of the last hour.
+  std::vector<double> heatW, coolW, elecW, pvW, fuelW, supplied;
+  std::vector<double> energized;
+
+  void runHour(std::size_t weatherHour, const city::CityState& published);
+};
+
+EnergyModel::EnergyModel() : state_(std::make_unique<State>()) {}
+EnergyModel::~EnergyModel() = default;
+
+sim::ModelDescription EnergyModel::describe() const {
+  sim::ModelDescription d;
+  d.name = "energy";
+  d.reads = {{city::Layer::Substation, "max_flood_depth_m"}};
+  d.writes = {{city::Layer::Building, "electric_load_kw"}, {city::Layer::Building, "heating_kw"},
+              {city::Layer::Building, "cooling_kw"},       {city::Layer::Building, "pv_kw"},
+              {city::Layer::Building, "supplied"},         {city::Layer::Substation, "energized"}};
+  d.preferredStep = sim::kHour;
+  d.canSnapshot = true;
+  d.interventionKinds = {"retrofit", "heat_wave", "pv_adoption", "heat_pump_adoption", "ev_adoption"};
+  return d;
+}
+
+void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& state) {
+  State& s = *state_;
+  s = State{};
+  s.settings = readSettings(context);
+  s.city = &context.city;
+  const Weather weather =
+      s.settings.syntheticWeather ? syntheticWeather(*s.settings.syntheticWeather) : readEpw(s.settings.weather);
+  s.drivers = computeDrivers(weather, s.settings.skyModel, s.settings.heatWaveDeltaC);
+  s.stock = buildStock(context.city.buildings, s.settings.stock);
+  s.networks = buildDistributionNetworks(context.city);
+  s.substationOfBuilding.assign(context.city.buildings.size(), -1);
+  for (const SubstationNetwork& n : s.networks) {
+    for (std::uint32_t b : n.buildings) s.substationOfBuilding[b] = static_cast<std::int32_t>(n.substation);
+    s.voltages.push_back(n.network.voltage);
+    s.flows.push_back(s.settings.powerFlow ? std::make_unique<NewtonRaphsonPowerFlow>(n.network) : nullptr);
+  }
+  s.startHour = startHourOfYear(context.startIso8601) % s.drivers.hours;
+  const std::size_t n = s.stock.size();
+  s.massC = s.stock.heatingSetpointC;
+  for (auto* v : {&s.heatW, &s.coolW, &s.elecW, &s.pvW, &s.fuelW}) v->assign(n, 0.0);
+  s.supplied.assign(n, 1.0);
+  s.energized.assign(context.city.grid.substations.size(), 1.0);
+  for (const char* name : {"electric_load_kw", "heating_kw", "cooling_kw", "pv_kw"})
+    state.column(city::Layer::Building, name, 0.0);
+  state.column(city::Layer::Building, "supplied", 1.0);
+  state.column(city::Layer::Substation, "energized", 1.0);
+}
+
+void EnergyModel::State::runHour(std::size_t weatherHour, const city::CityState& published) {
+  const std::size_t n = stock.size();
+  const std::size_t chunks = (n + kChunk - 1) / kChunk;
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, chunks, 1),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        for (std::size_t c = range.begin(); c != range.end(); ++c) {
+          const std::size_t begin = c * kChunk, end = std::min(n, begin + kChunk);
+          const HourOutputs out{heatW.data() + begin, coolW.data() + begin, elecW.data() + begin, pvW.data() + begin,
+                                fuelW.data() + begin};
+          stepBuildings(stock, drivers, weatherHour, begin, end, massC.data() + begin, out);
+        }
+      },
+      tbb::simple_partitioner());
+
+  // Substations switched off by flood water at their site.
+  const auto& subs = city->grid.substations;
+  const bool haveDepth = published.has(city::Layer::Substation, "max_flood_depth_m");
+  for (std::size_t k = 0; k < subs.size(); ++k) {
+    const double depth = haveDepth ? published.column(city::Layer::Substation, "max_flood_depth_m")[k] : 0.0;
+    energized[k] = depth > subs[k].floodThresholdM ? 0.0 : 1.0;
+  }
+
+  HourRecord rec{0, 0, 0, 0, 1e300, -1e300, 0};
+  for (std::size_t i = 0; i < n; ++i) {
+    const std::int32_t sub = substationOfBuilding[i];
+    supplied[i] = sub < 0 ? 1.0 : energized[static_cast<std::size_t>(sub)];
+    rec.demandMw += elecW[i] * 1e-6;
+    if (supplied[i] > 0) {
+      rec.netMw += (elecW[i] - pvW[i]) * 1e-6;
+      rec.pvMw += pvW[i] * 1e-6;
+      pvSelfWh += std::min(pvW[i], elecW[i]);
+    } else {
+      rec.unservedMw += elecW[i] * 1e-6;
+    }
+    heatingWh += heatW[i];
+    coolingWh += coolW[i];
+    fuelWh += fuelW[i];
+  }
+  demandWh += rec.demandMw * 1e6;
+  pvWh += rec.pvMw * 1e6;
+  unservedWh += rec.unservedMw * 1e6;
+  peakNetW = std::max(peakNetW, rec.netMw * 1e6);
+
+  bool violation = false;
+  for (std::size_t k = 0; k < networks.size(); ++k) {
+    if (!flows[k] || energized[networks[k].substation] == 0.0) continue;
+    const SubstationNetwork& net = networks[k];
+    std::vector<Complex> injection(net.network.busCount(), Complex(0, 0));
+    for (std::size_t j = 0; j < net.buildings.size(); ++j) {
+      const std::uint32_t b = net.buildings[j];
+      const double p = (elecW[b] - pvW[b]) * 1e-6 / kNetworkBaseMva;
+      const double q = elecW[b] * kReactiveShare * 1e-6 / kNetworkBaseMva;
+      injection[static_cast<std::size_t>(net.busOfBuilding[j])] -= Complex(p, q);
+    }
+    std::vector<Complex>& v = voltages[k];
+    PowerFlowOutcome outcome;
+    try {
+      outcome = flows[k]->solve(v, injection);
+    } catch (const Error&) {
+      outcome.converged = false;
+    }
+    if (!outcome.converged) {
+      // A collapsed feeder (load beyond its transfer limit) counts as a violation; restart flat next hour.
+      failedSolves += 1;
+      violation = true;
+      v = net.network.voltage;
+      continue;
+    }
+    for (std::size_t b = 0; b < v.size(); ++b) {
+      if (net.network.roles[b] == BusRole::Reference) continue;
+      const double vm = std::abs(v[b]);
+      rec.minVm = std::min(rec.minVm, vm);
+      rec.maxVm = std::max(rec.maxVm, vm);
+      if (vm < settings.voltageMin || vm > settings.voltageMax) violation = true;
+    }
+    for (std::size_t br = 0; br < net.network.branches.size(); ++br) {
+      if (net.branchRatingPu[br] <= 0) continue;
+      const double loading = std::abs(branchSeriesCurrent(net.network.branches[br], v)) / net.branchRatingPu[br];
+      rec.maxLoading = std::max(rec.maxLoading, loading);
+    }
+  }
+  maxLoading = std::max(maxLoading, rec.maxLoading);
+  if (violation) violationHours += 1;
+  if (rec.minVm > rec.maxVm) rec.minVm = rec.maxVm = 0;
+  records.push_back(rec);
+  ++hoursDone;
+}
+
+void EnergyModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) {
+  State& s = *state_;
+  if (!s.city) throw Error("energy model: step before initialise");
+  // Every whole hour that starts inside [t, t + dt) is simulated; a shorter step that holds no hour start keeps the
+  // last hour's outputs.
+  const sim::SimTime firstHour = (t + sim::kHour - 1) / sim::kHour;
+  for (sim::SimTime h = firstHour; h * sim::kHour < t + dt; ++h)
+    s.runHour((s.startHour + static_cast<std::size_t>(h)) % s.drivers.hours, published);
+  auto& load = staged.column(city::Layer::Building, "electric_load_kw");
+  auto& heating = staged.column(city::Layer::Building, "heating_kw");
+  auto& cooling = staged.column(city::Layer::Building, "cooling_kw");
+  auto& pv = staged.column(city::Layer::Building, "pv_kw");
+  auto& supplied = staged.column(city::Layer::Building, "supplied");
+  for (std::size_t i = 0; i < s.stock.size() && i < load.size(); ++i) {
+    load[i] = s.elecW[i] * 1e-3;
+    heating[i] = s.heatW[i] * 1e-3;
+    cooling[i] = s.coolW[i] * 1e-3;
+    pv[i] = s.pvW[i] * 1e-3;
+    supplied[i] = s.supplied[i];
+  }
+  auto& energized = staged.column(city::Layer::Substation, "energized");
+  for (std::size_t k = 0; k < s.energized.size() && k < energized.size(); ++k) energized[k] = s.energized[k];
+}
+
+sim::Kpis EnergyModel::kpis() const {
+  const State& s = *state_;
+  sim::Kpis k;
+  k["annual_demand_mwh"] = s.demandWh * 1e-6;
+  k["peak_demand_mw"] = s.peakNetW * 1e-6;
+  k["pv_generation_mwh"] = s.pvWh * 1e-6;
+  k["pv_self_consumption"] = s.pvWh > 0 ? s.pvSelfWh / s.pvWh : 0.0;
+  k["voltage_violation_hours"] = s.violationHours;
+  k["max_line_loading"] = s.maxLoading;
+  k["unserved_energy_mwh"] = s.unservedWh * 1e-6;
+  k["heating_mwh"] = s.heatingWh * 1e-6;
+  k["cooling_mwh"] = s.coolingWh * 1e-6;
+  k["fuel_mwh"] = s.fuelWh * 1e-6;
+  k["power_flow_failures"] = s.failedSolves;
+  return k;
+}
+
+void EnergyModel::writeOutputs(const std::filesystem::path& directory) const {
+  const State& s = *state_;
+  AtomicOutput output(directory / "energy_hourly.csv");
+  {
+    std::ofstream out(output.temporaryPath());
+    out << "hour,demand_mw,net_grid_mw,pv_mw,unserved_mw,min_vm_pu,max_vm_pu,max_loading\n";
+    char line[256];
+    for (std::size_t h = 0; h < s.records.size(); ++h) {
+      const HourRecord& r = s.records[h];
+      std::snprintf(line, sizeof line, "%zu,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f,%.6f\n", h, r.demandMw, r.netMw, r.pvMw,
+                    r.unservedMw, r.minVm, r.maxVm, r.maxLoading);
+      out << line;
+    }
+    if (!out.flush()) throw Error((directory / "energy_hourly.csv").string() + ": write failed");
+  }
+  output.commit();
+}
+
+std::vector<std::uint8_t> EnergyModel::snapshot() const {
+  const State& s = *state_;
+  ByteWriter w;
+  w.put<std::uint32_t>(0x454e5231);   // "ENR1"
+  w.putVector(s.massC);
+  w.put(s.hoursDone);
+  for (double v : {s.demandWh, s.pvWh, s.pvSelfWh, s.unservedWh, s.heatingWh, s.coolingWh, s.fuelWh, s.peakNetW,
+                   s.maxLoading, s.violationHours, s.failedSolves})
+    w.put(v);
+  w.putVector(s.records);
+  w.put<std::uint64_t>(s.voltages.size());
+  for (const auto& v : s.voltages) w.putVector(v);
+  for (const auto* v : {&s.heatW, &s.coolW, &s.elecW, &s.pvW, &s.fuelW, &s.supplied, &s.energized}) w.putVector(*v);
+  return std::move(w.bytes);
+}
+
+void EnergyModel::restore(std::span<const std::uint8_t> bytes) {
+  State& s = *state_;
+  ByteReader r(bytes);
+  if (r.get<std::uint32_t>() != 0x454e5231) throw Error("energy snapshot: not an energy model snapshot");
+  r.getVector(s.massC, s.massC.size());
+  s.hoursDone = r.get<std::uint64_t>();
+  for (double* v : {&s.demandWh, &s.pvWh, &s.pvSelfWh, &s.unservedWh, &s.heatingWh, &s.coolingWh, &s.fuelWh,
+                    &s.peakNetW, &s.maxLoading, &s.violationHours, &s.failedSolves})
+    *v = r.get<double>();
+  r.getVector(s.records, static_cast<std::size_t>(-1));
+  if (r.get<std::uint64_t>() != s.voltages.size()) throw Error("energy snapshot: network count mismatch");
+  for (auto& v : s.voltages) r.getVector(v, v.size());
+  for (auto* v : {&s.heatW, &s.coolW, &s.elecW, &s.pvW, &s.fuelW, &s.supplied, &s.energized}) r.getVector(*v, v->size());
+}
+
+}  // namespace citytwin::energy

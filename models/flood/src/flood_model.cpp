@@ -1,0 +1,391 @@
+#include "citytwin/flood/flood_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/sim/toml_reader.hpp"
+
+namespace citytwin::flood {
+namespace {
+
+constexpr const char* kDepthAttribute = "max_flood_depth_m";
+
+std::vector<double> coordinates(const sim::TomlReader& reader, const std::string& key) {
+  std::vector<double> values;
+  const toml::array* list = reader.optionalArray(key);
+  if (list == nullptr) reader.fail(key, "missing; expected a list of coordinates");
+  for (const toml::node& v : *list) {
+    if (v.is_integer()) values.push_back(static_cast<double>(v.as_integer()->get()));
+    else if (v.is_floating_point()) values.push_back(v.as_floating_point()->get());
+    else throw InputError(reader.locationOf(v, key), "expected a number, found " + sim::describeTomlType(v));
+  }
+  return values;
+}
+
+geo::Polyline polylineOf(const sim::TomlReader& reader, std::size_t minimum) {
+  const std::vector<double> xs = coordinates(reader, "x"), ys = coordinates(reader, "y");
+  if (xs.size() != ys.size()) reader.fail("y", "x and y need the same number of coordinates");
+  if (xs.size() < minimum) reader.fail("x", "needs at least " + std::to_string(minimum) + " points");
+  geo::Polyline line;
+  for (std::size_t i = 0; i < xs.size(); ++i) line.push_back({xs[i], ys[i]});
+  return line;
+}
+
+TimeSeries window(double rate, double start, double end) {
+  return TimeSeries{{start, start, end, end}, {0.0, rate, rate, 0.0}};
+}
+
+double meanRate(const TimeSeries& series, double t0, double t1) {
+  return series.empty() ? 0.0 : series.integral(t0, t1) / (t1 - t0);
+}
+
+void putString(std::vector<std::uint8_t>& out, const std::string& text) {
+  const std::uint64_t size = text.size();
+  const auto* p = reinterpret_cast<const std::uint8_t*>(&size);
+  out.insert(out.end(), p, p + sizeof size);
+  out.insert(out.end(), text.begin(), text.end());
+}
+
+}  // namespace
+
+FloodModel::FloodModel() = default;
+FloodModel::~FloodModel() = default;
+
+sim::ModelDescription FloodModel::describe() const {
+  sim::ModelDescription d;
+  d.name = "flood";
+  d.reads = {{city::Layer::Sensor, "value"}};
+  d.writes = {{city::Layer::RoadLink, kDepthAttribute}, {city::Layer::Building, kDepthAttribute},
+              {city::Layer::Substation, kDepthAttribute}};
+  d.preferredStep = 60 * sim::kSecond;
+  d.canSnapshot = true;
+  d.interventionKinds = {"add_rainfall", "change_inflow", "raise_line", "drainage_area"};
+  return d;
+}
+
+void FloodModel::initialise(const sim::ModelContext& context, city::CityState& state) {
+  parameters_ = readFloodParameters(context.parameters, context.scenarioFile);
+  grid_ = buildCityGrid(context.city, parameters_.grid);
+  epsg_ = context.city.crsEpsg;
+  extraRain_.clear();
+  applyInterventions(context);
+
+  Domain& d = grid_.domain;
+  Forcing forcing;
+  if (parameters_.freeOutflow)
+    for (Edge edge : {Edge::North, Edge::South, Edge::East, Edge::West})
+      forcing.edges.push_back({edge, -std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), BoundaryType::Free, 0.0, {}});
+  for (const FloodInflow& inflow : parameters_.inflows) {
+    if (inflow.xs.size() == 1) {
+      PointBoundary p;
+      p.x = inflow.xs[0];
+      p.y = inflow.ys[0];
+      p.type = BoundaryType::Flow;
+      p.series = inflow.discharge;
+      forcing.points.push_back(std::move(p));
+    } else {
+      forcing.lines.push_back({inflow.xs, inflow.ys, inflow.discharge});
+    }
+  }
+  forcing.infiltration = parameters_.infiltration;
+  if (!drainage_.empty()) forcing.drainageMmPerHour = drainage_;
+  // Rain gauges split the city into Thiessen zones; each zone takes its gauge's reading.
+  rainGauges_.clear();
+  if (parameters_.useRainGauges)
+    for (std::size_t s = 0; s < context.city.sensors.size(); ++s)
+      if (context.city.sensors[s].type == "RainGauge") rainGauges_.push_back(s);
+  if (!rainGauges_.empty()) {
+    forcing.rainfall.zone.resize(d.cellCount());
+    for (std::size_t r = 0; r < d.rows; ++r)
+      for (std::size_t c = 0; c < d.columns; ++c) {
+        double best = std::numeric_limits<double>::infinity();
+        unsigned short zone = 0;
+        for (std::size_t k = 0; k < rainGauges_.size(); ++k) {
+          const geo::Vec2 p = context.city.sensors[rainGauges_[k]].position;
+          const double dist = std::hypot(p.x - d.cellCentreX(c), p.y - d.cellCentreY(r));
+          if (dist < best) {
+            best = dist;
+            zone = static_cast<unsigned short>(k);
+          }
+        }
+        forcing.rainfall.zone[r * d.columns + c] = zone;
+      }
+    forcing.rainfall.zoneSeries.assign(rainGauges_.size(), TimeSeries::constant(0.0));
+  } else {
+    forcing.rainfall.uniform = TimeSeries::constant(0.0);
+  }
+  SimulationOptions options = parameters_.solver;
+  options.trackMaxima = true;
+  simulation_ = std::make_unique<Simulation>(d, std::move(forcing), options);
+  simulation_->setDepths(std::vector<double>(d.cellCount(), 0.0));
+
+  gaugeCells_.clear();
+  gaugeNames_.clear();
+  for (const FloodGauge& g : parameters_.gauges) {
+    std::size_t c = 0, r = 0;
+    if (!d.cellAt(g.x, g.y, c, r))
+      throw InputError({context.scenarioFile, 0, "flood.gauge"}, "gauge '" + g.name + "' lies outside the flood grid");
+    gaugeCells_.push_back(r * d.columns + c);
+    gaugeNames_.push_back(g.name);
+  }
+  for (std::size_t s = 0; s < context.city.sensors.size(); ++s)
+    if (context.city.sensors[s].type == "RiverGauge" && grid_.sensorCells[s] != std::numeric_limits<std::size_t>::max()) {
+      gaugeCells_.push_back(grid_.sensorCells[s]);
+      gaugeNames_.push_back(context.city.sensors[s].id);
+    }
+  gaugeRows_.clear();
+  massRows_.clear();
+  nextGaugeTime_ = 0.0;
+  recordGauges();
+  state.column(city::Layer::RoadLink, kDepthAttribute, 0.0);
+  state.column(city::Layer::Building, kDepthAttribute, 0.0);
+  state.column(city::Layer::Substation, kDepthAttribute, 0.0);
+}
+
+void FloodModel::applyInterventions(const sim::ModelContext& context) {
+  Domain& d = grid_.domain;
+  drainage_.clear();
+  if (parameters_.drainageMmPerHour > 0) drainage_.assign(d.cellCount(), static_cast<float>(parameters_.drainageMmPerHour));
+  const double runEnd = sim::toSeconds(context.end);
+  for (const sim::Intervention& intervention : context.interventions) {
+    sim::TomlReader reader(intervention.parameters, intervention.sourceFile.empty() ? context.scenarioFile : intervention.sourceFile,
+                           "intervention.");
+    reader.allow("kind");
+    if (intervention.kind == "add_rainfall") {
+      if (const toml::node* series = reader.node("series")) {
+        extraRain_.push_back(readSeries(*series, reader.file(), reader.qualified("series")));
+      } else {
+        const double rate = reader.requireNumber("mm_per_h");
+        const double start = reader.optionalNumber("start_s").value_or(0.0);
+        const double end = reader.optionalNumber("end_s").value_or(std::max(runEnd, start));
+        if (rate < 0) reader.fail("mm_per_h", "must not be negative");
+        if (end < start) reader.fail("end_s", "must not come before start_s");
+        extraRain_.push_back(window(rate, start, end));
+      }
+      reader.rejectUnknownKeys("mm_per_h, start_s, end_s, series");
+    } else if (intervention.kind == "change_inflow") {
+      const std::string name = reader.requireString("name");
+      auto found = std::find_if(parameters_.inflows.begin(), parameters_.inflows.end(), [&](const FloodInflow& f) { return f.name == name; });
+      if (found == parameters_.inflows.end()) reader.fail("name", "names no [[flood.inflow]] of the scenario");
+      if (const auto factor = reader.optionalNumber("factor")) {
+        for (double& v : found->discharge.values) v *= *factor;
+      } else if (const auto q = reader.optionalNumber("discharge_m3s")) {
+        found->discharge = TimeSeries::constant(*q);
+      } else if (const toml::node* series = reader.node("series")) {
+        found->discharge = readSeries(*series, reader.file(), reader.qualified("series"));
+      } else {
+        reader.fail("factor", "missing; give factor, discharge_m3s or series");
+      }
+      reader.rejectUnknownKeys("name, factor, discharge_m3s, series");
+    } else if (intervention.kind == "raise_line") {
+      const geo::Polyline line = polylineOf(reader, 2);
+      const double height = reader.requireNumber("height_m");
+      const double width = reader.optionalNumber("width_m").value_or(d.cellSize);
+      if (height < 0) reader.fail("height_m", "must not be negative");
+      if (!(width > 0)) reader.fail("width_m", "must be positive");
+      reader.rejectUnknownKeys("x, y, height_m, width_m");
+      // Wide enough that water cannot slip diagonally between two raised cells.
+      const auto cells = cellsAlong(d, line, std::max(0.5 * width, 0.75 * d.cellSize));
+      for (std::size_t i : cells) d.elevation[i] += height;
+    } else if (intervention.kind == "drainage_area") {
+      geo::Polygon polygon;
+      polygon.outer = polylineOf(reader, 3);
+      const double capacity = reader.requireNumber("capacity_mm_per_h");
+      if (capacity < 0) reader.fail("capacity_mm_per_h", "must not be negative");
+      reader.rejectUnknownKeys("x, y, capacity_mm_per_h");
+      if (drainage_.empty()) drainage_.assign(d.cellCount(), 0.0f);
+      for (std::size_t i : cellsInside(d, polygon)) drainage_[i] = static_cast<float>(capacity);
+    } else {
+      throw InputError(reader.locationOf("kind"), "the flood model does not handle intervention kind '" + intervention.kind + "'");
+    }
+  }
+}
+
+void FloodModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) {
+  const double t0 = sim::toSeconds(t), t1 = sim::toSeconds(t + dt);
+  if (!(t1 > t0)) return;
+  double extra = 0.0;
+  for (const TimeSeries& s : extraRain_) extra += meanRate(s, t0, t1);
+  const double scenarioRate = meanRate(parameters_.rain, t0, t1);
+  Rainfall& rain = simulation_->forcing().rainfall;
+  if (!rainGauges_.empty()) {
+    const bool observed = published.has(city::Layer::Sensor, "value");
+    for (std::size_t k = 0; k < rainGauges_.size(); ++k) {
+      double rate = scenarioRate;
+      if (observed) {
+        const double value = published.column(city::Layer::Sensor, "value")[rainGauges_[k]];
+        if (std::isfinite(value) && value >= 0) rate = value;
+      }
+      rain.zoneSeries[k] = TimeSeries::constant(rate + extra);
+    }
+  } else {
+    rain.uniform = TimeSeries::constant(scenarioRate + extra);
+  }
+  while (simulation_->time() < t1 - 1e-9) {
+    simulation_->advanceTo(std::min(t1, std::max(nextGaugeTime_, simulation_->time() + 1e-6)));
+    if (simulation_->time() >= nextGaugeTime_ - 1e-9) recordGauges();
+  }
+  const MassBalance& m = simulation_->massBalance();
+  std::ostringstream row;
+  row.precision(10);
+  row << simulation_->time() << ',' << m.volume << ',' << m.boundaryInflow + m.pointInflow << ',' << m.boundaryOutflow << ','
+      << m.rainfall << ',' << m.infiltration << ',' << m.drainage << ',' << m.error() << ',' << m.relativeError();
+  massRows_.push_back(row.str());
+  publishDepths(staged);
+}
+
+void FloodModel::recordGauges() {
+  std::ostringstream row;
+  row.precision(8);
+  row << simulation_->time();
+  for (std::size_t cell : gaugeCells_) row << ',' << simulation_->depthAt(cell);
+  gaugeRows_.push_back(row.str());
+  nextGaugeTime_ = simulation_->time() + parameters_.gaugeIntervalS;
+}
+
+void FloodModel::publishDepths(city::CityState& staged) const {
+  const auto& maxDepth = simulation_->maxDepth();
+  auto deepest = [&](const std::vector<std::size_t>& cells) {
+    float top = 0.0f;
+    for (std::size_t i : cells) top = std::max(top, maxDepth[i]);
+    return static_cast<double>(top);
+  };
+  auto write = [&](city::Layer layer, const std::vector<std::vector<std::size_t>>& cells) {
+    std::vector<double>& column = staged.column(layer, kDepthAttribute, 0.0);
+    for (std::size_t k = 0; k < cells.size() && k < column.size(); ++k) column[k] = deepest(cells[k]);
+  };
+  write(city::Layer::RoadLink, grid_.roadLinkCells);
+  write(city::Layer::Building, grid_.buildingCells);
+  write(city::Layer::Substation, grid_.substationCells);
+}
+
+sim::Kpis FloodModel::kpis() const {
+  sim::Kpis k;
+  if (!simulation_) return k;
+  const auto& maxDepth = simulation_->maxDepth();
+  const double area = grid_.domain.cellSize * grid_.domain.cellSize;
+  double flooded = 0.0, deepest = 0.0;
+  for (float h : maxDepth) {
+    if (h > parameters_.floodedDepthM) flooded += area;
+    deepest = std::max(deepest, static_cast<double>(h));
+  }
+  auto countOver = [&](const std::vector<std::vector<std::size_t>>& cells) {
+    double n = 0.0;
+    for (const auto& list : cells) {
+      float top = 0.0f;
+      for (std::size_t i : list) top = std::max(top, maxDepth[i]);
+      if (top > parameters_.impassableDepthM) n += 1.0;
+    }
+    return n;
+  };
+  k["flooded_area_m2"] = flooded;
+  k["buildings_over_0_3m"] = countOver(grid_.buildingCells);
+  k["impassable_links"] = countOver(grid_.roadLinkCells);
+  k["volume_balance_error"] = simulation_->massBalance().relativeError();
+  k["max_depth_m"] = deepest;
+  k["rain_volume_m3"] = simulation_->massBalance().rainfall;
+  k["stored_volume_m3"] = simulation_->massBalance().volume;
+  k["inflow_volume_m3"] = simulation_->massBalance().boundaryInflow + simulation_->massBalance().pointInflow;
+  return k;
+}
+
+std::vector<sim::RasterOutput> FloodModel::rasterOutputs() const {
+  if (!simulation_) return {};
+  return {{"depth_m", depthRaster(), epsg_},           {"speed_mps", speedRaster(), epsg_},
+          {"max_depth_m", maxDepthRaster(), epsg_},     {"max_speed_mps", maxSpeedRaster(), epsg_},
+          {"first_wetting_s", firstWettingRaster(), epsg_}, {"hazard", hazardRaster(), epsg_}};
+}
+
+void FloodModel::writeOutputs(const std::filesystem::path& directory) const {
+  auto writeCsv = [&](const std::string& name, const std::string& header, const std::vector<std::string>& rows) {
+    AtomicOutput output(directory / name);
+    {
+      std::ofstream out(output.temporaryPath());
+      out << header << '\n';
+      for (const std::string& row : rows) out << row << '\n';
+      if (!out) throw Error((directory / name).string() + ": write failed");
+    }
+    output.commit();
+  };
+  std::string header = "time_s";
+  for (const std::string& name : gaugeNames_) header += ",depth_m:" + name;
+  writeCsv("flood_gauges.csv", header, gaugeRows_);
+  writeCsv("flood_mass_balance.csv",
+           "time_s,volume_m3,inflow_m3,outflow_m3,rain_m3,infiltration_m3,drainage_m3,error_m3,relative_error", massRows_);
+}
+
+std::vector<std::uint8_t> FloodModel::snapshot() const {
+  std::vector<std::uint8_t> out;
+  const std::vector<std::uint8_t> sim = simulation_->snapshot();
+  const std::uint64_t size = sim.size();
+  const auto* p = reinterpret_cast<const std::uint8_t*>(&size);
+  out.insert(out.end(), p, p + sizeof size);
+  out.insert(out.end(), sim.begin(), sim.end());
+  const auto* q = reinterpret_cast<const std::uint8_t*>(&nextGaugeTime_);
+  out.insert(out.end(), q, q + sizeof nextGaugeTime_);
+  for (const auto* rows : {&gaugeRows_, &massRows_}) {
+    const std::uint64_t count = rows->size();
+    const auto* c = reinterpret_cast<const std::uint8_t*>(&count);
+    out.insert(out.end(), c, c + sizeof count);
+    for (const std::string& row : *rows) putString(out, row);
+  }
+  return out;
+}
+
+void FloodModel::restore(std::span<const std::uint8_t> bytes) {
+  if (!simulation_) throw Error("flood: restore before initialise");
+  std::size_t offset = 0;
+  auto take = [&](void* target, std::size_t n) {
+    if (offset + n > bytes.size()) throw Error("flood snapshot: truncated");
+    std::memcpy(target, bytes.data() + offset, n);
+    offset += n;
+  };
+  std::uint64_t size = 0;
+  take(&size, sizeof size);
+  if (offset + size > bytes.size()) throw Error("flood snapshot: truncated");
+  simulation_->restore(bytes.subspan(offset, size));
+  offset += size;
+  take(&nextGaugeTime_, sizeof nextGaugeTime_);
+  for (auto* rows : {&gaugeRows_, &massRows_}) {
+    std::uint64_t count = 0;
+    take(&count, sizeof count);
+    if (count > bytes.size()) throw Error("flood snapshot: corrupt");
+    rows->assign(count, {});
+    for (std::string& row : *rows) {
+      std::uint64_t length = 0;
+      take(&length, sizeof length);
+      if (offset + length > bytes.size()) throw Error("flood snapshot: truncated");
+      row.assign(reinterpret_cast<const char*>(bytes.data() + offset), length);
+      offset += length;
+    }
+  }
+}
+
+geo::RasterGrid FloodModel::rasterOf(const std::vector<float>& values, float noDataBelow) const {
+  geo::RasterGrid raster = grid_.domain.makeRaster();
+  for (std::size_t i = 0; i < values.size(); ++i) raster.values[i] = values[i] < noDataBelow ? raster.noData : values[i];
+  for (std::size_t i = 0; i < values.size(); ++i)
+    if (grid_.domain.isBlocked(i)) raster.values[i] = raster.noData;
+  return raster;
+}
+
+geo::RasterGrid FloodModel::depthRaster() const {
+  const auto d = simulation_->depths();
+  return rasterOf(std::vector<float>(d.begin(), d.end()), -1.0f);
+}
+geo::RasterGrid FloodModel::speedRaster() const {
+  const auto s = simulation_->speeds();
+  return rasterOf(std::vector<float>(s.begin(), s.end()), -1.0f);
+}
+geo::RasterGrid FloodModel::maxDepthRaster() const { return rasterOf(simulation_->maxDepth(), -1.0f); }
+geo::RasterGrid FloodModel::maxSpeedRaster() const { return rasterOf(simulation_->maxSpeed(), -1.0f); }
+geo::RasterGrid FloodModel::firstWettingRaster() const { return rasterOf(simulation_->firstWettingTime(), 0.0f); }
+geo::RasterGrid FloodModel::hazardRaster() const { return rasterOf(simulation_->maxHazard(), -1.0f); }
+
+}  // namespace citytwin::flood

@@ -1,0 +1,142 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "citytwin/traffic/idm.hpp"
+#include "citytwin/traffic/micro_network.hpp"
+
+namespace citytwin::traffic {
+
+struct VehicleType {
+  IdmParameters idm;  // idm.desiredSpeed is the vehicle's top speed; links' limits cap it
+};
+
+struct TripRequest {
+  std::string id;
+  std::vector<std::int32_t> route;  // consecutive links joined by movements
+  double departS = 0.0;
+  int type = 0;
+};
+
+struct TripRecord {
+  std::string id;
+  double requestedDepartS = 0.0;
+  double departS = -1.0;   // when it entered the network (-1: not yet)
+  double arrivalS = -1.0;  // when it left at the end of its route (-1: not arrived)
+  double routeLengthM = 0.0;
+  bool stranded = false;   // no route left after closures
+  bool arrived() const { return arrivalS >= 0.0; }
+};
+
+struct MicrosimulationOptions {
+  double timeStep = 0.5;            // s
+  double yieldHorizonS = 4.0;       // a lower-priority approach waits while a priority vehicle is this close
+  double yieldDistanceM = 30.0;     // and the waiting vehicle is within this distance of its stop line
+  std::size_t lanesPerTask = 256;   // parallel grain (results do not depend on it)
+};
+
+// Lane-level microsimulation: each link has lanes holding ordered queues of vehicles that follow the IDM;
+// at nodes vehicles obey fixed-time signals, yield to higher-priority approaches and enter the next link
+// only where there is room. Vehicles move in parallel (TBB) from the previous step's state only and
+// change links in a fixed order, so results are identical for any number of threads.
+class Microsimulation {
+ public:
+  Microsimulation(MicroNetwork network, std::vector<VehicleType> types, MicrosimulationOptions options = {});
+
+  // Throws Error when the route is empty or two consecutive links have no movement between them.
+  void addTrip(TripRequest trip);
+  void step();
+  // Steps until `endS` or until every trip has arrived or been stranded.
+  void runUntil(double endS);
+
+  double time() const { return time_; }
+  const MicroNetwork& network() const { return network_; }
+  const std::vector<TripRecord>& trips() const { return records_; }
+  std::uint64_t vehicleSteps() const { return vehicleSteps_; }
+  std::size_t runningCount() const { return running_; }
+  std::size_t pendingCount() const;
+  bool finished() const { return running_ == 0 && pendingCount() == 0; }
+
+  // Closes or opens a link; routes of pending and running vehicles through closed links are replaced by
+  // the fastest open route (free-flow times), and vehicles with none are stranded.
+  void setClosed(std::int32_t link, bool closed);
+  void setLanes(std::int32_t link, int lanes);        // before the first step only
+  void setSpeedLimit(std::int32_t link, double speed);
+  // Fastest route (free-flow time, open links) from the end of `fromLink` to the end of `toLink`.
+  // Empty optional when there is none; the route excludes `fromLink`.
+  std::optional<std::vector<std::int32_t>> fastestRoute(std::int32_t fromLink, std::int32_t toLink) const;
+
+  // Per-link counters since the last call of resetLinkCounters().
+  struct LinkCounters {
+    std::uint64_t exits = 0;        // vehicles that left the link
+    double vehicleSeconds = 0.0;    // time spent on the link by all vehicles
+    double metres = 0.0;            // distance driven on it
+  };
+  const std::vector<LinkCounters>& linkCounters() const { return counters_; }
+  void resetLinkCounters();
+  // Totals since the start.
+  double vehicleSecondsTravelled() const { return vehicleSecondsTotal_; }
+  double vehicleSecondsDelay() const { return delaySecondsTotal_; }
+
+  // Positions for a viewer: (link, lane, metres from the link's start) of every running vehicle.
+  struct VehiclePosition {
+    std::int32_t trip = 0, link = 0, lane = 0;
+    double offsetM = 0.0, speed = 0.0;
+  };
+  std::vector<VehiclePosition> positions() const;
+
+  std::vector<std::uint8_t> snapshot() const;
+  void restore(std::span<const std::uint8_t> bytes);
+
+ private:
+  struct Vehicle {
+    std::int32_t trip = -1;
+    std::int32_t routeIndex = 0;
+    std::int32_t lane = 0;  // global lane index
+    double position = 0.0;  // front bumper, metres from the link's start; negative while crossing the junction
+    double speed = 0.0;
+    double crossingSpeed = 0.0;  // speed limit across the junction being crossed (0: none)
+  };
+  int laneOf(std::int32_t link, int lane) const { return laneStart_[link] + lane; }
+  std::int32_t linkOfLane(int lane) const { return laneLink_[lane]; }
+  int entryLane(std::int32_t link) const;  // the lane of `link` with the most room at its start
+  double roomAtEntry(int lane) const;
+  bool mayEnter(const Vehicle& v, std::int32_t link, std::int32_t next, double remaining) const;
+  void computeMotion(std::size_t laneBegin, std::size_t laneEnd);
+  void moveAcrossNodes();
+  void insertDeparting();
+  void rerouteAll();
+  void rebuildLanes();
+  void strand(std::int32_t trip);
+  void removeFromLane(std::int32_t vehicle);
+  const VehicleType& typeOf(const Vehicle& v) const { return types_[tripType_[v.trip]]; }
+
+  MicroNetwork network_;
+  std::vector<VehicleType> types_;
+  MicrosimulationOptions options_;
+  std::vector<int> laneStart_;
+  std::vector<std::int32_t> laneLink_;
+  std::vector<std::vector<std::int32_t>> lanes_;  // vehicle indices, front first
+  std::vector<Vehicle> vehicles_;
+  std::vector<double> nextSpeed_, nextPosition_;
+  std::vector<std::int32_t> freeVehicles_;
+  std::vector<std::vector<std::int32_t>> routes_;  // per trip
+  std::vector<int> tripType_;
+  std::vector<TripRecord> records_;
+  std::vector<std::int32_t> pending_;  // trips not yet due, by departure time then order added
+  std::size_t pendingHead_ = 0;
+  std::vector<std::int32_t> waiting_;  // due trips waiting for room on their first link
+  std::vector<LinkCounters> counters_;
+  std::size_t running_ = 0;
+  double time_ = 0.0;
+  std::uint64_t vehicleSteps_ = 0;
+  double vehicleSecondsTotal_ = 0.0, delaySecondsTotal_ = 0.0;
+  bool pendingSorted_ = true;
+  bool started_ = false;
+};
+
+}  // namespace citytwin::traffic

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "citytwin/sim/model.hpp"
+#include "citytwin/traffic/microsimulation.hpp"
+
+namespace citytwin::traffic {
+
+// The traffic model of a city scenario: a microsimulation on the city's roads with demand generated from
+// building uses (or read from an OD table). Each coupling step it closes links the flood model reports
+// deeper than the closure depth (or marked "closed"), reroutes vehicles around them, and publishes per-link
+// flow and mean speed. Parameters are the scenario's [traffic] table (see models/traffic/README.md).
+class TrafficModel : public sim::Model {
+ public:
+  TrafficModel();
+  ~TrafficModel() override;
+
+  sim::ModelDescription describe() const override;
+  void initialise(const sim::ModelContext& context, city::CityState& state) override;
+  void step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) override;
+  sim::Kpis kpis() const override;
+  void writeOutputs(const std::filesystem::path& directory) const override;
+  std::vector<std::uint8_t> snapshot() const override;
+  void restore(std::span<const std::uint8_t> bytes) override;
+
+  // For tests and tools: the simulation after initialise().
+  const Microsimulation& simulation() const;
+  std::size_t tripsUnroutable() const { return unroutable_; }
+
+ private:
+  struct Settings;
+  std::unique_ptr<Settings> settings_;
+  std::unique_ptr<Microsimulation> simulation_;
+  std::vector<std::uint8_t> closedByIntervention_;
+  std::size_t unroutable_ = 0;
+  std::size_t roadCount_ = 0;
+};
+
+}  // namespace citytwin::traffic

@@ -1,0 +1,554 @@
+#include "citytwin/traffic/microsimulation.hpp"
+
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <queue>
+#include <type_traits>
+
+#include "citytwin/core/error.hpp"
+
+namespace citytwin::traffic {
+
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+
+// Appends and reads plain values for snapshots.
+class ByteWriter {
+ public:
+  template <class T>
+  void put(const T& value) {
+    static_assert(std::is_trivially_copyable_v<T>);
+    const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
+    bytes.insert(bytes.end(), p, p + sizeof(T));
+  }
+  template <class T>
+  void putVector(const std::vector<T>& values) {
+    put<std::uint64_t>(values.size());
+    for (const T& v : values) put(v);
+  }
+  std::vector<std::uint8_t> bytes;
+};
+
+class ByteReader {
+ public:
+  explicit ByteReader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
+  template <class T>
+  T get() {
+    if (offset_ + sizeof(T) > bytes_.size()) throw Error("traffic snapshot is truncated");
+    T value;
+    std::memcpy(&value, bytes_.data() + offset_, sizeof(T));
+    offset_ += sizeof(T);
+    return value;
+  }
+  template <class T>
+  std::vector<T> getVector() {
+    const auto n = get<std::uint64_t>();
+    if (n > bytes_.size()) throw Error("traffic snapshot is corrupt");
+    std::vector<T> values(n);
+    for (auto& v : values) v = get<T>();
+    return values;
+  }
+
+ private:
+  std::span<const std::uint8_t> bytes_;
+  std::size_t offset_ = 0;
+};
+
+}  // namespace
+
+Microsimulation::Microsimulation(MicroNetwork network, std::vector<VehicleType> types, MicrosimulationOptions options)
+    : network_(std::move(network)), types_(std::move(types)), options_(options) {
+  if (types_.empty()) types_.emplace_back();
+  if (!(options_.timeStep > 0.0)) throw Error("traffic: the time step must be positive");
+  counters_.assign(network_.links.size(), {});
+  rebuildLanes();
+}
+
+void Microsimulation::rebuildLanes() {
+  laneStart_.assign(network_.links.size() + 1, 0);
+  for (std::size_t l = 0; l < network_.links.size(); ++l)
+    laneStart_[l + 1] = laneStart_[l] + std::max(1, network_.links[l].lanes);
+  laneLink_.resize(static_cast<std::size_t>(laneStart_.back()));
+  for (std::size_t l = 0; l < network_.links.size(); ++l)
+    for (int k = laneStart_[l]; k < laneStart_[l + 1]; ++k) laneLink_[k] = static_cast<std::int32_t>(l);
+  lanes_.assign(laneLink_.size(), {});
+}
+
+void Microsimulation::addTrip(TripRequest trip) {
+  if (trip.route.empty()) throw Error("trip '" + trip.id + "' has an empty route");
+  if (trip.type < 0 || trip.type >= static_cast<int>(types_.size()))
+    throw Error("trip '" + trip.id + "' has an unknown vehicle type");
+  double length = 0.0;
+  for (std::size_t i = 0; i < trip.route.size(); ++i) {
+    const std::int32_t link = trip.route[i];
+    if (link < 0 || link >= static_cast<std::int32_t>(network_.links.size()))
+      throw Error("trip '" + trip.id + "' uses an unknown link");
+    if (i > 0 && !network_.movement(trip.route[i - 1], link))
+      throw Error("trip '" + trip.id + "': no connection from '" + network_.links[trip.route[i - 1]].id + "' to '" +
+                  network_.links[link].id + "'");
+    length += network_.links[link].lengthM;
+  }
+  TripRecord record;
+  record.id = std::move(trip.id);
+  record.requestedDepartS = trip.departS;
+  record.routeLengthM = length;
+  const auto index = static_cast<std::int32_t>(records_.size());
+  records_.push_back(std::move(record));
+  routes_.push_back(std::move(trip.route));
+  tripType_.push_back(trip.type);
+  if (pendingHead_ < pending_.size() && records_[pending_.back()].requestedDepartS > trip.departS) pendingSorted_ = false;
+  pending_.push_back(index);
+}
+
+std::size_t Microsimulation::pendingCount() const { return pending_.size() - pendingHead_ + waiting_.size(); }
+
+double Microsimulation::roomAtEntry(int lane) const {
+  const auto& queue = lanes_[lane];
+  if (queue.empty()) return kInf;
+  const Vehicle& tail = vehicles_[queue.back()];
+  return tail.position - typeOf(tail).idm.length;
+}
+
+int Microsimulation::entryLane(std::int32_t link) const {
+  int best = laneStart_[link];
+  double bestRoom = roomAtEntry(best);
+  for (int lane = best + 1; lane < laneStart_[link + 1]; ++lane) {
+    const double room = roomAtEntry(lane);
+    if (room > bestRoom) {
+      best = lane;
+      bestRoom = room;
+    }
+  }
+  return best;
+}
+
+bool Microsimulation::mayEnter(const Vehicle& v, std::int32_t link, std::int32_t next, double remaining) const {
+  if (network_.links[next].closed) return false;
+  const Movement* movement = network_.movement(link, next);
+  if (!movement) return false;
+  if (movement->signal >= 0) {
+    switch (network_.signals[movement->signal].stateAt(time_, movement->signalIndex)) {
+      case 'G':
+      case 'g':
+      case 'O':
+      case 'o':
+        return true;
+      case 'y':
+      case 'Y': {
+        const double brake = typeOf(v).idm.comfortableDeceleration;
+        return remaining < v.speed * v.speed / (2.0 * brake);  // too close to stop comfortably
+      }
+      default:
+        return false;
+    }
+  }
+  if (remaining > options_.yieldDistanceM) return true;
+  const int priority = network_.links[link].priority;
+  const std::int32_t node = network_.links[link].to;
+  for (std::int32_t k = network_.incomingStart[node]; k < network_.incomingStart[node + 1]; ++k) {
+    const std::int32_t other = network_.incoming[k];
+    if (other == link || network_.links[other].priority <= priority) continue;
+    for (int lane = laneStart_[other]; lane < laneStart_[other + 1]; ++lane) {
+      if (lanes_[lane].empty()) continue;
+      const Vehicle& first = vehicles_[lanes_[lane].front()];
+      const double distance = network_.links[other].lengthM - first.position;
+      if (distance < 2.0 || distance / std::max(first.speed, 1.0) < options_.yieldHorizonS) return false;
+    }
+  }
+  return true;
+}
+
+void Microsimulation::computeMotion(std::size_t laneBegin, std::size_t laneEnd) {
+  const double dt = options_.timeStep;
+  for (std::size_t lane = laneBegin; lane < laneEnd; ++lane) {
+    const auto& queue = lanes_[lane];
+    if (queue.empty()) continue;
+    const std::int32_t link = laneLink_[lane];
+    const MicroLink& info = network_.links[link];
+    for (std::size_t k = 0; k < queue.size(); ++k) {
+      const std::int32_t id = queue[k];
+      const Vehicle& v = vehicles_[id];
+      const IdmParameters& idm = typeOf(v).idm;
+      double desired = std::min(idm.desiredSpeed, info.speedLimit);
+      if (v.position < 0.0 && v.crossingSpeed > 0.0) desired = std::min(desired, v.crossingSpeed);
+      double gap = kInf, approach = 0.0, limit = kInf;
+      if (k > 0) {
+        const Vehicle& leader = vehicles_[queue[k - 1]];
+        gap = leader.position - typeOf(leader).idm.length - v.position;
+        approach = v.speed - leader.speed;
+        limit = leader.position - typeOf(leader).idm.length;
+      } else {
+        const auto& route = routes_[v.trip];
+        const double remaining = info.lengthM - v.position;
+        if (v.routeIndex + 1 < static_cast<std::int32_t>(route.size())) {
+          const std::int32_t next = route[v.routeIndex + 1];
+          if (!mayEnter(v, link, next, remaining)) {
+            gap = remaining;
+            approach = v.speed;
+            limit = info.lengthM - 0.01;
+          } else {
+            const int target = entryLane(next);
+            if (!lanes_[target].empty()) {
+              const Vehicle& tail = vehicles_[lanes_[target].back()];
+              gap = remaining + tail.position - typeOf(tail).idm.length;
+              approach = v.speed - tail.speed;
+            }
+          }
+        }
+      }
+      const double a = idmAcceleration(idm, desired, v.speed, gap, approach);
+      double speed = v.speed + a * dt;
+      double advance;
+      if (speed < 0.0) {
+        advance = a < 0.0 ? -0.5 * v.speed * v.speed / a : 0.0;
+        speed = 0.0;
+      } else {
+        advance = 0.5 * (v.speed + speed) * dt;
+      }
+      double position = v.position + advance;
+      if (position > limit) {
+        position = std::max(v.position, limit);
+        speed = 0.0;
+      }
+      nextSpeed_[id] = speed;
+      nextPosition_[id] = position;
+    }
+  }
+}
+
+void Microsimulation::removeFromLane(std::int32_t vehicle) {
+  auto& queue = lanes_[vehicles_[vehicle].lane];
+  queue.erase(std::find(queue.begin(), queue.end(), vehicle));
+}
+
+void Microsimulation::strand(std::int32_t trip) {
+  records_[trip].stranded = true;
+}
+
+void Microsimulation::moveAcrossNodes() {
+  const double dt = options_.timeStep;
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+    const MicroLink& info = network_.links[laneLink_[lane]];
+    LinkCounters& counter = counters_[laneLink_[lane]];
+    for (std::int32_t id : lanes_[lane]) {
+      Vehicle& v = vehicles_[id];
+      const double advance = nextPosition_[id] - v.position;
+      const double desired = std::min(typeOf(v).idm.desiredSpeed, info.speedLimit);
+      counter.vehicleSeconds += dt;
+      counter.metres += advance;
+      vehicleSecondsTotal_ += dt;
+      delaySecondsTotal_ += std::max(0.0, dt - advance / desired);
+      v.position = nextPosition_[id];
+      v.speed = nextSpeed_[id];
+    }
+  }
+  const double endOfStep = time_ + dt;
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+    const std::int32_t link = laneLink_[lane];
+    const double length = network_.links[link].lengthM;
+    auto& queue = lanes_[lane];
+    while (!queue.empty() && vehicles_[queue.front()].position >= length) {
+      const std::int32_t id = queue.front();
+      Vehicle& v = vehicles_[id];
+      const auto& route = routes_[v.trip];
+      if (v.routeIndex + 1 >= static_cast<std::int32_t>(route.size())) {
+        const double late = (v.position - length) / std::max(v.speed, 0.1);
+        records_[v.trip].arrivalS = std::max(time_, endOfStep - late);
+        queue.erase(queue.begin());
+        ++counters_[link].exits;
+        v.trip = -1;
+        freeVehicles_.push_back(id);
+        --running_;
+        continue;
+      }
+      const std::int32_t next = route[v.routeIndex + 1];
+      const int target = entryLane(next);
+      const double room = roomAtEntry(target) - typeOf(v).idm.minimumGap * 0.5;
+      const Movement* movement = network_.movement(link, next);
+      double position = std::min(v.position - length - movement->lengthM, network_.links[next].lengthM - 0.01);
+      if (network_.links[next].closed || room < 0.0) {  // no room: hold at the stop line
+        v.position = length - 0.01;
+        v.speed = 0.0;
+        break;
+      }
+      position = std::min(position, room);
+      queue.erase(queue.begin());
+      ++counters_[link].exits;
+      v.position = position;
+      v.crossingSpeed = movement->speed;
+      v.lane = target;
+      ++v.routeIndex;
+      lanes_[target].push_back(id);
+    }
+  }
+}
+
+void Microsimulation::insertDeparting() {
+  if (!pendingSorted_) {
+    std::stable_sort(pending_.begin() + static_cast<std::ptrdiff_t>(pendingHead_), pending_.end(),
+                     [&](std::int32_t a, std::int32_t b) { return records_[a].requestedDepartS < records_[b].requestedDepartS; });
+    pendingSorted_ = true;
+  }
+  while (pendingHead_ < pending_.size() && records_[pending_[pendingHead_]].requestedDepartS <= time_ + 1e-9)
+    waiting_.push_back(pending_[pendingHead_++]);
+  std::size_t kept = 0;
+  for (std::size_t i = 0; i < waiting_.size(); ++i) {
+    const std::int32_t trip = waiting_[i];
+    if (records_[trip].stranded) continue;
+    const std::int32_t first = routes_[trip].front();
+    const IdmParameters& idm = types_[tripType_[trip]].idm;
+    const int lane = entryLane(first);
+    const double room = roomAtEntry(lane);
+    if (network_.links[first].closed || room < idm.minimumGap) {
+      waiting_[kept++] = trip;
+      continue;
+    }
+    std::int32_t id;
+    if (!freeVehicles_.empty()) {
+      id = freeVehicles_.back();
+      freeVehicles_.pop_back();
+    } else {
+      id = static_cast<std::int32_t>(vehicles_.size());
+      vehicles_.emplace_back();
+      nextSpeed_.push_back(0.0);
+      nextPosition_.push_back(0.0);
+    }
+    Vehicle& v = vehicles_[id];
+    v.trip = trip;
+    v.routeIndex = 0;
+    v.lane = lane;
+    v.position = std::min({idm.length, room - idm.minimumGap, network_.links[first].lengthM - 0.01});
+    v.position = std::max(0.0, v.position);
+    v.speed = 0.0;
+    lanes_[lane].push_back(id);
+    records_[trip].departS = time_;
+    ++running_;
+  }
+  waiting_.resize(kept);
+}
+
+void Microsimulation::step() {
+  started_ = true;
+  insertDeparting();
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
+                    [&](const tbb::blocked_range<std::size_t>& range) { computeMotion(range.begin(), range.end()); });
+  moveAcrossNodes();
+  vehicleSteps_ += running_;
+  time_ += options_.timeStep;
+}
+
+void Microsimulation::runUntil(double endS) {
+  while (time_ + 1e-9 < endS && !finished()) step();
+}
+
+void Microsimulation::resetLinkCounters() { std::fill(counters_.begin(), counters_.end(), LinkCounters{}); }
+
+std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int32_t fromLink, std::int32_t toLink) const {
+  const std::size_t m = network_.links.size();
+  std::vector<double> time(m, kInf);
+  std::vector<std::int32_t> previous(m, -1);
+  using Entry = std::pair<double, std::int32_t>;
+  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+  time[fromLink] = 0.0;
+  heap.emplace(0.0, fromLink);
+  while (!heap.empty()) {
+    const auto [t, link] = heap.top();
+    heap.pop();
+    if (t > time[link]) continue;
+    if (link == toLink && link != fromLink) break;
+    for (const Movement* mv = network_.movementsBegin(link); mv != network_.movementsEnd(link); ++mv) {
+      const MicroLink& next = network_.links[mv->toLink];
+      if (next.closed) continue;
+      const double candidate = t + next.lengthM / std::max(next.speedLimit, 0.1);
+      if (candidate < time[mv->toLink]) {
+        time[mv->toLink] = candidate;
+        previous[mv->toLink] = link;
+        heap.emplace(candidate, mv->toLink);
+      }
+    }
+  }
+  if (fromLink == toLink) return std::vector<std::int32_t>{};
+  if (!std::isfinite(time[toLink])) return std::nullopt;
+  std::vector<std::int32_t> route;
+  for (std::int32_t link = toLink; link != fromLink; link = previous[link]) route.push_back(link);
+  std::reverse(route.begin(), route.end());
+  return route;
+}
+
+void Microsimulation::setClosed(std::int32_t link, bool closed) {
+  if (network_.links[link].closed == closed) return;
+  network_.links[link].closed = closed;
+  if (closed) rerouteAll();
+}
+
+void Microsimulation::rerouteAll() {
+  auto usesClosed = [&](const std::vector<std::int32_t>& route, std::size_t from) {
+    for (std::size_t i = from; i < route.size(); ++i)
+      if (network_.links[route[i]].closed) return true;
+    return false;
+  };
+  // Running vehicles keep the link they are on and replace the rest of their route.
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+    auto& queue = lanes_[lane];
+    for (std::size_t k = 0; k < queue.size();) {
+      Vehicle& v = vehicles_[queue[k]];
+      auto& route = routes_[v.trip];
+      if (!usesClosed(route, static_cast<std::size_t>(v.routeIndex) + 1)) {
+        ++k;
+        continue;
+      }
+      const auto replacement = network_.links[route.back()].closed
+                                   ? std::nullopt
+                                   : fastestRoute(route[v.routeIndex], route.back());
+      if (replacement) {
+        route.resize(static_cast<std::size_t>(v.routeIndex) + 1);
+        route.insert(route.end(), replacement->begin(), replacement->end());
+        ++k;
+      } else {
+        strand(v.trip);
+        v.trip = -1;
+        freeVehicles_.push_back(queue[k]);
+        queue.erase(queue.begin() + static_cast<std::ptrdiff_t>(k));
+        --running_;
+      }
+    }
+  }
+  auto reroutePending = [&](std::int32_t trip) {
+    auto& route = routes_[trip];
+    if (records_[trip].stranded || !usesClosed(route, 0)) return;
+    std::optional<std::vector<std::int32_t>> replacement;
+    if (!network_.links[route.front()].closed && !network_.links[route.back()].closed)
+      replacement = fastestRoute(route.front(), route.back());
+    if (!replacement) {
+      strand(trip);
+      return;
+    }
+    route.resize(1);
+    route.insert(route.end(), replacement->begin(), replacement->end());
+  };
+  for (std::size_t i = pendingHead_; i < pending_.size(); ++i) reroutePending(pending_[i]);
+  for (std::int32_t trip : waiting_) reroutePending(trip);
+}
+
+void Microsimulation::setLanes(std::int32_t link, int lanes) {
+  if (started_) throw Error("traffic: lanes can change only before the simulation starts");
+  network_.links[link].lanes = std::max(1, lanes);
+  rebuildLanes();
+}
+
+void Microsimulation::setSpeedLimit(std::int32_t link, double speed) { network_.links[link].speedLimit = speed; }
+
+std::vector<Microsimulation::VehiclePosition> Microsimulation::positions() const {
+  std::vector<VehiclePosition> result;
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane)
+    for (std::int32_t id : lanes_[lane]) {
+      const Vehicle& v = vehicles_[id];
+      result.push_back({v.trip, laneLink_[lane], static_cast<std::int32_t>(lane) - laneStart_[laneLink_[lane]],
+                        v.position, v.speed});
+    }
+  return result;
+}
+
+std::vector<std::uint8_t> Microsimulation::snapshot() const {
+  ByteWriter out;
+  out.put(time_);
+  out.put(vehicleSteps_);
+  out.put(vehicleSecondsTotal_);
+  out.put(delaySecondsTotal_);
+  out.put<std::uint64_t>(running_);
+  out.put<std::uint64_t>(pendingHead_);
+  out.put<std::uint8_t>(started_);
+  out.putVector(pending_);
+  out.putVector(waiting_);
+  out.putVector(freeVehicles_);
+  out.put<std::uint64_t>(vehicles_.size());
+  for (const Vehicle& v : vehicles_) {  // field by field: no padding bytes in the snapshot
+    out.put(v.trip);
+    out.put(v.routeIndex);
+    out.put(v.lane);
+    out.put(v.position);
+    out.put(v.speed);
+    out.put(v.crossingSpeed);
+  }
+  out.put<std::uint64_t>(lanes_.size());
+  for (const auto& queue : lanes_) out.putVector(queue);
+  out.put<std::uint64_t>(routes_.size());
+  for (const auto& route : routes_) out.putVector(route);
+  for (const TripRecord& r : records_) {
+    out.put(r.departS);
+    out.put(r.arrivalS);
+    out.put<std::uint8_t>(r.stranded);
+  }
+  for (const MicroLink& link : network_.links) {
+    out.put<std::uint8_t>(link.closed);
+    out.put(link.speedLimit);
+    out.put(link.lanes);
+  }
+  out.put<std::uint64_t>(counters_.size());
+  for (const LinkCounters& c : counters_) {
+    out.put(c.exits);
+    out.put(c.vehicleSeconds);
+    out.put(c.metres);
+  }
+  return std::move(out.bytes);
+}
+
+void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
+  ByteReader in(bytes);
+  time_ = in.get<double>();
+  vehicleSteps_ = in.get<std::uint64_t>();
+  vehicleSecondsTotal_ = in.get<double>();
+  delaySecondsTotal_ = in.get<double>();
+  running_ = in.get<std::uint64_t>();
+  pendingHead_ = in.get<std::uint64_t>();
+  started_ = in.get<std::uint8_t>() != 0;
+  pending_ = in.getVector<std::int32_t>();
+  waiting_ = in.getVector<std::int32_t>();
+  freeVehicles_ = in.getVector<std::int32_t>();
+  vehicles_.resize(in.get<std::uint64_t>());
+  for (Vehicle& v : vehicles_) {
+    v.trip = in.get<std::int32_t>();
+    v.routeIndex = in.get<std::int32_t>();
+    v.lane = in.get<std::int32_t>();
+    v.position = in.get<double>();
+    v.speed = in.get<double>();
+    v.crossingSpeed = in.get<double>();
+  }
+  nextSpeed_.assign(vehicles_.size(), 0.0);
+  nextPosition_.assign(vehicles_.size(), 0.0);
+  const auto laneCount = in.get<std::uint64_t>();
+  std::vector<std::vector<std::int32_t>> lanes(laneCount);
+  for (auto& queue : lanes) queue = in.getVector<std::int32_t>();
+  const auto routeCount = in.get<std::uint64_t>();
+  if (routeCount != routes_.size()) throw Error("traffic snapshot does not match this simulation's trips");
+  for (auto& route : routes_) route = in.getVector<std::int32_t>();
+  for (TripRecord& r : records_) {
+    r.departS = in.get<double>();
+    r.arrivalS = in.get<double>();
+    r.stranded = in.get<std::uint8_t>() != 0;
+  }
+  for (MicroLink& link : network_.links) {
+    link.closed = in.get<std::uint8_t>() != 0;
+    link.speedLimit = in.get<double>();
+    link.lanes = in.get<int>();
+  }
+  rebuildLanes();
+  if (lanes.size() != lanes_.size()) throw Error("traffic snapshot does not match this network");
+  lanes_ = std::move(lanes);
+  counters_.resize(in.get<std::uint64_t>());
+  for (LinkCounters& c : counters_) {
+    c.exits = in.get<std::uint64_t>();
+    c.vehicleSeconds = in.get<double>();
+    c.metres = in.get<double>();
+  }
+  pendingSorted_ = true;
+}
+
+}  // namespace citytwin::traffic

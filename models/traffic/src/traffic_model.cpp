@@ -1,0 +1,358 @@
+#include "citytwin/traffic/traffic_model.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+#include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/traffic/city_network.hpp"
+#include "citytwin/traffic/trip_statistics.hpp"
+
+namespace citytwin::traffic {
+
+namespace {
+
+const char* const kKnownKeys[] = {"time_step_s",        "od_file",           "trips_per_100m2",    "work_share",
+                                  "shop_share",         "school_share",      "demand_start_s",     "demand_duration_s",
+                                  "demand_scale",       "flood_closure_depth_m", "signal_green_s", "signal_amber_s",
+                                  "max_speed_kph",      "idm_time_headway_s", "idm_minimum_gap_m", "idm_acceleration_mps2",
+                                  "idm_deceleration_mps2", "vehicle_length_m"};
+
+InputLocation locate(const toml::table& table, const std::string& file, const std::string& key) {
+  const toml::node* node = table.get(key);
+  return {file, static_cast<std::size_t>(node ? node->source().begin.line : table.source().begin.line), key};
+}
+
+double numberOr(const toml::table& table, const std::string& file, const std::string& key, double fallback,
+                double minimum, double maximum) {
+  const toml::node* node = table.get(key);
+  if (!node) return fallback;
+  const std::optional<double> value = node->value<double>();
+  if (!value) throw InputError(locate(table, file, key), "expected a number");
+  if (*value < minimum || *value > maximum)
+    throw InputError(locate(table, file, key), "expected a value in [" + std::to_string(minimum) + ", " +
+                                                   std::to_string(maximum) + "]");
+  return *value;
+}
+
+// The road links an intervention names: `links` (ids), `bbox` [minx, miny, maxx, maxy] or `polygon`
+// [[x, y], ...] (a link is inside when the midpoint between its end nodes is).
+std::vector<std::size_t> selectLinks(const sim::Intervention& intervention, const city::RoadNetwork& roads) {
+  const toml::table& table = intervention.parameters;
+  std::vector<std::size_t> selected;
+  if (const toml::array* ids = table.get_as<toml::array>("links")) {
+    std::map<std::string, std::size_t> byId;
+    for (std::size_t i = 0; i < roads.links.size(); ++i) byId.emplace(roads.links[i].id, i);
+    for (const toml::node& id : *ids) {
+      const std::optional<std::string> text = id.value<std::string>();
+      if (!text) throw InputError(intervention.locationOf("links"), "expected road link ids (strings)");
+      const auto it = byId.find(*text);
+      if (it == byId.end()) throw InputError(intervention.locationOf("links"), "unknown road link '" + *text + "'");
+      selected.push_back(it->second);
+    }
+    return selected;
+  }
+  auto midpoint = [&](std::size_t i) {
+    const geo::Vec2 a = roads.nodes[roads.links[i].from].position, b = roads.nodes[roads.links[i].to].position;
+    return geo::Vec2{0.5 * (a.x + b.x), 0.5 * (a.y + b.y)};
+  };
+  if (const toml::array* box = table.get_as<toml::array>("bbox")) {
+    std::vector<double> v;
+    for (const toml::node& n : *box)
+      if (auto d = n.value<double>()) v.push_back(*d);
+    if (v.size() != 4 || v[0] > v[2] || v[1] > v[3])
+      throw InputError(intervention.locationOf("bbox"), "expected [min_x, min_y, max_x, max_y] in the city CRS");
+    for (std::size_t i = 0; i < roads.links.size(); ++i) {
+      const geo::Vec2 p = midpoint(i);
+      if (p.x >= v[0] && p.x <= v[2] && p.y >= v[1] && p.y <= v[3]) selected.push_back(i);
+    }
+    return selected;
+  }
+  if (const toml::array* polygon = table.get_as<toml::array>("polygon")) {
+    geo::Ring ring;
+    for (const toml::node& vertex : *polygon) {
+      const toml::array* xy = vertex.as_array();
+      std::optional<double> x, y;
+      if (xy && xy->size() == 2) {
+        x = xy->get(0)->value<double>();
+        y = xy->get(1)->value<double>();
+      }
+      if (!x || !y) throw InputError(intervention.locationOf("polygon"), "expected [[x, y], ...] in the city CRS");
+      ring.push_back({*x, *y});
+    }
+    if (ring.size() < 3) throw InputError(intervention.locationOf("polygon"), "expected at least 3 vertices");
+    for (std::size_t i = 0; i < roads.links.size(); ++i)
+      if (geo::contains(ring, midpoint(i))) selected.push_back(i);
+    return selected;
+  }
+  throw InputError(intervention.locationOf("kind"), "'" + intervention.kind + "' needs `links`, `bbox` or `polygon`");
+}
+
+struct OdRow {
+  std::int32_t origin = 0, destination = 0;
+  double trips = 0.0, start = 0.0, end = 3600.0;
+};
+
+// CSV: origin,destination,trips,depart_start_s,depart_end_s with RoadNode ids; '#' starts a comment.
+std::vector<OdRow> readOdTable(const std::filesystem::path& path, const city::RoadNetwork& roads) {
+  std::ifstream in(path);
+  if (!in) throw Error("cannot open OD table '" + path.string() + "'");
+  std::map<std::string, std::int32_t> nodeById;
+  for (std::size_t i = 0; i < roads.nodes.size(); ++i) nodeById.emplace(roads.nodes[i].id, static_cast<std::int32_t>(i));
+  std::vector<OdRow> rows;
+  std::string line;
+  std::size_t lineNumber = 0;
+  while (std::getline(in, line)) {
+    ++lineNumber;
+    if (line.empty() || line[0] == '#' || line.rfind("origin", 0) == 0) continue;
+    std::vector<std::string> fields;
+    std::stringstream stream(line);
+    std::string field;
+    while (std::getline(stream, field, ',')) fields.push_back(field);
+    if (fields.size() != 5)
+      throw InputError({path.string(), lineNumber, ""}, "expected origin,destination,trips,depart_start_s,depart_end_s");
+    OdRow row;
+    const char* names[2] = {"origin", "destination"};
+    for (int k = 0; k < 2; ++k) {
+      const auto it = nodeById.find(fields[k]);
+      if (it == nodeById.end()) throw InputError({path.string(), lineNumber, names[k]}, "unknown road node '" + fields[k] + "'");
+      (k == 0 ? row.origin : row.destination) = it->second;
+    }
+    const char* numberNames[3] = {"trips", "depart_start_s", "depart_end_s"};
+    double values[3];
+    for (int k = 0; k < 3; ++k) {
+      char* end = nullptr;
+      values[k] = std::strtod(fields[2 + k].c_str(), &end);
+      if (end == fields[2 + k].c_str() || values[k] < 0)
+        throw InputError({path.string(), lineNumber, numberNames[k]}, "expected a non-negative number");
+    }
+    if (values[2] < values[1]) throw InputError({path.string(), lineNumber, "depart_end_s"}, "ends before it starts");
+    row.trips = values[0];
+    row.start = values[1];
+    row.end = values[2];
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+}  // namespace
+
+struct TrafficModel::Settings {
+  double timeStep = 0.5;
+  double closureDepth = 0.3;
+  double demandScale = 1.0;
+};
+
+TrafficModel::TrafficModel() : settings_(std::make_unique<Settings>()) {}
+TrafficModel::~TrafficModel() = default;
+
+sim::ModelDescription TrafficModel::describe() const {
+  sim::ModelDescription description;
+  description.name = "traffic";
+  description.reads = {{city::Layer::RoadLink, "max_flood_depth_m"}, {city::Layer::RoadLink, "closed"}};
+  description.writes = {{city::Layer::RoadLink, "closed"},
+                        {city::Layer::RoadLink, "flow_veh_per_h"},
+                        {city::Layer::RoadLink, "mean_speed_kph"}};
+  description.preferredStep = sim::kMinute;
+  description.canSnapshot = true;
+  description.interventionKinds = {"close_road", "reduce_lanes", "change_speed_limit", "scale_demand"};
+  return description;
+}
+
+void TrafficModel::initialise(const sim::ModelContext& context, city::CityState& state) {
+  const toml::table& p = context.parameters;
+  const std::string& file = context.scenarioFile;
+  for (const auto& [key, node] : p) {
+    (void)node;
+    if (std::find(std::begin(kKnownKeys), std::end(kKnownKeys), std::string(key.str())) == std::end(kKnownKeys))
+      throw InputError(locate(p, file, std::string(key.str())), "unknown [traffic] key");
+  }
+  Settings& s = *settings_;
+  s.timeStep = numberOr(p, file, "time_step_s", 0.5, 0.05, 2.0);
+  s.closureDepth = numberOr(p, file, "flood_closure_depth_m", 0.3, 0.0, 100.0);
+  s.demandScale = numberOr(p, file, "demand_scale", 1.0, 0.0, 100.0);
+  CitySignalTiming timing;
+  timing.greenS = numberOr(p, file, "signal_green_s", 27.0, 1.0, 600.0);
+  timing.amberS = numberOr(p, file, "signal_amber_s", 3.0, 0.0, 60.0);
+  VehicleType car;
+  car.idm.desiredSpeed = numberOr(p, file, "max_speed_kph", 120.0, 5.0, 300.0) / 3.6;
+  car.idm.timeHeadway = numberOr(p, file, "idm_time_headway_s", 1.6, 0.1, 10.0);
+  car.idm.minimumGap = numberOr(p, file, "idm_minimum_gap_m", 2.0, 0.1, 20.0);
+  car.idm.acceleration = numberOr(p, file, "idm_acceleration_mps2", 0.73, 0.1, 10.0);
+  car.idm.comfortableDeceleration = numberOr(p, file, "idm_deceleration_mps2", 1.67, 0.1, 10.0);
+  car.idm.length = numberOr(p, file, "vehicle_length_m", 5.0, 1.0, 30.0);
+
+  const city::RoadNetwork& roads = context.city.roads;
+  roadCount_ = roads.links.size();
+  MicroNetwork network = buildCityNetwork(roads, timing);
+  closedByIntervention_.assign(roadCount_, 0);
+  for (const sim::Intervention& intervention : context.interventions) {
+    if (intervention.kind == "scale_demand") {
+      const toml::node* factor = intervention.parameters.get("factor");
+      const std::optional<double> value = factor ? factor->value<double>() : std::nullopt;
+      if (!value || *value < 0) throw InputError(intervention.locationOf("factor"), "expected a non-negative factor");
+      s.demandScale *= *value;
+      continue;
+    }
+    const std::vector<std::size_t> links = selectLinks(intervention, roads);
+    if (intervention.kind == "close_road") {
+      for (std::size_t l : links) closedByIntervention_[l] = 1;
+    } else if (intervention.kind == "reduce_lanes") {
+      const toml::node* by = intervention.parameters.get("by");
+      const std::optional<std::int64_t> count = by ? by->value<std::int64_t>() : std::optional<std::int64_t>(1);
+      if (!count || *count < 0) throw InputError(intervention.locationOf("by"), "expected a non-negative lane count");
+      for (std::size_t l : links) network.links[l].lanes = std::max(1, network.links[l].lanes - static_cast<int>(*count));
+    } else if (intervention.kind == "change_speed_limit") {
+      const toml::node* speed = intervention.parameters.get("speed_kph");
+      const std::optional<double> value = speed ? speed->value<double>() : std::nullopt;
+      if (!value || *value < 5.0) throw InputError(intervention.locationOf("speed_kph"), "expected a speed of at least 5 km/h");
+      for (std::size_t l : links) network.links[l].speedLimit = *value / 3.6;
+    } else {
+      throw InputError(intervention.locationOf("kind"), "traffic does not handle '" + intervention.kind + "'");
+    }
+  }
+  for (std::size_t l = 0; l < roadCount_; ++l) network.links[l].closed = closedByIntervention_[l] != 0;
+
+  // Demand: node-to-node trips, from an OD table or from building uses.
+  std::vector<GeneratedTrip> trips;
+  if (const toml::node* od = p.get("od_file")) {
+    const std::optional<std::string> name = od->value<std::string>();
+    if (!name) throw InputError(locate(p, file, "od_file"), "expected a file name");
+    std::filesystem::path path = *name;
+    if (path.is_relative()) path = context.scenarioDirectory / path;
+    std::uint64_t state_ = context.seed;
+    auto uniform = [&] {  // SplitMix64
+      std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
+      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+      return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
+    };
+    for (const OdRow& row : readOdTable(path, roads)) {
+      const double expected = row.trips * s.demandScale;
+      auto count = static_cast<long>(std::floor(expected));
+      if (uniform() < expected - static_cast<double>(count)) ++count;
+      for (long k = 0; k < count; ++k)
+        trips.push_back({row.origin, row.destination, row.start + uniform() * (row.end - row.start)});
+    }
+  } else {
+    BuildingDemandOptions demand;
+    demand.tripsPer100M2 = numberOr(p, file, "trips_per_100m2", 0.5, 0.0, 100.0);
+    demand.workShare = numberOr(p, file, "work_share", 0.6, 0.0, 1.0);
+    demand.shopShare = numberOr(p, file, "shop_share", 0.25, 0.0, 1.0);
+    demand.schoolShare = numberOr(p, file, "school_share", 0.15, 0.0, 1.0);
+    demand.startS = numberOr(p, file, "demand_start_s", 0.0, 0.0, 1e7);
+    demand.durationS = numberOr(p, file, "demand_duration_s", 3600.0, 1.0, 1e7);
+    demand.scale = s.demandScale;
+    demand.seed = context.seed;
+    trips = generateBuildingDemand(context.city, demand);
+  }
+
+  simulation_ = std::make_unique<Microsimulation>(std::move(network), std::vector<VehicleType>{car},
+                                                  MicrosimulationOptions{s.timeStep, 4.0, 30.0});
+  const auto outgoing = roads.outgoingLinks();
+  const auto incoming = roads.incomingLinks();
+  unroutable_ = 0;
+  std::map<std::pair<std::int32_t, std::int32_t>, std::optional<std::vector<std::int32_t>>> routes;
+  for (std::size_t k = 0; k < trips.size(); ++k) {
+    const GeneratedTrip& trip = trips[k];
+    // Start on the origin's open outgoing link and end on the destination's open incoming link that give
+    // the fastest route (first found on ties).
+    std::optional<std::vector<std::int32_t>> best;
+    double bestTime = 0.0;
+    for (std::uint32_t out : outgoing[trip.originNode]) {
+      if (simulation_->network().links[out].closed) continue;
+      for (std::uint32_t in : incoming[trip.destinationNode]) {
+        if (simulation_->network().links[in].closed) continue;
+        auto& cached = routes[{static_cast<std::int32_t>(out), static_cast<std::int32_t>(in)}];
+        if (!cached) {
+          cached = simulation_->fastestRoute(static_cast<std::int32_t>(out), static_cast<std::int32_t>(in));
+          if (cached) cached->insert(cached->begin(), static_cast<std::int32_t>(out));
+          else cached = std::vector<std::int32_t>{};  // remembered as unroutable
+        }
+        if (cached->empty()) continue;
+        double time = 0.0;
+        for (std::int32_t link : *cached)
+          time += simulation_->network().links[link].lengthM / simulation_->network().links[link].speedLimit;
+        if (!best || time < bestTime) {
+          best = *cached;
+          bestTime = time;
+        }
+      }
+    }
+    if (!best) {
+      ++unroutable_;
+      continue;
+    }
+    simulation_->addTrip({"trip" + std::to_string(k), std::move(*best), trip.departS, 0});
+  }
+  state.column(city::Layer::RoadLink, "closed", 0.0);
+  state.column(city::Layer::RoadLink, "flow_veh_per_h", 0.0);
+  state.column(city::Layer::RoadLink, "mean_speed_kph", 0.0);
+}
+
+const Microsimulation& TrafficModel::simulation() const {
+  if (!simulation_) throw Error("traffic model used before initialise()");
+  return *simulation_;
+}
+
+void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) {
+  if (!simulation_) throw Error("traffic model stepped before initialise()");
+  const bool hasDepth = published.has(city::Layer::RoadLink, "max_flood_depth_m");
+  const bool hasClosed = published.has(city::Layer::RoadLink, "closed");
+  const std::vector<double>* depth = hasDepth ? &published.column(city::Layer::RoadLink, "max_flood_depth_m") : nullptr;
+  const std::vector<double>* closedColumn = hasClosed ? &published.column(city::Layer::RoadLink, "closed") : nullptr;
+  std::vector<double>& closedOut = staged.column(city::Layer::RoadLink, "closed", 0.0);
+  for (std::size_t l = 0; l < roadCount_; ++l) {
+    const bool closed = closedByIntervention_[l] || (depth && (*depth)[l] > settings_->closureDepth) ||
+                        (closedColumn && (*closedColumn)[l] >= 0.5);
+    simulation_->setClosed(static_cast<std::int32_t>(l), closed);
+    closedOut[l] = closed ? 1.0 : 0.0;
+  }
+  simulation_->resetLinkCounters();
+  const double end = sim::toSeconds(t + dt);
+  while (simulation_->time() + 1e-9 < end) simulation_->step();
+  std::vector<double>& flow = staged.column(city::Layer::RoadLink, "flow_veh_per_h", 0.0);
+  std::vector<double>& speed = staged.column(city::Layer::RoadLink, "mean_speed_kph", 0.0);
+  const double hours = sim::toSeconds(dt) / 3600.0;
+  const auto& counters = simulation_->linkCounters();
+  for (std::size_t l = 0; l < roadCount_; ++l) {
+    flow[l] = hours > 0 ? static_cast<double>(counters[l].exits) / hours : 0.0;
+    speed[l] = counters[l].vehicleSeconds > 0 ? counters[l].metres / counters[l].vehicleSeconds * 3.6
+                                              : simulation_->network().links[l].speedLimit * 3.6;
+  }
+}
+
+sim::Kpis TrafficModel::kpis() const {
+  sim::Kpis kpis;
+  if (!simulation_) return kpis;
+  const TripStatistics stats = summariseTrips(simulation_->trips());
+  kpis["vehicle_hours_travelled"] = simulation_->vehicleSecondsTravelled() / 3600.0;
+  kpis["vehicle_hours_delay"] = simulation_->vehicleSecondsDelay() / 3600.0;
+  kpis["trips_not_completed"] = static_cast<double>(stats.trips - stats.arrived + unroutable_);
+  kpis["mean_travel_time_s"] = stats.meanTravelTimeS;
+  kpis["trips"] = static_cast<double>(stats.trips + unroutable_);
+  kpis["trips_stranded"] = static_cast<double>(stats.stranded + unroutable_);
+  return kpis;
+}
+
+void TrafficModel::writeOutputs(const std::filesystem::path& directory) const {
+  if (!simulation_) return;
+  writeTripInfoCsv(directory / "traffic_trips.csv", simulation_->trips());
+}
+
+std::vector<std::uint8_t> TrafficModel::snapshot() const {
+  if (!simulation_) throw Error("traffic model snapshot before initialise()");
+  return simulation_->snapshot();
+}
+
+void TrafficModel::restore(std::span<const std::uint8_t> bytes) {
+  if (!simulation_) throw Error("traffic model restored before initialise()");
+  simulation_->restore(bytes);
+}
+
+}  // namespace citytwin::traffic

@@ -1,0 +1,260 @@
+// The EnergyModel through the engine's Model interface, on a tiny city drawn here:
+//
+//   [S]==feeder===================>
+//     b0   b1   b2   b3   b4   b5      one 0.4 kV substation S serving six houses along one feeder
+//
+#include <doctest/doctest.h>
+#include <tbb/global_control.h>
+
+#include <string>
+
+#include "citytwin/city/city_state.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/energy/energy_model.hpp"
+#include "citytwin/energy/register.hpp"
+#include "citytwin/testing/shared_data.hpp"
+#include "synthetic_weather.hpp"
+
+using namespace citytwin;
+
+namespace {
+
+toml::table parseToml(const std::string& text, std::string_view source) { return toml::parse(std::string_view(text), source); }
+
+city::CityModel rowOfHouses() {
+  city::CityModel c;
+  c.crsEpsg = 32632;
+  for (int i = 0; i < 6; ++i) {
+    city::Building b;
+    b.id = "test:building/" + std::to_string(i);
+    const double x = 20.0 * i;
+    b.footprint = {geo::Polygon{{{x, 0}, {x + 12, 0}, {x + 12, 10}, {x, 10}}, {}}};
+    b.levels = 2;
+    b.heightM = 6;
+    b.use = city::BuildingUse::Residential;
+    b.yearBuilt = 1960 + 10 * i;
+    c.buildings.push_back(b);
+  }
+  city::Substation s;
+  s.id = "S";
+  s.position = {-10, -5};
+  s.ratedMva = 0.4;
+  s.secondaryKv = 0.4;
+  s.floodThresholdM = 0.3;
+  c.grid.substations.push_back(s);
+  city::Feeder f;
+  f.id = "S/1";
+  f.substation = 0;
+  f.route = {{-10, -5}, {120, -5}};
+  f.voltageKv = 0.4;
+  f.ratedAmps = 250;
+  f.servedBuildings = {0, 1, 2, 3, 4, 5};
+  c.grid.feeders.push_back(f);
+  return c;
+}
+
+struct Harness {
+  city::CityModel city = rowOfHouses();
+  toml::table parameters;
+  std::vector<sim::Intervention> interventions;
+  std::unique_ptr<energy::EnergyModel> model = std::make_unique<energy::EnergyModel>();
+  city::CityState published, staged;
+
+  explicit Harness(const std::string& extra = "") {
+    static const auto epw = writeSyntheticEpw(testing::scratchDirectory() / "synthetic.epw");
+    parameters = parseToml("weather = \"" + epw.string() + "\"\n" + extra, "scenario.toml");
+  }
+  void start(const std::string& startIso = "2026-01-15T00:00:00Z") {
+    published = city::CityState(city);
+    staged = city::CityState(city);
+    const sim::ModelContext context{city, parameters, "scenario.toml", testing::scratchDirectory(),
+                                    testing::scratchDirectory(), 7, 48 * sim::kHour, startIso, interventions};
+    model->initialise(context, staged);
+  }
+  void run(int hours, int from = 0) {
+    for (int h = from; h < from + hours; ++h) model->step(h * sim::kHour, sim::kHour, published, staged);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("describe: an hourly model writing the contract's attributes") {
+  const energy::EnergyModel model;
+  const sim::ModelDescription d = model.describe();
+  CHECK(d.name == "energy");
+  CHECK(d.preferredStep == sim::kHour);
+  CHECK(std::find(d.writes.begin(), d.writes.end(), sim::AttributeRef{city::Layer::Substation, "energized"}) != d.writes.end());
+  CHECK(std::find(d.writes.begin(), d.writes.end(), sim::AttributeRef{city::Layer::Building, "electric_load_kw"}) != d.writes.end());
+  sim::ModelRegistry registry;
+  energy::registerEnergyModel(registry);
+  CHECK(registry.contains("energy"));
+}
+
+TEST_CASE("a winter day: heating, loads, supply and a solved feeder") {
+  Harness h;
+  h.start();
+  h.run(24);
+  const auto& load = h.staged.column(city::Layer::Building, "electric_load_kw");
+  const auto& heating = h.staged.column(city::Layer::Building, "heating_kw");
+  const auto& supplied = h.staged.column(city::Layer::Building, "supplied");
+  for (std::size_t i = 0; i < 6; ++i) {
+    CHECK(load[i] > 0);
+    CHECK(heating[i] > 0);   // January
+    CHECK(supplied[i] == 1.0);
+  }
+  // Older houses lose more heat than the newest one of the same size.
+  CHECK(heating[0] > heating[5]);
+  const sim::Kpis k = h.model->kpis();
+  CHECK(k.at("annual_demand_mwh") > 0);
+  CHECK(k.at("unserved_energy_mwh") == 0.0);
+  CHECK(k.at("max_line_loading") > 0);
+  CHECK(k.at("max_line_loading") < 1.0);
+  CHECK(k.at("power_flow_failures") == 0.0);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[0] == 1.0);
+}
+
+TEST_CASE("a flooded substation is switched off and its houses lose supply") {
+  Harness h;
+  h.start();
+  h.published.column(city::Layer::Substation, "max_flood_depth_m", 0.0)[0] = 0.5;   // above the 0.3 m threshold
+  h.run(6);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[0] == 0.0);
+  for (double s : h.staged.column(city::Layer::Building, "supplied")) CHECK(s == 0.0);
+  const sim::Kpis k = h.model->kpis();
+  CHECK(k.at("unserved_energy_mwh") > 0);
+  CHECK(k.at("unserved_energy_mwh") == doctest::Approx(k.at("annual_demand_mwh")));
+  // Water below the threshold: back on.
+  h.published.column(city::Layer::Substation, "max_flood_depth_m")[0] = 0.1;
+  h.run(1, 6);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[0] == 1.0);
+}
+
+TEST_CASE("snapshot and restore reproduce the same continuation") {
+  Harness h;
+  h.start();
+  h.run(10);
+  const auto snapshot = h.model->snapshot();
+  h.run(10, 10);
+  const sim::Kpis first = h.model->kpis();
+  const auto loadFirst = h.staged.column(city::Layer::Building, "electric_load_kw");
+  h.model->restore(snapshot);
+  h.run(10, 10);
+  CHECK(h.model->kpis() == first);
+  CHECK(h.staged.column(city::Layer::Building, "electric_load_kw") == loadFirst);
+  CHECK_THROWS_AS(h.model->restore(std::vector<std::uint8_t>{1, 2, 3}), Error);
+}
+
+TEST_CASE("results are identical for one and two threads") {
+  sim::Kpis one, two;
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 1);
+    Harness h("pv_share = 0.5\nheat_pump_share = 0.5\n");
+    h.start();
+    h.run(12);
+    one = h.model->kpis();
+  }
+  {
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, 2);
+    Harness h("pv_share = 0.5\nheat_pump_share = 0.5\n");
+    h.start();
+    h.run(12);
+    two = h.model->kpis();
+  }
+  CHECK(one == two);
+}
+
+TEST_CASE("what-ifs move the indicators the right way") {
+  const auto kpisOf = [](const std::string& extra, const std::string& start, std::vector<sim::Intervention> in = {}) {
+    Harness h(extra);
+    h.interventions = std::move(in);
+    h.start(start);
+    h.run(48);
+    return h.model->kpis();
+  };
+  const sim::Kpis base = kpisOf("", "2026-01-15T00:00:00Z");
+  CHECK(kpisOf("retrofit_share = 1.0\n", "2026-01-15T00:00:00Z").at("heating_mwh") < base.at("heating_mwh"));
+  CHECK(kpisOf("heat_pump_share = 1.0\n", "2026-01-15T00:00:00Z").at("annual_demand_mwh") > base.at("annual_demand_mwh"));
+  CHECK(kpisOf("ev_share = 1.0\n", "2026-01-15T00:00:00Z").at("annual_demand_mwh") > base.at("annual_demand_mwh"));
+  const sim::Kpis summer = kpisOf("", "2026-07-15T00:00:00Z");
+  CHECK(summer.at("pv_generation_mwh") == 0.0);
+  sim::Intervention pv{"pv_adoption", parseToml("kind = \"pv_adoption\"\nshare = 1.0\n", "variant.toml"), "variant.toml"};
+  const sim::Kpis sunny = kpisOf("", "2026-07-15T00:00:00Z", {pv});
+  CHECK(sunny.at("pv_generation_mwh") > 0);
+  CHECK(sunny.at("pv_self_consumption") > 0);
+  CHECK(sunny.at("pv_self_consumption") <= 1.0);
+  CHECK(kpisOf("heat_wave_delta_c = 8\n", "2026-07-15T00:00:00Z").at("heating_mwh") <= summer.at("heating_mwh"));
+}
+
+TEST_CASE("bad parameters and interventions name file, line and key") {
+  Harness h("pv_share = 1.5\n");
+  try {
+    h.start();
+    FAIL("expected an error");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("scenario.toml:2") != std::string::npos);
+    CHECK(std::string(e.what()).find("energy.pv_share") != std::string::npos);
+  }
+  Harness unknown("colour = \"red\"\n");
+  CHECK_THROWS_AS(unknown.start(), InputError);
+  Harness noWeather;
+  noWeather.parameters = toml::table{};
+  CHECK_THROWS_AS(noWeather.start(), InputError);
+  Harness bad;
+  bad.interventions.push_back({"retrofit", parseToml("kind = \"retrofit\"\n", "variant.toml"), "variant.toml"});
+  try {
+    bad.start();
+    FAIL("expected an error");
+  } catch (const InputError& e) {
+    CHECK(std::string(e.what()).find("share") != std::string::npos);
+    CHECK(std::string(e.what()).find("variant.toml") != std::string::npos);
+  }
+}
+
+TEST_CASE("the model runs on a synthetic weather year given in the [energy] table") {
+  Harness h;
+  h.parameters = parseToml(
+      "weather = { synthetic = true, latitude = 45.15, longitude = 9.0, mean_temperature_c = 12.5, seed = 1 }\n"
+      "pv_share = 1\n",
+      "scenario.toml");
+  h.start("2026-01-15T00:00:00Z");
+  h.run(24);
+  const sim::Kpis winter = h.model->kpis();
+  CHECK(winter.at("heating_mwh") > 0);
+  CHECK(winter.at("pv_generation_mwh") > 0);
+  CHECK(winter.at("annual_demand_mwh") > 0);
+  CHECK(winter.at("power_flow_failures") == 0.0);
+
+  // A heat wave on the same synthetic year lowers winter heating; the same table gives the same result.
+  Harness same;
+  same.parameters = h.parameters;
+  same.start("2026-01-15T00:00:00Z");
+  same.run(24);
+  CHECK(same.model->kpis() == winter);
+  Harness warmer;
+  warmer.parameters = h.parameters;
+  warmer.parameters.insert_or_assign("heat_wave_delta_c", 6.0);
+  warmer.start("2026-01-15T00:00:00Z");
+  warmer.run(24);
+  CHECK(warmer.model->kpis().at("heating_mwh") < winter.at("heating_mwh"));
+}
+
+TEST_CASE("bad synthetic weather keys name file, line and key") {
+  const auto errorOf = [](const std::string& text) -> std::string {
+    Harness h;
+    h.parameters = parseToml(text, "scenario.toml");
+    try {
+      h.start();
+    } catch (const InputError& e) {
+      return e.what();
+    }
+    return "";
+  };
+  const std::string latitude = errorOf("pv_share = 0\nweather = { synthetic = true, latitude = 95 }\n");
+  CHECK(latitude.find("scenario.toml:2") != std::string::npos);
+  CHECK(latitude.find("energy.weather.latitude") != std::string::npos);
+  CHECK(errorOf("weather = { synthetic = true, colour = 1 }\n").find("energy.weather.colour") != std::string::npos);
+  CHECK(errorOf("weather = { latitude = 45 }\n").find("energy.weather.synthetic") != std::string::npos);
+  CHECK(errorOf("weather = { synthetic = false }\n").find("energy.weather.synthetic") != std::string::npos);
+  CHECK(errorOf("weather = { synthetic = true, seed = 1.5 }\n").find("energy.weather.seed") != std::string::npos);
+  CHECK(errorOf("weather = 3\n").find("energy.weather") != std::string::npos);
+}

@@ -1,0 +1,186 @@
+// The flood model behind the engine's model interface, driven directly (not through the scheduler) on
+// the hand-drawn tiny city.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <string>
+#include <toml++/toml.h>
+
+#include "citytwin/city/city_state.hpp"
+#include "citytwin/core/error.hpp"
+#include "citytwin/flood/flood_model.hpp"
+#include "citytwin/flood/register.hpp"
+#include "citytwin/testing/shared_data.hpp"
+#include "citytwin/testing/tiny_city.hpp"
+
+using namespace citytwin;
+using citytwin::flood::FloodModel;
+
+namespace {
+
+struct Run {
+  city::CityModel city = testing::tinyCity();
+  toml::table parameters;
+  std::vector<sim::Intervention> interventions;
+  FloodModel model;
+  city::CityState state{city};
+
+  Run(const std::string& floodToml, const std::vector<std::string>& interventionTomls = {}) {
+    parameters = toml::parse(std::string_view(floodToml), std::string_view("scenario.toml"));
+    for (const std::string& text : interventionTomls) {
+      sim::Intervention i;
+      i.parameters = toml::parse(std::string_view(text), std::string_view("scenario.toml"));
+      i.kind = std::string(*i.parameters["kind"].value<std::string>());
+      i.sourceFile = "scenario.toml";
+      interventions.push_back(std::move(i));
+    }
+  }
+  void initialise(sim::SimTime end = 3600 * sim::kSecond) {
+    sim::ModelContext context{city, parameters, "scenario.toml", ".", testing::scratchDirectory(), 1, end, "2026-07-01T00:00:00Z",
+                              interventions};
+    model.initialise(context, state);
+  }
+  void advance(int steps, sim::SimTime dt = 60 * sim::kSecond) {
+    for (int k = 0; k < steps; ++k) {
+      city::CityState staged = state;
+      model.step(now, dt, state, staged);
+      state = staged;
+      now += dt;
+    }
+  }
+  sim::SimTime now = 0;
+};
+
+}  // namespace
+
+TEST_CASE("flood model: describes its coupling and registers by name") {
+  FloodModel model;
+  const sim::ModelDescription d = model.describe();
+  CHECK(d.name == "flood");
+  CHECK(d.writes.size() == 3);
+  CHECK(std::find(d.writes.begin(), d.writes.end(), sim::AttributeRef{city::Layer::RoadLink, "max_flood_depth_m"}) != d.writes.end());
+  CHECK(d.interventionKinds.size() == 4);
+  sim::ModelRegistry registry;
+  flood::registerFloodModel(registry);
+  CHECK(registry.contains("flood"));
+  CHECK(registry.create("flood") != nullptr);
+}
+
+TEST_CASE("flood model: rain on the tiny city fills the state columns, KPIs and a closed mass balance") {
+  Run run("cell_size_m = 5\nrain_mm_per_h = 200\nboundary = \"closed\"\nuse_rain_gauges = false\nprecision = \"double\"\n");
+  run.initialise();
+  const auto& grid = run.model.grid();
+  CHECK(grid.domain.columns == 48);
+  CHECK(grid.domain.rows == 36);
+  std::size_t blocked = 0;
+  for (unsigned char b : grid.domain.blocked) blocked += b;
+  CHECK(blocked > 20);  // three buildings
+  run.advance(20);
+  const auto kpis = run.model.kpis();
+  for (const char* key : {"flooded_area_m2", "buildings_over_0_3m", "impassable_links", "volume_balance_error"})
+    CHECK(kpis.count(key) == 1);
+  CHECK(std::abs(kpis.at("volume_balance_error")) < 1e-9);
+  const double openArea = (grid.domain.cellCount() - blocked) * 25.0;
+  CHECK(kpis.at("rain_volume_m3") == doctest::Approx(0.2 * 1200.0 / 3600.0 * openArea).epsilon(1e-9));
+  // Water runs east and ponds against the closed east edge: the spur n1 -> n4 floods deepest.
+  const auto& roads = run.state.column(city::Layer::RoadLink, "max_flood_depth_m");
+  CHECK(roads.size() == run.city.roads.links.size());
+  CHECK(roads.back() > roads.front());
+  CHECK(run.state.column(city::Layer::Building, "max_flood_depth_m").size() == 3);
+  CHECK(run.state.column(city::Layer::Substation, "max_flood_depth_m").size() == 1);
+  CHECK(kpis.at("flooded_area_m2") > 0.0);
+  const auto maxDepth = run.model.maxDepthRaster();
+  CHECK(maxDepth.columns == 48);
+  CHECK(maxDepth.originX == doctest::Approx(run.city.terrain.originX));
+  CHECK(run.model.hazardRaster().values.size() == maxDepth.values.size());
+  CHECK(run.model.firstWettingRaster().values.size() == maxDepth.values.size());
+  CHECK(run.model.epsg() == 32632);
+  run.model.writeOutputs(testing::scratchDirectory());
+  CHECK(std::filesystem::exists(testing::scratchDirectory() / "flood_mass_balance.csv"));
+  CHECK(std::filesystem::exists(testing::scratchDirectory() / "flood_gauges.csv"));
+}
+
+TEST_CASE("flood model: a RainGauge reading in the state drives the rain") {
+  Run run("cell_size_m = 10\nrain_mm_per_h = 0\nuse_rain_gauges = true\n");
+  run.initialise();
+  run.advance(2);
+  CHECK(run.model.kpis().at("rain_volume_m3") == 0.0);
+  run.state.column(city::Layer::Sensor, "value", 0.0)[1] = 60.0;  // the rain gauge reads 60 mm/h
+  run.advance(2);
+  const auto& grid = run.model.grid();
+  std::size_t blocked = 0;
+  for (unsigned char b : grid.domain.blocked) blocked += b;
+  const double openArea = (grid.domain.cellCount() - blocked) * 100.0;
+  CHECK(run.model.kpis().at("rain_volume_m3") == doctest::Approx(0.06 * 120.0 / 3600.0 * openArea).epsilon(1e-6));
+}
+
+TEST_CASE("flood model: interventions raise a wall, add drainage and rain, change an inflow") {
+  const std::string base =
+      "cell_size_m = 5\nrain_mm_per_h = 100\nuse_rain_gauges = false\nprecision = \"double\"\n"
+      "[[inflow]]\nname = \"culvert\"\nx = 500050.0\ny = 4800220.0\ndischarge_m3s = 0.5\n";
+  Run baseline(base);
+  baseline.initialise();
+  baseline.advance(10);
+  const double baseVolume = baseline.model.kpis().at("stored_volume_m3");
+
+  Run wall(base, {"kind = \"raise_line\"\nx = [500010.0, 500090.0]\ny = [4800140.0, 4800140.0]\nheight_m = 2.0\n"});
+  wall.initialise();
+  std::size_t c = 0, r = 0;
+  REQUIRE(wall.model.grid().domain.cellAt(500050.0, 4800140.0, c, r));
+  const std::size_t cell = r * wall.model.grid().domain.columns + c;
+  CHECK(wall.model.grid().domain.elevation[cell] ==
+        doctest::Approx(baseline.model.grid().domain.elevation[cell] + 2.0));
+
+  Run drained(base, {"kind = \"drainage_area\"\nx = [499900.0, 500300.0, 500300.0, 499900.0]\n"
+                     "y = [4799900.0, 4799900.0, 4800300.0, 4800300.0]\ncapacity_mm_per_h = 50\n"});
+  drained.initialise();
+  drained.advance(10);
+  CHECK(drained.model.kpis().at("stored_volume_m3") < baseVolume);
+  CHECK(std::abs(drained.model.kpis().at("volume_balance_error")) < 1e-9);
+
+  Run wetter(base, {"kind = \"add_rainfall\"\nmm_per_h = 100\nstart_s = 0\nend_s = 300\n"});
+  wetter.initialise();
+  wetter.advance(10);
+  CHECK(wetter.model.kpis().at("rain_volume_m3") ==
+        doctest::Approx(baseline.model.kpis().at("rain_volume_m3") * 1.5).epsilon(1e-9));
+
+  Run shut(base, {"kind = \"change_inflow\"\nname = \"culvert\"\nfactor = 0.0\n"});
+  shut.initialise();
+  shut.advance(10);
+  CHECK(baseline.model.kpis().at("inflow_volume_m3") == doctest::Approx(0.5 * 600.0).epsilon(1e-9));
+  CHECK(shut.model.kpis().at("inflow_volume_m3") == 0.0);
+}
+
+TEST_CASE("flood model: bad parameters and interventions name the file, line and key") {
+  Run misspelt("cell_size_m = 5\nrain_mm_per_hour = 3\n");
+  try {
+    misspelt.initialise();
+    FAIL("expected an InputError");
+  } catch (const InputError& e) {
+    CHECK(e.location().line == 2);
+    CHECK(e.location().key.find("rain_mm_per_hour") != std::string::npos);
+  }
+  Run negative("cell_size_m = -5\n");
+  CHECK_THROWS_AS(negative.initialise(), InputError);
+  Run badWall("cell_size_m = 10\n", {"kind = \"raise_line\"\nx = [500010.0]\ny = [4800140.0]\nheight_m = 1\n"});
+  CHECK_THROWS_AS(badWall.initialise(), InputError);
+}
+
+TEST_CASE("flood model: snapshot and restore continue identically") {
+  Run run("cell_size_m = 10\nrain_mm_per_h = 150\nuse_rain_gauges = false\n");
+  run.initialise();
+  run.advance(3);
+  const auto bytes = run.model.snapshot();
+  const auto state = run.state;
+  run.advance(3);
+  const auto reference = run.model.kpis();
+  run.model.restore(bytes);
+  run.state = state;
+  run.now = 3 * 60 * sim::kSecond;
+  run.advance(3);
+  CHECK(run.model.kpis() == reference);
+  CHECK_THROWS_AS(run.model.restore(std::vector<std::uint8_t>(4, 0)), Error);
+}

@@ -1,0 +1,285 @@
+// Building blocks of the flood solvers: conservation, positivity, well-balancing, determinism,
+// boundaries, sources and losses. Small grids so the suite stays fast under the sanitizers.
+
+#include <doctest/doctest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+#include <vector>
+
+#include "citytwin/core/error.hpp"
+#include "citytwin/flood/simulation.hpp"
+#include "citytwin/flood/time_series.hpp"
+
+using namespace citytwin::flood;
+
+namespace {
+
+Domain bumpyDomain(std::size_t columns, std::size_t rows, double cellSize = 2.0) {
+  Domain d;
+  d.columns = columns;
+  d.rows = rows;
+  d.cellSize = cellSize;
+  d.west = 1000.0;
+  d.north = 5000.0;
+  d.uniformManning = 0.03;
+  d.elevation.resize(columns * rows);
+  for (std::size_t r = 0; r < rows; ++r)
+    for (std::size_t c = 0; c < columns; ++c)
+      d.elevation[r * columns + c] = 100.0 + 0.5 * std::sin(0.37 * c) * std::cos(0.23 * r) + 0.01 * c;
+  return d;
+}
+
+Domain flatDomain(std::size_t columns, std::size_t rows, double cellSize = 1.0, double n = 0.03) {
+  Domain d;
+  d.columns = columns;
+  d.rows = rows;
+  d.cellSize = cellSize;
+  d.north = static_cast<double>(rows) * cellSize;
+  d.elevation.assign(columns * rows, 10.0);
+  d.uniformManning = n;
+  return d;
+}
+
+std::vector<double> moundOfWater(const Domain& d, double height) {
+  std::vector<double> h(d.cellCount(), 0.0);
+  for (std::size_t r = 0; r < d.rows; ++r)
+    for (std::size_t c = 0; c < d.columns; ++c) {
+      const double dx = static_cast<double>(c) - 0.3 * static_cast<double>(d.columns);
+      const double dy = static_cast<double>(r) - 0.5 * static_cast<double>(d.rows);
+      if (dx * dx + dy * dy < 36.0) h[r * d.columns + c] = height;
+    }
+  return h;
+}
+
+SimulationOptions optionsFor(Scheme scheme, Precision precision, int threads = 1) {
+  SimulationOptions o;
+  o.scheme = scheme;
+  o.precision = precision;
+  o.threads = threads;
+  o.maxTimeStep = 1.0;
+  return o;
+}
+
+std::string nameOf(Scheme scheme) { return scheme == Scheme::LocalInertial ? "local inertial" : "finite volume"; }
+
+}  // namespace
+
+TEST_CASE("time series interpolate linearly, hold their ends and integrate exactly") {
+  TimeSeries s{{0.0, 10.0, 20.0}, {0.0, 10.0, 0.0}};
+  CHECK(s.valueAt(-5.0) == 0.0);
+  CHECK(s.valueAt(5.0) == doctest::Approx(5.0));
+  CHECK(s.valueAt(15.0) == doctest::Approx(5.0));
+  CHECK(s.valueAt(25.0) == 0.0);
+  CHECK(s.integral(0.0, 20.0) == doctest::Approx(100.0));
+  CHECK(s.integral(5.0, 15.0) == doctest::Approx(75.0));
+  // Two samples at one time make a step; the window integrates exactly over coupling intervals.
+  TimeSeries window{{0.0, 0.0, 300.0, 300.0}, {0.0, 100.0, 100.0, 0.0}};
+  CHECK(window.valueAt(0.0) == 100.0);
+  CHECK(window.valueAt(300.0) == 0.0);
+  CHECK(window.integral(0.0, 60.0) == doctest::Approx(6000.0));
+  CHECK(window.integral(240.0, 300.0) == doctest::Approx(6000.0));
+  CHECK(window.integral(0.0, 600.0) == doctest::Approx(30000.0));
+  CHECK(TimeSeries::constant(3.0).integral(0.0, 2.0) == doctest::Approx(6.0));
+}
+
+TEST_CASE("closed domains conserve mass: 1e-9 relative in double, and the float figure") {
+  for (Scheme scheme : {Scheme::LocalInertial, Scheme::FiniteVolume}) {
+    for (Precision precision : {Precision::Double, Precision::Single}) {
+      Domain d = bumpyDomain(48, 32);
+      d.blocked.assign(d.cellCount(), 0);
+      for (std::size_t r = 10; r < 20; ++r) d.blocked[r * d.columns + 30] = 1;  // a building wall
+      Simulation sim(d, Forcing{}, optionsFor(scheme, precision));
+      sim.setDepths(moundOfWater(d, 1.5));
+      double lowest = 0.0;
+      for (int k = 0; k < 400; ++k) {
+        sim.step(1e9);
+        const auto h = sim.depths();
+        lowest = std::min(lowest, *std::min_element(h.begin(), h.end()));
+      }
+      const MassBalance& m = sim.massBalance();
+      double stored = 0.0;
+      for (double h : sim.depths()) stored += h * d.cellSize * d.cellSize;
+      const double relative = std::abs(stored - m.initialVolume) / m.initialVolume;
+      const std::string label = nameOf(scheme) + (precision == Precision::Double ? " double" : " float");
+      MESSAGE(label << ": relative mass change "
+                             << relative << " after 400 steps, bookkept error " << m.relativeError());
+      CHECK(lowest >= 0.0);
+      if (precision == Precision::Double)
+        CHECK(relative < 1e-9);
+      else
+        CHECK(relative < 1e-5);
+      CHECK(std::abs(m.relativeError()) < (precision == Precision::Double ? 1e-9 : 1e-5));
+    }
+  }
+}
+
+TEST_CASE("a lake at rest over uneven ground stays at rest") {
+  for (Scheme scheme : {Scheme::LocalInertial, Scheme::FiniteVolume}) {
+    const Domain d = bumpyDomain(30, 20);
+    std::vector<double> h(d.cellCount());
+    for (std::size_t i = 0; i < h.size(); ++i) h[i] = std::max(0.0, 101.0 - d.elevation[i]);
+    Simulation sim(d, Forcing{}, optionsFor(scheme, Precision::Double));
+    sim.setDepths(h);
+    sim.advanceTo(60.0);
+    const auto after = sim.depths();
+    double worst = 0.0;
+    for (std::size_t i = 0; i < h.size(); ++i) worst = std::max(worst, std::abs(after[i] - h[i]));
+    const auto speeds = sim.speeds();
+    MESSAGE(nameOf(scheme) << ": largest depth change " << worst << " m");
+    CHECK(worst < 1e-9);
+    CHECK(*std::max_element(speeds.begin(), speeds.end()) < 1e-9);
+  }
+}
+
+TEST_CASE("results are bit-identical for 1 and 2 threads") {
+  for (Scheme scheme : {Scheme::LocalInertial, Scheme::FiniteVolume}) {
+    Domain d = bumpyDomain(64, 40);
+    Forcing forcing;
+    forcing.rainfall.uniform = TimeSeries{{0.0, 100.0}, {80.0, 20.0}};
+    EdgeBoundary outlet;
+    outlet.edge = Edge::East;
+    outlet.from = -1e9;
+    outlet.to = 1e9;
+    outlet.type = BoundaryType::Free;
+    forcing.edges.push_back(outlet);
+    std::vector<std::vector<double>> results;
+    for (int threads : {1, 2}) {
+      Simulation sim(d, forcing, optionsFor(scheme, Precision::Single, threads));
+      sim.setDepths(moundOfWater(d, 0.8));
+      sim.advanceTo(40.0);
+      results.push_back(sim.depths());
+    }
+    CHECK(results[0] == results[1]);
+  }
+}
+
+TEST_CASE("boundaries: fixed inflow adds exactly q * width * t; a free edge lets water out; a fixed level fills") {
+  for (Scheme scheme : {Scheme::LocalInertial, Scheme::FiniteVolume}) {
+    const Domain d = flatDomain(40, 6, 2.0, 0.03);
+    Forcing forcing;
+    EdgeBoundary inflow;
+    inflow.edge = Edge::West;
+    inflow.from = 0.0;
+    inflow.to = 12.0;
+    inflow.type = BoundaryType::FixedFlow;
+    inflow.value = 0.1;  // m2/s over 12 m
+    forcing.edges.push_back(inflow);
+    Simulation sim(d, forcing, optionsFor(scheme, Precision::Double));
+    sim.setDepths(std::vector<double>(d.cellCount(), 0.0));
+    sim.advanceTo(100.0);
+    const MassBalance& m = sim.massBalance();
+    CHECK(m.boundaryInflow == doctest::Approx(0.1 * 12.0 * 100.0).epsilon(1e-9));
+    CHECK(m.volume == doctest::Approx(m.boundaryInflow).epsilon(1e-9));
+
+    Forcing outflow;
+    EdgeBoundary free;
+    free.edge = Edge::East;
+    free.from = -1e9;
+    free.to = 1e9;
+    free.type = BoundaryType::Free;
+    free.value = 0.01;
+    outflow.edges.push_back(free);
+    Simulation draining(d, outflow, optionsFor(scheme, Precision::Double));
+    draining.setDepths(std::vector<double>(d.cellCount(), 0.5));
+    draining.advanceTo(120.0);
+    CHECK(draining.massBalance().boundaryOutflow > 0.0);
+    CHECK(draining.massBalance().volume < draining.massBalance().initialVolume);
+    CHECK(std::abs(draining.massBalance().relativeError()) < 1e-9);
+
+    Forcing level;
+    EdgeBoundary fixed;
+    fixed.edge = Edge::North;
+    fixed.from = -1e9;
+    fixed.to = 1e9;
+    fixed.type = BoundaryType::FixedLevel;
+    fixed.value = 10.3;
+    level.edges.push_back(fixed);
+    Simulation filling(d, level, optionsFor(scheme, Precision::Double));
+    filling.setDepths(std::vector<double>(d.cellCount(), 0.0));
+    filling.advanceTo(300.0);
+    // The basin fills to the boundary level (local inertial sloshes about it, so compare the mean).
+    const double meanDepth = filling.massBalance().volume / (d.cellCount() * d.cellSize * d.cellSize);
+    CHECK(meanDepth == doctest::Approx(0.3).epsilon(0.1));
+    CHECK(std::abs(filling.massBalance().relativeError()) < 1e-9);
+  }
+}
+
+TEST_CASE("rain, constant and Green-Ampt infiltration, drainage and point sources are accounted for") {
+  for (Scheme scheme : {Scheme::LocalInertial, Scheme::FiniteVolume}) {
+    const Domain d = flatDomain(10, 8, 5.0, 0.03);
+    Forcing forcing;
+    forcing.rainfall.uniform = TimeSeries::constant(36.0);  // 1e-5 m/s
+    forcing.infiltration.constantMmPerHour = 7.2;           // 2e-6 m/s
+    forcing.drainageMmPerHour.assign(d.cellCount(), 0.0f);
+    forcing.drainageMmPerHour[0] = 3600.0f;                 // one gully draining 1 mm/s
+    Simulation sim(d, forcing, optionsFor(scheme, Precision::Double));
+    sim.setDepths(std::vector<double>(d.cellCount(), 0.0));
+    sim.advanceTo(600.0);
+    const MassBalance& m = sim.massBalance();
+    const double area = d.cellCount() * d.cellSize * d.cellSize;
+    CHECK(m.rainfall == doctest::Approx(1e-5 * 600.0 * area).epsilon(1e-9));
+    CHECK(m.infiltration > 0.0);
+    CHECK(m.infiltration <= 2e-6 * 600.0 * area * (1 + 1e-9));
+    CHECK(m.drainage > 0.0);
+    CHECK(std::abs(m.relativeError()) < 1e-9);
+
+    Forcing soil;
+    soil.rainfall.uniform = TimeSeries::constant(50.0);
+    soil.infiltration.greenAmpt = true;
+    soil.infiltration.conductivityMmPerHour = 10.0;
+    PointBoundary spring;
+    spring.x = 20.0;
+    spring.y = 20.0;
+    spring.type = BoundaryType::FixedFlow;
+    spring.value = 0.01;
+    soil.points.push_back(spring);
+    Simulation wet(d, soil, optionsFor(scheme, Precision::Double));
+    wet.setDepths(std::vector<double>(d.cellCount(), 0.0));
+    wet.advanceTo(1200.0);
+    const MassBalance& w = wet.massBalance();
+    CHECK(w.pointInflow == doctest::Approx(0.01 * 1200.0).epsilon(1e-9));
+    CHECK(w.infiltration > 0.0);
+    CHECK(std::abs(w.relativeError()) < 1e-9);
+  }
+}
+
+TEST_CASE("maxima, hazard and first wetting follow the water; snapshots restore exactly") {
+  for (Scheme scheme : {Scheme::LocalInertial, Scheme::FiniteVolume}) {
+    const Domain d = bumpyDomain(40, 20);
+    Simulation sim(d, Forcing{}, optionsFor(scheme, Precision::Single));
+    sim.setDepths(moundOfWater(d, 1.0));
+    sim.advanceTo(10.0);
+    const auto bytes = sim.snapshot();
+    sim.advanceTo(30.0);
+    const auto reference = sim.depths();
+    const auto& maxDepth = sim.maxDepth();
+    const auto& first = sim.firstWettingTime();
+    CHECK(*std::max_element(maxDepth.begin(), maxDepth.end()) >= 1.0f);
+    CHECK(*std::max_element(sim.maxHazard().begin(), sim.maxHazard().end()) >= 0.5f);
+    CHECK(first[10 * d.columns + 12] == 0.0f);  // in the initial mound
+    CHECK(*std::max_element(first.begin(), first.end()) > 0.0f);  // something was reached later
+
+    Simulation again(d, Forcing{}, optionsFor(scheme, Precision::Single));
+    again.restore(bytes);
+    CHECK(again.time() == doctest::Approx(10.0));
+    again.advanceTo(30.0);
+    CHECK(again.depths() == reference);
+    CHECK_THROWS_AS(again.restore(std::vector<std::uint8_t>(10, 0)), citytwin::Error);
+  }
+}
+
+TEST_CASE("bad set-ups are reported as errors") {
+  Domain d = flatDomain(10, 5);
+  d.elevation[3] = std::nan("");
+  CHECK_THROWS_AS(Simulation(d, Forcing{}, SimulationOptions{}), citytwin::Error);
+  Domain ok = flatDomain(10, 5);
+  Forcing forcing;
+  PointBoundary outside;
+  outside.x = -50.0;
+  forcing.points.push_back(outside);
+  CHECK_THROWS_AS(Simulation(ok, forcing, SimulationOptions{}), citytwin::Error);
+  Simulation sim(ok, Forcing{}, SimulationOptions{});
+  CHECK_THROWS_AS(sim.setDepths(std::vector<double>(3, 0.0)), citytwin::Error);
+}

@@ -1,0 +1,194 @@
+#include <doctest/doctest.h>
+
+#include <sstream>
+
+#include "citytwin/core/error.hpp"
+#include "citytwin/sim/model_registry.hpp"
+#include "citytwin/testing/shared_data.hpp"
+#include "citytwin/traffic/register.hpp"
+#include "citytwin/traffic/traffic_model.hpp"
+
+using namespace citytwin;
+
+namespace {
+
+template <class... Parts>
+std::string label(const Parts&... parts) {
+  std::ostringstream out;
+  (out << ... << parts);
+  return out.str();
+}
+
+// A 4 x 4 street grid (150 m blocks, two-way, signals at the inner nodes) with homes in the south-west,
+// offices in the north-east, a shop and a school.
+city::CityModel smallTown() {
+  city::CityModel town;
+  town.crsEpsg = 32632;
+  auto node = [](int x, int y) { return static_cast<std::uint32_t>(y * 4 + x); };
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 4; ++x) {
+      city::RoadNode n;
+      n.id = label("n", x, "_", y);
+      n.position = {150.0 * x, 150.0 * y};
+      n.trafficSignals = (x == 1 || x == 2) && (y == 1 || y == 2);
+      town.roads.nodes.push_back(n);
+    }
+  auto addLink = [&](std::uint32_t a, std::uint32_t b) {
+    for (int d = 0; d < 2; ++d) {
+      city::RoadLink link;
+      link.from = d ? b : a;
+      link.to = d ? a : b;
+      link.id = label("l", link.from, "_", link.to);
+      link.lengthM = 150.0;
+      link.lanes = 1;
+      link.speedLimitKph = 50.0;
+      link.highwayClass = "residential";
+      link.geometry = {town.roads.nodes[link.from].position, town.roads.nodes[link.to].position};
+      town.roads.links.push_back(link);
+    }
+  };
+  for (int y = 0; y < 4; ++y)
+    for (int x = 0; x < 4; ++x) {
+      if (x + 1 < 4) addLink(node(x, y), node(x + 1, y));
+      if (y + 1 < 4) addLink(node(x, y), node(x, y + 1));
+    }
+  auto addBuilding = [&](double x, double y, city::BuildingUse use, int levels) {
+    city::Building b;
+    b.id = label("b", town.buildings.size());
+    b.footprint = {geo::Polygon{{{x, y}, {x + 20, y}, {x + 20, y + 20}, {x, y + 20}}, {}}};
+    b.levels = levels;
+    b.heightM = 3.0 * levels;
+    b.use = use;
+    town.buildings.push_back(b);
+  };
+  for (int k = 0; k < 6; ++k) addBuilding(10.0 + 30 * k, 20.0, city::BuildingUse::Residential, 4);
+  addBuilding(420.0, 430.0, city::BuildingUse::Office, 5);
+  addBuilding(300.0, 420.0, city::BuildingUse::Office, 5);
+  addBuilding(430.0, 200.0, city::BuildingUse::Retail, 1);
+  addBuilding(200.0, 430.0, city::BuildingUse::Education, 2);
+  return town;
+}
+
+struct Run {
+  traffic::TrafficModel model;
+  city::CityState state;
+};
+
+void initialise(traffic::TrafficModel& model, const city::CityModel& town, city::CityState& state,
+                const toml::table& parameters, std::vector<sim::Intervention> interventions = {}) {
+  sim::ModelContext context{town, parameters, "scenario.toml", ".", testing::scratchDirectory(), 7, 0, "", {}};
+  context.interventions = std::move(interventions);
+  model.initialise(context, state);
+}
+
+// Steps minute by minute; returns the sum over steps of all links' published flows.
+double stepMinutes(traffic::TrafficModel& model, city::CityState& state, int minutes) {
+  double flows = 0.0;
+  for (int m = 0; m < minutes; ++m) {
+    const city::CityState published = state;
+    model.step(m * sim::kMinute, sim::kMinute, published, state);
+    for (double f : state.column(city::Layer::RoadLink, "flow_veh_per_h")) flows += f;
+  }
+  return flows;
+}
+
+sim::Intervention closeRoads(std::vector<std::string> ids) {
+  sim::Intervention intervention;
+  intervention.kind = "close_road";
+  intervention.parameters.insert("kind", "close_road");
+  toml::array links;
+  for (const auto& id : ids) links.push_back(id);
+  intervention.parameters.insert("links", links);
+  intervention.sourceFile = "scenario.toml";
+  return intervention;
+}
+
+}  // namespace
+
+TEST_CASE("the traffic model generates demand from buildings and publishes flows") {
+  const city::CityModel town = smallTown();
+  const toml::table parameters = toml::parse("trips_per_100m2 = 0.5\ndemand_duration_s = 600\n");
+  city::CityState state(town);
+  traffic::TrafficModel model;
+  initialise(model, town, state, parameters);
+  const std::size_t trips = model.simulation().trips().size();
+  CHECK(trips > 20);
+  const double flows = stepMinutes(model, state, 30);
+  CHECK(flows > 0.0);
+  const sim::Kpis kpis = model.kpis();
+  CHECK(kpis.at("trips_not_completed") == 0.0);
+  CHECK(kpis.at("mean_travel_time_s") > 30.0);
+  CHECK(kpis.at("vehicle_hours_travelled") > 0.0);
+  CHECK(kpis.at("vehicle_hours_delay") >= 0.0);
+
+  // Same seed, same result.
+  city::CityState again(town);
+  traffic::TrafficModel twin;
+  initialise(twin, town, again, parameters);
+  stepMinutes(twin, again, 30);
+  CHECK(twin.kpis() == kpis);
+  CHECK(again == state);
+}
+
+TEST_CASE("flooded roads are closed and avoided") {
+  const city::CityModel town = smallTown();
+  const toml::table parameters = toml::parse("demand_duration_s = 600\n");
+  city::CityState state(town);
+  auto& depth = state.column(city::Layer::RoadLink, "max_flood_depth_m", 0.0);
+  // Flood the whole second row of east-west streets except its ends.
+  std::vector<std::size_t> flooded;
+  for (std::size_t l = 0; l < town.roads.links.size(); ++l) {
+    const auto& link = town.roads.links[l];
+    if (town.roads.nodes[link.from].position.x == 150.0 && town.roads.nodes[link.to].position.x == 150.0) {
+      depth[l] = 0.5;
+      flooded.push_back(l);
+    }
+  }
+  traffic::TrafficModel model;
+  initialise(model, town, state, parameters);
+  stepMinutes(model, state, 30);
+  const auto& closed = state.column(city::Layer::RoadLink, "closed");
+  for (std::size_t l : flooded) CHECK(closed[l] == 1.0);
+  CHECK(model.simulation().trips().size() > 0);
+  std::uint64_t exits = 0;
+  for (std::size_t l : flooded) exits += model.simulation().linkCounters()[l].exits;
+  CHECK(exits == 0);
+}
+
+TEST_CASE("interventions: closing every road to the offices strands their trips; scale_demand scales") {
+  const city::CityModel town = smallTown();
+  const toml::table parameters = toml::parse("demand_duration_s = 600\nwork_share = 1.0\nshop_share = 0\nschool_share = 0\n");
+  std::vector<std::string> intoCorner;
+  for (const auto& link : town.roads.links)
+    if (link.to == 15) intoCorner.push_back(link.id);
+  {
+    city::CityState state(town);
+    traffic::TrafficModel model;
+    initialise(model, town, state, parameters, {closeRoads(intoCorner)});
+    stepMinutes(model, state, 20);
+    CHECK(model.kpis().at("trips_not_completed") > 0.0);
+  }
+  city::CityState base(town), doubled(town);
+  traffic::TrafficModel one, two;
+  initialise(one, town, base, parameters);
+  sim::Intervention scale;
+  scale.kind = "scale_demand";
+  scale.parameters.insert("kind", "scale_demand");
+  scale.parameters.insert("factor", 2.0);
+  initialise(two, town, doubled, parameters, {scale});
+  const double ratio = static_cast<double>(two.simulation().trips().size()) / static_cast<double>(one.simulation().trips().size());
+  CHECK(ratio == doctest::Approx(2.0).epsilon(0.15));
+}
+
+TEST_CASE("bad [traffic] parameters are InputErrors; the model registers under its name") {
+  const city::CityModel town = smallTown();
+  city::CityState state(town);
+  traffic::TrafficModel model;
+  CHECK_THROWS_AS(initialise(model, town, state, toml::parse("time_step_s = -1\n")), InputError);
+  CHECK_THROWS_AS(initialise(model, town, state, toml::parse("no_such_key = 1\n")), InputError);
+  CHECK_THROWS_AS(initialise(model, town, state, toml::parse(""), {closeRoads({"nope"})}), InputError);
+  sim::ModelRegistry registry;
+  traffic::registerTrafficModel(registry);
+  REQUIRE(registry.contains("traffic"));
+  CHECK(registry.create("traffic")->describe().name == "traffic");
+}

@@ -1,0 +1,109 @@
+// Parts of the viewer that need no display: colour ramps, the run folder layout, saved viewpoints.
+#include <doctest/doctest.h>
+#include <sqlite3.h>
+
+#include <filesystem>
+#include <fstream>
+
+#include "citytwin/core/error.hpp"
+#include "citytwin/testing/shared_data.hpp"
+#include "citytwin/viewer/colour_ramp.hpp"
+#include "citytwin/viewer/run_results.hpp"
+#include "citytwin/viewer/viewpoint.hpp"
+
+namespace viewer = citytwin::viewer;
+
+TEST_CASE("a colour ramp interpolates between its stops and clamps outside them") {
+  const viewer::ColourRamp ramp("test", "m", {{0.0, {0, 0, 0, 1}}, {2.0, {1, 0.5f, 0, 1}}});
+  CHECK(ramp.at(1.0).r == doctest::Approx(0.5));
+  CHECK(ramp.at(1.0).g == doctest::Approx(0.25));
+  CHECK(ramp.at(-5.0) == ramp.stops().front().colour);
+  CHECK(ramp.at(9.0) == ramp.stops().back().colour);
+  CHECK_THROWS_AS(viewer::ColourRamp("bad", "", {{1.0, {}}, {0.0, {}}}), citytwin::Error);
+  // A diverging ramp is white at zero, red above, blue below.
+  const auto diverging = viewer::divergingRamp("d", "m", 1.0);
+  CHECK(diverging.at(0.0).r == doctest::Approx(diverging.at(0.0).b));
+  CHECK(diverging.at(1.0).r > diverging.at(1.0).b);
+  CHECK(diverging.at(-1.0).b > diverging.at(-1.0).r);
+}
+
+TEST_CASE("a run folder lists its variants, depth snapshots in time order and its time span") {
+  const auto run = citytwin::testing::scratchDirectory() / "run";
+  for (const char* variant : {"base", "levee"}) {
+    std::filesystem::create_directories(run / variant / "flood");
+    for (const char* name : {"depth-7200.tif", "depth-600.tif", "max-depth.tif", "notes.txt"}) {
+      std::ofstream(run / variant / "flood" / name) << "x";
+    }
+  }
+  std::filesystem::create_directories(run / "base" / "traffic");
+  std::ofstream(run / "base" / "traffic" / "vehicles.csv") << "t,id,x,y,heading\n300,car1,0,0,90\n9000,car1,10,0,90\n";
+  std::filesystem::create_directories(run / "logs");  // not a variant: no result folders inside
+
+  const auto results = viewer::RunResults::open(run);
+  REQUIRE(results.variants().size() == 2);
+  const auto& base = results.variant("base");
+  REQUIRE(base.depthSnapshots.size() == 2);
+  CHECK(base.depthSnapshots[0].timeS == 600.0);
+  CHECK(base.depthSnapshots[1].timeS == 7200.0);
+  CHECK(base.maxDepthFile.has_value());
+  CHECK(base.vehiclesFile.has_value());
+  CHECK(results.timeSpan().first == 0.0);
+  CHECK(results.timeSpan().second == 9000.0);
+  CHECK(results.kpis().empty());  // no run.sqlite: the KPI panel is simply empty
+  CHECK_THROWS_WITH_AS(results.variant("nosuch"), doctest::Contains("base, levee"), citytwin::Error);
+  CHECK_THROWS_AS(viewer::RunResults::open(run / "logs"), citytwin::Error);
+}
+
+TEST_CASE("final KPIs are read from run.sqlite whatever the columns of kpi_final") {
+  const auto run = citytwin::testing::scratchDirectory() / "kpi-run";
+  std::filesystem::create_directories(run / "base" / "flood");
+  sqlite3* db = nullptr;
+  REQUIRE(sqlite3_open((run / "run.sqlite").c_str(), &db) == SQLITE_OK);
+  REQUIRE(sqlite3_exec(db,
+                       "CREATE TABLE kpi_final(variant TEXT, name TEXT, value REAL, unit TEXT);"
+                       "INSERT INTO kpi_final VALUES('base','flooded_buildings',12,'count');"
+                       "INSERT INTO kpi_final VALUES('base','max_depth',1.5,'m');",
+                       nullptr, nullptr, nullptr) == SQLITE_OK);
+  sqlite3_close(db);
+  const auto results = viewer::RunResults::open(run);
+  REQUIRE(results.kpis().size() == 2);
+  REQUIRE(results.kpis()[0].size() == 4);
+  CHECK(results.kpis()[0][1].first == "name");
+  CHECK(results.kpis()[0][1].second == "flooded_buildings");
+  CHECK(results.kpis()[1][3].second == "m");
+}
+
+TEST_CASE("a malformed vehicles file is reported with its line") {
+  const auto run = citytwin::testing::scratchDirectory() / "bad-run";
+  std::filesystem::create_directories(run / "base" / "traffic");
+  std::ofstream(run / "base" / "traffic" / "vehicles.csv") << "t,id,x,y,heading\n300,car1,0,0,90\nsoon,car1,1,1,0\n";
+  CHECK_THROWS_WITH_AS(viewer::RunResults::open(run), doctest::Contains("vehicles.csv:3"), citytwin::Error);
+}
+
+TEST_CASE("saved viewpoints round-trip and replace one of the same name") {
+  const auto file = citytwin::testing::scratchDirectory() / "town.viewpoints.json";
+  CHECK(viewer::loadViewpoints(file).empty());
+  viewer::saveViewpoint(file, {"bridge", 500100.0, 5000200.0, 101.0, 350.0, 45.0, 30.0});
+  viewer::saveViewpoint(file, {"square", 500300.0, 5000500.0, 120.0, 200.0, 0.0, 60.0});
+  viewer::saveViewpoint(file, {"bridge", 500150.0, 5000200.0, 101.0, 300.0, 40.0, 25.0});
+  const auto loaded = viewer::loadViewpoints(file);
+  REQUIRE(loaded.size() == 2);
+  CHECK(loaded[0].name == "bridge");
+  CHECK(loaded[0].targetX == 500150.0);
+  CHECK(loaded[1].name == "square");
+  CHECK(viewer::viewpointFileFor("/data/town.gpkg") == std::filesystem::path("/data/town.viewpoints.json"));
+
+  std::ofstream(file) << "{\"viewpoints\": [{\"name\": 3}]}";
+  CHECK_THROWS_WITH_AS(viewer::loadViewpoints(file), doctest::Contains("town.viewpoints.json"), citytwin::Error);
+}
+
+TEST_CASE("standard viewpoints frame the whole extent") {
+  citytwin::geo::BBox extent{0.0, 0.0, 2000.0, 1000.0};
+  const auto viewpoints = viewer::standardViewpoints(extent, 50.0);
+  REQUIRE(!viewpoints.empty());
+  CHECK(viewpoints.front().name == "overview");
+  for (const auto& v : viewpoints) {
+    CHECK(v.targetX == 1000.0);
+    CHECK(v.distanceM >= 2000.0);
+  }
+}

@@ -1,0 +1,147 @@
+#include "citytwin/viewer/run_results.hpp"
+
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "citytwin/core/error.hpp"
+#include "result_tables.hpp"
+
+namespace citytwin::viewer {
+namespace {
+
+// "depth-3600.tif" -> 3600; nullopt for other names.
+std::optional<double> snapshotTime(const std::filesystem::path& file) {
+  const std::string stem = file.stem().string();
+  const std::string prefix = "depth-";
+  const std::string extension = file.extension().string();
+  if (extension != ".tif" && extension != ".tiff") return std::nullopt;
+  if (stem.rfind(prefix, 0) != 0) return std::nullopt;
+  double seconds = 0.0;
+  const char* begin = stem.data() + prefix.size();
+  const char* end = stem.data() + stem.size();
+  const auto [stop, ec] = std::from_chars(begin, end, seconds);
+  if (ec != std::errc() || stop != end || !std::isfinite(seconds)) return std::nullopt;
+  return seconds;
+}
+
+std::optional<VariantResults> scanVariant(const std::filesystem::path& folder) {
+  VariantResults variant;
+  variant.name = folder.filename().string();
+  variant.folder = folder;
+  bool any = false;
+  std::error_code ec;
+  const auto flood = folder / "flood";
+  if (std::filesystem::is_directory(flood, ec)) {
+    any = true;
+    for (const auto& entry : std::filesystem::directory_iterator(flood)) {
+      if (!entry.is_regular_file()) continue;
+      if (entry.path().filename() == "max-depth.tif") variant.maxDepthFile = entry.path();
+      if (const auto t = snapshotTime(entry.path())) variant.depthSnapshots.push_back({*t, entry.path()});
+    }
+    std::sort(variant.depthSnapshots.begin(), variant.depthSnapshots.end(),
+              [](const DepthSnapshot& a, const DepthSnapshot& b) { return a.timeS < b.timeS; });
+  }
+  const auto vehicles = folder / "traffic" / "vehicles.csv";
+  if (std::filesystem::is_directory(folder / "traffic", ec)) any = true;
+  if (std::filesystem::is_regular_file(vehicles, ec)) variant.vehiclesFile = vehicles;
+  const auto state = folder / "state";
+  if (std::filesystem::is_directory(state, ec)) {
+    any = true;
+    for (const city::Layer layer : {city::Layer::Building, city::Layer::RoadLink, city::Layer::RoadNode,
+                                    city::Layer::Substation, city::Layer::Feeder, city::Layer::Sensor}) {
+      const auto file = state / (std::string(city::toString(layer)) + ".csv");
+      if (std::filesystem::is_regular_file(file, ec)) variant.stateFiles[layer] = file;
+    }
+  }
+  if (!any) return std::nullopt;
+  return variant;
+}
+
+std::vector<KpiRow> readKpis(const std::filesystem::path& database) {
+  std::vector<KpiRow> rows;
+  std::error_code ec;
+  if (!std::filesystem::is_regular_file(database, ec)) return rows;
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
+    sqlite3_close(db);
+    return rows;  // an unreadable run database only loses the KPI panel
+  }
+  sqlite3_stmt* statement = nullptr;
+  if (sqlite3_prepare_v2(db, "SELECT * FROM kpi_final", -1, &statement, nullptr) == SQLITE_OK) {
+    const int columns = sqlite3_column_count(statement);
+    while (sqlite3_step(statement) == SQLITE_ROW) {
+      KpiRow row;
+      for (int c = 0; c < columns; ++c) {
+        const unsigned char* text = sqlite3_column_text(statement, c);
+        row.emplace_back(sqlite3_column_name(statement, c), text ? reinterpret_cast<const char*>(text) : "");
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  sqlite3_finalize(statement);
+  sqlite3_close(db);
+  return rows;
+}
+
+}  // namespace
+
+RunResults RunResults::open(const std::filesystem::path& runFolder) {
+  std::error_code ec;
+  if (!std::filesystem::is_directory(runFolder, ec)) throw Error(runFolder.string() + ": run folder not found");
+  RunResults run;
+  run.folder_ = runFolder;
+  std::vector<std::filesystem::path> folders;
+  for (const auto& entry : std::filesystem::directory_iterator(runFolder)) {
+    if (entry.is_directory()) folders.push_back(entry.path());
+  }
+  std::sort(folders.begin(), folders.end());
+  for (const auto& folder : folders) {
+    if (auto variant = scanVariant(folder)) run.variants_.push_back(std::move(*variant));
+  }
+  if (run.variants_.empty()) {
+    throw Error(runFolder.string() + ": no variant folder with flood/, traffic/ or state/ results (see viewer/README.md)");
+  }
+  run.kpis_ = readKpis(runFolder / "run.sqlite");
+
+  double first = std::numeric_limits<double>::infinity();
+  double last = -std::numeric_limits<double>::infinity();
+  const auto include = [&](double a, double b) {
+    first = std::min(first, a);
+    last = std::max(last, b);
+  };
+  for (const auto& variant : run.variants_) {
+    for (const auto& snapshot : variant.depthSnapshots) include(snapshot.timeS, snapshot.timeS);
+    if (variant.vehiclesFile) {
+      const auto [a, b] = csvTimeSpan(*variant.vehiclesFile);
+      include(a, b);
+    }
+    for (const auto& [layer, file] : variant.stateFiles) {
+      const auto [a, b] = csvTimeSpan(file);
+      include(a, b);
+    }
+  }
+  if (first <= last) run.timeSpan_ = {std::min(first, 0.0), last};
+  return run;
+}
+
+const VariantResults* RunResults::find(std::string_view name) const {
+  for (const auto& variant : variants_) {
+    if (variant.name == name) return &variant;
+  }
+  return nullptr;
+}
+
+const VariantResults& RunResults::variant(std::string_view name) const {
+  if (const auto* found = find(name)) return *found;
+  std::string known;
+  for (const auto& variant : variants_) known += (known.empty() ? "" : ", ") + variant.name;
+  throw Error(folder_.string() + ": no variant '" + std::string(name) + "' (the run has: " + known + ")");
+}
+
+std::pair<double, double> RunResults::timeSpan() const { return timeSpan_; }
+
+}  // namespace citytwin::viewer
