@@ -39,7 +39,9 @@ std::optional<VariantResults> scanVariant(const std::filesystem::path& folder) {
     any = true;
     for (const auto& entry : std::filesystem::directory_iterator(flood)) {
       if (!entry.is_regular_file()) continue;
-      if (entry.path().filename() == "max-depth.tif") variant.maxDepthFile = entry.path();
+      // "max_depth_m.tif" is the name `citytwin run` gives the flood model's maximum-depth raster.
+      const auto name = entry.path().filename();
+      if (name == "max-depth.tif" || name == "max_depth_m.tif") variant.maxDepthFile = entry.path();
       if (const auto t = snapshotTime(entry.path())) variant.depthSnapshots.push_back({*t, entry.path()});
     }
     std::sort(variant.depthSnapshots.begin(), variant.depthSnapshots.end(),
