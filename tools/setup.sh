@@ -14,7 +14,7 @@ PACKAGES=(
   libsqlite3-dev sqlite3 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libpugixml-dev
   # tests and benchmarks
-  doctest-dev libbenchmark-dev valgrind
+  doctest-dev libbenchmark-dev valgrind clang libclang-rt-14-dev
   # viewer and headless rendering
   libopenscenegraph-dev openscenegraph libimgui-dev libstb-dev
   xvfb xauth libgl1-mesa-dri mesa-utils

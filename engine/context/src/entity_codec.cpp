@@ -407,7 +407,9 @@ Entity fromStorageJson(const json& stored) {
   }
   if (stored.contains("createdAt")) entity.createdMs = parseDateTime(stored["createdAt"].get<std::string>()).value_or(0);
   if (stored.contains("modifiedAt")) entity.modifiedMs = parseDateTime(stored["modifiedAt"].get<std::string>()).value_or(0);
-  for (const auto& [iri, value] : stored.items()) {
+  for (const auto& [storedIri, value] : stored.items()) {
+    // clang 14 cannot capture a structured binding in a lambda; the lambda captures this reference.
+    const std::string& iri = storedIri;
     if (iri == "id" || iri == "type" || iri == "createdAt" || iri == "modifiedAt") continue;
     auto& instances = entity.attributes[iri];
     const auto readOne = [&](const json& item) {
