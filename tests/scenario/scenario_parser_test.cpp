@@ -154,6 +154,10 @@ TEST_CASE("bad times and durations name the line and key") {
   CHECK_SCENARIO_ERROR(edited("duration = \"30s\"", "duration = \"30s\"\nend = 2026-07-02T00:00:00Z"),
                        "key 'duration': give either end or duration");
   CHECK_SCENARIO_ERROR(edited("step = \"10s\"", "step = \"1h\""), "test.toml:7: key 'step': is longer than the whole run");
+  CHECK_SCENARIO_ERROR(edited("step = \"10s\"", "step = \"10s\"\nstate_step = \"1h\""),
+                       "test.toml:8: key 'state_step': is longer than the whole run");
+  CHECK_SCENARIO_ERROR(edited("step = \"10s\"", "step = \"10s\"\nstate_step = \"0s\""),
+                       "test.toml:8: key 'state_step': expected a duration longer than zero");
   CHECK_SCENARIO_ERROR(edited("consumer = \"2s\"", "consumer = \"0s\""), "test.toml:12: key 'steps.consumer'");
 }
 

@@ -9,12 +9,8 @@
 namespace citytwin::io {
 
 AreaOfInterest::AreaOfInterest(const std::filesystem::path& path) {
-  ensureGdalRegistered();
-  if (!std::filesystem::exists(path)) throw Error(path.string() + ": area-of-interest file does not exist");
-  GdalErrorCapture errors;
-  std::unique_ptr<GDALDataset> dataset(
-      GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-  if (!dataset) throw Error(path.string() + ": not a readable vector file: " + errors.failureText());
+  const std::unique_ptr<GDALDataset> dataset =
+      openReadOnlyDataset(path, GDAL_OF_VECTOR, "area-of-interest file", "vector file");
   OGRSpatialReference wgs84;
   wgs84.SetWellKnownGeogCS("WGS84");
   wgs84.SetAxisMappingStrategy(OAMS_TRADITIONAL_GIS_ORDER);
@@ -53,7 +49,9 @@ bool AreaOfInterest::contains(geo::LonLat position) const {
   return area_->Contains(&point);
 }
 
-bool AreaOfInterest::contains(const OGRGeometry& geometryInWgs84) const { return area_->Contains(&geometryInWgs84); }
+bool AreaOfInterest::contains(const OGRGeometry& geometryInWgs84) const {
+  return area_->Contains(&geometryInWgs84);
+}
 
 geo::LonLat AreaOfInterest::centre() const {
   OGREnvelope envelope;

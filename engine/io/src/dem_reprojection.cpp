@@ -33,7 +33,8 @@ geo::BBox footprintInCity(GDALDataset& dataset, const OGRSpatialReference& sourc
   constexpr int kSamples = 21;
   for (int i = 0; i < kSamples; ++i) {
     const double f = static_cast<double>(i) / (kSamples - 1);
-    const std::pair<double, double> pixels[4] = {{f * width, 0}, {f * width, height}, {0, f * height}, {width, f * height}};
+    const std::pair<double, double> pixels[4] = {
+        {f * width, 0}, {f * width, height}, {0, f * height}, {width, f * height}};
     for (auto [px, py] : pixels) {
       double x = t[0] + px * t[1] + py * t[2];
       double y = t[3] + px * t[4] + py * t[5];
@@ -57,27 +58,26 @@ double nativeCellMetres(GDALDataset& dataset, const OGRSpatialReference& source,
 
 }  // namespace
 
-geo::RasterGrid reprojectDem(const std::filesystem::path& dem, int cityEpsg, const geo::BBox& extent, double cellM) {
-  ensureGdalRegistered();
-  if (!std::filesystem::exists(dem)) throw Error(dem.string() + ": DEM file does not exist");
+geo::RasterGrid reprojectDem(const std::filesystem::path& dem, int cityEpsg, const geo::BBox& extent,
+                             double cellM) {
+  const std::unique_ptr<GDALDataset> source = openReadOnlyDataset(dem, GDAL_OF_RASTER, "DEM file", "raster");
   GdalErrorCapture errors;
-  std::unique_ptr<GDALDataset> source(
-      GDALDataset::Open(dem.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-  if (!source) throw Error(dem.string() + ": not a readable raster: " + errors.failureText());
   const OGRSpatialReference* sourceSrs = source->GetSpatialRef();
   if (!sourceSrs || sourceSrs->IsEmpty()) {
-    throw Error(dem.string() + ": DEM has no coordinate reference system; assign one (e.g. gdal_edit.py -a_srs)");
+    throw Error(dem.string() +
+                ": DEM has no coordinate reference system; assign one (e.g. gdal_edit.py -a_srs)");
   }
   double t[6];
   if (source->GetGeoTransform(t) != CE_None) throw Error(dem.string() + ": DEM has no georeferencing");
 
   const geo::BBox demBox = footprintInCity(*source, *sourceSrs, cityEpsg);
   if (demBox.empty() || !demBox.intersects(extent)) {
-    throw Error(dem.string() + ": DEM does not overlap the city's data (DEM covers x " + std::to_string(demBox.minX) +
-                "…" + std::to_string(demBox.maxX) + ", y " + std::to_string(demBox.minY) + "…" +
-                std::to_string(demBox.maxY) + " in EPSG:" + std::to_string(cityEpsg) + "; data covers x " +
-                std::to_string(extent.minX) + "…" + std::to_string(extent.maxX) + ", y " +
-                std::to_string(extent.minY) + "…" + std::to_string(extent.maxY) + ")");
+    throw Error(dem.string() + ": DEM does not overlap the city's data (DEM covers x " +
+                std::to_string(demBox.minX) + "…" + std::to_string(demBox.maxX) + ", y " +
+                std::to_string(demBox.minY) + "…" + std::to_string(demBox.maxY) +
+                " in EPSG:" + std::to_string(cityEpsg) + "; data covers x " + std::to_string(extent.minX) +
+                "…" + std::to_string(extent.maxX) + ", y " + std::to_string(extent.minY) + "…" +
+                std::to_string(extent.maxY) + ")");
   }
 
   if (cellM <= 0) {
@@ -106,24 +106,39 @@ geo::RasterGrid reprojectDem(const std::filesystem::path& dem, int cityEpsg, con
   const auto rows = static_cast<int>(std::llround((maxY - minY) / cellM));
 
   const std::string srs = "EPSG:" + std::to_string(cityEpsg);
-  std::vector<std::string> arguments = {"-of", "MEM", "-t_srs", srs, "-r", "bilinear", "-te",
-                                        std::to_string(minX), std::to_string(minY), std::to_string(maxX),
-                                        std::to_string(maxY), "-ts", std::to_string(columns), std::to_string(rows),
-                                        "-ot", "Float32", "-dstnodata", "-9999"};
+  std::vector<std::string> arguments = {"-of",
+                                        "MEM",
+                                        "-t_srs",
+                                        srs,
+                                        "-r",
+                                        "bilinear",
+                                        "-te",
+                                        std::to_string(minX),
+                                        std::to_string(minY),
+                                        std::to_string(maxX),
+                                        std::to_string(maxY),
+                                        "-ts",
+                                        std::to_string(columns),
+                                        std::to_string(rows),
+                                        "-ot",
+                                        "Float32",
+                                        "-dstnodata",
+                                        "-9999"};
   std::vector<char*> argv;
   for (auto& argument : arguments) argv.push_back(argument.data());
   argv.push_back(nullptr);
   GDALWarpAppOptions* options = GDALWarpAppOptionsNew(argv.data(), nullptr);
   GDALDatasetH sources[] = {GDALDataset::ToHandle(source.get())};
   int usageError = 0;
-  std::unique_ptr<GDALDataset> warped(GDALDataset::FromHandle(GDALWarp("", nullptr, 1, sources, options, &usageError)));
+  std::unique_ptr<GDALDataset> warped(
+      GDALDataset::FromHandle(GDALWarp("", nullptr, 1, sources, options, &usageError)));
   GDALWarpAppOptionsFree(options);
   if (!warped) throw Error(dem.string() + ": cannot reproject the DEM: " + errors.failureText());
 
   geo::RasterGrid grid(static_cast<std::size_t>(columns), static_cast<std::size_t>(rows), minX, maxY, cellM);
   grid.noData = -9999.0f;
-  if (warped->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, columns, rows, grid.values.data(), columns, rows, GDT_Float32,
-                                         0, 0, nullptr) != CE_None) {
+  if (warped->GetRasterBand(1)->RasterIO(GF_Read, 0, 0, columns, rows, grid.values.data(), columns, rows,
+                                         GDT_Float32, 0, 0, nullptr) != CE_None) {
     throw Error(dem.string() + ": cannot read the reprojected DEM: " + errors.failureText());
   }
   return grid;

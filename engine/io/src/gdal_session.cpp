@@ -6,6 +6,8 @@
 
 #include <mutex>
 
+#include "citytwin/core/error.hpp"
+
 namespace citytwin::io {
 namespace {
 thread_local std::vector<std::string>* activeFailures = nullptr;
@@ -44,6 +46,17 @@ std::string GdalErrorCapture::failureText() const {
     text += failure;
   }
   return text;
+}
+
+std::unique_ptr<GDALDataset> openReadOnlyDataset(const std::filesystem::path& path, unsigned kind,
+                                                 const std::string& role, const std::string& kindName) {
+  ensureGdalRegistered();
+  if (!std::filesystem::exists(path)) throw Error(path.string() + ": " + role + " does not exist");
+  GdalErrorCapture errors;
+  std::unique_ptr<GDALDataset> dataset(
+      GDALDataset::Open(path.c_str(), kind | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
+  if (!dataset) throw Error(path.string() + ": not a readable " + kindName + ": " + errors.failureText());
+  return dataset;
 }
 
 }  // namespace citytwin::io

@@ -1,5 +1,9 @@
 #pragma once
 
+#include <gdal_priv.h>
+
+#include <filesystem>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -26,5 +30,10 @@ class GdalErrorCapture {
   std::vector<std::string> failures_;
   std::vector<std::string>* previous_ = nullptr;
 };
+
+// Opens an existing file read-only as a GDAL dataset of the given kind (GDAL_OF_RASTER or GDAL_OF_VECTOR).
+// Throws Error "<path>: <role> does not exist" or "<path>: not a readable <kind name>: <GDAL's reasons>".
+std::unique_ptr<GDALDataset> openReadOnlyDataset(const std::filesystem::path& path, unsigned kind,
+                                                 const std::string& role, const std::string& kindName);
 
 }  // namespace citytwin::io

@@ -23,7 +23,8 @@ void writeGeoTiff(const geo::RasterGrid& grid, int epsg, const std::filesystem::
   options = CSLSetNameValue(options, "COMPRESS", "DEFLATE");
   options = CSLSetNameValue(options, "PREDICTOR", "3");
   options = CSLSetNameValue(options, "TILED", "YES");
-  std::unique_ptr<GDALDataset> dataset(driver->Create(output.temporaryPath().c_str(), static_cast<int>(grid.columns),
+  std::unique_ptr<GDALDataset> dataset(driver->Create(output.temporaryPath().c_str(),
+                                                      static_cast<int>(grid.columns),
                                                       static_cast<int>(grid.rows), 1, GDT_Float32, options));
   CSLDestroy(options);
   if (!dataset) throw Error(path.string() + ": cannot create GeoTIFF: " + errors.failureText());
@@ -36,9 +37,10 @@ void writeGeoTiff(const geo::RasterGrid& grid, int epsg, const std::filesystem::
   }
   GDALRasterBand* band = dataset->GetRasterBand(1);
   band->SetNoDataValue(grid.noData);
-  const CPLErr written = band->RasterIO(GF_Write, 0, 0, static_cast<int>(grid.columns), static_cast<int>(grid.rows),
-                                        const_cast<float*>(grid.values.data()), static_cast<int>(grid.columns),
-                                        static_cast<int>(grid.rows), GDT_Float32, 0, 0, nullptr);
+  const CPLErr written =
+      band->RasterIO(GF_Write, 0, 0, static_cast<int>(grid.columns), static_cast<int>(grid.rows),
+                     const_cast<float*>(grid.values.data()), static_cast<int>(grid.columns),
+                     static_cast<int>(grid.rows), GDT_Float32, 0, 0, nullptr);
   if (written != CE_None) throw Error(path.string() + ": cannot write raster data: " + errors.failureText());
   dataset->FlushCache(false);
   GDALClose(GDALDataset::ToHandle(dataset.release()));
@@ -47,12 +49,9 @@ void writeGeoTiff(const geo::RasterGrid& grid, int epsg, const std::filesystem::
 }
 
 geo::RasterGrid readRaster(const std::filesystem::path& path, int* epsgOut) {
-  ensureGdalRegistered();
-  if (!std::filesystem::exists(path)) throw Error(path.string() + ": raster file does not exist");
+  const std::unique_ptr<GDALDataset> dataset =
+      openReadOnlyDataset(path, GDAL_OF_RASTER, "raster file", "raster");
   GdalErrorCapture errors;
-  std::unique_ptr<GDALDataset> dataset(
-      GDALDataset::Open(path.c_str(), GDAL_OF_RASTER | GDAL_OF_READONLY, nullptr, nullptr, nullptr));
-  if (!dataset) throw Error(path.string() + ": not a readable raster: " + errors.failureText());
   if (dataset->GetRasterCount() < 1) throw Error(path.string() + ": raster has no band");
   double transform[6];
   if (dataset->GetGeoTransform(transform) != CE_None) {
@@ -62,18 +61,19 @@ geo::RasterGrid readRaster(const std::filesystem::path& path, int* epsgOut) {
     throw Error(path.string() + ": raster must be north-up without rotation");
   }
   if (std::abs(transform[1] + transform[5]) > 1e-9 * std::abs(transform[1])) {
-    throw Error(path.string() + ": raster cells must be square (pixel size " + std::to_string(transform[1]) + " x " +
-                std::to_string(-transform[5]) + ")");
+    throw Error(path.string() + ": raster cells must be square (pixel size " + std::to_string(transform[1]) +
+                " x " + std::to_string(-transform[5]) + ")");
   }
   geo::RasterGrid grid(static_cast<std::size_t>(dataset->GetRasterXSize()),
-                       static_cast<std::size_t>(dataset->GetRasterYSize()), transform[0], transform[3], transform[1]);
+                       static_cast<std::size_t>(dataset->GetRasterYSize()), transform[0], transform[3],
+                       transform[1]);
   GDALRasterBand* band = dataset->GetRasterBand(1);
   int hasNoData = 0;
   const double noData = band->GetNoDataValue(&hasNoData);
   grid.noData = hasNoData ? static_cast<float>(noData) : -9999.0f;
-  if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(grid.columns), static_cast<int>(grid.rows), grid.values.data(),
-                     static_cast<int>(grid.columns), static_cast<int>(grid.rows), GDT_Float32, 0, 0,
-                     nullptr) != CE_None) {
+  if (band->RasterIO(GF_Read, 0, 0, static_cast<int>(grid.columns), static_cast<int>(grid.rows),
+                     grid.values.data(), static_cast<int>(grid.columns), static_cast<int>(grid.rows),
+                     GDT_Float32, 0, 0, nullptr) != CE_None) {
     throw Error(path.string() + ": cannot read raster data: " + errors.failureText());
   }
   if (epsgOut) {

@@ -5,8 +5,8 @@
 #include <set>
 #include <sstream>
 
-#include "citytwin/sim/time_text.hpp"
 #include "citytwin/sim/engine_interventions.hpp"
+#include "citytwin/sim/time_text.hpp"
 #include "citytwin/sim/toml_reader.hpp"
 
 namespace citytwin::scenario {
@@ -17,8 +17,9 @@ using sim::formatIsoDateTime;
 using sim::parseDuration;
 using sim::parseIsoDateTime;
 
-const std::vector<std::string> kTopLevelKeys{"name",     "description", "city",   "generate", "start", "end",
-                                             "duration", "step",        "seed",   "models",   "steps", "variant"};
+const std::vector<std::string> kTopLevelKeys{"name",   "description", "city",   "generate",   "start",
+                                             "end",    "duration",    "step",   "state_step", "seed",
+                                             "models", "steps",       "variant"};
 
 std::string joined(const std::vector<std::string>& words) {
   std::string text;
@@ -68,7 +69,8 @@ sim::SimTime readDuration(const sim::TomlReader& reader, const std::string& key)
   }
   const std::string text = node->as_string()->get();
   const auto parsed = parseDuration(text);
-  if (!parsed) reader.fail(key, "'" + text + "' is not a duration such as \"15m\", \"1h30m\", \"2d\" or \"PT1H\"");
+  if (!parsed)
+    reader.fail(key, "'" + text + "' is not a duration such as \"15m\", \"1h30m\", \"2d\" or \"PT1H\"");
   if (*parsed <= 0) reader.fail(key, "expected a duration longer than zero");
   return *parsed;
 }
@@ -82,15 +84,16 @@ std::uint64_t readSeed(const sim::TomlReader& reader, const std::string& key, st
 
 bool isValidVariantName(const std::string& name) {
   return !name.empty() && name.size() <= 64 && std::all_of(name.begin(), name.end(), [](char c) {
-           return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
-         });
+    return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_';
+  });
 }
 
 // The kind -> model table of every registered model's own intervention kinds.
 std::map<std::string, std::string> modelInterventionKinds(const sim::ModelRegistry& registry) {
   std::map<std::string, std::string> kinds;
   for (const std::string& name : registry.names()) {
-    for (const std::string& kind : registry.create(name)->describe().interventionKinds) kinds.emplace(kind, name);
+    for (const std::string& kind : registry.create(name)->describe().interventionKinds)
+      kinds.emplace(kind, name);
   }
   return kinds;
 }
@@ -99,8 +102,9 @@ std::map<std::string, std::string> modelInterventionKinds(const sim::ModelRegist
 sim::Intervention takeIntervention(toml::node& node, const std::string& file) {
   sim::Intervention intervention;
   intervention.line = static_cast<std::size_t>(node.source().begin.line);
-  intervention.kind = node.as_table()->get_as<std::string>("kind") ? node.as_table()->get_as<std::string>("kind")->get()
-                                                                   : std::string();
+  intervention.kind = node.as_table()->get_as<std::string>("kind")
+                          ? node.as_table()->get_as<std::string>("kind")->get()
+                          : std::string();
   intervention.parameters = std::move(*node.as_table());
   intervention.sourceFile = file;
   return intervention;
@@ -110,7 +114,8 @@ void parseVariants(const sim::TomlReader& top, toml::table& root, ScenarioSpec& 
                    const sim::ModelRegistry& registry) {
   toml::node* variantsNode = root.get("variant");
   if (variantsNode == nullptr) return;
-  if (!variantsNode->is_array_of_tables()) top.fail("variant", "expected [[variant]] blocks (an array of tables)");
+  if (!variantsNode->is_array_of_tables())
+    top.fail("variant", "expected [[variant]] blocks (an array of tables)");
   const auto kinds = modelInterventionKinds(registry);
   std::set<std::string> names{"base"};
   std::size_t position = 0;
@@ -118,12 +123,15 @@ void parseVariants(const sim::TomlReader& top, toml::table& root, ScenarioSpec& 
     ++position;
     toml::table& table = *variantNode.as_table();
     const std::string prefix = "variant[" + std::to_string(position) + "].";
-    const sim::TomlReader reader(table, top.file(), prefix, static_cast<std::size_t>(variantNode.source().begin.line));
+    const sim::TomlReader reader(table, top.file(), prefix,
+                                 static_cast<std::size_t>(variantNode.source().begin.line));
     VariantSpec variant;
     variant.line = static_cast<std::size_t>(variantNode.source().begin.line);
     variant.name = reader.requireString("name");
     if (!isValidVariantName(variant.name)) {
-      reader.fail("name", "'" + variant.name + "' is not a valid variant name: use letters, digits, - and _ (it names a folder)");
+      reader.fail("name",
+                  "'" + variant.name +
+                      "' is not a valid variant name: use letters, digits, - and _ (it names a folder)");
     }
     if (!names.insert(variant.name).second) {
       reader.fail("name", variant.name == "base" ? "'base' is the name of the base; pick another"
@@ -155,14 +163,16 @@ void parseVariants(const sim::TomlReader& top, toml::table& root, ScenarioSpec& 
       const sim::EngineAction action = sim::parseEngineIntervention(intervention, ivPrefix);
       if (const auto* toggle = std::get_if<sim::ToggleModel>(&action)) {
         if (!registry.contains(toggle->model)) {
-          ivReader.fail("model", "unknown model '" + toggle->model + "'; known models: " + joined(registry.names()));
+          ivReader.fail("model",
+                        "unknown model '" + toggle->model + "'; known models: " + joined(registry.names()));
         }
         const auto found = std::find(variant.models.begin(), variant.models.end(), toggle->model);
         if (toggle->enable && found == variant.models.end()) variant.models.push_back(toggle->model);
         if (!toggle->enable && found != variant.models.end()) variant.models.erase(found);
       } else if (const auto* scale = std::get_if<sim::ScaleSeries>(&action)) {
         if (!registry.contains(scale->model)) {
-          ivReader.fail("model", "unknown model '" + scale->model + "'; known models: " + joined(registry.names()));
+          ivReader.fail("model",
+                        "unknown model '" + scale->model + "'; known models: " + joined(registry.names()));
         }
         const toml::table* parameters = root.get_as<toml::table>(scale->model);
         toml::table copy = parameters != nullptr ? *parameters : toml::table{};
@@ -182,12 +192,15 @@ void parseVariants(const sim::TomlReader& top, toml::table& root, ScenarioSpec& 
       const sim::TomlReader ivReader(intervention.parameters, top.file(), ivPrefix, intervention.line);
       const auto owner = kinds.find(intervention.kind);
       if (owner == kinds.end()) {
-        std::vector<std::string> known{sim::kSetAttribute, sim::kScaleSeries, sim::kEnableModel, sim::kDisableModel};
+        std::vector<std::string> known{sim::kSetAttribute, sim::kScaleSeries, sim::kEnableModel,
+                                       sim::kDisableModel};
         for (const auto& [kind, model] : kinds) known.push_back(kind + " (" + model + ")");
-        ivReader.fail("kind", "unknown intervention kind '" + intervention.kind + "'; known kinds: " + joined(known));
+        ivReader.fail("kind",
+                      "unknown intervention kind '" + intervention.kind + "'; known kinds: " + joined(known));
       }
       if (std::find(variant.models.begin(), variant.models.end(), owner->second) == variant.models.end()) {
-        ivReader.fail("kind", "intervention kind '" + intervention.kind + "' belongs to model '" + owner->second +
+        ivReader.fail("kind", "intervention kind '" + intervention.kind + "' belongs to model '" +
+                                  owner->second +
                                   "', which this variant does not run (add it to models or enable_model it)");
       }
     }
@@ -205,7 +218,8 @@ ScenarioSpec loadScenario(const std::filesystem::path& file, const sim::ModelReg
   return parseScenario(text.str(), file, registry);
 }
 
-ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file, const sim::ModelRegistry& registry) {
+ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file,
+                           const sim::ModelRegistry& registry) {
   ScenarioSpec spec;
   spec.file = file;
   spec.text = std::move(text);
@@ -226,7 +240,8 @@ ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file, 
     const sim::TomlReader reader(*generate, fileName, "generate.", top.locationOf("generate").line);
     GenerateCitySpec options;
     options.sizeKm = reader.optionalNumber("size_km").value_or(options.sizeKm);
-    if (!(options.sizeKm > 0.0 && options.sizeKm <= 100.0)) reader.fail("size_km", "expected a size in km, 0 < size_km <= 100");
+    if (!(options.sizeKm > 0.0 && options.sizeKm <= 100.0))
+      reader.fail("size_km", "expected a size in km, 0 < size_km <= 100");
     options.seed = readSeed(reader, "seed", options.seed);
     options.demCellM = reader.optionalNumber("dem_cell_m").value_or(options.demCellM);
     if (!(options.demCellM > 0.0)) reader.fail("dem_cell_m", "expected a cell size in metres > 0");
@@ -249,12 +264,20 @@ ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file, 
   }
   if (top.has("step")) {
     spec.reportStep = readDuration(top, "step");
-    if (spec.reportStep > spec.duration) top.fail("step", "is longer than the whole run (" + formatDuration(spec.duration) + ")");
+    if (spec.reportStep > spec.duration)
+      top.fail("step", "is longer than the whole run (" + formatDuration(spec.duration) + ")");
+  }
+  if (top.has("state_step")) {
+    spec.stateStep = readDuration(top, "state_step");
+    if (spec.stateStep > spec.duration) {
+      top.fail("state_step", "is longer than the whole run (" + formatDuration(spec.duration) + ")");
+    }
   }
   spec.seed = readSeed(top, "seed", 1);
 
   const toml::node* modelsNode = top.node("models");
-  if (modelsNode == nullptr) top.fail("models", "missing: list the models to run, e.g. models = [\"flood\"], or \"all\"");
+  if (modelsNode == nullptr)
+    top.fail("models", "missing: list the models to run, e.g. models = [\"flood\"], or \"all\"");
   if (modelsNode->is_string()) {
     if (modelsNode->as_string()->get() != "all") {
       top.fail("models", "expected an array of model names or \"all\" (every model of this build)");
@@ -265,7 +288,8 @@ ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file, 
   const toml::array* models = modelsNode->is_string() ? &empty : top.optionalArray("models");
   for (const toml::node& model : *models) {
     if (!model.is_string()) {
-      throw InputError(top.locationOf(model, "models"), "expected model names (strings), found " + sim::describeTomlType(model));
+      throw InputError(top.locationOf(model, "models"),
+                       "expected model names (strings), found " + sim::describeTomlType(model));
     }
     const std::string name(*model.as_string());
     if (!registry.contains(name)) {
@@ -300,8 +324,9 @@ ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file, 
   spec.variants.push_back({"base", "", spec.seed, spec.models, {}, 0});
   parseVariants(top, root, spec, registry);
   top.allow("variant");
-  top.rejectUnknownKeys(joined(kTopLevelKeys) + " or a [<model>] table of a registered model (" +
-                        (registry.names().empty() ? std::string("none in this build") : joined(registry.names())) + ")");
+  top.rejectUnknownKeys(
+      joined(kTopLevelKeys) + " or a [<model>] table of a registered model (" +
+      (registry.names().empty() ? std::string("none in this build") : joined(registry.names())) + ")");
   return spec;
 }
 
@@ -343,11 +368,13 @@ sim::BranchSpec makeBranchSpec(const ScenarioSpec& spec, std::size_t index, cons
   if (index > 0) {
     toml::table& variant = *root.get_as<toml::array>("variant")->get(index - 1)->as_table();
     if (toml::array* interventions = variant.get_as<toml::array>("intervention")) {
-      for (toml::node& each : *interventions) branch.interventions.push_back(takeIntervention(each, spec.file.string()));
+      for (toml::node& each : *interventions)
+        branch.interventions.push_back(takeIntervention(each, spec.file.string()));
     }
   }
   branch.end = spec.duration;
   branch.kpiInterval = spec.reportStep;
+  branch.stateInterval = spec.stateStep;
   branch.startIso8601 = spec.startIso8601;
   branch.seed = spec.variants[index].seed;
   branch.scenarioFile = spec.file.string();

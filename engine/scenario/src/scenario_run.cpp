@@ -41,8 +41,8 @@ void writeKpisJson(const VariantOutcome& variant, const std::filesystem::path& d
 
 }  // namespace
 
-RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city, const sim::ModelRegistry& registry,
-                       const RunOptions& options) {
+RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
+                       const sim::ModelRegistry& registry, const RunOptions& options) {
   checkAgainstCity(spec, city);
   std::filesystem::create_directories(options.outDirectory);
   const std::size_t count = spec.variants.size();
@@ -51,8 +51,9 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city, co
     std::filesystem::create_directories(options.outDirectory / spec.variants[i].name);
   }
   sim::forEachInParallel(count, [&](std::size_t i) {
-    branches[i] = std::make_unique<sim::Branch>(
-        makeBranchSpec(spec, i, city, options.outDirectory / spec.variants[i].name), registry);
+    sim::BranchSpec branchSpec = makeBranchSpec(spec, i, city, options.outDirectory / spec.variants[i].name);
+    branchSpec.prepareState = options.prepareState;
+    branches[i] = std::make_unique<sim::Branch>(std::move(branchSpec), registry);
   });
 
   RunOutcome outcome;
@@ -73,7 +74,8 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city, co
   {
     std::unique_ptr<Progress> progress;
     if (options.showProgress && interactiveFeedbackEnabled()) {
-      progress = std::make_unique<Progress>("running " + spec.name, count * static_cast<std::uint64_t>(kSlices));
+      progress =
+          std::make_unique<Progress>("running " + spec.name, count * static_cast<std::uint64_t>(kSlices));
     }
     try {
       sim::forEachInParallel(count, [&](std::size_t i) {
@@ -131,8 +133,8 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city, co
         variant.completed ? store::RunStatus::Completed
                           : (failure ? store::RunStatus::Failed : store::RunStatus::Interrupted);
     const std::int64_t variantId =
-        database.addVariant(outcome.runId, static_cast<int>(i), variant.name, variant.description, variantStatus,
-                            variant.reachedSeconds, sim::toSeconds(spec.duration));
+        database.addVariant(outcome.runId, static_cast<int>(i), variant.name, variant.description,
+                            variantStatus, variant.reachedSeconds, sim::toSeconds(spec.duration));
     for (const sim::KpiSample& sample : branch.kpiSeries()) {
       database.addKpiSample(variantId, branch.modelName(sample.model), branch.kpiName(sample.kpi),
                             sim::toSeconds(sample.t), sample.value);
@@ -141,7 +143,8 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city, co
       for (const auto& [kpi, value] : values) database.addFinalKpi(variantId, model, kpi, value);
     }
     for (const sim::Event& event : branch.events()) {
-      database.addEvent(variantId, sim::toSeconds(event.time), event.source, event.kind, event.entity, event.message);
+      database.addEvent(variantId, sim::toSeconds(event.time), event.source, event.kind, event.entity,
+                        event.message);
     }
   }
   database.finishRun(outcome.runId, outcome.status, failureMessage, outcome.seconds);

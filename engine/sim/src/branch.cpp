@@ -33,7 +33,7 @@ std::uint64_t modelSeed(std::uint64_t branchSeed, const std::string& modelName) 
 }
 
 Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
-    : name_(spec.name), scheduler_(spec.end), kpiInterval_(spec.kpiInterval) {
+    : name_(spec.name), city_(spec.city), scheduler_(spec.end), kpiInterval_(spec.kpiInterval) {
   if (spec.city == nullptr) throw Error("branch '" + spec.name + "' has no city");
   const city::CityModel& city = *spec.city;
 
@@ -56,8 +56,8 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
       const auto found = std::find(modelNames.begin(), modelNames.end(), toggle->model);
       if (toggle->enable && found == modelNames.end()) modelNames.push_back(toggle->model);
       if (!toggle->enable && found != modelNames.end()) modelNames.erase(found);
-      startEvents.push_back({0, "engine", intervention.kind, "", "model '" + toggle->model + "' " +
-                                                                     (toggle->enable ? "enabled" : "disabled")});
+      startEvents.push_back({0, "engine", intervention.kind, "",
+                             "model '" + toggle->model + "' " + (toggle->enable ? "enabled" : "disabled")});
     } else if (auto* scale = std::get_if<ScaleSeries>(&action)) {
       applyScaleSeries(*scale, intervention, parameters[scale->model]);
       startEvents.push_back({0, "engine", intervention.kind, "",
@@ -92,6 +92,7 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
   }
 
   published_ = city::CityState(city);
+  if (spec.prepareState) spec.prepareState(published_);
   static const toml::table kNoParameters;
   for (std::size_t m = 0; m < models.size(); ++m) {
     const std::string& modelName = modelNames[m];
@@ -107,7 +108,8 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
                          std::move(routed[m])};
     models[m]->initialise(context, published_);
     const auto stepFound = spec.modelSteps.find(modelName);
-    scheduler_.add(modelName, std::move(models[m]), stepFound == spec.modelSteps.end() ? 0 : stepFound->second);
+    scheduler_.add(modelName, std::move(models[m]),
+                   stepFound == spec.modelSteps.end() ? 0 : stepFound->second);
   }
 
   // Attribute settings override the models' initial values, so the what-if holds at t = 0; timed ones
@@ -129,13 +131,21 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
                        (timed.objects.size() == 1 ? " object" : " objects")};
     timed_.push_back(std::move(timed));
   }
-  std::stable_sort(timed_.begin(), timed_.end(), [](const TimedSetting& a, const TimedSetting& b) { return a.at < b.at; });
+  std::stable_sort(timed_.begin(), timed_.end(),
+                   [](const TimedSetting& a, const TimedSetting& b) { return a.at < b.at; });
   events_ = std::move(startEvents);
   applyTimedSettings(0);
   staged_ = published_;
   scheduler_.bind(published_, staged_);
   lastRecordMark_.assign(scheduler_.modelCount(), -1);
   for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) recordKpis(m, 0);
+  std::vector<AttributeRef> published;
+  for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) {
+    const auto& writes = scheduler_.description(m).writes;
+    published.insert(published.end(), writes.begin(), writes.end());
+  }
+  stateRecorder_ = StateRecorder(published, spec.stateInterval);
+  stateRecorder_.observe(0, scheduler_.end(), published_);
 }
 
 bool Branch::runsModel(const std::string& modelName) const {
@@ -146,14 +156,19 @@ bool Branch::runsModel(const std::string& modelName) const {
 }
 
 bool Branch::advanceTo(SimTime until, const Scheduler::StopRequested& stop) {
-  const Scheduler::PublishObserver record = [this](std::size_t modelIndex, SimTime t) { recordKpis(modelIndex, t); };
+  const Scheduler::PublishObserver record = [this](std::size_t modelIndex, SimTime t) {
+    recordKpis(modelIndex, t);
+  };
+  const Scheduler::BoundaryObserver boundary = [this](SimTime t) {
+    stateRecorder_.observe(t, scheduler_.end(), published_);
+  };
   // Pause at each timed setting's boundary, apply it, then go on: the steps starting there read it.
   while (timedApplied_ < timed_.size() && timed_[timedApplied_].at <= std::min(until, scheduler_.end())) {
     const SimTime at = timed_[timedApplied_].at;
-    if (!scheduler_.advanceTo(at, record, stop, &events_)) return false;
+    if (!scheduler_.advanceTo(at, record, stop, &events_, boundary)) return false;
     applyTimedSettings(at);
   }
-  return scheduler_.advanceTo(until, record, stop, &events_);
+  return scheduler_.advanceTo(until, record, stop, &events_, boundary);
 }
 
 void Branch::applyTimedSettings(SimTime t) {
@@ -189,7 +204,8 @@ void Branch::recordKpis(std::size_t modelIndex, SimTime t) {
 
 std::map<std::string, Kpis> Branch::currentKpis() const {
   std::map<std::string, Kpis> result;
-  for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) result[scheduler_.modelName(m)] = scheduler_.model(m).kpis();
+  for (std::size_t m = 0; m < scheduler_.modelCount(); ++m)
+    result[scheduler_.modelName(m)] = scheduler_.model(m).kpis();
   return result;
 }
 
@@ -205,6 +221,7 @@ void Branch::writeOutputs(const std::filesystem::path& directory, const RasterWr
     std::filesystem::create_directories(modelDirectory);
     for (const auto& raster : rasters) writeRaster(modelDirectory / (raster.name + ".tif"), raster);
   }
+  stateRecorder_.writeCsv(directory / "state", *city_);
 }
 
 BranchSnapshot Branch::snapshot() const {
@@ -223,6 +240,7 @@ BranchSnapshot Branch::snapshot() const {
   result.events = events_;
   result.lastRecordMark = lastRecordMark_;
   result.timedApplied = timedApplied_;
+  result.stateRecorder = stateRecorder_;
   return result;
 }
 
@@ -243,6 +261,7 @@ void Branch::restore(const BranchSnapshot& snapshot) {
   events_ = snapshot.events;
   lastRecordMark_ = snapshot.lastRecordMark;
   timedApplied_ = snapshot.timedApplied;
+  stateRecorder_ = snapshot.stateRecorder;
 }
 
 }  // namespace citytwin::sim

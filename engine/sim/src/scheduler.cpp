@@ -32,7 +32,8 @@ void Scheduler::bind(city::CityState& published, city::CityState& staged) {
   for (Slot& slot : slots_) {
     slot.columns.clear();
     for (const AttributeRef& attribute : slot.description.writes) {
-      const auto [found, inserted] = writer.emplace(std::make_pair(attribute.layer, attribute.name), slot.name);
+      const auto [found, inserted] =
+          writer.emplace(std::make_pair(attribute.layer, attribute.name), slot.name);
       if (!inserted) {
         if (found->second == slot.name) continue;  // declared twice by one model
         throw Error("models '" + found->second + "' and '" + slot.name + "' both write " +
@@ -50,7 +51,7 @@ void Scheduler::bind(city::CityState& published, city::CityState& staged) {
 }
 
 bool Scheduler::advanceTo(SimTime until, const PublishObserver& onPublish, const StopRequested& stop,
-                          std::vector<Event>* events) {
+                          std::vector<Event>* events, const BoundaryObserver& onBoundary) {
   if (published_ == nullptr || staged_ == nullptr) throw Error("scheduler used before bind()");
   until = std::min(until, end_);
   while (true) {
@@ -62,6 +63,7 @@ bool Scheduler::advanceTo(SimTime until, const PublishObserver& onPublish, const
       slot.pendingEnd = kNone;
       if (onPublish) onPublish(index, now_);
     }
+    if (onBoundary) onBoundary(now_);
     if (now_ >= until) return true;
     if (stop && stop()) return false;
 

@@ -3,6 +3,7 @@
 #include <atomic>
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <string>
 #include <vector>
@@ -16,12 +17,15 @@
 namespace citytwin::scenario {
 
 struct RunOptions {
-  std::filesystem::path outDirectory;        // run.sqlite and one folder per variant
-  int threads = 0;                           // recorded with the run (the caller limits TBB)
-  const std::atomic<bool>* stop = nullptr;   // polled at every boundary (Ctrl-C)
-  std::vector<store::RunInput> inputs;       // besides the scenario file, e.g. the city file
-  bool showProgress = true;                  // a progress line on a terminal
-  sim::RasterWriter writeRaster;             // writes models' result rasters; none written when empty
+  std::filesystem::path outDirectory;       // run.sqlite and one folder per variant
+  int threads = 0;                          // recorded with the run (the caller limits TBB)
+  const std::atomic<bool>* stop = nullptr;  // polled at every boundary (Ctrl-C)
+  std::vector<store::RunInput> inputs;      // besides the scenario file, e.g. the city file
+  bool showProgress = true;                 // a progress line on a terminal
+  sim::RasterWriter writeRaster;            // writes models' result rasters; none written when empty
+  // Applied to every branch's initial state before its models initialise (e.g. the live state of the
+  // city from its context service); all branches start from the same values.
+  std::function<void(city::CityState&)> prepareState;
 };
 
 struct VariantOutcome {
@@ -29,14 +33,14 @@ struct VariantOutcome {
   std::string description;
   bool completed = false;
   double reachedSeconds = 0.0;
-  std::map<std::string, sim::Kpis> kpis;     // by model, at the end (or where it stopped)
+  std::map<std::string, sim::Kpis> kpis;  // by model, at the end (or where it stopped)
 };
 
 struct RunOutcome {
   std::int64_t runId = 0;
   store::RunStatus status = store::RunStatus::Running;
-  std::vector<VariantOutcome> variants;      // base first, then the variants in file order
-  double seconds = 0.0;                      // wall-clock time of the simulation
+  std::vector<VariantOutcome> variants;  // base first, then the variants in file order
+  double seconds = 0.0;                  // wall-clock time of the simulation
   std::filesystem::path database;
 };
 
@@ -44,7 +48,7 @@ struct RunOutcome {
 // "running", runs base and variants side by side, then writes per-variant outputs and, in one
 // transaction, the KPI series, final KPIs, events and the final status: completed, interrupted (stop
 // was set) or failed (a model threw; the exception is rethrown after the record is written).
-RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city, const sim::ModelRegistry& registry,
-                       const RunOptions& options);
+RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
+                       const sim::ModelRegistry& registry, const RunOptions& options);
 
 }  // namespace citytwin::scenario

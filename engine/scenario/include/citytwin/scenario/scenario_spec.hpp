@@ -20,12 +20,12 @@ struct GenerateCitySpec {
 };
 
 struct VariantSpec {
-  std::string name;         // "base" for the base
+  std::string name;  // "base" for the base
   std::string description;
-  std::uint64_t seed = 0;   // the scenario's seed unless the variant sets its own
-  std::vector<std::string> models;            // the models this variant runs, in publishing order
-  std::vector<std::string> interventionKinds; // in file order
-  std::size_t line = 0;     // of its [[variant]] header (0 for the base)
+  std::uint64_t seed = 0;                      // the scenario's seed unless the variant sets its own
+  std::vector<std::string> models;             // the models this variant runs, in publishing order
+  std::vector<std::string> interventionKinds;  // in file order
+  std::size_t line = 0;                        // of its [[variant]] header (0 for the base)
 };
 
 // A scenario file, validated: every key known, every type right, every time well formed, every model
@@ -33,21 +33,22 @@ struct VariantSpec {
 // (checkAgainstCity). The TOML tables themselves (model parameters, interventions) are re-read from
 // `text` for each branch (makeBranchSpec), because toml++ keeps source lines only in uncopied tables.
 struct ScenarioSpec {
-  std::filesystem::path file;        // as given
+  std::filesystem::path file;  // as given
   std::string text;
   std::string name;
   std::string description;
-  std::filesystem::path city;        // resolved against the scenario's folder
+  std::filesystem::path city;  // resolved against the scenario's folder
   InputLocation cityLocation;
   std::optional<GenerateCitySpec> generate;
   std::int64_t startEpochMs = 0;
   std::string startIso8601;
   sim::SimTime duration = 0;
-  sim::SimTime reportStep = 0;       // KPI series are recorded once per step (0: at every boundary)
+  sim::SimTime reportStep = 0;  // KPI series are recorded once per step (0: at every boundary)
+  sim::SimTime stateStep = 0;   // published columns are recorded once per step (0: not recorded)
   std::uint64_t seed = 0;
-  std::vector<std::string> models;   // the base's models
+  std::vector<std::string> models;  // the base's models
   std::map<std::string, sim::SimTime> modelSteps;
-  std::vector<VariantSpec> variants; // [0] is the base
+  std::vector<VariantSpec> variants;  // [0] is the base
 
   std::filesystem::path directory() const { return file.parent_path(); }
 };

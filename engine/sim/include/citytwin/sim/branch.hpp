@@ -1,11 +1,13 @@
 #pragma once
 
+#include <toml++/toml.h>
+
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
-#include <toml++/toml.h>
 #include <vector>
 
 #include "citytwin/city/city_model.hpp"
@@ -13,6 +15,7 @@
 #include "citytwin/sim/model.hpp"
 #include "citytwin/sim/model_registry.hpp"
 #include "citytwin/sim/scheduler.hpp"
+#include "citytwin/sim/state_recorder.hpp"
 
 namespace citytwin::sim {
 
@@ -26,6 +29,10 @@ struct BranchSpec {
   std::vector<Intervention> interventions;             // this variant's what-ifs
   SimTime end = 0;                                     // the branch covers [0, end)
   SimTime kpiInterval = 0;                             // record KPIs this often (0: at every boundary)
+  SimTime stateInterval = 0;                           // record published columns this often (0: never)
+  // Called on the branch's initial state before the models initialise, e.g. to start from live
+  // observations; the models then read those values as their initial conditions.
+  std::function<void(city::CityState&)> prepareState;
   std::string startIso8601;
   std::uint64_t seed = 0;
   std::string scenarioFile;
@@ -54,6 +61,7 @@ struct BranchSnapshot {
   std::vector<Event> events;
   std::vector<SimTime> lastRecordMark;
   std::size_t timedApplied = 0;
+  StateRecorder stateRecorder;
 };
 
 // A city state with its models and their seed streams, stepped on one clock. Building it creates and
@@ -90,7 +98,8 @@ class Branch {
   std::uint64_t stepsTaken() const { return scheduler_.stepsTaken(); }
 
   // Asks every model to write its result files into `directory` (created when missing).
-  // Each model's own files, then its rasters through `writeRaster` when given.
+  // Each model's own files, then its rasters through `writeRaster` when given, then the recorded
+  // state series as `directory/state/<layer>.csv` when the spec asked for them.
   void writeOutputs(const std::filesystem::path& directory, const RasterWriter& writeRaster = {}) const;
 
   // Throws Error when a model cannot snapshot (ModelDescription::canSnapshot false).
@@ -113,6 +122,7 @@ class Branch {
   std::uint32_t internKpi(const std::string& name);
 
   std::string name_;
+  const city::CityModel* city_ = nullptr;
   Scheduler scheduler_;
   city::CityState published_;
   city::CityState staged_;
@@ -124,6 +134,7 @@ class Branch {
   std::vector<Event> events_;
   std::vector<TimedSetting> timed_;  // ordered by time, then file order
   std::size_t timedApplied_ = 0;
+  StateRecorder stateRecorder_;
 };
 
 // The seed of model `modelName` in a branch seeded with `branchSeed`.

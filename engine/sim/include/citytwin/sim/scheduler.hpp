@@ -29,6 +29,8 @@ class Scheduler {
   using PublishObserver = std::function<void(std::size_t modelIndex, SimTime t)>;
   // Polled once per boundary; returning true stops advanceTo() at that boundary.
   using StopRequested = std::function<bool()>;
+  // Called once per boundary t after every model whose step ends at t has published: the state of t.
+  using BoundaryObserver = std::function<void(SimTime t)>;
 
   explicit Scheduler(SimTime end);
 
@@ -41,7 +43,7 @@ class Scheduler {
   // Advances boundary by boundary until `until` (clamped to end). Returns false when stopped earlier.
   // Events the models report are appended to `events` (may be null).
   bool advanceTo(SimTime until, const PublishObserver& onPublish = {}, const StopRequested& stop = {},
-                 std::vector<Event>* events = nullptr);
+                 std::vector<Event>* events = nullptr, const BoundaryObserver& onBoundary = {});
 
   SimTime now() const { return now_; }
   SimTime end() const { return end_; }

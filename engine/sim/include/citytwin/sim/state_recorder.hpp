@@ -1,0 +1,52 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <vector>
+
+#include "citytwin/city/city_model.hpp"
+#include "citytwin/city/city_state.hpp"
+#include "citytwin/sim/model.hpp"
+#include "citytwin/sim/sim_time.hpp"
+
+namespace citytwin::sim {
+
+// The time series of the columns the models publish, kept as change records so a week of hourly
+// building loads costs memory only where values move: at each recording time an object gets a row
+// (all of its layer's recorded columns) when any of them changed since its previous row. Readers take
+// an object's value at t from its latest row at or before t (see viewer/README.md, "Run folder layout").
+class StateRecorder {
+ public:
+  StateRecorder() = default;
+  // `interval` <= 0 disables recording. Columns are grouped by layer in first-mention order.
+  StateRecorder(const std::vector<AttributeRef>& columns, SimTime interval);
+
+  bool enabled() const { return interval_ > 0 && !layers_.empty(); }
+  // Records at t = 0, at the first boundary in each interval and at `end`; other calls do nothing.
+  void observe(SimTime t, SimTime end, const city::CityState& state);
+  // One file per layer, `<directory>/<layer>.csv`, header `t,id,<column>,...`, rows by time then object.
+  void writeCsv(const std::filesystem::path& directory, const city::CityModel& city) const;
+  std::size_t rowCount() const;
+
+ private:
+  struct Row {
+    SimTime t = 0;
+    std::uint32_t object = 0;
+  };
+  struct LayerSeries {
+    city::Layer layer = city::Layer::Building;
+    std::vector<std::string> columns;
+    std::vector<double> last;    // objects × columns, the values of each object's latest row
+    std::vector<bool> recorded;  // whether the object has a row yet
+    std::vector<Row> rows;
+    std::vector<double> values;  // rows × columns
+  };
+  void record(SimTime t, const city::CityState& state);
+
+  SimTime interval_ = 0;
+  SimTime lastMark_ = -1;
+  SimTime lastRecorded_ = -1;
+  std::vector<LayerSeries> layers_;
+};
+
+}  // namespace citytwin::sim

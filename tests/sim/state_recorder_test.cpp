@@ -1,0 +1,113 @@
+#include "citytwin/sim/state_recorder.hpp"
+
+#include <doctest/doctest.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "citytwin/sim/branch.hpp"
+#include "test_city.hpp"
+#include "test_models.hpp"
+
+using namespace citytwin;
+
+namespace {
+
+std::vector<std::string> linesOf(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+std::filesystem::path freshDirectory(const std::string& name) {
+  const auto directory =
+      std::filesystem::temp_directory_path() / ("citytwin-sim-" + name + "-" + std::to_string(::getpid()));
+  std::filesystem::remove_all(directory);
+  return directory;
+}
+
+// A branch of the producer alone, whose Building "signal" is the time its last step ended.
+sim::BranchSpec producerSpec(const city::CityModel& city, sim::SimTime end) {
+  sim::BranchSpec spec;
+  spec.city = &city;
+  spec.models = {"producer"};
+  spec.end = end;
+  spec.scenarioFile = "test.toml";
+  return spec;
+}
+
+}  // namespace
+
+TEST_CASE("the state recorder keeps a row per object only when its values changed, once per interval") {
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  city::CityState state(city);
+  auto& load = state.column(city::Layer::Building, "load");
+  sim::StateRecorder recorder({{city::Layer::Building, "load"}}, 10 * sim::kSecond);
+  REQUIRE(recorder.enabled());
+  recorder.observe(0, 30 * sim::kSecond, state);
+  CHECK(recorder.rowCount() == city.buildings.size());  // the first record holds every object
+
+  load[1] = 5.0;
+  recorder.observe(5 * sim::kSecond, 30 * sim::kSecond, state);  // same interval as t = 0: skipped
+  CHECK(recorder.rowCount() == city.buildings.size());
+  recorder.observe(10 * sim::kSecond, 30 * sim::kSecond, state);
+  CHECK(recorder.rowCount() == city.buildings.size() + 1);  // only building 1 changed
+  recorder.observe(30 * sim::kSecond, 30 * sim::kSecond, state);
+  CHECK(recorder.rowCount() == city.buildings.size() + 1);  // nothing changed since
+
+  const auto directory = freshDirectory("recorder");
+  recorder.writeCsv(directory, city);
+  const auto lines = linesOf(directory / "building.csv");
+  REQUIRE(lines.size() == city.buildings.size() + 2);
+  CHECK(lines.front() == "t,id,load");
+  CHECK(lines[1] == "0,tiny:building/0,0");
+  CHECK(lines.back() == "10,tiny:building/1,5");
+  std::filesystem::remove_all(directory);
+}
+
+TEST_CASE("a disabled state recorder records and writes nothing") {
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  city::CityState state(city);
+  sim::StateRecorder recorder({{city::Layer::Building, "load"}}, 0);
+  CHECK_FALSE(recorder.enabled());
+  recorder.observe(0, sim::kSecond, state);
+  CHECK(recorder.rowCount() == 0);
+  const auto directory = freshDirectory("disabled");
+  recorder.writeCsv(directory, city);
+  CHECK_FALSE(std::filesystem::exists(directory));
+}
+
+TEST_CASE("a branch writes the published columns it recorded as state/<layer>.csv") {
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  sim::ModelRegistry registry;
+  citytwin::testing::registerTestModels(registry);
+  sim::BranchSpec spec = producerSpec(city, 30 * sim::kSecond);
+  spec.stateInterval = 10 * sim::kSecond;
+  sim::Branch branch(spec, registry);
+  REQUIRE(branch.run());
+  const auto directory = freshDirectory("branch");
+  branch.writeOutputs(directory);
+  const auto lines = linesOf(directory / "state" / "building.csv");
+  // t = 0, 10, 20 and 30 s, six buildings each: the producer's signal changes every time.
+  REQUIRE(lines.size() == 1 + 4 * city.buildings.size());
+  CHECK(lines.front() == "t,id,signal");
+  CHECK(lines[1 + city.buildings.size()] == "10,tiny:building/0,10");
+  CHECK(lines.back() == "30,tiny:building/5,30");
+  std::filesystem::remove_all(directory);
+}
+
+TEST_CASE("a branch's prepared initial state is what its models start from") {
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  sim::ModelRegistry registry;
+  citytwin::testing::registerTestModels(registry);
+  sim::BranchSpec spec = producerSpec(city, 4 * sim::kSecond);
+  spec.prepareState = [](city::CityState& state) { state.column(city::Layer::Building, "signal")[2] = 42.0; };
+  sim::Branch branch(spec, registry);
+  CHECK(branch.state().column(city::Layer::Building, "signal")[2] == 42.0);
+  REQUIRE(branch.run());
+  CHECK(branch.state().column(city::Layer::Building, "signal")[2] == 4.0);  // overwritten by the producer
+}
