@@ -9,6 +9,7 @@
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/flood/observed_levels.hpp"
 #include "citytwin/sim/toml_reader.hpp"
 
 namespace citytwin::flood {
@@ -21,9 +22,12 @@ std::vector<double> coordinates(const sim::TomlReader& reader, const std::string
   const toml::array* list = reader.optionalArray(key);
   if (list == nullptr) reader.fail(key, "missing; expected a list of coordinates");
   for (const toml::node& v : *list) {
-    if (v.is_integer()) values.push_back(static_cast<double>(v.as_integer()->get()));
-    else if (v.is_floating_point()) values.push_back(v.as_floating_point()->get());
-    else throw InputError(reader.locationOf(v, key), "expected a number, found " + sim::describeTomlType(v));
+    if (v.is_integer())
+      values.push_back(static_cast<double>(v.as_integer()->get()));
+    else if (v.is_floating_point())
+      values.push_back(v.as_floating_point()->get());
+    else
+      throw InputError(reader.locationOf(v, key), "expected a number, found " + sim::describeTomlType(v));
   }
   return values;
 }
@@ -52,6 +56,18 @@ void putString(std::vector<std::uint8_t>& out, const std::string& text) {
   out.insert(out.end(), text.begin(), text.end());
 }
 
+template <typename T>
+void putValue(std::vector<std::uint8_t>& out, const T& value) {
+  const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
+  out.insert(out.end(), p, p + sizeof value);
+}
+
+void putFloats(std::vector<std::uint8_t>& out, const std::vector<float>& values) {
+  putValue(out, static_cast<std::uint64_t>(values.size()));
+  const auto* p = reinterpret_cast<const std::uint8_t*>(values.data());
+  out.insert(out.end(), p, p + values.size() * sizeof(float));
+}
+
 }  // namespace
 
 FloodModel::FloodModel() = default;
@@ -61,7 +77,8 @@ sim::ModelDescription FloodModel::describe() const {
   sim::ModelDescription d;
   d.name = "flood";
   d.reads = {{city::Layer::Sensor, "value"}};
-  d.writes = {{city::Layer::RoadLink, kDepthAttribute}, {city::Layer::Building, kDepthAttribute},
+  d.writes = {{city::Layer::RoadLink, kDepthAttribute},
+              {city::Layer::Building, kDepthAttribute},
               {city::Layer::Substation, kDepthAttribute}};
   d.preferredStep = 60 * sim::kSecond;
   d.canSnapshot = true;
@@ -80,7 +97,12 @@ void FloodModel::initialise(const sim::ModelContext& context, city::CityState& s
   Forcing forcing;
   if (parameters_.freeOutflow)
     for (Edge edge : {Edge::North, Edge::South, Edge::East, Edge::West})
-      forcing.edges.push_back({edge, -std::numeric_limits<double>::max(), std::numeric_limits<double>::max(), BoundaryType::Free, 0.0, {}});
+      forcing.edges.push_back({edge,
+                               -std::numeric_limits<double>::max(),
+                               std::numeric_limits<double>::max(),
+                               BoundaryType::Free,
+                               0.0,
+                               {}});
   for (const FloodInflow& inflow : parameters_.inflows) {
     if (inflow.xs.size() == 1) {
       PointBoundary p;
@@ -123,19 +145,33 @@ void FloodModel::initialise(const sim::ModelContext& context, city::CityState& s
   SimulationOptions options = parameters_.solver;
   options.trackMaxima = true;
   simulation_ = std::make_unique<Simulation>(d, std::move(forcing), options);
-  simulation_->setDepths(std::vector<double>(d.cellCount(), 0.0));
+  std::vector<double> initialDepths(d.cellCount(), 0.0);
+  if (parameters_.useRiverLevels && state.has(city::Layer::Sensor, "value")) {
+    const auto& values = state.column(city::Layer::Sensor, "value");
+    std::vector<ObservedLevel> levels;
+    for (std::size_t s = 0; s < context.city.sensors.size() && s < values.size(); ++s) {
+      if (context.city.sensors[s].type == "RiverGauge" &&
+          grid_.sensorCells[s] != std::numeric_limits<std::size_t>::max()) {
+        levels.push_back({grid_.sensorCells[s], values[s]});
+      }
+    }
+    initialWaterM3_ = fillToObservedLevels(d, levels, parameters_.riverLevelReachM, initialDepths);
+  }
+  simulation_->setDepths(initialDepths);
 
   gaugeCells_.clear();
   gaugeNames_.clear();
   for (const FloodGauge& g : parameters_.gauges) {
     std::size_t c = 0, r = 0;
     if (!d.cellAt(g.x, g.y, c, r))
-      throw InputError({context.scenarioFile, 0, "flood.gauge"}, "gauge '" + g.name + "' lies outside the flood grid");
+      throw InputError({context.scenarioFile, 0, "flood.gauge"},
+                       "gauge '" + g.name + "' lies outside the flood grid");
     gaugeCells_.push_back(r * d.columns + c);
     gaugeNames_.push_back(g.name);
   }
   for (std::size_t s = 0; s < context.city.sensors.size(); ++s)
-    if (context.city.sensors[s].type == "RiverGauge" && grid_.sensorCells[s] != std::numeric_limits<std::size_t>::max()) {
+    if (context.city.sensors[s].type == "RiverGauge" &&
+        grid_.sensorCells[s] != std::numeric_limits<std::size_t>::max()) {
       gaugeCells_.push_back(grid_.sensorCells[s]);
       gaugeNames_.push_back(context.city.sensors[s].id);
     }
@@ -143,6 +179,9 @@ void FloodModel::initialise(const sim::ModelContext& context, city::CityState& s
   massRows_.clear();
   nextGaugeTime_ = 0.0;
   recordGauges();
+  snapshots_.clear();
+  nextSnapshotTime_ = parameters_.snapshotIntervalS > 0 ? 0.0 : std::numeric_limits<double>::infinity();
+  recordSnapshot();
   state.column(city::Layer::RoadLink, kDepthAttribute, 0.0);
   state.column(city::Layer::Building, kDepthAttribute, 0.0);
   state.column(city::Layer::Substation, kDepthAttribute, 0.0);
@@ -151,10 +190,12 @@ void FloodModel::initialise(const sim::ModelContext& context, city::CityState& s
 void FloodModel::applyInterventions(const sim::ModelContext& context) {
   Domain& d = grid_.domain;
   drainage_.clear();
-  if (parameters_.drainageMmPerHour > 0) drainage_.assign(d.cellCount(), static_cast<float>(parameters_.drainageMmPerHour));
+  if (parameters_.drainageMmPerHour > 0)
+    drainage_.assign(d.cellCount(), static_cast<float>(parameters_.drainageMmPerHour));
   const double runEnd = sim::toSeconds(context.end);
   for (const sim::Intervention& intervention : context.interventions) {
-    sim::TomlReader reader(intervention.parameters, intervention.sourceFile.empty() ? context.scenarioFile : intervention.sourceFile,
+    sim::TomlReader reader(intervention.parameters,
+                           intervention.sourceFile.empty() ? context.scenarioFile : intervention.sourceFile,
                            "intervention.");
     reader.allow("kind");
     if (intervention.kind == "add_rainfall") {
@@ -171,8 +212,10 @@ void FloodModel::applyInterventions(const sim::ModelContext& context) {
       reader.rejectUnknownKeys("mm_per_h, start_s, end_s, series");
     } else if (intervention.kind == "change_inflow") {
       const std::string name = reader.requireString("name");
-      auto found = std::find_if(parameters_.inflows.begin(), parameters_.inflows.end(), [&](const FloodInflow& f) { return f.name == name; });
-      if (found == parameters_.inflows.end()) reader.fail("name", "names no [[flood.inflow]] of the scenario");
+      auto found = std::find_if(parameters_.inflows.begin(), parameters_.inflows.end(),
+                                [&](const FloodInflow& f) { return f.name == name; });
+      if (found == parameters_.inflows.end())
+        reader.fail("name", "names no [[flood.inflow]] of the scenario");
       if (const auto factor = reader.optionalNumber("factor")) {
         for (double& v : found->discharge.values) v *= *factor;
       } else if (const auto q = reader.optionalNumber("discharge_m3s")) {
@@ -202,12 +245,14 @@ void FloodModel::applyInterventions(const sim::ModelContext& context) {
       if (drainage_.empty()) drainage_.assign(d.cellCount(), 0.0f);
       for (std::size_t i : cellsInside(d, polygon)) drainage_[i] = static_cast<float>(capacity);
     } else {
-      throw InputError(reader.locationOf("kind"), "the flood model does not handle intervention kind '" + intervention.kind + "'");
+      throw InputError(reader.locationOf("kind"),
+                       "the flood model does not handle intervention kind '" + intervention.kind + "'");
     }
   }
 }
 
-void FloodModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) {
+void FloodModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published,
+                      city::CityState& staged) {
   const double t0 = sim::toSeconds(t), t1 = sim::toSeconds(t + dt);
   if (!(t1 > t0)) return;
   double extra = 0.0;
@@ -228,14 +273,18 @@ void FloodModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& pu
     rain.uniform = TimeSeries::constant(scenarioRate + extra);
   }
   while (simulation_->time() < t1 - 1e-9) {
-    simulation_->advanceTo(std::min(t1, std::max(nextGaugeTime_, simulation_->time() + 1e-6)));
+    const double now = simulation_->time();
+    simulation_->advanceTo(
+        std::min({t1, std::max(nextGaugeTime_, now + 1e-6), std::max(nextSnapshotTime_, now + 1e-6)}));
     if (simulation_->time() >= nextGaugeTime_ - 1e-9) recordGauges();
+    recordSnapshot();
   }
   const MassBalance& m = simulation_->massBalance();
   std::ostringstream row;
   row.precision(10);
-  row << simulation_->time() << ',' << m.volume << ',' << m.boundaryInflow + m.pointInflow << ',' << m.boundaryOutflow << ','
-      << m.rainfall << ',' << m.infiltration << ',' << m.drainage << ',' << m.error() << ',' << m.relativeError();
+  row << simulation_->time() << ',' << m.volume << ',' << m.boundaryInflow + m.pointInflow << ','
+      << m.boundaryOutflow << ',' << m.rainfall << ',' << m.infiltration << ',' << m.drainage << ','
+      << m.error() << ',' << m.relativeError();
   massRows_.push_back(row.str());
   publishDepths(staged);
 }
@@ -247,6 +296,17 @@ void FloodModel::recordGauges() {
   for (std::size_t cell : gaugeCells_) row << ',' << simulation_->depthAt(cell);
   gaugeRows_.push_back(row.str());
   nextGaugeTime_ = simulation_->time() + parameters_.gaugeIntervalS;
+}
+
+void FloodModel::recordSnapshot() {
+  if (simulation_->time() < nextSnapshotTime_ - 1e-9) return;
+  TimeSnapshot snapshot;
+  snapshot.seconds = std::llround(nextSnapshotTime_);
+  const std::vector<double> depth = simulation_->depths(), speed = simulation_->speeds();
+  snapshot.depth.assign(depth.begin(), depth.end());
+  snapshot.speed.assign(speed.begin(), speed.end());
+  snapshots_.push_back(std::move(snapshot));
+  nextSnapshotTime_ += parameters_.snapshotIntervalS;
 }
 
 void FloodModel::publishDepths(city::CityState& staged) const {
@@ -292,18 +352,29 @@ sim::Kpis FloodModel::kpis() const {
   k["rain_volume_m3"] = simulation_->massBalance().rainfall;
   k["stored_volume_m3"] = simulation_->massBalance().volume;
   k["inflow_volume_m3"] = simulation_->massBalance().boundaryInflow + simulation_->massBalance().pointInflow;
+  k["initial_river_water_m3"] = initialWaterM3_;
   return k;
 }
 
 std::vector<sim::RasterOutput> FloodModel::rasterOutputs() const {
   if (!simulation_) return {};
-  return {{"depth_m", depthRaster(), epsg_},           {"speed_mps", speedRaster(), epsg_},
-          {"max_depth_m", maxDepthRaster(), epsg_},     {"max_speed_mps", maxSpeedRaster(), epsg_},
-          {"first_wetting_s", firstWettingRaster(), epsg_}, {"hazard", hazardRaster(), epsg_}};
+  std::vector<sim::RasterOutput> rasters = {{"depth_m", depthRaster(), epsg_},
+                                            {"speed_mps", speedRaster(), epsg_},
+                                            {"max_depth_m", maxDepthRaster(), epsg_},
+                                            {"max_speed_mps", maxSpeedRaster(), epsg_},
+                                            {"first_wetting_s", firstWettingRaster(), epsg_},
+                                            {"hazard", hazardRaster(), epsg_}};
+  for (const TimeSnapshot& snapshot : snapshots_) {
+    const std::string seconds = std::to_string(snapshot.seconds);
+    rasters.push_back({"depth-" + seconds, rasterOf(snapshot.depth, -1.0f), epsg_});
+    rasters.push_back({"speed-" + seconds, rasterOf(snapshot.speed, -1.0f), epsg_});
+  }
+  return rasters;
 }
 
 void FloodModel::writeOutputs(const std::filesystem::path& directory) const {
-  auto writeCsv = [&](const std::string& name, const std::string& header, const std::vector<std::string>& rows) {
+  auto writeCsv = [&](const std::string& name, const std::string& header,
+                      const std::vector<std::string>& rows) {
     AtomicOutput output(directory / name);
     {
       std::ofstream out(output.temporaryPath());
@@ -316,8 +387,10 @@ void FloodModel::writeOutputs(const std::filesystem::path& directory) const {
   std::string header = "time_s";
   for (const std::string& name : gaugeNames_) header += ",depth_m:" + name;
   writeCsv("flood_gauges.csv", header, gaugeRows_);
-  writeCsv("flood_mass_balance.csv",
-           "time_s,volume_m3,inflow_m3,outflow_m3,rain_m3,infiltration_m3,drainage_m3,error_m3,relative_error", massRows_);
+  writeCsv(
+      "flood_mass_balance.csv",
+      "time_s,volume_m3,inflow_m3,outflow_m3,rain_m3,infiltration_m3,drainage_m3,error_m3,relative_error",
+      massRows_);
 }
 
 std::vector<std::uint8_t> FloodModel::snapshot() const {
@@ -334,6 +407,13 @@ std::vector<std::uint8_t> FloodModel::snapshot() const {
     const auto* c = reinterpret_cast<const std::uint8_t*>(&count);
     out.insert(out.end(), c, c + sizeof count);
     for (const std::string& row : *rows) putString(out, row);
+  }
+  putValue(out, nextSnapshotTime_);
+  putValue(out, static_cast<std::uint64_t>(snapshots_.size()));
+  for (const TimeSnapshot& snapshot : snapshots_) {
+    putValue(out, snapshot.seconds);
+    putFloats(out, snapshot.depth);
+    putFloats(out, snapshot.speed);
   }
   return out;
 }
@@ -365,11 +445,28 @@ void FloodModel::restore(std::span<const std::uint8_t> bytes) {
       offset += length;
     }
   }
+  take(&nextSnapshotTime_, sizeof nextSnapshotTime_);
+  std::uint64_t count = 0;
+  take(&count, sizeof count);
+  if (count > bytes.size()) throw Error("flood snapshot: corrupt");
+  snapshots_.assign(count, {});
+  const std::size_t cells = grid_.domain.cellCount();
+  for (TimeSnapshot& snapshot : snapshots_) {
+    take(&snapshot.seconds, sizeof snapshot.seconds);
+    for (std::vector<float>* values : {&snapshot.depth, &snapshot.speed}) {
+      std::uint64_t size = 0;
+      take(&size, sizeof size);
+      if (size != cells) throw Error("flood snapshot: raster size does not match the grid");
+      values->resize(cells);
+      take(values->data(), cells * sizeof(float));
+    }
+  }
 }
 
 geo::RasterGrid FloodModel::rasterOf(const std::vector<float>& values, float noDataBelow) const {
   geo::RasterGrid raster = grid_.domain.makeRaster();
-  for (std::size_t i = 0; i < values.size(); ++i) raster.values[i] = values[i] < noDataBelow ? raster.noData : values[i];
+  for (std::size_t i = 0; i < values.size(); ++i)
+    raster.values[i] = values[i] < noDataBelow ? raster.noData : values[i];
   for (std::size_t i = 0; i < values.size(); ++i)
     if (grid_.domain.isBlocked(i)) raster.values[i] = raster.noData;
   return raster;
@@ -383,9 +480,17 @@ geo::RasterGrid FloodModel::speedRaster() const {
   const auto s = simulation_->speeds();
   return rasterOf(std::vector<float>(s.begin(), s.end()), -1.0f);
 }
-geo::RasterGrid FloodModel::maxDepthRaster() const { return rasterOf(simulation_->maxDepth(), -1.0f); }
-geo::RasterGrid FloodModel::maxSpeedRaster() const { return rasterOf(simulation_->maxSpeed(), -1.0f); }
-geo::RasterGrid FloodModel::firstWettingRaster() const { return rasterOf(simulation_->firstWettingTime(), 0.0f); }
-geo::RasterGrid FloodModel::hazardRaster() const { return rasterOf(simulation_->maxHazard(), -1.0f); }
+geo::RasterGrid FloodModel::maxDepthRaster() const {
+  return rasterOf(simulation_->maxDepth(), -1.0f);
+}
+geo::RasterGrid FloodModel::maxSpeedRaster() const {
+  return rasterOf(simulation_->maxSpeed(), -1.0f);
+}
+geo::RasterGrid FloodModel::firstWettingRaster() const {
+  return rasterOf(simulation_->firstWettingTime(), 0.0f);
+}
+geo::RasterGrid FloodModel::hazardRaster() const {
+  return rasterOf(simulation_->maxHazard(), -1.0f);
+}
 
 }  // namespace citytwin::flood

@@ -2,7 +2,10 @@
 
 #include <toml++/toml.h>
 
+#include <optional>
+
 #include "citytwin/core/error.hpp"
+#include "citytwin/sim/time_text.hpp"
 #include "citytwin/sim/toml_reader.hpp"
 
 namespace citytwin::flood {
@@ -23,14 +26,16 @@ void readPoints(const sim::TomlReader& reader, FloodInflow& inflow) {
     const toml::node* node = reader.node(key);
     if (node == nullptr) reader.fail(key, "missing; give a coordinate or a list of coordinates");
     if (node->is_array()) {
-      for (const toml::node& v : *node->as_array()) out.push_back(numberIn(v, reader.file(), reader.qualified(key)));
+      for (const toml::node& v : *node->as_array())
+        out.push_back(numberIn(v, reader.file(), reader.qualified(key)));
     } else {
       out.push_back(numberIn(*node, reader.file(), reader.qualified(key)));
     }
   };
   list("x", inflow.xs);
   list("y", inflow.ys);
-  if (inflow.xs.size() != inflow.ys.size() || inflow.xs.empty()) reader.fail("y", "x and y need the same number of coordinates");
+  if (inflow.xs.size() != inflow.ys.size() || inflow.xs.empty())
+    reader.fail("y", "x and y need the same number of coordinates");
 }
 
 }  // namespace
@@ -43,7 +48,8 @@ TimeSeries readSeries(const toml::node& node, const std::string& file, const std
     if (entries == nullptr || entries->size() != 2)
       throw InputError(at(pair, file, key), "expected a pair [time_s, value]");
     const double t = numberIn(*entries->get(0), file, key), v = numberIn(*entries->get(1), file, key);
-    if (!series.times.empty() && t < series.times.back()) throw InputError(at(pair, file, key), "times must not decrease");
+    if (!series.times.empty() && t < series.times.back())
+      throw InputError(at(pair, file, key), "times must not decrease");
     series.times.push_back(t);
     series.values.push_back(v);
   }
@@ -56,7 +62,8 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
   FloodParameters p;
   auto positive = [&](const std::string& key, double fallback, bool allowZero = false) {
     const double v = reader.optionalNumber(key).value_or(fallback);
-    if (!(allowZero ? v >= 0 : v > 0)) reader.fail(key, allowZero ? "must not be negative" : "must be positive");
+    if (!(allowZero ? v >= 0 : v > 0))
+      reader.fail(key, allowZero ? "must not be negative" : "must be positive");
     return v;
   };
   p.grid.cellSizeM = positive("cell_size_m", 0.0, true);
@@ -65,28 +72,38 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
   p.grid.roadWidthM = positive("road_width_m", 8.0, true);
   p.grid.blockBuildings = reader.optionalBool("block_buildings").value_or(true);
   const std::string scheme = reader.optionalString("scheme").value_or("local_inertial");
-  if (scheme == "local_inertial") p.solver.scheme = Scheme::LocalInertial;
-  else if (scheme == "finite_volume") p.solver.scheme = Scheme::FiniteVolume;
-  else reader.fail("scheme", "expected \"local_inertial\" or \"finite_volume\"");
+  if (scheme == "local_inertial")
+    p.solver.scheme = Scheme::LocalInertial;
+  else if (scheme == "finite_volume")
+    p.solver.scheme = Scheme::FiniteVolume;
+  else
+    reader.fail("scheme", "expected \"local_inertial\" or \"finite_volume\"");
   const std::string precision = reader.optionalString("precision").value_or("float");
-  if (precision == "float") p.solver.precision = Precision::Single;
-  else if (precision == "double") p.solver.precision = Precision::Double;
-  else reader.fail("precision", "expected \"float\" or \"double\"");
+  if (precision == "float")
+    p.solver.precision = Precision::Single;
+  else if (precision == "double")
+    p.solver.precision = Precision::Double;
+  else
+    reader.fail("precision", "expected \"float\" or \"double\"");
   p.solver.theta = reader.optionalNumber("theta").value_or(1.0);
   if (p.solver.theta < 0 || p.solver.theta > 1) reader.fail("theta", "must lie in [0, 1]");
   p.solver.cfl = positive("cfl", 0.0, true);
   p.solver.maxTimeStep = positive("max_time_step_s", 10.0);
   p.solver.threads = static_cast<int>(reader.optionalInteger("threads").value_or(0));
   if (p.solver.threads < 0) reader.fail("threads", "must not be negative");
-  if (reader.has("rain_mm_per_h") && reader.has("rain_series")) reader.fail("rain_series", "give either rain_mm_per_h or rain_series, not both");
+  if (reader.has("rain_mm_per_h") && reader.has("rain_series"))
+    reader.fail("rain_series", "give either rain_mm_per_h or rain_series, not both");
   if (const auto rate = reader.optionalNumber("rain_mm_per_h")) {
     if (*rate < 0) reader.fail("rain_mm_per_h", "must not be negative");
     p.rain = TimeSeries::constant(*rate);
   }
-  if (const toml::node* series = reader.node("rain_series")) p.rain = readSeries(*series, file, reader.qualified("rain_series"));
+  if (const toml::node* series = reader.node("rain_series"))
+    p.rain = readSeries(*series, file, reader.qualified("rain_series"));
   // Gauges drive the rain by default only when the scenario gives none: a state column created by
   // another model reads 0 before any observation arrives, which must not cancel a design storm.
   p.useRainGauges = reader.optionalBool("use_rain_gauges").value_or(p.rain.empty());
+  p.useRiverLevels = reader.optionalBool("use_river_levels").value_or(true);
+  p.riverLevelReachM = positive("river_level_reach_m", p.riverLevelReachM, false);
   p.infiltration.constantMmPerHour = positive("infiltration_mm_per_h", 0.0, true);
   if (const toml::table* ga = reader.optionalTable("green_ampt")) {
     sim::TomlReader g(*ga, file, "flood.green_ampt.");
@@ -94,27 +111,35 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
     p.infiltration.conductivityMmPerHour = g.requireNumber("conductivity_mm_per_h");
     p.infiltration.suctionHeadM = g.optionalNumber("suction_head_m").value_or(0.11);
     p.infiltration.moistureDeficit = g.optionalNumber("moisture_deficit").value_or(0.3);
-    if (p.infiltration.conductivityMmPerHour < 0 || p.infiltration.suctionHeadM < 0 || p.infiltration.moistureDeficit < 0)
+    if (p.infiltration.conductivityMmPerHour < 0 || p.infiltration.suctionHeadM < 0 ||
+        p.infiltration.moistureDeficit < 0)
       g.fail("conductivity_mm_per_h", "Green-Ampt parameters must not be negative");
     g.rejectUnknownKeys("conductivity_mm_per_h, suction_head_m, moisture_deficit");
   }
   p.drainageMmPerHour = positive("drainage_mm_per_h", 0.0, true);
   const std::string boundary = reader.optionalString("boundary").value_or("free");
-  if (boundary == "free") p.freeOutflow = true;
-  else if (boundary == "closed") p.freeOutflow = false;
-  else reader.fail("boundary", "expected \"free\" or \"closed\"");
+  if (boundary == "free")
+    p.freeOutflow = true;
+  else if (boundary == "closed")
+    p.freeOutflow = false;
+  else
+    reader.fail("boundary", "expected \"free\" or \"closed\"");
   if (const toml::array* inflows = reader.optionalArray("inflow")) {
     std::size_t k = 0;
     for (const toml::node& node : *inflows) {
       const std::string prefix = "flood.inflow[" + std::to_string(++k) + "].";
-      if (!node.is_table()) throw InputError(at(node, file, prefix), "expected a table {name, x, y, discharge_m3s | series}");
+      if (!node.is_table())
+        throw InputError(at(node, file, prefix), "expected a table {name, x, y, discharge_m3s | series}");
       sim::TomlReader r(*node.as_table(), file, prefix);
       FloodInflow inflow;
       inflow.name = r.optionalString("name").value_or("inflow" + std::to_string(k));
       readPoints(r, inflow);
-      if (const auto q = r.optionalNumber("discharge_m3s")) inflow.discharge = TimeSeries::constant(*q);
-      else if (const toml::node* s = r.node("series")) inflow.discharge = readSeries(*s, file, r.qualified("series"));
-      else r.fail("discharge_m3s", "missing; give discharge_m3s or series = [[time_s, m3_per_s], ...]");
+      if (const auto q = r.optionalNumber("discharge_m3s"))
+        inflow.discharge = TimeSeries::constant(*q);
+      else if (const toml::node* s = r.node("series"))
+        inflow.discharge = readSeries(*s, file, r.qualified("series"));
+      else
+        r.fail("discharge_m3s", "missing; give discharge_m3s or series = [[time_s, m3_per_s], ...]");
       r.rejectUnknownKeys("name, x, y, discharge_m3s, series");
       p.inflows.push_back(std::move(inflow));
     }
@@ -136,6 +161,16 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
   p.floodedDepthM = positive("flooded_depth_m", 0.1);
   p.impassableDepthM = positive("impassable_depth_m", 0.3);
   p.gaugeIntervalS = positive("gauge_interval_s", 300.0);
+  if (const toml::node* node = reader.node("snapshot_interval")) {
+    std::optional<sim::SimTime> interval;
+    if (node->is_string()) interval = sim::parseDuration(node->as_string()->get());
+    if (node->is_integer() && node->as_integer()->get() == 0) interval = 0;
+    if (!interval || *interval < 0)
+      reader.fail("snapshot_interval", "expected a duration such as \"10m\", or 0 for no snapshots");
+    // Snapshot rasters are named by whole seconds (depth-600.tif).
+    if (*interval % sim::kSecond != 0) reader.fail("snapshot_interval", "must be a whole number of seconds");
+    p.snapshotIntervalS = static_cast<double>(*interval / sim::kSecond);
+  }
   reader.rejectUnknownKeys();
   return p;
 }

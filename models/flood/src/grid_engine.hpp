@@ -17,6 +17,7 @@
 
 #include "citytwin/core/error.hpp"
 #include "fast_math.hpp"
+#include "local_inertial_kernels.hpp"
 #include "simulation_engine.hpp"
 
 namespace citytwin::flood::detail {
@@ -126,9 +127,12 @@ class GridEngine final : public SimulationEngine {
   void refreshReductions();
   void rainDepths(double t0, double t1);
   void localInertialStep(double dt);
-  void localInertialFluxRow(std::size_t r, Real dt);
+  void localInertialBlock(std::size_t firstRow, std::size_t endRow, Real dt);
+  void localInertialXFaces(std::size_t r, Real dt);
+  void localInertialYFaces(std::size_t r, Real dt, Real* out);
   void localInertialBoundaries(double dt);
-  void localInertialDepthRow(std::size_t r, Real dt);
+  void localInertialDepthRow(std::size_t r, Real dt, const Real* southFaces);
+  InertialFaceConstants<Real> inertialConstants(Real dt) const;
   void finiteVolumeStep(double dt);
   void finiteVolumeFluxRow(std::size_t r);
   void finiteVolumeBoundaries(double dt);
@@ -138,6 +142,7 @@ class GridEngine final : public SimulationEngine {
   void updateMaxima();
   double boundaryLevel(const EdgeBoundary& b) const;
   double boundaryFlow(const EdgeBoundary& b, double dt) const;
+  double freeOutflowSlope(const BoundaryFace& bf, double givenSlope) const;
   bool isBlockedCell(std::size_t cell) const { return z_[cell] >= blockedZ_; }
 
   Domain domain_;
@@ -153,8 +158,8 @@ class GridEngine final : public SimulationEngine {
 
   std::vector<Real> z_;
   std::vector<Real> h_;
-  std::vector<Real> n2_;  // Manning n squared per cell; empty when uniform
-  std::vector<Real> uniformN2Row_;  // one row of the uniform value
+  std::vector<Real> hNew_;  // local inertial: the depths being computed, swapped with h_ after a step
+  std::vector<Real> n2_;    // Manning n squared per cell; empty when uniform
   Real uniformN2_;
   // Local inertial: unit discharges on faces (x faces ny*(nx+1), y faces (ny+1)*nx), new and old.
   std::vector<Real> qx_, qy_, qxOld_, qyOld_;
@@ -214,12 +219,12 @@ GridEngine<Real>::GridEngine(Domain domain, Forcing forcing, SimulationOptions o
   }
   h_.assign(n, Real(0));
   uniformN2_ = static_cast<Real>(domain_.uniformManning * domain_.uniformManning);
-  uniformN2Row_.assign(nx_, uniformN2_);
   if (!domain_.manning.empty()) {
     n2_.resize(n);
     for (std::size_t i = 0; i < n; ++i) n2_[i] = static_cast<Real>(domain_.manning[i]) * static_cast<Real>(domain_.manning[i]);
   }
   if (options_.scheme == Scheme::LocalInertial) {
+    hNew_.assign(n, Real(0));
     qx_.assign(ny_ * (nx_ + 1), Real(0));
     qy_.assign((ny_ + 1) * nx_, Real(0));
     qxOld_ = qx_;
@@ -402,6 +407,23 @@ double GridEngine<Real>::boundaryFlow(const EdgeBoundary& b, double dt) const {
 }
 
 template <typename Real>
+double GridEngine<Real>::freeOutflowSlope(const BoundaryFace& bf, double givenSlope) const {
+  if (givenSlope > 0) return givenSlope;
+  // Without a given slope, the local water-surface slope towards the edge from the neighbour one cell
+  // inwards; kept slightly positive so the edge always drains.
+  const std::size_t r = bf.cell / nx_, c = bf.cell % nx_;
+  std::size_t inner = bf.cell;
+  if (bf.edge == Edge::West && c + 1 < nx_) inner = bf.cell + 1;
+  if (bf.edge == Edge::East && c > 0) inner = bf.cell - 1;
+  if (bf.edge == Edge::North && r + 1 < ny_) inner = bf.cell + nx_;
+  if (bf.edge == Edge::South && r > 0) inner = bf.cell - nx_;
+  const double surface = static_cast<double>(z_[bf.cell]) + static_cast<double>(h_[bf.cell]);
+  const double slope =
+      isBlockedCell(inner) ? 0.0 : (static_cast<double>(z_[inner] + h_[inner]) - surface) / dx_;
+  return std::max(slope, 1e-4);
+}
+
+template <typename Real>
 void GridEngine<Real>::rainDepths(double t0, double t1) {
   const auto& rain = forcing_.rainfall;
   constexpr double kMmPerHourToMetres = 1.0 / 3.6e6;
@@ -459,74 +481,94 @@ void GridEngine<Real>::localInertialStep(double dt) {
   std::swap(qx_, qxOld_);
   std::swap(qy_, qyOld_);
   const Real rdt = static_cast<Real>(dt);
-  forEachRow([&](std::size_t r) { localInertialFluxRow(r, rdt); });
+  // Edge faces first: they read only the old state, and every row update below needs them.
   localInertialBoundaries(dt);
-  forEachRow([&](std::size_t r) { localInertialDepthRow(r, rdt); });
+  // Blocks of rows, each sweeping its rows once: a row's depths are updated right after the faces
+  // below it, while its faces, depths and elevations are still in cache. Every face reads old depths
+  // only and the new depths go to hNew_, so blocks never wait for one another; the y faces below a
+  // block's last row belong to the next block and are computed again here into a scratch row, with
+  // the same code and inputs, hence the same bits.
+  constexpr std::size_t kBlockRows = 16;
+  const std::size_t blocks = (ny_ + kBlockRows - 1) / kBlockRows;
+  arena_.execute([&] {
+    tbb::parallel_for(
+        tbb::blocked_range<std::size_t>(0, blocks, 1),
+        [&](const tbb::blocked_range<std::size_t>& range) {
+          for (std::size_t b = range.begin(); b != range.end(); ++b)
+            localInertialBlock(b * kBlockRows, std::min(ny_, (b + 1) * kBlockRows), rdt);
+        },
+        tbb::simple_partitioner());
+  });
+  std::swap(h_, hNew_);
 }
 
 template <typename Real>
-void GridEngine<Real>::localInertialFluxRow(std::size_t r, Real dt) {
-  const std::size_t nx = nx_;
-  const Real g = static_cast<Real>(kGravity);
-  const Real invDx = static_cast<Real>(1.0 / dx_);
-  const Real theta = static_cast<Real>(options_.theta);
-  const Real sideWeight = static_cast<Real>(0.5 * (1.0 - options_.theta));
-  const Real threshold = static_cast<Real>(options_.depthThreshold);
-  // A face may move at most a quarter of the donor cell's water per step, so no cell can be
-  // drained below zero by its four faces together: depths stay non-negative and mass is conserved.
-  const Real donorLimit = static_cast<Real>(0.25 * dx_ / dt);
-  const Real gdt = g * dt;
-  const bool uniform = n2_.empty();
-  const Real* __restrict z = z_.data() + r * nx;
-  const Real* __restrict h = h_.data() + r * nx;
-  // A row of the uniform value keeps the loop free of branches (and of loads it could not vectorise).
-  const Real* __restrict n2 = uniform ? uniformN2Row_.data() : n2_.data() + r * nx;
+void GridEngine<Real>::localInertialBlock(std::size_t firstRow, std::size_t endRow, Real dt) {
+  std::vector<Real> scratch;
+  localInertialXFaces(firstRow, dt);
+  if (firstRow > 0) localInertialYFaces(firstRow, dt, qy_.data() + firstRow * nx_);
+  for (std::size_t r = firstRow; r < endRow; ++r) {
+    const std::size_t below = r + 1;
+    Real* south = qy_.data() + below * nx_;  // the domain's south edge when below == ny_
+    if (below < endRow) {
+      localInertialXFaces(below, dt);
+      localInertialYFaces(below, dt, south);
+    } else if (below < ny_) {
+      scratch.resize(nx_);
+      south = scratch.data();
+      localInertialYFaces(below, dt, south);
+    }
+    localInertialDepthRow(r, dt, south);
+  }
+}
 
-  // x faces inside the row: face c lies between cells c-1 and c.
-  {
-    const Real* __restrict qOld = qxOld_.data() + r * (nx + 1);
-    Real* __restrict qNew = qx_.data() + r * (nx + 1);
-    for (std::size_t c = 1; c < nx; ++c) {
-      const Real zL = z[c - 1], zR = z[c], hL = h[c - 1], hR = h[c];
-      const Real etaL = zL + hL, etaR = zR + hR;
-      const Real hFlow = std::max(etaL, etaR) - std::max(zL, zR);
-      const Real hf = std::max(hFlow, threshold);
-      const Real slope = (etaR - etaL) * invDx;
-      const Real q0 = qOld[c];
-      const Real qTheta = theta * q0 + sideWeight * (qOld[c - 1] + qOld[c + 1]);
-      const Real faceN2 = Real(0.5) * (n2[c - 1] + n2[c]);
-      const Real r = inverseCubeRoot(hf);  // hf^(-7/3) = r^7 without a division
-      const Real r2 = r * r;
-      Real q = (qTheta - gdt * hf * slope) / (Real(1) + gdt * faceN2 * std::abs(q0) * (r2 * r2 * r2 * r));
-      q = std::min(std::max(q, -hR * donorLimit), hL * donorLimit);
-      qNew[c] = hFlow > threshold ? q : Real(0);
-    }
-  }
-  // y faces on the north side of the row (between rows r-1 and r); qy is positive southward.
-  if (r > 0) {
-    const Real* __restrict zN = z_.data() + (r - 1) * nx;
-    const Real* __restrict hN = h_.data() + (r - 1) * nx;
-    const Real* __restrict n2N = uniform ? uniformN2Row_.data() : n2_.data() + (r - 1) * nx;
-    const Real* __restrict qOld = qyOld_.data() + r * nx;
-    const Real* __restrict qOldN = qyOld_.data() + (r - 1) * nx;
-    const Real* __restrict qOldS = qyOld_.data() + (r + 1) * nx;
-    Real* __restrict qNew = qy_.data() + r * nx;
-    for (std::size_t c = 0; c < nx; ++c) {
-      const Real zL = zN[c], zR = z[c], hL = hN[c], hR = h[c];
-      const Real etaL = zL + hL, etaR = zR + hR;
-      const Real hFlow = std::max(etaL, etaR) - std::max(zL, zR);
-      const Real hf = std::max(hFlow, threshold);
-      const Real slope = (etaR - etaL) * invDx;
-      const Real q0 = qOld[c];
-      const Real qTheta = theta * q0 + sideWeight * (qOldN[c] + qOldS[c]);
-      const Real faceN2 = Real(0.5) * (n2N[c] + n2[c]);
-      const Real r = inverseCubeRoot(hf);
-      const Real r2 = r * r;
-      Real q = (qTheta - gdt * hf * slope) / (Real(1) + gdt * faceN2 * std::abs(q0) * (r2 * r2 * r2 * r));
-      q = std::min(std::max(q, -hR * donorLimit), hL * donorLimit);
-      qNew[c] = hFlow > threshold ? q : Real(0);
-    }
-  }
+template <typename Real>
+InertialFaceConstants<Real> GridEngine<Real>::inertialConstants(Real dt) const {
+  InertialFaceConstants<Real> k{};
+  k.gdt = static_cast<Real>(kGravity) * dt;
+  k.gdtOverDx = static_cast<Real>(kGravity * static_cast<double>(dt) / dx_);
+  k.threshold = static_cast<Real>(options_.depthThreshold);
+  k.donorLimit = static_cast<Real>(0.25 * dx_ / dt);
+  k.friction = k.gdt * uniformN2_;
+  k.theta = static_cast<Real>(options_.theta);
+  k.sideWeight = static_cast<Real>(0.5 * (1.0 - options_.theta));
+  return k;
+}
+
+// x faces inside row r: face c lies between cells c-1 and c.
+template <typename Real>
+void GridEngine<Real>::localInertialXFaces(std::size_t r, Real dt) {
+  const std::size_t nx = nx_;
+  const InertialFaceConstants<Real> k = inertialConstants(dt);
+  const Real* z = z_.data() + r * nx;
+  const Real* h = h_.data() + r * nx;
+  const Real* n2 = n2_.empty() ? nullptr : n2_.data() + r * nx;
+  const Real* qOld = qxOld_.data() + r * (nx + 1);
+  Real* q = qx_.data() + r * (nx + 1) + 1;
+  // Bates et al. (theta = 1) reads no neighbouring faces: a third fewer loads.
+  if (options_.theta != 1.0)
+    inertialFaceRow<Real, true>(!n2, nx - 1, z, z + 1, h, h + 1, n2, n2 ? n2 + 1 : nullptr, qOld + 1, qOld,
+                                qOld + 2, q, k);
+  else
+    inertialFaceRow<Real, false>(!n2, nx - 1, z, z + 1, h, h + 1, n2, n2 ? n2 + 1 : nullptr, qOld + 1, qOld,
+                                 qOld + 2, q, k);
+}
+
+// y faces on the north side of row r (between rows r-1 and r, r > 0); qy is positive southward.
+template <typename Real>
+void GridEngine<Real>::localInertialYFaces(std::size_t r, Real dt, Real* out) {
+  const std::size_t nx = nx_;
+  const InertialFaceConstants<Real> k = inertialConstants(dt);
+  const Real* z = z_.data() + r * nx;
+  const Real* h = h_.data() + r * nx;
+  const Real* n2 = n2_.empty() ? nullptr : n2_.data() + r * nx;
+  const Real* qOld = qyOld_.data() + r * nx;
+  if (options_.theta != 1.0)
+    inertialFaceRow<Real, true>(!n2, nx, z - nx, z, h - nx, h, n2 ? n2 - nx : nullptr, n2, qOld, qOld - nx,
+                                qOld + nx, out, k);
+  else
+    inertialFaceRow<Real, false>(!n2, nx, z - nx, z, h - nx, h, n2 ? n2 - nx : nullptr, n2, qOld, qOld - nx,
+                                 qOld + nx, out, k);
 }
 
 template <typename Real>
@@ -578,19 +620,7 @@ void GridEngine<Real>::localInertialBoundaries(double dt) {
         break;
       }
       case BoundaryType::Free: {
-        double slope = b.value;
-        if (slope <= 0) {
-          // Local water-surface slope towards the edge, from the neighbour one cell inwards.
-          const std::size_t r = bf.cell / nx_, c = bf.cell % nx_;
-          std::size_t inner = bf.cell;
-          if (bf.edge == Edge::West && c + 1 < nx_) inner = bf.cell + 1;
-          if (bf.edge == Edge::East && c > 0) inner = bf.cell - 1;
-          if (bf.edge == Edge::North && r + 1 < ny_) inner = bf.cell + nx_;
-          if (bf.edge == Edge::South && r > 0) inner = bf.cell - nx_;
-          slope = isBlockedCell(inner) ? 0.0
-                                       : (static_cast<double>(z_[inner] + h_[inner]) - (z + h)) / dx_;
-          slope = std::max(slope, 1e-4);
-        }
+        const double slope = freeOutflowSlope(bf, b.value);
         qIn = std::min(0.0, inertialFlux(z + h - slope * dx_, z - slope * dx_));
         break;
       }
@@ -607,65 +637,31 @@ void GridEngine<Real>::localInertialBoundaries(double dt) {
 }
 
 template <typename Real>
-void GridEngine<Real>::localInertialDepthRow(std::size_t r, Real dt) {
+void GridEngine<Real>::localInertialDepthRow(std::size_t r, Real dt, const Real* southFaces) {
   const std::size_t nx = nx_;
   const Real dtOverDx = static_cast<Real>(static_cast<double>(dt) / dx_);
-  const Real* __restrict z = z_.data() + r * nx;
-  Real* __restrict h = h_.data() + r * nx;
-  const Real* __restrict qx = qx_.data() + r * (nx + 1);
-  const Real* __restrict qyN = qy_.data() + r * nx;
-  const Real* __restrict qyS = qy_.data() + (r + 1) * nx;
-  const bool zoned = !zoneRain_.empty();
-  const unsigned short* __restrict zone = zoned ? forcing_.rainfall.zone.data() + r * nx : nullptr;
-  const Real blocked = blockedZ_;
-  const Real uniformRain = uniformRain_;
   const Real threshold = static_cast<Real>(options_.depthThreshold);
-  // The update is a pure map over a chunk (vectorised); the reductions then run over the chunk in a
-  // fixed order with independent accumulators, so their result never depends on the threads.
-  constexpr std::size_t kChunk = 512;
-  Real newDepth[kChunk];
-  Real speed[kChunk];
-  double sum = 0.0, clipped = 0.0, top = 0.0, fastest = 0.0;
-  auto sweep = [&](auto rainOf) {
-    for (std::size_t c0 = 0; c0 < nx; c0 += kChunk) {
-      const std::size_t n = std::min(kChunk, nx - c0);
-      const Real* __restrict hc = h + c0;
-      const Real* __restrict zc = z + c0;
-      const Real* __restrict qxc = qx + c0;
-      const Real* __restrict qnc = qyN + c0;
-      const Real* __restrict qsc = qyS + c0;
-      for (std::size_t k = 0; k < n; ++k) {
-        // Outgoing flow only: it is what the donor limit bounds (inflow into a dry cell is not fast flow).
-        const Real largestFlow = std::max(std::max(-qxc[k], qxc[k + 1]), std::max(-qnc[k], qsc[k]));
-        speed[k] = largestFlow / std::max(hc[k], threshold);
-        newDepth[k] = hc[k] + dtOverDx * ((qxc[k] - qxc[k + 1]) + (qnc[k] - qsc[k])) +
-                      (zc[k] < blocked ? rainOf(c0 + k) : Real(0));
-      }
-      Real chunkTop = 0, chunkFastest = 0, chunkClip = 0;
-      double chunkSum = 0.0;
-      for (std::size_t k = 0; k < n; ++k) {
-        const Real value = newDepth[k];
-        chunkClip += value < 0 ? -value : Real(0);
-        const Real kept = value < 0 ? Real(0) : value;
-        h[c0 + k] = kept;
-        chunkTop = kept > chunkTop ? kept : chunkTop;
-        chunkFastest = speed[k] > chunkFastest ? speed[k] : chunkFastest;
-        chunkSum += static_cast<double>(kept);
-      }
-      sum += chunkSum;
-      clipped += static_cast<double>(chunkClip);
-      top = std::max(top, static_cast<double>(chunkTop));
-      fastest = std::max(fastest, static_cast<double>(chunkFastest));
-    }
-  };
-  if (zoned)
-    sweep([&](std::size_t i) { return zoneRain_[zone[i]]; });
-  else
-    sweep([&](std::size_t) { return uniformRain; });
-  rowVolume_[r] = sum;
-  rowClipped_[r] = clipped;
-  rowMax_[r] = top;
-  rowSpeed_[r] = fastest;
+  const Real* z = z_.data() + r * nx;
+  const Real* h = h_.data() + r * nx;
+  Real* hNew = hNew_.data() + r * nx;
+  const Real* qx = qx_.data() + r * (nx + 1);
+  const Real* qyN = qy_.data() + r * nx;
+  const Real* qyS = southFaces;
+  InertialRowSums sums;
+  if (!zoneRain_.empty()) {
+    const unsigned short* zone = forcing_.rainfall.zone.data() + r * nx;
+    const Real* zoneRain = zoneRain_.data();
+    sums = inertialDepthRow(nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
+                            [zone, zoneRain](std::size_t c) { return zoneRain[zone[c]]; });
+  } else {
+    const Real rain = uniformRain_;
+    sums = inertialDepthRow(nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
+                            [rain](std::size_t) { return rain; });
+  }
+  rowVolume_[r] = sums.volume;
+  rowClipped_[r] = sums.clipped;
+  rowMax_[r] = sums.deepest;
+  rowSpeed_[r] = sums.fastest;
 }
 
 // ----------------------------------------------------------------------------- finite volume
@@ -808,17 +804,7 @@ void GridEngine<Real>::finiteVolumeBoundaries(double dt) {
       case BoundaryType::Free: {
         // Outflow at normal depth: the ghost keeps the interior depth and moves outwards at least at
         // the Manning velocity for the given slope (or the local water-surface slope).
-        double slope = b.value;
-        if (slope <= 0) {
-          const std::size_t r = bf.cell / nx_, c = bf.cell % nx_;
-          std::size_t inner = bf.cell;
-          if (bf.edge == Edge::West && c + 1 < nx_) inner = bf.cell + 1;
-          if (bf.edge == Edge::East && c > 0) inner = bf.cell - 1;
-          if (bf.edge == Edge::North && r + 1 < ny_) inner = bf.cell + nx_;
-          if (bf.edge == Edge::South && r > 0) inner = bf.cell - nx_;
-          slope = isBlockedCell(inner) ? 0.0 : (static_cast<double>(z_[inner] + h_[inner] - z_[bf.cell] - h_[bf.cell])) / dx_;
-          slope = std::max(slope, 1e-4);
-        }
+        const double slope = freeOutflowSlope(bf, b.value);
         const double n2 = n2_.empty() ? static_cast<double>(uniformN2_) : static_cast<double>(n2_[bf.cell]);
         const double hd = static_cast<double>(h);
         const double normalSpeed = n2 > 0 ? std::pow(hd, 2.0 / 3.0) * std::sqrt(slope / n2) : std::sqrt(kGravity * hd);

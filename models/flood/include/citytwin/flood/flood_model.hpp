@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -30,10 +31,12 @@ class FloodModel final : public sim::Model {
 
   sim::ModelDescription describe() const override;
   void initialise(const sim::ModelContext& context, city::CityState& state) override;
-  void step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) override;
+  void step(sim::SimTime t, sim::SimTime dt, const city::CityState& published,
+            city::CityState& staged) override;
   sim::Kpis kpis() const override;
   void writeOutputs(const std::filesystem::path& directory) const override;
-  // depth_m and speed_mps (final state), max_depth_m, max_speed_mps, first_wetting_s, hazard.
+  // depth_m and speed_mps (final state), max_depth_m, max_speed_mps, first_wetting_s, hazard, and
+  // depth-<s> / speed-<s> at every snapshot_interval from t = 0 (s: whole seconds since the start).
   std::vector<sim::RasterOutput> rasterOutputs() const override;
   std::vector<std::uint8_t> snapshot() const override;
   void restore(std::span<const std::uint8_t> bytes) override;
@@ -54,19 +57,30 @@ class FloodModel final : public sim::Model {
   void applyInterventions(const sim::ModelContext& context);
   void publishDepths(city::CityState& staged) const;
   void recordGauges();
+  void recordSnapshot();
+
+  // Depth and cell-centred speed at one snapshot time.
+  struct TimeSnapshot {
+    std::int64_t seconds = 0;
+    std::vector<float> depth;
+    std::vector<float> speed;
+  };
 
   FloodParameters parameters_;
   CityGrid grid_;
   std::unique_ptr<Simulation> simulation_;
   int epsg_ = 0;
-  std::vector<std::size_t> rainGauges_;       // sensor indices of RainGauge sensors inside the grid
-  std::vector<TimeSeries> extraRain_;         // from add_rainfall interventions
-  std::vector<float> drainage_;               // mm/h per cell, empty for none
+  std::vector<std::size_t> rainGauges_;  // sensor indices of RainGauge sensors inside the grid
+  std::vector<TimeSeries> extraRain_;    // from add_rainfall interventions
+  std::vector<float> drainage_;          // mm/h per cell, empty for none
   std::vector<std::size_t> gaugeCells_;
   std::vector<std::string> gaugeNames_;
   double nextGaugeTime_ = 0.0;
-  std::vector<std::string> gaugeRows_;        // CSV lines
+  double initialWaterM3_ = 0.0;         // put in at the start from observed river levels
+  std::vector<std::string> gaugeRows_;  // CSV lines
   std::vector<std::string> massRows_;
+  std::vector<TimeSnapshot> snapshots_;
+  double nextSnapshotTime_ = 0.0;
 };
 
 }  // namespace citytwin::flood
