@@ -1,6 +1,7 @@
 // The 5R1C zone against its own network solved by hand, and the building spec reader's errors.
 #include <doctest/doctest.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <string>
@@ -174,4 +175,49 @@ TEST_CASE("EPW errors name the line") {
     CHECK(std::string(e.what()).find("bad.epw:9") != std::string::npos);
     CHECK(std::string(e.what()).find("dry bulb") != std::string::npos);
   }
+}
+
+TEST_CASE("every kind of malformed building spec names the file, the line and the key") {
+  const auto lineOf = [](const std::string& text, const std::string& needle) {
+    const auto at = text.find(needle);
+    REQUIRE(at != std::string::npos);
+    return "spec.toml:" +
+           std::to_string(1 + std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+  };
+  const auto expect = [](const std::string& message, std::initializer_list<std::string> parts) {
+    INFO(message);
+    REQUIRE_FALSE(message.empty());
+    for (const std::string& part : parts) CHECK(message.find(part) != std::string::npos);
+  };
+  const std::string spec = kSpec;
+  const auto with = [&](const std::string& from, const std::string& to) {
+    std::string text = spec;
+    const auto at = text.find(from);
+    REQUIRE(at != std::string::npos);
+    return text.replace(at, from.size(), to);
+  };
+  // Missing section and missing keys: the table that lacks the key.
+  expect(errorOf("[house]\nname = \"x\"\n"), {"spec.toml", "building", "missing [building] table"});
+  expect(errorOf(with("g_value = 0.6\n", "")),
+         {lineOf(spec, "[[building.window]]"), "building.window.g_value", "missing"});
+  expect(errorOf(with("heat_capacity_j_per_m2k = 165000.0\n", "")),
+         {lineOf(spec, "[building.mass]"), "building.mass.heat_capacity_j_per_m2k", "missing"});
+  // Non-numeric values and values of the wrong kind, on their own line.
+  expect(errorOf(with("area_m2 = 10.0", "area_m2 = \"ten\"")),
+         {lineOf(spec, "area_m2 = 10.0"), "building.window.area_m2", "expected a number"});
+  expect(errorOf(with("name = \"box\"", "name = 3")), {"spec.toml:2", "building.name", "expected a string"});
+  expect(errorOf(with("[building.mass]", "mass = 4\n[building.solar]")),
+         {"building.mass", "expected a table"});
+  expect(errorOf(spec + "incidence_angle_coefficients = [1.0, \"x\"]\n"),
+         {"building.window.incidence_angle_coefficients", "expected numbers"});
+  // Values outside their range, inconsistent setpoints, an unknown system.
+  expect(errorOf(with("g_value = 0.6", "g_value = 1.6")),
+         {lineOf(spec, "g_value"), "building.window.g_value", "outside"});
+  expect(errorOf(with("heating_setpoint_c = 20.0", "heating_setpoint_c = 20.0\ncooling_setpoint_c = 18.0")),
+         {"spec.toml:8", "cooling_setpoint_c", "below the heating setpoint"});
+  expect(errorOf(spec + "[building.system]\nkind = \"stove\"\n"), {"building.system.kind", "heat_pump"});
+  // Not TOML at all, and a file that is not there.
+  expect(errorOf("[building]\nname = \"box\nfloor_area_m2 = 50\n"), {"spec.toml:2"});
+  CHECK_THROWS_WITH_AS((void)readBuildingSpec("/nonexistent/spec.toml"),
+                       doctest::Contains("/nonexistent/spec.toml"), citytwin::Error);
 }

@@ -4,6 +4,7 @@
 #include <array>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -91,4 +92,45 @@ TEST_CASE("energy building --json prints the annual figures") {
   const auto& air = doc.at("air_temperature_c");
   CHECK(air.at("min").get<double>() < air.at("mean").get<double>());
   CHECK(air.at("mean").get<double>() < air.at("max").get<double>());
+}
+
+TEST_CASE("energy network checks a network file against a generated city") {
+  const auto dir = citytwin::testing::scratchDirectory();
+  const auto city = dir / "network-town.gpkg";
+  std::filesystem::remove(city);
+  REQUIRE(run("city generate --out " + city.string() + " --size-km 1 --seed 1 --json").exitCode == 0);
+  // One substation with the id of the town's riverside primary and one bus, near the town centre.
+  const auto file = dir / "town-grid.geojson";
+  std::ofstream(file) << R"({"type": "FeatureCollection", "features": [
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [500000, 5000000]},
+     "properties": {"kind": "substation", "id": "sample:substation/primary-1", "kv": 20, "rated_mva": 40}},
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [500200, 5000000]},
+     "properties": {"kind": "bus", "id": "east", "kv": 20}},
+    {"type": "Feature", "geometry": null,
+     "properties": {"kind": "line", "id": "c1", "from": "sample:substation/primary-1", "to": "east",
+                    "length_km": 0.2, "r_ohm_per_km": 0.206, "x_ohm_per_km": 0.116, "rated_amps": 319}}]})";
+  const Run r = run("energy network --file " + file.string() + " --city " + city.string() +
+                    " --service-radius 5000 --json");
+  REQUIRE(r.exitCode == 0);
+  const auto doc = nlohmann::json::parse(r.out);
+  CHECK(doc.at("substations").get<int>() == 1);
+  CHECK(doc.at("buses").get<int>() == 2);
+  CHECK(doc.at("lines").get<int>() == 1);
+  CHECK(doc.at("buildings_connected").get<int>() > 500);
+  CHECK(doc.at("buildings_not_connected").get<int>() == 0);
+  CHECK(doc.at("substations_at_city_sites").get<int>() == 1);
+
+  // A line to a bus that is not there: exit code 1 and nothing on stdout.
+  std::string text;
+  {
+    std::ifstream in(file);
+    std::stringstream buffer;
+    buffer << in.rdbuf();
+    text = buffer.str();
+  }
+  text.replace(text.find(R"("to": "east")"), 12, R"("to": "west")");
+  std::ofstream(file) << text;
+  const Run bad = run("energy network --file " + file.string() + " --city " + city.string() + " --json");
+  CHECK(bad.exitCode == 1);
+  CHECK(bad.out.empty());
 }

@@ -3,15 +3,19 @@
 //   [S]==feeder===================>
 //     b0   b1   b2   b3   b4   b5      one 0.4 kV substation S serving six houses along one feeder
 //
+#include "citytwin/energy/energy_model.hpp"
+
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
+#include <fstream>
 #include <string>
 
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/core/error.hpp"
-#include "citytwin/energy/energy_model.hpp"
 #include "citytwin/energy/register.hpp"
+#include "citytwin/generate/sample_city.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "synthetic_weather.hpp"
 
@@ -113,6 +117,34 @@ TEST_CASE("a winter day: heating, loads, supply and a solved feeder") {
   CHECK(h.staged.column(city::Layer::Substation, "energized")[0] == 1.0);
 }
 
+TEST_CASE("observed loads replace modelled ones: a building's own, then its substation's total") {
+  Harness modelled;
+  modelled.start();
+  modelled.run(1);
+  const auto modelledLoad = modelled.staged.column(city::Layer::Building, "electric_load_kw");
+
+  Harness observed;
+  observed.start();
+  observed.published.column(city::Layer::Building, "observed_load_kw", 0.0)[2] = 7.5;
+  observed.run(1);
+  const auto& load = observed.staged.column(city::Layer::Building, "electric_load_kw");
+  CHECK(load[2] == doctest::Approx(7.5));
+  for (std::size_t i : {0, 1, 3, 4, 5}) CHECK(load[i] == doctest::Approx(modelledLoad[i]));
+
+  // The substation's observation scales every building it feeds so that they sum to it.
+  observed.published.column(city::Layer::Substation, "observed_load_kw", 0.0)[0] = 60.0;
+  observed.run(1, 1);
+  double total = 0.0;
+  for (double kw : observed.staged.column(city::Layer::Building, "electric_load_kw")) total += kw;
+  CHECK(total == doctest::Approx(60.0));
+
+  Harness off("use_observed_loads = false\n");
+  off.start();
+  off.published.column(city::Layer::Building, "observed_load_kw", 0.0)[2] = 7.5;
+  off.run(1);
+  CHECK(off.staged.column(city::Layer::Building, "electric_load_kw")[2] == doctest::Approx(modelledLoad[2]));
+}
+
 TEST_CASE("a flooded substation is switched off and its houses lose supply") {
   Harness h;
   h.start();
@@ -123,10 +155,142 @@ TEST_CASE("a flooded substation is switched off and its houses lose supply") {
   const sim::Kpis k = h.model->kpis();
   CHECK(k.at("unserved_energy_mwh") > 0);
   CHECK(k.at("unserved_energy_mwh") == doctest::Approx(k.at("annual_demand_mwh")));
+  // One event when the site goes dark, none while it stays dark.
+  std::vector<sim::Event> events = h.model->takeEvents();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == "substation_deenergised");
+  CHECK(events[0].entity == "S");
+  CHECK(events[0].time == 0);
+  CHECK(events[0].message.find("substation de-energised") != std::string::npos);
+  CHECK(events[0].message.find("6 buildings lose supply") != std::string::npos);
+  CHECK(h.model->takeEvents().empty());
   // Water below the threshold: back on.
   h.published.column(city::Layer::Substation, "max_flood_depth_m")[0] = 0.1;
   h.run(1, 6);
   CHECK(h.staged.column(city::Layer::Substation, "energized")[0] == 1.0);
+  events = h.model->takeEvents();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == "substation_reenergised");
+  CHECK(events[0].time == 6 * sim::kHour);
+}
+
+TEST_CASE("generated city: flooding the riverside primary cuts exactly the buildings of its feeders") {
+  Harness h;
+  h.city = generate::generateSampleCity({1.0, 1, 10.0});
+  h.start("2026-07-01T12:00:00Z");
+  std::size_t riverside = h.city.grid.substations.size();
+  for (std::size_t k = 0; k < h.city.grid.substations.size(); ++k)
+    if (h.city.grid.substations[k].id == "sample:substation/primary-1") riverside = k;
+  REQUIRE(riverside < h.city.grid.substations.size());
+  std::vector<double> fed(h.city.buildings.size(), 0.0);
+  for (const city::Feeder& f : h.city.grid.feeders)
+    for (std::uint32_t b : f.servedBuildings)
+      if (f.substation == riverside) fed[b] = 1.0;
+  REQUIRE(std::count(fed.begin(), fed.end(), 1.0) > 0);
+
+  h.published.column(city::Layer::Substation, "max_flood_depth_m", 0.0)[riverside] = 0.31;  // threshold 0.3
+  h.run(2);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[riverside] == 0.0);
+  const auto& supplied = h.staged.column(city::Layer::Building, "supplied");
+  for (std::size_t b = 0; b < fed.size(); ++b) CHECK(supplied[b] == 1.0 - fed[b]);
+  CHECK(h.model->kpis().at("unserved_energy_mwh") > 0);
+  const std::vector<sim::Event> events = h.model->takeEvents();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].entity == "sample:substation/primary-1");
+  CHECK(events[0].message.find(std::to_string(std::count(fed.begin(), fed.end(), 1.0)) +
+                               " buildings lose supply") != std::string::npos);
+
+  // A flooded MV/LV substation cuts exactly the buildings it is the nearest substation to (the generator's
+  // rule).
+  std::size_t secondary = h.city.grid.substations.size();
+  for (std::size_t k = 0; k < h.city.grid.substations.size(); ++k)
+    if (h.city.grid.substations[k].id == "sample:substation/secondary-1") secondary = k;
+  REQUIRE(secondary < h.city.grid.substations.size());
+  std::vector<double> behind(h.city.buildings.size(), 0.0);
+  for (std::size_t b = 0; b < behind.size(); ++b) {
+    const geo::Vec2 centre = geo::bounds(h.city.buildings[b].footprint).centre();
+    std::size_t nearest = secondary;
+    for (std::size_t k = 0; k < h.city.grid.substations.size(); ++k) {
+      const city::Substation& sub = h.city.grid.substations[k];
+      if (sub.secondaryKv == 0.4 && geo::distance(sub.position, centre) <
+                                        geo::distance(h.city.grid.substations[nearest].position, centre))
+        nearest = k;
+    }
+    behind[b] = nearest == secondary ? 1.0 : 0.0;
+  }
+  REQUIRE(std::count(behind.begin(), behind.end(), 1.0) > 0);
+  h.published.column(city::Layer::Substation, "max_flood_depth_m")[riverside] = 0.0;
+  h.published.column(city::Layer::Substation, "max_flood_depth_m")[secondary] = 0.5;
+  h.run(1, 2);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[riverside] == 1.0);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[secondary] == 0.0);
+  const auto& now = h.staged.column(city::Layer::Building, "supplied");
+  for (std::size_t b = 0; b < behind.size(); ++b) CHECK(now[b] == 1.0 - behind[b]);
+  CHECK(h.model->kpis().at("power_flow_failures") == 0.0);
+}
+
+TEST_CASE("the model reads its network from a GeoJSON file named in [energy]") {
+  // The row of houses on a 0.4 kV cable from S to a bus behind each house's front, 20 m apart.
+  std::string features =
+      R"({"type": "Feature", "geometry": {"type": "Point", "coordinates": [-10, -5]},
+          "properties": {"kind": "substation", "id": "S", "kv": 0.4, "rated_mva": 0.4}})";
+  for (int i = 0; i < 6; ++i) {
+    const std::string id = "n" + std::to_string(i), from = i == 0 ? "S" : "n" + std::to_string(i - 1);
+    features += R"(,
+    {"type": "Feature", "geometry": {"type": "Point", "coordinates": [)" +
+                std::to_string(20 * i + 6) + R"(, -5]},
+     "properties": {"kind": "bus", "id": ")" +
+                id + R"(", "kv": 0.4}},
+    {"type": "Feature", "geometry": null, "properties": {"kind": "line", "id": "c)" +
+                std::to_string(i) + R"(", "from": ")" + from + R"(", "to": ")" + id + R"(",
+     "length_km": )" +
+                (i == 0 ? "0.016" : "0.02") +
+                R"(, "r_ohm_per_km": 0.32, "x_ohm_per_km": 0.08, "rated_amps": 250}})";
+  }
+  const auto file = testing::scratchDirectory() / "row_network.geojson";
+  {
+    std::ofstream out(file);
+    out << R"({"type": "FeatureCollection", "features": [)" << features << "]}\n";
+  }
+  Harness h("network = \"" + file.filename().string() + "\"\nnetwork_service_radius_m = 15\n");
+  h.start();
+  h.run(24);
+  const sim::Kpis k = h.model->kpis();
+  CHECK(k.at("max_line_loading") > 0);
+  CHECK(k.at("max_line_loading") < 1.0);
+  CHECK(k.at("power_flow_failures") == 0.0);
+  CHECK(k.at("unserved_energy_mwh") == 0.0);
+  // S is also the city substation's id, so the city's flood depth at S applies to it.
+  h.published.column(city::Layer::Substation, "max_flood_depth_m", 0.0)[0] = 0.5;
+  h.run(1, 24);
+  for (double s : h.staged.column(city::Layer::Building, "supplied")) CHECK(s == 0.0);
+  CHECK(h.model->kpis().at("unserved_energy_mwh") > 0);
+
+  // A service radius too small to reach any house leaves them off the network, always supplied.
+  Harness far("network = \"" + file.filename().string() + "\"\nnetwork_service_radius_m = 1\n");
+  far.start();
+  far.published.column(city::Layer::Substation, "max_flood_depth_m", 0.0)[0] = 0.5;
+  far.run(2);
+  CHECK(far.model->kpis().at("unserved_energy_mwh") == 0.0);
+
+  // A broken file: the scenario's line and key, then the file, feature and field.
+  const auto broken = testing::scratchDirectory() / "broken_network.geojson";
+  {
+    std::ofstream out(broken);
+    out << R"({"type": "FeatureCollection", "features": [
+      {"type": "Feature", "geometry": {"type": "Point", "coordinates": [0, 0]},
+       "properties": {"kind": "substation", "id": "S", "kv": "high"}}]})";
+  }
+  Harness bad("pv_share = 0\nnetwork = \"" + broken.filename().string() + "\"\n");
+  try {
+    bad.start();
+    FAIL("expected an error");
+  } catch (const InputError& e) {
+    const std::string message = e.what();
+    CHECK(message.find("scenario.toml:3") != std::string::npos);
+    CHECK(message.find("energy.network") != std::string::npos);
+    CHECK(message.find("broken_network.geojson: feature 0 (id 'S'), field 'kv'") != std::string::npos);
+  }
 }
 
 TEST_CASE("snapshot and restore reproduce the same continuation") {

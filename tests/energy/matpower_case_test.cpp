@@ -101,3 +101,62 @@ TEST_CASE("malformed cases name the line and the problem") {
   CHECK(text.find("non-numeric") != std::string::npos);
   CHECK(errorOf(replaced(kTwoBus, "mpc.baseMVA = 100;", "")).find("baseMVA") != std::string::npos);
 }
+
+TEST_CASE("every kind of malformed case names the file, the line and the section") {
+  const auto expect = [](const std::string& message, std::initializer_list<const char*> parts) {
+    INFO(message);
+    REQUIRE_FALSE(message.empty());
+    for (const char* part : parts) CHECK(message.find(part) != std::string::npos);
+  };
+  const std::string genRow = "1	0	0	300	-300	1	100	1	250	10;";
+  // Missing sections: the whole file is named (no line to point at).
+  expect(errorOf(replaced(kTwoBus, "mpc.bus = [", "mpc.buses = [")), {"bad.m", "mpc.bus", "missing section"});
+  expect(errorOf(replaced(kTwoBus, "mpc.branch = [", "mpc.lines = [")),
+         {"bad.m", "mpc.branch", "missing section"});
+  expect(errorOf(replaced(kTwoBus, genRow, "")), {"bad.m:9", "mpc.gen", "no rows"});
+  // Column counts: too few for the format in the first row, or a row unlike the first.
+  expect(errorOf(replaced(
+             kTwoBus,
+             "1	3	0	0	0	0	1	1	0	10	1	1.1	0.9;",
+             "1	3	0	0	0	0	1	1	0	10	1	1.1;")),
+         {"bad.m:6", "mpc.bus", "at least 13 columns, found 12"});
+  expect(errorOf(replaced(kTwoBus, genRow,
+                          "1	0	0	300	-300	1	100	1	250;")),
+         {"bad.m:10", "mpc.gen", "at least 10"});
+  expect(errorOf(replaced(
+             kTwoBus,
+             "1	2	0.01	0.1	0	0	0	0	0	0	1	-360	360;",
+             "1	2	0.01	0.1	0	0	0	0	0	0	1	-360	"
+             "360;\n	2	1	0.01	0.1	0	0	0	0	0	0	1;")),
+         {"bad.m:14", "mpc.branch", "expected 13 columns like the first row, found 11"});
+  // Buses referenced but absent, from a generator and from a branch's to end.
+  expect(errorOf(replaced(kTwoBus, genRow,
+                          "9	0	0	300	-300	1	100	1	250	10;")),
+         {"bad.m:10", "mpc.gen", "bus 9"});
+  expect(errorOf(replaced(kTwoBus, "1	2	0.01", "1	8	0.01")),
+         {"bad.m:13", "mpc.branch", "bus 8", "not in mpc.bus"});
+  // Non-numeric and non-integer fields, with the column.
+  expect(errorOf(replaced(kTwoBus, "1	2	0.01	0.1", "1	2	0.01	x0.1")),
+         {"bad.m:13", "mpc.branch column 4", "'x0.1'"});
+  expect(errorOf(replaced(kTwoBus, "mpc.baseMVA = 100;", "mpc.baseMVA = hundred;")),
+         {"bad.m:3", "mpc.baseMVA", "hundred"});
+  expect(errorOf(replaced(kTwoBus, "2	1	50	20", "2.5	1	50	20")),
+         {"bad.m:7", "BUS_I", "expected an integer"});
+  // Values the format forbids.
+  expect(errorOf(replaced(kTwoBus, "1	3	0	0", "1	5	0	0")),
+         {"bad.m:6", "BUS_TYPE"});
+  expect(errorOf(replaced(kTwoBus, "2	1	50	20", "1	1	50	20")),
+         {"bad.m:7", "bus 1 defined twice"});
+  expect(errorOf(replaced(kTwoBus, "1	2	0.01	0.1", "1	2	0	0")),
+         {"bad.m:13", "zero impedance"});
+  expect(errorOf(replaced(kTwoBus, "mpc.baseMVA = 100;", "mpc.baseMVA = 0;")), {"bad.m:3", "positive"});
+  // A matrix left open at the end of the file; a section given twice.
+  const std::string text = kTwoBus;
+  expect(errorOf(text.substr(0, text.find("mpc.branch = [")) +
+                 "mpc.branch = [\n	1	2	0.01	0.1	0	0	0	0	"
+                 "0	0	1	-360	360;\n"),
+         {"bad.m:12", "mpc.branch", "not closed"});
+  expect(errorOf(text + "mpc.gen = [\n" + genRow + "\n];\n"), {"bad.m:", "mpc.gen", "defined twice"});
+  CHECK_THROWS_WITH_AS((void)readMatpowerCase("/nonexistent/case.m"),
+                       doctest::Contains("/nonexistent/case.m"), citytwin::Error);
+}

@@ -1,13 +1,22 @@
 // Rendering tests: they need an X display and run under xvfb-run (see CMakeLists.txt).
 #include <doctest/doctest.h>
+#include <httplib.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
+#include <thread>
 
 #include "citytwin/io/city_file.hpp"
 #include "citytwin/io/geotiff.hpp"
+#include "citytwin/testing/run_command.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/viewer/city_view.hpp"
 #include "pixel_classes.hpp"
@@ -63,6 +72,71 @@ std::filesystem::path makeFloodRun(const citytwin::city::CityModel& city) {
     citytwin::io::writeGeoTiff(makeFloodDepth(halfWidth, 1.5), 32632, folder / "depth-3600.tif");
   }
   return run;
+}
+
+// A run in which only variant "flooded" has water; "dry" has the same snapshots, all dry.
+std::filesystem::path makeOneSidedFloodRun() {
+  const auto run = citytwin::testing::scratchDirectory() / "one-sided-run";
+  for (const auto& [variant, depth] : {std::pair<const char*, double>{"dry", 0.0}, {"flooded", 1.5}}) {
+    const auto folder = run / variant / "flood";
+    std::filesystem::create_directories(folder);
+    citytwin::io::writeGeoTiff(makeFloodDepth(130.0, 0.0), 32632, folder / "depth-0.tif");
+    citytwin::io::writeGeoTiff(makeFloodDepth(130.0, depth), 32632, folder / "depth-3600.tif");
+  }
+  return run;
+}
+
+// Pixel classes of the left and right halves of a picture.
+std::pair<viewer::testing::PixelCounts, viewer::testing::PixelCounts> classifyHalves(
+    const viewer::Image& image) {
+  viewer::Image left{image.width / 2, image.height, {}};
+  viewer::Image right{image.width - image.width / 2, image.height, {}};
+  for (int y = 0; y < image.height; ++y) {
+    for (int x = 0; x < image.width; ++x) {
+      const auto p = image.pixel(x, y);
+      auto& half = x < left.width ? left.rgba : right.rgba;
+      half.insert(half.end(), p.begin(), p.end());
+    }
+  }
+  return {classifyPixels(left), classifyPixels(right)};
+}
+
+struct ServiceProcess {
+  pid_t pid = -1;
+  int port = 0;
+};
+
+// Starts `citytwin serve --port 0 --json` and reads the port it bound from its one-line JSON on stdout.
+std::optional<ServiceProcess> startService(const std::string& binary, const std::filesystem::path& database) {
+  int pipeFds[2];
+  if (pipe(pipeFds) != 0) return std::nullopt;
+  const pid_t pid = fork();
+  if (pid < 0) return std::nullopt;
+  if (pid == 0) {
+    dup2(pipeFds[1], STDOUT_FILENO);
+    close(pipeFds[0]);
+    close(pipeFds[1]);
+    execl(binary.c_str(), binary.c_str(), "serve", "--bind", "127.0.0.1", "--port", "0", "--db",
+          database.c_str(), "--sync", "normal", "--json", static_cast<char*>(nullptr));
+    _exit(127);
+  }
+  close(pipeFds[1]);
+  std::string line;
+  char c = 0;
+  while (read(pipeFds[0], &c, 1) == 1 && c != '\n') line += c;
+  close(pipeFds[0]);
+  const auto started = nlohmann::json::parse(line, nullptr, false);
+  if (!started.is_object() || !started.contains("port")) {
+    kill(pid, SIGKILL);
+    waitpid(pid, nullptr, 0);
+    return std::nullopt;
+  }
+  return ServiceProcess{pid, started["port"].get<int>()};
+}
+
+void stopService(const ServiceProcess& service) {
+  kill(service.pid, SIGTERM);
+  waitpid(service.pid, nullptr, 0);
 }
 
 }  // namespace
@@ -227,6 +301,11 @@ TEST_CASE("citytwin view --screenshot writes the picture of a city file") {
   const std::string window = std::string(binary) + " view " + cityFile.string() + " --run " + run.string() +
                              " --size 1024x640 --exit-after-frames 5 > " + (folder / "window.log").string() + " 2>&1";
   CHECK(std::system(window.c_str()) == 0);
+  // The window side by side (two nested cameras under the manipulator's camera, labels, panels).
+  const auto pairWindow = citytwin::testing::runCommand({binary, "view", cityFile.string(), "--run",
+                                                         run.string(), "--compare", "wall", "--side-by-side",
+                                                         "--size", "1024x640", "--exit-after-frames", "5"});
+  CHECK(pairWindow.exitCode == 0);
 
   if (const char* keepFolder = std::getenv("CITYTWIN_VIEWER_SCREENSHOTS")) {
     // The panels drawn into a screenshot, for a person to look at.
@@ -236,7 +315,184 @@ TEST_CASE("citytwin view --screenshot writes the picture of a city file") {
     CHECK(std::system(withPanels.c_str()) == 0);
   }
 
+  // The side-by-side picture from the command line; --side-by-side alone has nothing to compare.
+  const auto pair = folder / "town-pair.png";
+  const auto sideBySide =
+      citytwin::testing::runCommand({binary, "view", cityFile.string(), "--run", run.string(), "--variant",
+                                     "base", "--compare", "wall", "--side-by-side", "--viewpoint", "plan",
+                                     "--size", "960x360", "--screenshot", pair.string(), "--json"});
+  INFO(sideBySide.standardOutput << sideBySide.standardError);
+  CHECK(sideBySide.exitCode == 0);
+  CHECK(std::filesystem::exists(pair));
+  CHECK(nlohmann::json::parse(sideBySide.standardOutput, nullptr, false).value("side_by_side", false));
+  const auto alone = citytwin::testing::runCommand({binary, "view", cityFile.string(), "--run", run.string(),
+                                                    "--side-by-side", "--screenshot", pair.string()});
+  CHECK(alone.exitCode != 0);
+  CHECK(alone.standardError.find("--compare") != std::string::npos);
+
   const std::string badVariant = std::string(binary) + " view " + cityFile.string() + " --run " + run.string() +
                                  " --variant nosuch --screenshot " + picture.string() + " > /dev/null 2>&1";
   CHECK(std::system(badVariant.c_str()) != 0);
+}
+
+TEST_CASE("side by side: variant A on the left, B on the right, from the same camera") {
+  const citytwin::city::CityModel city = makeTestCity();
+  viewer::CityView view(city, viewer::RunResults::open(makeOneSidedFloodRun()));
+  view.setViewpoint(view.viewpoint("plan"));
+  view.settings().timeS = 3600.0;
+  view.settings().variant = "dry";
+  view.settings().compareVariant = "flooded";
+  view.settings().sideBySide = true;
+  const viewer::Image image = view.render(kWidth * 2, kHeight);
+  keep(image, "town-side-by-side.png");
+  const auto [left, right] = classifyHalves(image);
+  INFO("water pixels left " << left.water << ", right " << right.water << "; terrain left " << left.terrain
+                            << ", right " << right.terrain << "; wet cells " << view.wetCells().first << " / "
+                            << view.wetCells().second);
+  CHECK(view.wetCells().first == 0);
+  CHECK(view.wetCells().second > 100);
+  CHECK(right.water > right.total / 50);
+  CHECK(left.water < right.water / 20);
+  // The same city in both halves: terrain, buildings and roads on each side.
+  CHECK(left.terrain > left.total / 10);
+  CHECK(right.terrain > right.total / 20);
+  CHECK(left.buildings > left.total / 400);
+  CHECK(right.buildings > right.total / 400);
+
+  SUBCASE("the difference layer is back when side by side is off") {
+    view.settings().sideBySide = false;
+    const viewer::Image difference = view.render(kWidth * 2, kHeight);
+    keep(difference, "town-side-by-side-off.png");
+    const auto [dl, dr] = classifyHalves(difference);
+    CHECK(view.wetCells().second == 0);
+    CHECK(view.wetCells().first > 100);
+    // Wetter in B is red in the diverging ramp (counted with the reddish buildings), across the whole width.
+    CHECK(dl.buildings > left.buildings * 3);
+    CHECK(dr.buildings > right.buildings * 3);
+  }
+
+  SUBCASE("swapping the variants swaps the halves") {
+    view.settings().variant = "flooded";
+    view.settings().compareVariant = "dry";
+    const auto [swappedLeft, swappedRight] = classifyHalves(view.render(kWidth * 2, kHeight));
+    CHECK(swappedLeft.water > swappedLeft.total / 50);
+    CHECK(swappedRight.water < swappedLeft.water / 20);
+  }
+}
+
+TEST_CASE("citytwin view --live polls citytwin serve and shows the observed road flow") {
+  const char* binary = std::getenv("CITYTWIN_BINARY");
+  if (binary == nullptr) {
+    MESSAGE("CITYTWIN_BINARY not set: this part is run by ctest");
+    return;
+  }
+  const auto folder = citytwin::testing::scratchDirectory();
+  const citytwin::city::CityModel city = makeTestCity();
+  const auto service = startService(binary, folder / "live.sqlite");
+  REQUIRE(service.has_value());
+  const std::string url = "http://127.0.0.1:" + std::to_string(service->port);
+
+  // A counter on the first link of the primary road reports 420 vehicles per hour.
+  const auto& link = city.roads.links.front();
+  const nlohmann::json observation = nlohmann::json::array(
+      {{{"id", "urn:ngsi-ld:TrafficFlowObserved:viewer-test-1"},
+        {"type", "TrafficFlowObserved"},
+        {"intensity", {{"type", "Property"}, {"value", 420}}},
+        {"averageVehicleSpeed", {{"type", "Property"}, {"value", 37.5}}},
+        {"refRoadSegment", {{"type", "Relationship"}, {"object", link.id}}}},
+       // The town's river gauge reads 2.4 m.
+       {{"id", "urn:ngsi-ld:WaterObserved:viewer-test-2"},
+        {"type", "WaterObserved"},
+        {"waterLevel", {{"type", "Property"}, {"value", 2.4}}},
+        {"refDevice", {{"type", "Relationship"}, {"object", city.sensors.front().id}}}}});
+  httplib::Client client("127.0.0.1", service->port);
+  client.set_read_timeout(10);
+  const httplib::Headers context = {
+      {"Link",
+       "<https://smartdatamodels.org/context.jsonld>; rel=\"http://www.w3.org/ns/json-ld#context\"; "
+       "type=\"application/ld+json\""}};
+  const auto upsert =
+      client.Post("/ngsi-ld/v1/entityOperations/upsert", context, observation.dump(), "application/json");
+  REQUIRE(upsert);
+  INFO("upsert answered " << upsert->status << ": " << upsert->body);
+  REQUIRE(upsert->status / 100 == 2);
+
+  {
+    viewer::CityView view(city);
+    view.connectLive({url, "", 0.5, 5});
+    REQUIRE(view.waitForLive(20.0));
+    const viewer::LiveStatus status = view.liveStatus();
+    INFO("live error: " << status.error);
+    CHECK(status.updated);
+    CHECK(status.error.empty());
+    CHECK(status.mapped >= 1);
+    const auto flow = view.liveValue(citytwin::city::Layer::RoadLink, link.id, "observed_flow_veh_per_h");
+    REQUIRE(flow.has_value());
+    CHECK(*flow == doctest::Approx(420.0));
+    const auto speed = view.liveValue(citytwin::city::Layer::RoadLink, link.id, "observed_speed_kph");
+    REQUIRE(speed.has_value());
+    CHECK(*speed == doctest::Approx(37.5));
+    const auto level = view.liveValue(citytwin::city::Layer::Sensor, city.sensors.front().id, "value");
+    REQUIRE(level.has_value());
+    CHECK(*level == doctest::Approx(2.4));
+    // Unobserved links have no live value (rather than a zero).
+    CHECK_FALSE(view.liveValue(citytwin::city::Layer::RoadLink, city.roads.links.back().id,
+                               "observed_flow_veh_per_h"));
+
+    // Picking the observed link shows its live value.
+    view.setViewpoint(view.viewpoint("plan"));
+    view.settings().roadAttribute = "observed_flow_veh_per_h";
+    view.render(kWidth, kHeight);
+    const citytwin::geo::Vec2 onRibbon{(link.geometry[0].x + link.geometry[1].x) / 2,
+                                       link.geometry[0].y - 2.0};
+    const auto picked = view.pick(*view.project(onRibbon, city.terrain.sample(onRibbon).value() + 0.6));
+    REQUIRE(picked.has_value());
+    CHECK(picked->id == link.id);
+    bool shown = false;
+    for (const auto& [label, value] : picked->attributes)
+      shown = shown || (label == "live observed_flow_veh_per_h" && value == "420.00");
+    CHECK(shown);
+    view.settings().showInterface = true;
+    view.setViewpoint(view.viewpoint("overview"));
+    keep(view.render(1280, 720), "town-live.png");
+    view.settings().showInterface = false;
+
+    // The service goes away: the viewer keeps its last values, reports the failure and keeps retrying.
+    stopService(*service);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    while (view.liveStatus().error.empty() && std::chrono::steady_clock::now() < deadline) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(100));
+    }
+    const int pollsAtFailure = view.liveStatus().polls;
+    CHECK_FALSE(view.liveStatus().error.empty());
+    CHECK(view.liveValue(citytwin::city::Layer::RoadLink, link.id, "observed_flow_veh_per_h").has_value());
+    std::this_thread::sleep_for(std::chrono::milliseconds(1500));
+    CHECK(view.liveStatus().polls > pollsAtFailure);
+    CHECK(view.render(kWidth, kHeight).width == kWidth);  // still draws
+  }
+
+  // Headless: the screenshot waits for the first poll; an unreachable service is reported, not fatal.
+  const auto cityFile = folder / "live-town.gpkg";
+  citytwin::io::saveCity(city, cityFile);
+  const auto restarted = startService(binary, folder / "live.sqlite");
+  REQUIRE(restarted.has_value());
+  const auto shot = citytwin::testing::runCommand(
+      {binary, "view", cityFile.string(), "--live", "http://127.0.0.1:" + std::to_string(restarted->port),
+       "--viewpoint", "plan", "--size", "640x360", "--screenshot", (folder / "live.png").string(), "--json"});
+  stopService(*restarted);
+  INFO(shot.standardOutput << shot.standardError);
+  REQUIRE(shot.exitCode == 0);
+  const auto report = nlohmann::json::parse(shot.standardOutput);
+  CHECK(report["live"]["updated"] == true);
+  CHECK(report["live"]["mapped"].get<int>() >= 1);
+  CHECK(std::filesystem::exists(folder / "live.png"));
+
+  const auto unreachable = citytwin::testing::runCommand(
+      {binary, "view", cityFile.string(), "--live", "http://127.0.0.1:" + std::to_string(restarted->port),
+       "--size", "320x180", "--screenshot", (folder / "unreachable.png").string(), "--json"});
+  INFO(unreachable.standardOutput << unreachable.standardError);
+  REQUIRE(unreachable.exitCode == 0);
+  const auto failed = nlohmann::json::parse(unreachable.standardOutput);
+  CHECK(failed["live"]["updated"] == false);
+  CHECK_FALSE(failed["live"]["error"].get<std::string>().empty());
 }

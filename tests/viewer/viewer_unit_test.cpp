@@ -4,12 +4,16 @@
 
 #include <filesystem>
 #include <fstream>
+#include <string>
+#include <unordered_map>
+#include <vector>
 
 #include "citytwin/core/error.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/viewer/colour_ramp.hpp"
 #include "citytwin/viewer/run_results.hpp"
 #include "citytwin/viewer/viewpoint.hpp"
+#include "result_tables.hpp"
 
 namespace viewer = citytwin::viewer;
 
@@ -106,4 +110,39 @@ TEST_CASE("standard viewpoints frame the whole extent") {
     CHECK(v.targetX == 1000.0);
     CHECK(v.distanceM >= 2000.0);
   }
+}
+
+TEST_CASE("traffic/links.csv is a road link time series beside state/road_link.csv") {
+  const auto run = citytwin::testing::scratchDirectory() / "links-run";
+  std::filesystem::create_directories(run / "base" / "traffic");
+  std::filesystem::create_directories(run / "base" / "state");
+  std::ofstream(run / "base" / "traffic" / "links.csv")
+      << "t,link,flow_veh_per_h,mean_speed_kph,density_veh_per_km,vehicles\n"
+         "0,l1,100,50,2,1\n0,l2,200,40,5,3\n600,l1,300,30,10,6\n7200,l2,50,45,1,1\n";
+  std::ofstream(run / "base" / "state" / "road_link.csv") << "t,id,closed\n0,l1,0\n900,l1,1\n";
+  const auto results = viewer::RunResults::open(run);
+  const auto& base = results.variant("base");
+  REQUIRE(base.linksFile.has_value());
+  CHECK(results.timeSpan().second == 7200.0);  // the links series extends the time slider
+
+  const std::unordered_map<std::string, std::size_t> index{{"l1", 0}, {"l2", 1}};
+  const auto table = viewer::StateTable::load(
+      std::vector<viewer::StateSource>{{base.stateFiles.at(citytwin::city::Layer::RoadLink), "id"},
+                                       {*base.linksFile, "link"}},
+      index, 2);
+  CHECK(table.has("flow_veh_per_h"));
+  CHECK(table.has("mean_speed_kph"));
+  CHECK(table.has("density_veh_per_km"));
+  CHECK(table.has("closed"));
+  // Each column keeps its own latest value: the closure at 900 s does not blank the flows written at 600 s.
+  CHECK(table.values("flow_veh_per_h", 1000.0)[0] == doctest::Approx(300.0));
+  CHECK(table.values("closed", 1000.0)[0] == doctest::Approx(1.0));
+  CHECK(table.values("flow_veh_per_h", 1000.0)[1] == doctest::Approx(200.0));
+  CHECK(table.values("flow_veh_per_h", 7200.0)[1] == doctest::Approx(50.0));
+  CHECK(table.range("mean_speed_kph").first == doctest::Approx(30.0));
+
+  std::ofstream(run / "base" / "traffic" / "links.csv") << "t,id,flow_veh_per_h\n0,l1,100\n";
+  CHECK_THROWS_WITH_AS(
+      viewer::StateTable::load(std::vector<viewer::StateSource>{{*base.linksFile, "link"}}, index, 2),
+      doctest::Contains("link"), citytwin::Error);
 }

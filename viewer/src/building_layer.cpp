@@ -97,7 +97,7 @@ BuildingLayer buildBuildingLayer(const SceneFrame& frame, const std::vector<city
   for (std::size_t g = 0; g < groups.size(); ++g) mesh.tile(groups[g].first) = std::move(tiles[g]);
   BuildingLayer layer;
   layer.node = mesh.build(kWallDetailRangeM);
-  layer.colours = std::make_unique<IndexedColours>(buildings.size(), true);
+  layer.colours = std::make_unique<IndexedColours>(buildings.size(), true, kBuildingColourUnit);
   layer.node->setStateSet(layer.colours->stateSet());
   layer.node->getStateSet()->setAttributeAndModes(new osg::CullFace(osg::CullFace::BACK));
   return layer;

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <iomanip>
+#include <limits>
 #include <sstream>
 
 #include "citytwin/core/error.hpp"
@@ -46,21 +47,35 @@ std::unordered_map<std::string, std::size_t> indexById(const Objects& objects) {
 }  // namespace
 
 CityScene::CityScene(const city::CityModel& city, const RunResults* run)
-    : city_(city), run_(run), frame_(city), root_(new osg::Group) {
+    : city_(city), run_(run), frame_(city) {
   terrain_ = buildTerrainLayer(frame_);
   buildings_ = buildBuildingLayer(frame_, city.buildings);
   roads_ = buildRoadLayer(frame_, city.roads);
   sensors_ = buildSensorLayer(frame_, city.sensors);
-  water_.node()->setName("water");
-  difference_.node()->setName("water");
-  vehicles_.node()->setName("vehicles");
-  root_->addChild(terrain_.node);
-  root_->addChild(roads_.node);
-  root_->addChild(buildings_.node);
-  root_->addChild(sensors_.node);
-  root_->addChild(vehicles_.node());
-  root_->addChild(water_.node());
-  root_->addChild(difference_.node());
+  for (ResultView& view : views_) {
+    view.root = new osg::Group;
+    view.water.node()->setName("water");
+    view.difference.node()->setName("water");
+    view.vehicles.node()->setName("vehicles");
+    view.root->addChild(terrain_.node);
+    view.root->addChild(roads_.node);
+    view.root->addChild(buildings_.node);
+    view.root->addChild(sensors_.node);
+    view.root->addChild(view.vehicles.node());
+    view.root->addChild(view.water.node());
+    view.root->addChild(view.difference.node());
+  }
+  ResultView& a = views_[0];
+  a.buildingColours = buildings_.colours.get();
+  a.roadColours = roads_.colours.get();
+  ResultView& b = views_[1];
+  b.ownBuildingColours = std::make_unique<IndexedColours>(city.buildings.size(), true, kBuildingColourUnit);
+  b.ownRoadColours = std::make_unique<IndexedColours>(city.roads.links.size(), false, kRoadColourUnit);
+  b.buildingColours = b.ownBuildingColours.get();
+  b.roadColours = b.ownRoadColours.get();
+  b.buildingColours->overrideIn(*b.root->getOrCreateStateSet());
+  b.roadColours->overrideIn(*b.root->getOrCreateStateSet());
+
   const auto registerPickable = [this](osg::Group* group, city::Layer layer) {
     for (unsigned i = 0; i < group->getNumChildren(); ++i) {
       osg::Node* child = group->getChild(i);
@@ -84,19 +99,44 @@ std::string CityScene::resolveVariant(const std::string& name) const {
   return run_->variant(name).name;  // throws, listing the variants, for an unknown name
 }
 
+bool CityScene::sideBySide(const ViewSettings& settings) const {
+  return run_ != nullptr && settings.sideBySide && !settings.compareVariant.empty();
+}
+
+std::string CityScene::variantOf(Side side, const ViewSettings& settings) const {
+  if (side == Side::B && sideBySide(settings)) return resolveVariant(settings.compareVariant);
+  return resolveVariant(settings.variant);
+}
+
+std::size_t CityScene::wetCells(Side side) const {
+  const ResultView& view = views_[static_cast<std::size_t>(side)];
+  return view.water.wetCells() + view.difference.wetCells();
+}
+
+void CityScene::setLive(std::shared_ptr<const LiveValues> live) {
+  if (live == live_) return;
+  live_ = std::move(live);
+  ++liveGeneration_;
+}
+
 const StateTable* CityScene::table(const std::string& variant, city::Layer layer) const {
   if (run_ == nullptr || variant.empty()) return nullptr;
   auto [it, inserted] = tables_.try_emplace({variant, layer});
   if (inserted) {
     const VariantResults& results = run_->variant(variant);
-    const auto file = results.stateFiles.find(layer);
-    if (file != results.stateFiles.end()) {
+    std::vector<StateSource> sources;
+    if (const auto file = results.stateFiles.find(layer); file != results.stateFiles.end()) {
+      sources.push_back({file->second, "id"});
+    }
+    // The traffic model's per-link series name the link in a "link" column.
+    if (layer == city::Layer::RoadLink && results.linksFile) sources.push_back({*results.linksFile, "link"});
+    if (!sources.empty()) {
       if (layer == city::Layer::Building) {
-        it->second = StateTable::load(file->second, indexById(city_.buildings), city_.buildings.size());
+        it->second = StateTable::load(sources, indexById(city_.buildings), city_.buildings.size());
       } else if (layer == city::Layer::RoadLink) {
-        it->second = StateTable::load(file->second, indexById(city_.roads.links), city_.roads.links.size());
+        it->second = StateTable::load(sources, indexById(city_.roads.links), city_.roads.links.size());
       } else if (layer == city::Layer::Sensor) {
-        it->second = StateTable::load(file->second, indexById(city_.sensors), city_.sensors.size());
+        it->second = StateTable::load(sources, indexById(city_.sensors), city_.sensors.size());
       }
     }
   }
@@ -143,75 +183,110 @@ std::optional<geo::RasterGrid> CityScene::depthAt(const std::string& variant, do
 }
 
 void CityScene::apply(const ViewSettings& settings) {
-  const std::string variant = resolveVariant(settings.variant);
   const auto show = [&](osg::Node* node, LayerId id) { node->setNodeMask(settings.layer(id).visible ? ~0u : 0u); };
   show(terrain_.node.get(), LayerId::Terrain);
   show(buildings_.node.get(), LayerId::Buildings);
   show(roads_.node.get(), LayerId::Roads);
   show(sensors_.node.get(), LayerId::Sensors);
-  show(vehicles_.node(), LayerId::Vehicles);
-  const bool comparing = !settings.compareVariant.empty() && settings.layer(LayerId::WaterDifference).visible;
-  water_.node()->setNodeMask(settings.layer(LayerId::Water).visible && !comparing ? ~0u : 0u);
-  difference_.node()->setNodeMask(comparing ? ~0u : 0u);
-
   buildings_.colours->setOpacity(settings.layer(LayerId::Buildings).opacity);
   roads_.colours->setOpacity(settings.layer(LayerId::Roads).opacity);
   sensors_.colours->setOpacity(settings.layer(LayerId::Sensors).opacity);
-  water_.setOpacity(settings.layer(LayerId::Water).opacity);
-  difference_.setOpacity(settings.layer(LayerId::WaterDifference).opacity);
-  vehicles_.setOpacity(settings.layer(LayerId::Vehicles).opacity);
   applyLayerOpacity(*terrain_.node->getOrCreateStateSet(), *terrain_.blend, settings.layer(LayerId::Terrain).opacity);
+  colourSensors();
 
-  colourBuildings(settings, variant);
-  colourRoads(settings, variant);
-  updateWater(settings, variant);
-  updateVehicles(settings, variant);
+  const std::string a = resolveVariant(settings.variant);
+  if (sideBySide(settings)) {
+    // Both sides share their ramps' ranges, so equal colours mean equal values across the divide.
+    const std::string b = resolveVariant(settings.compareVariant);
+    applyView(views_[0], settings, {a, "", b});
+    applyView(views_[1], settings, {b, "", a});
+  } else {
+    applyView(views_[0], settings, {a, settings.compareVariant, ""});
+  }
 
+  const ResultView& shown = views_[0];
   legends_.clear();
   if (settings.layer(LayerId::Terrain).visible) legends_.push_back({"Terrain elevation", terrain_.ramp, {}});
-  if (settings.layer(LayerId::Buildings).visible) legends_.push_back(buildingLegend_);
-  if (settings.layer(LayerId::Roads).visible) legends_.push_back(roadLegend_);
-  if (!waterLegend_.title.empty() && (settings.layer(LayerId::Water).visible || comparing)) legends_.push_back(waterLegend_);
+  if (settings.layer(LayerId::Buildings).visible) legends_.push_back(shown.buildingLegend);
+  if (settings.layer(LayerId::Roads).visible) legends_.push_back(shown.roadLegend);
+  if (!shown.waterLegend.title.empty() &&
+      (settings.layer(LayerId::Water).visible || settings.layer(LayerId::WaterDifference).visible)) {
+    legends_.push_back(shown.waterLegend);
+  }
   if (settings.layer(LayerId::Sensors).visible && !city_.sensors.empty()) {
     Legend sensors{"Sensors", std::nullopt, {}};
     for (const char* type : {"TrafficCounter", "RainGauge", "RiverGauge", "SmartMeter"}) {
       sensors.categories.emplace_back(type, sensorTypeColour(type));
     }
+    if (live_) sensors.categories.emplace_back("no live value", kNoData);
     legends_.push_back(sensors);
   }
 }
 
-std::optional<std::pair<std::vector<float>, ColourRamp>> CityScene::attributeColours(city::Layer layer,
-                                                                                     const std::string& attribute,
-                                                                                     const ViewSettings& settings,
-                                                                                     const std::string& variant) const {
-  const StateTable* a = table(variant, layer);
-  if (a == nullptr || !a->has(attribute)) return std::nullopt;
-  std::vector<float> values = a->values(attribute, settings.timeS);
-  const bool difference = !settings.compareVariant.empty() && settings.compareVariant != variant;
-  if (difference) {
-    const StateTable* b = table(resolveVariant(settings.compareVariant), layer);
-    if (b == nullptr || !b->has(attribute)) return std::nullopt;
-    const std::vector<float>& other = b->values(attribute, settings.timeS);
-    double largest = 0.0;
-    for (std::size_t i = 0; i < values.size(); ++i) {
-      values[i] = other[i] - values[i];
-      if (std::isfinite(values[i])) largest = std::max(largest, static_cast<double>(std::fabs(values[i])));
-    }
-    return std::make_pair(std::move(values), rampFor(attribute, -largest, largest, true));
-  }
-  const auto [minimum, maximum] = a->range(attribute);
-  return std::make_pair(std::move(values), rampFor(attribute, std::min(minimum, 0.0), maximum, false));
+void CityScene::applyView(ResultView& view, const ViewSettings& settings, const Showing& showing) {
+  const bool comparing = !showing.compare.empty() && settings.layer(LayerId::WaterDifference).visible;
+  view.vehicles.node()->setNodeMask(settings.layer(LayerId::Vehicles).visible ? ~0u : 0u);
+  view.water.node()->setNodeMask(settings.layer(LayerId::Water).visible && !comparing ? ~0u : 0u);
+  view.difference.node()->setNodeMask(comparing ? ~0u : 0u);
+  view.water.setOpacity(settings.layer(LayerId::Water).opacity);
+  view.difference.setOpacity(settings.layer(LayerId::WaterDifference).opacity);
+  view.vehicles.setOpacity(settings.layer(LayerId::Vehicles).opacity);
+  view.variant = showing.variant;
+  colourBuildings(view, settings, showing);
+  colourRoads(view, settings, showing);
+  updateWater(view, settings, showing);
+  updateVehicles(view, settings, showing);
 }
 
-void CityScene::colourBuildings(const ViewSettings& settings, const std::string& variant) {
+std::optional<CityScene::Coloured> CityScene::attributeColours(city::Layer layer,
+                                                               const std::string& attribute, double timeS,
+                                                               const Showing& showing) const {
+  const StateTable* a = table(showing.variant, layer);
+  if (a == nullptr || !a->has(attribute)) {
+    // Not a result of the run: an observed value of the live city, if it is one.
+    const std::vector<float>* observed = live_ ? live_->find(layer, attribute) : nullptr;
+    if (observed == nullptr) return std::nullopt;
+    double minimum = 0.0;
+    double maximum = 0.0;
+    for (const float v : *observed) {
+      if (!std::isfinite(v)) continue;
+      maximum = std::max(maximum, static_cast<double>(v));
+      minimum = std::min(minimum, static_cast<double>(v));
+    }
+    return Coloured{*observed, rampFor(attribute, minimum, maximum, false), true};
+  }
+  std::vector<float> values = a->values(attribute, timeS);
+  const bool difference = !showing.compare.empty() && showing.compare != showing.variant;
+  if (difference) {
+    const StateTable* b = table(resolveVariant(showing.compare), layer);
+    if (b == nullptr || !b->has(attribute)) return std::nullopt;
+    const std::vector<float>& other = b->values(attribute, timeS);
+    double largest = 0.0;
+    for (std::size_t i = 0; i < values.size(); ++i) {
+      values[i] = other.empty() ? std::numeric_limits<float>::quiet_NaN() : other[i] - values[i];
+      if (std::isfinite(values[i])) largest = std::max(largest, static_cast<double>(std::fabs(values[i])));
+    }
+    return Coloured{std::move(values), rampFor(attribute, -largest, largest, true), false};
+  }
+  auto [minimum, maximum] = a->range(attribute);
+  if (const StateTable* partner = table(showing.partner, layer);
+      partner != nullptr && partner->has(attribute)) {
+    minimum = std::min(minimum, partner->range(attribute).first);
+    maximum = std::max(maximum, partner->range(attribute).second);
+  }
+  return Coloured{std::move(values), rampFor(attribute, std::min(minimum, 0.0), maximum, false), false};
+}
+
+void CityScene::colourBuildings(ResultView& view, const ViewSettings& settings, const Showing& showing) {
   const bool fromRun = !settings.buildingAttribute.empty() && settings.buildingAttribute != "height_m";
-  const std::string key = keyOf({settings.buildingAttribute, fromRun ? variant : "", fromRun ? settings.compareVariant : "",
-                                 fromRun ? number(settings.timeS, 3) : ""});
-  if (key == buildingKey_) return;
-  buildingKey_ = key;
+  const std::string key =
+      keyOf({settings.buildingAttribute, fromRun ? showing.variant : "", fromRun ? showing.compare : "",
+             fromRun ? showing.partner : "", fromRun ? number(settings.timeS, 3) : "",
+             fromRun ? std::to_string(liveGeneration_) : ""});
+  if (key == view.buildingKey) return;
+  view.buildingKey = key;
   const auto& buildings = city_.buildings;
-  std::optional<std::pair<std::vector<float>, ColourRamp>> coloured;
+  std::optional<Coloured> coloured;
   if (settings.buildingAttribute == "height_m") {
     double tallest = 1.0;
     std::vector<float> heights;
@@ -219,72 +294,109 @@ void CityScene::colourBuildings(const ViewSettings& settings, const std::string&
       heights.push_back(static_cast<float>(b.heightM));
       tallest = std::max(tallest, b.heightM);
     }
-    coloured = std::make_pair(std::move(heights), heatRamp("Building height", "m", 0.0, tallest));
+    coloured = Coloured{std::move(heights), heatRamp("Building height", "m", 0.0, tallest), false};
   } else if (fromRun) {
-    coloured = attributeColours(city::Layer::Building, settings.buildingAttribute, settings, variant);
+    coloured = attributeColours(city::Layer::Building, settings.buildingAttribute, settings.timeS, showing);
+  }
+  for (std::size_t i = 0; i < buildings.size(); ++i) {
+    Colour colour = buildingUseColour(buildings[i].use);
+    if (coloured) {
+      const float v =
+          coloured->values.empty() ? std::numeric_limits<float>::quiet_NaN() : coloured->values[i];
+      if (std::isfinite(v)) {
+        colour = coloured->ramp.at(v);
+      } else if (!coloured->live) {
+        colour = kNoData;
+      }
+    }
+    view.buildingColours->set(i, colour);
   }
   if (coloured) {
-    for (std::size_t i = 0; i < buildings.size(); ++i) {
-      const float v = coloured->first[i];
-      buildings_.colours->set(i, std::isfinite(v) ? coloured->second.at(v) : kNoData);
-    }
-    buildingLegend_ = {"Buildings: " + coloured->second.title(), coloured->second, {}};
+    view.buildingLegend = {
+        "Buildings: " + coloured->ramp.title() + (coloured->live ? " (live)" : ""), coloured->ramp, {}};
+    // Unobserved buildings keep their use colour, so the city stays readable around the few metered ones.
+    if (coloured->live) view.buildingLegend.categories = buildingUseLegend();
   } else {
-    for (std::size_t i = 0; i < buildings.size(); ++i) buildings_.colours->set(i, buildingUseColour(buildings[i].use));
-    buildingLegend_ = {"Buildings by use", std::nullopt, buildingUseLegend()};
+    view.buildingLegend = {"Buildings by use", std::nullopt, buildingUseLegend()};
   }
-  buildings_.colours->commit();
+  view.buildingColours->commit();
 }
 
-void CityScene::colourRoads(const ViewSettings& settings, const std::string& variant) {
-  const std::string key = keyOf({settings.roadAttribute, variant, settings.compareVariant, number(settings.timeS, 3)});
-  if (key == roadKey_) return;
-  roadKey_ = key;
+void CityScene::colourRoads(ResultView& view, const ViewSettings& settings, const Showing& showing) {
+  const std::string key = keyOf({settings.roadAttribute, showing.variant, showing.compare, showing.partner,
+                                 number(settings.timeS, 3), std::to_string(liveGeneration_)});
+  if (key == view.roadKey) return;
+  view.roadKey = key;
   const auto& links = city_.roads.links;
-  const StateTable* states = table(variant, city::Layer::RoadLink);
+  const StateTable* states = table(showing.variant, city::Layer::RoadLink);
   // A closed road shows as closed whatever else is being shown: it is what a planner looks for first.
   const std::vector<float>* closed =
       states != nullptr && states->has("closed") ? &states->values("closed", settings.timeS) : nullptr;
-  const auto isClosed = [&](std::size_t i) { return closed != nullptr && !closed->empty() && (*closed)[i] > 0.5f; };
-  std::optional<std::pair<std::vector<float>, ColourRamp>> coloured;
+  const std::vector<float>* liveClosed = live_ ? live_->find(city::Layer::RoadLink, "closed") : nullptr;
+  const auto isClosed = [&](std::size_t i) {
+    return (closed != nullptr && !closed->empty() && (*closed)[i] > 0.5f) ||
+           (liveClosed != nullptr && (*liveClosed)[i] > 0.5f);
+  };
+  std::optional<Coloured> coloured;
   if (!settings.roadAttribute.empty() && settings.roadAttribute != "closed") {
-    coloured = attributeColours(city::Layer::RoadLink, settings.roadAttribute, settings, variant);
+    coloured = attributeColours(city::Layer::RoadLink, settings.roadAttribute, settings.timeS, showing);
   }
   for (std::size_t i = 0; i < links.size(); ++i) {
     Colour colour = roadClassColour(links[i].highwayClass);
     if (coloured) {
-      const float v = coloured->first[i];
-      colour = std::isfinite(v) ? coloured->second.at(v) : kNoData;
+      const float v =
+          coloured->values.empty() ? std::numeric_limits<float>::quiet_NaN() : coloured->values[i];
+      if (std::isfinite(v)) {
+        colour = coloured->ramp.at(v);
+      } else if (!coloured->live) {
+        colour = kNoData;
+      }
     }
     if (isClosed(i)) colour = closedRoadColour();
-    roads_.colours->set(i, colour);
+    view.roadColours->set(i, colour);
   }
   if (coloured) {
-    roadLegend_ = {"Roads: " + coloured->second.title(), coloured->second, {{"closed", closedRoadColour()}}};
+    view.roadLegend = {
+        "Roads: " + coloured->ramp.title() + (coloured->live ? " (live; others by class)" : ""),
+        coloured->ramp,
+        {{"closed", closedRoadColour()}}};
   } else {
-    roadLegend_ = {"Roads by class", std::nullopt, roadClassLegend()};
-    roadLegend_.categories.emplace_back("closed", closedRoadColour());
+    view.roadLegend = {"Roads by class", std::nullopt, roadClassLegend()};
+    view.roadLegend.categories.emplace_back("closed", closedRoadColour());
   }
-  roads_.colours->commit();
+  view.roadColours->commit();
 }
 
-void CityScene::updateWater(const ViewSettings& settings, const std::string& variant) {
-  const bool comparing = !settings.compareVariant.empty() && settings.layer(LayerId::WaterDifference).visible;
-  const std::string key = keyOf({variant, comparing ? settings.compareVariant : "", number(settings.timeS, 3)});
-  if (key == waterKey_) return;
-  waterKey_ = key;
-  water_.clear();
-  difference_.clear();
-  waterLegend_ = {};
-  const auto a = depthAt(variant, settings.timeS);
+void CityScene::colourSensors() {
+  if (sensorGeneration_ == liveGeneration_) return;
+  sensorGeneration_ = liveGeneration_;
+  // While live, a sensor that reports shows in its type's colour and a silent one in grey.
+  const std::vector<float>* values = live_ ? live_->find(city::Layer::Sensor, "value") : nullptr;
+  for (std::size_t i = 0; i < city_.sensors.size(); ++i) {
+    const bool silent = live_ && (values == nullptr || !std::isfinite((*values)[i]));
+    sensors_.colours->set(i, silent ? kNoData : sensorTypeColour(city_.sensors[i].type));
+  }
+  sensors_.colours->commit();
+}
+
+void CityScene::updateWater(ResultView& view, const ViewSettings& settings, const Showing& showing) {
+  const bool comparing = !showing.compare.empty() && settings.layer(LayerId::WaterDifference).visible;
+  const std::string key =
+      keyOf({showing.variant, comparing ? showing.compare : "", number(settings.timeS, 3)});
+  if (key == view.waterKey) return;
+  view.waterKey = key;
+  view.water.clear();
+  view.difference.clear();
+  view.waterLegend = {};
+  const auto a = depthAt(showing.variant, settings.timeS);
   if (!comparing) {
     if (!a) return;
     const ColourRamp ramp = waterDepthRamp(2.0);
-    water_.update(frame_, *a, *a, ramp, kWetThresholdM);
-    waterLegend_ = {"Water depth", ramp, {}};
+    view.water.update(frame_, *a, *a, ramp, kWetThresholdM);
+    view.waterLegend = {"Water depth", ramp, {}};
     return;
   }
-  const auto b = depthAt(resolveVariant(settings.compareVariant), settings.timeS);
+  const auto b = depthAt(resolveVariant(showing.compare), settings.timeS);
   if (!a && !b) return;
   const geo::RasterGrid& shape = a ? *a : *b;
   geo::RasterGrid surface = shape;
@@ -302,34 +414,41 @@ void CityScene::updateWater(const ViewSettings& settings, const std::string& var
     change.values[i] = depthB - depthA;
     largest = std::max(largest, static_cast<double>(std::fabs(change.values[i])));
   }
-  const ColourRamp ramp = divergingRamp("Water depth, " + settings.compareVariant + " minus " + variant, "m",
+  const ColourRamp ramp = divergingRamp("Water depth, " + showing.compare + " minus " + showing.variant, "m",
                                         std::max(largest, 0.1));
-  difference_.update(frame_, surface, change, ramp, kWetThresholdM);
-  waterLegend_ = {"Water depth difference (B - A)", ramp, {}};
+  view.difference.update(frame_, surface, change, ramp, kWetThresholdM);
+  view.waterLegend = {"Water depth difference (B - A)", ramp, {}};
 }
 
-void CityScene::updateVehicles(const ViewSettings& settings, const std::string& variant) {
-  const std::string key = keyOf({variant, number(settings.timeS, 3)});
-  if (key == vehicleKey_) return;
-  vehicleKey_ = key;
-  shownVehicles_ = 0;
-  if (run_ == nullptr || variant.empty()) {
-    vehicles_.update(frame_, {});
+void CityScene::updateVehicles(ResultView& view, const ViewSettings& settings, const Showing& showing) {
+  const std::string key = keyOf({showing.variant, number(settings.timeS, 3)});
+  if (key == view.vehicleKey) return;
+  view.vehicleKey = key;
+  view.shownVehicles = 0;
+  if (run_ == nullptr || showing.variant.empty()) {
+    view.vehicles.update(frame_, {});
     return;
   }
-  auto [it, inserted] = tracks_.try_emplace(variant);
+  auto [it, inserted] = tracks_.try_emplace(showing.variant);
   if (inserted) {
-    const VariantResults& results = run_->variant(variant);
+    const VariantResults& results = run_->variant(showing.variant);
     if (results.vehiclesFile) it->second = VehicleTracks::load(*results.vehiclesFile);
   }
   std::vector<VehiclePose> poses = it->second ? it->second->at(settings.timeS) : std::vector<VehiclePose>{};
-  shownVehicles_ = poses.size();
-  vehicles_.update(frame_, poses);
+  view.shownVehicles = poses.size();
+  view.vehicles.update(frame_, poses);
 }
 
 std::vector<std::string> CityScene::attributes(city::Layer layer, const std::string& variant) const {
   const StateTable* states = table(resolveVariant(variant), layer);
-  return states ? states->attributes() : std::vector<std::string>{};
+  std::vector<std::string> names = states ? states->attributes() : std::vector<std::string>{};
+  if (live_) {
+    for (const auto& [key, values] : live_->columns) {
+      if (key.first == layer && std::find(names.begin(), names.end(), key.second) == names.end())
+        names.push_back(key.second);
+    }
+  }
+  return names;
 }
 
 std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> CityScene::timeSeries(
@@ -342,16 +461,21 @@ std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> City
 }
 
 std::optional<PickedObject> CityScene::describe(const osg::Drawable& drawable, unsigned vertex,
-                                                const ViewSettings& settings) const {
+                                                const ViewSettings& settings, Side side) const {
   const auto found = pickable_.find(&drawable);
   if (found == pickable_.end()) return std::nullopt;
   const auto* geometry = drawable.asGeometry();
   if (geometry == nullptr) return std::nullopt;
   const long index = objectIndexOf(*geometry, vertex);
   if (index < 0) return std::nullopt;
+  return describe(found->second, static_cast<std::size_t>(index), settings, side);
+}
+
+std::optional<PickedObject> CityScene::describe(city::Layer layer, std::size_t index,
+                                                const ViewSettings& settings, Side side) const {
   PickedObject picked;
-  picked.layer = found->second;
-  picked.index = static_cast<std::size_t>(index);
+  picked.layer = layer;
+  picked.index = index;
   auto& a = picked.attributes;
   switch (picked.layer) {
     case city::Layer::Building: {
@@ -393,11 +517,19 @@ std::optional<PickedObject> CityScene::describe(const osg::Drawable& drawable, u
     default:
       return std::nullopt;
   }
-  const std::string variant = resolveVariant(settings.variant);
+  const std::string variant = variantOf(side, settings);
+  if (!variant.empty() && run_ != nullptr && run_->variants().size() > 1) a.emplace_back("variant", variant);
   if (const StateTable* states = table(variant, picked.layer)) {
     for (const auto& attribute : states->attributes()) {
       const auto& values = states->values(attribute, settings.timeS);
       a.emplace_back(attribute, values.empty() ? "-" : number(values[picked.index], 2));
+    }
+  }
+  if (live_) {
+    for (const auto& [key, values] : live_->columns) {
+      if (key.first != picked.layer || picked.index >= values.size() || !std::isfinite(values[picked.index]))
+        continue;
+      a.emplace_back("live " + key.second, number(values[picked.index], 2));
     }
   }
   return picked;

@@ -1,14 +1,14 @@
 #include "citytwin/viewer/city_view.hpp"
 
-#include <osgUtil/IntersectionVisitor>
-#include <osgUtil/LineSegmentIntersector>
-
 #include <chrono>
 #include <cmath>
 #include <numbers>
+#include <osgUtil/IntersectionVisitor>
+#include <osgUtil/LineSegmentIntersector>
 
-#include "citytwin/core/error.hpp"
 #include "city_view_impl.hpp"
+#include "citytwin/core/error.hpp"
+#include "view_labels.hpp"
 #include "viewer_panels.hpp"
 
 namespace citytwin::viewer {
@@ -45,9 +45,28 @@ Viewpoint viewpointOf(const osg::Vec3d& eye, const osg::Vec3d& centre, const Sce
 }
 
 CityView::Impl::Impl(const city::CityModel& city, std::optional<RunResults> results)
-    : run(std::move(results)), scene(city, run ? &*run : nullptr), top(new osg::Group) {
-  top->addChild(scene.root());
-  overlay = new ImGuiOverlay([this] {
+    : run(std::move(results)),
+      scene(city, run ? &*run : nullptr),
+      top(new osg::Group),
+      single(new osg::Group) {
+  single->addChild(scene.root(Side::A));
+  top->addChild(single.get());
+  for (std::size_t k = 0; k < halves.size(); ++k) {
+    osg::ref_ptr<osg::Camera> half = new osg::Camera;
+    half->setRenderOrder(osg::Camera::NESTED_RENDER);
+    half->setReferenceFrame(osg::Transform::RELATIVE_RF);
+    half->setTransformOrder(osg::Camera::POST_MULTIPLY);
+    half->setViewMatrix(osg::Matrixd::identity());
+    // Half the width at the same height: the same vertical field of view, half the horizontal one.
+    half->setProjectionMatrix(osg::Matrixd::scale(2.0, 1.0, 1.0));
+    half->setClearMask(0);
+    half->addChild(scene.root(k == 0 ? Side::A : Side::B));
+    half->setNodeMask(0u);
+    top->addChild(half.get());
+    halves[k] = half;
+  }
+  overlay = new ImGuiOverlay([this](const osg::Camera& camera) {
+    drawViewLabels(*this, camera);
     if (settings.showInterface) drawPanels(panel, *this);
   });
   overlay->setEnabled(false);
@@ -68,27 +87,69 @@ OffscreenRenderer& CityView::Impl::offscreen(int width, int height, bool readBac
   return *renderer;
 }
 
+void CityView::Impl::prepareFrame(osg::Camera& camera) {
+  if (live) scene.setLive(live->values());
+  scene.apply(settings);
+  const bool split = scene.sideBySide(settings);
+  single->setNodeMask(split ? 0u : ~0u);
+  const osg::Viewport* viewport = camera.getViewport();
+  for (std::size_t k = 0; k < halves.size(); ++k) {
+    halves[k]->setNodeMask(split ? ~0u : 0u);
+    if (split && viewport != nullptr) {
+      const double width = viewport->width() / 2.0;
+      halves[k]->setViewport(viewport->x() + width * static_cast<double>(k), viewport->y(), width,
+                             viewport->height());
+    }
+  }
+}
+
+std::vector<ViewPlacement> CityView::Impl::placements(const osg::Camera& camera) const {
+  std::vector<ViewPlacement> views;
+  const osg::Viewport* viewport = camera.getViewport();
+  if (viewport == nullptr) return views;
+  if (!scene.sideBySide(settings)) {
+    views.push_back(
+        {Side::A, viewport->x(), viewport->y(), viewport->width(), viewport->height(),
+         camera.getViewMatrix() * camera.getProjectionMatrix() * viewport->computeWindowMatrix()});
+    return views;
+  }
+  const double width = viewport->width() / 2.0;
+  for (std::size_t k = 0; k < halves.size(); ++k) {
+    osg::ref_ptr<osg::Viewport> half = new osg::Viewport(viewport->x() + width * static_cast<double>(k),
+                                                         viewport->y(), width, viewport->height());
+    views.push_back({k == 0 ? Side::A : Side::B, half->x(), half->y(), half->width(), half->height(),
+                     camera.getViewMatrix() * camera.getProjectionMatrix() *
+                         halves[k]->getProjectionMatrix() * half->computeWindowMatrix()});
+  }
+  return views;
+}
+
 std::optional<PickedObject> CityView::Impl::pickWith(const osg::Camera& camera, double x, double yFromTop) const {
   const osg::Viewport* viewport = camera.getViewport();
   if (viewport == nullptr) return std::nullopt;
   const double y = viewport->height() - yFromTop;  // OpenGL windows count rows from the bottom
-  osg::ref_ptr<osgUtil::LineSegmentIntersector> intersector =
-      new osgUtil::LineSegmentIntersector(osgUtil::Intersector::WINDOW, x, y);
-  osgUtil::IntersectionVisitor visitor(intersector.get());
-  const_cast<osg::Camera&>(camera).accept(visitor);
-  for (const auto& hit : intersector->getIntersections()) {
-    if (hit.drawable == nullptr || hit.indexList.empty()) continue;
-    if (auto picked = scene.describe(*hit.drawable, hit.indexList.front(), settings)) return picked;
-    // The nearest surface that is not water or a vehicle hides everything behind it.
-    bool seeThrough = false;
-    for (const osg::Node* node : hit.nodePath) {
-      if (node == scene.root()) continue;
-      if (node->getNumParents() > 0 && node->getParent(0) == scene.root()) {
-        const std::string kind = node->getName();
-        seeThrough = kind == "water" || kind == "vehicles";
+  for (const ViewPlacement& view : placements(camera)) {
+    if (x < view.x || x >= view.x + view.width) continue;
+    // A ray from the near to the far plane under the pixel, in scene coordinates.
+    const osg::Matrixd fromWindow = osg::Matrixd::inverse(view.toWindow);
+    const osg::Vec3d nearPoint = osg::Vec3d(x, y, 0.0) * fromWindow;
+    const osg::Vec3d farPoint = osg::Vec3d(x, y, 1.0) * fromWindow;
+    osg::ref_ptr<osgUtil::LineSegmentIntersector> intersector =
+        new osgUtil::LineSegmentIntersector(osgUtil::Intersector::MODEL, nearPoint, farPoint);
+    osgUtil::IntersectionVisitor visitor(intersector.get());
+    scene.root(view.side)->accept(visitor);
+    for (const auto& hit : intersector->getIntersections()) {
+      if (hit.drawable == nullptr || hit.indexList.empty()) continue;
+      if (auto picked = scene.describe(*hit.drawable, hit.indexList.front(), settings, view.side))
+        return picked;
+      // The nearest surface that is not water or a vehicle hides everything behind it.
+      bool seeThrough = false;
+      for (const osg::Node* node : hit.nodePath) {
+        seeThrough = seeThrough || node->getName() == "water" || node->getName() == "vehicles";
       }
+      if (!seeThrough) return std::nullopt;
     }
-    if (!seeThrough) return std::nullopt;
+    return std::nullopt;
   }
   return std::nullopt;
 }
@@ -123,10 +184,11 @@ const Viewpoint& CityView::currentViewpoint() const { return impl_->current; }
 
 Image CityView::render(int width, int height) {
   OffscreenRenderer& renderer = impl_->offscreen(width, height, true);
-  impl_->scene.apply(impl_->settings);
   impl_->panel.interactive = false;
-  impl_->overlay->setEnabled(impl_->settings.showInterface);
   renderer.camera()->setViewMatrix(viewMatrixOf(impl_->current, impl_->scene.frame()));
+  impl_->prepareFrame(*renderer.camera());
+  // The variant labels of a side-by-side picture belong in it even without the panels.
+  impl_->overlay->setEnabled(impl_->settings.showInterface || impl_->scene.sideBySide(impl_->settings));
   renderer.frame();
   // ImGui hides a new auto-sized panel for its first frame while it measures it: draw once more.
   if (impl_->settings.showInterface) renderer.frame();
@@ -139,9 +201,8 @@ std::optional<ScreenPoint> CityView::project(geo::Vec2 position, double elevatio
   const osg::Vec3d scenePoint = impl_->scene.frame().toScene(position, elevationM);
   const osg::Vec3d eyePoint = scenePoint * camera->getViewMatrix();
   if (eyePoint.z() >= 0.0) return std::nullopt;  // behind the camera (eye space looks down -z)
-  const osg::Matrixd toWindow =
-      camera->getViewMatrix() * camera->getProjectionMatrix() * camera->getViewport()->computeWindowMatrix();
-  const osg::Vec3d window = scenePoint * toWindow;
+  // In the left (or only) view.
+  const osg::Vec3d window = scenePoint * impl_->placements(*camera).front().toWindow;
   return ScreenPoint{window.x(), camera->getViewport()->height() - window.y()};
 }
 
@@ -153,10 +214,10 @@ std::optional<PickedObject> CityView::pick(ScreenPoint point) const {
 FrameTimings CityView::measureFrames(int width, int height, int frames) {
   FrameTimings timings;
   OffscreenRenderer& renderer = impl_->offscreen(width, height, false);
-  impl_->scene.apply(impl_->settings);
   impl_->overlay->setEnabled(false);
   const osg::Matrixd base = viewMatrixOf(impl_->current, impl_->scene.frame());
   renderer.camera()->setViewMatrix(base);
+  impl_->prepareFrame(*renderer.camera());
   renderer.frame();  // the first frame uploads the geometry; it is not a steady-state frame
   const auto start = std::chrono::steady_clock::now();
   for (int i = 0; i < frames; ++i) {
@@ -170,6 +231,52 @@ FrameTimings CityView::measureFrames(int width, int height, int frames) {
   timings.frames = frames;
   timings.msPerFrame = frames > 0 ? seconds * 1000.0 / frames : 0.0;
   return timings;
+}
+
+void CityView::connectLive(const LiveOptions& options) {
+  impl_->live.reset();
+  impl_->live = std::make_unique<LiveFeed>(impl_->scene.city(), options);
+}
+
+LiveStatus CityView::liveStatus() const {
+  return impl_->live ? impl_->live->status() : LiveStatus{};
+}
+
+bool CityView::waitForLive(double timeoutS) {
+  if (!impl_->live) return false;
+  return impl_->live->waitForFirstPoll(std::chrono::milliseconds(static_cast<long>(timeoutS * 1000.0)));
+}
+
+std::optional<double> CityView::liveValue(city::Layer layer, const std::string& id,
+                                          const std::string& column) const {
+  if (!impl_->live) return std::nullopt;
+  const auto values = impl_->live->values();
+  const std::vector<float>* observed = values ? values->find(layer, column) : nullptr;
+  if (observed == nullptr) return std::nullopt;
+  const city::CityModel& city = impl_->scene.city();
+  const auto valueAt = [&](const auto& objects) -> std::optional<double> {
+    for (std::size_t i = 0; i < objects.size() && i < observed->size(); ++i) {
+      if (objects[i].id == id && std::isfinite((*observed)[i])) return (*observed)[i];
+    }
+    return std::nullopt;
+  };
+  switch (layer) {
+    case city::Layer::Building:
+      return valueAt(city.buildings);
+    case city::Layer::RoadLink:
+      return valueAt(city.roads.links);
+    case city::Layer::Sensor:
+      return valueAt(city.sensors);
+    case city::Layer::Substation:
+      return valueAt(city.grid.substations);
+    default:
+      return std::nullopt;
+  }
+}
+
+std::pair<std::size_t, std::size_t> CityView::wetCells() const {
+  const bool split = impl_->scene.sideBySide(impl_->settings);
+  return {impl_->scene.wetCells(Side::A), split ? impl_->scene.wetCells(Side::B) : 0};
 }
 
 }  // namespace citytwin::viewer

@@ -1,17 +1,19 @@
 #pragma once
 
-#include <osg/Group>
-#include <osg/Matrixd>
-
+#include <array>
 #include <memory>
 #include <optional>
+#include <osg/Camera>
+#include <osg/Group>
+#include <osg/Matrixd>
 #include <vector>
 
-#include "citytwin/viewer/city_view.hpp"
 #include "city_scene.hpp"
+#include "citytwin/viewer/city_view.hpp"
 #include "imgui_layer.hpp"
-#include "panel_state.hpp"
+#include "live_feed.hpp"
 #include "offscreen_renderer.hpp"
+#include "panel_state.hpp"
 
 namespace citytwin::viewer {
 
@@ -20,22 +22,42 @@ osg::Matrixd viewMatrixOf(const Viewpoint& viewpoint, const SceneFrame& frame);
 // The viewpoint (orbit around the point looked at) of a camera given as eye, centre and up.
 Viewpoint viewpointOf(const osg::Vec3d& eye, const osg::Vec3d& centre, const SceneFrame& frame, std::string name);
 
+// One view drawn into the picture: which variant side, and where (pixels from the bottom-left, as OpenGL
+// counts).
+struct ViewPlacement {
+  Side side = Side::A;
+  double x = 0.0;
+  double y = 0.0;
+  double width = 0.0;
+  double height = 0.0;
+  osg::Matrixd toWindow;  // scene -> window pixels (view x projection x viewport)
+};
+
 struct CityView::Impl {
   Impl(const city::CityModel& city, std::optional<RunResults> results);
 
   OffscreenRenderer& offscreen(int width, int height, bool readBack);
+  // Brings the scene up to date with the settings and the live feed, and lays out the view(s) for `camera`.
+  void prepareFrame(osg::Camera& camera);
+  // The views `camera` draws: one, or two side by side, each with its own projection.
+  std::vector<ViewPlacement> placements(const osg::Camera& camera) const;
   std::optional<PickedObject> pickWith(const osg::Camera& camera, double x, double yFromTop) const;
 
   std::optional<RunResults> run;
   ViewSettings settings;
   CityScene scene;
-  osg::ref_ptr<osg::Group> top;  // the city scene plus overlays (the interface panels)
+  osg::ref_ptr<osg::Group> top;     // the view(s) plus overlays (labels, interface panels)
+  osg::ref_ptr<osg::Group> single;  // the one view when not side by side
+  // The two halves of a side-by-side comparison: nested cameras that follow the main camera's view, each
+  // drawing its variant's scene into its half of the viewport.
+  std::array<osg::ref_ptr<osg::Camera>, 2> halves;
   std::vector<Viewpoint> standard;
   std::vector<Viewpoint> saved;
   Viewpoint current;
   std::unique_ptr<OffscreenRenderer> renderer;
   osg::ref_ptr<ImGuiOverlay> overlay;
   PanelState panel;
+  std::unique_ptr<LiveFeed> live;
 };
 
 }  // namespace citytwin::viewer

@@ -12,9 +12,10 @@
 namespace citytwin::viewer {
 namespace {
 
-void ensureContext() {
-  if (ImGui::GetCurrentContext() != nullptr) return;
-  ImGui::CreateContext();
+// A configured ImGui context, made current.
+ImGuiContext* createContext() {
+  ImGuiContext* context = ImGui::CreateContext();
+  ImGui::SetCurrentContext(context);
   ImGuiIO& io = ImGui::GetIO();
   io.IniFilename = nullptr;  // panel positions are not worth a file in the user's folder
   ImGui::StyleColorsDark();
@@ -31,6 +32,11 @@ void ensureContext() {
   io.KeyMap[ImGuiKey_Backspace] = 9;
   io.KeyMap[ImGuiKey_Enter] = 10;
   io.KeyMap[ImGuiKey_Escape] = 11;
+  return context;
+}
+
+void ensureContext() {
+  if (ImGui::GetCurrentContext() == nullptr) createContext();
 }
 
 int keyIndex(int osgKey) {
@@ -54,8 +60,8 @@ int keyIndex(int osgKey) {
 
 }  // namespace
 
-ImGuiOverlay::ImGuiOverlay(std::function<void()> panels) : panels_(std::move(panels)) {
-  ensureContext();
+ImGuiOverlay::ImGuiOverlay(std::function<void(const osg::Camera&)> panels)
+    : panels_(std::move(panels)), context_(createContext()) {
   setUseDisplayList(false);
   setUseVertexBufferObjects(false);
   setCullingActive(false);
@@ -68,6 +74,9 @@ ImGuiOverlay::ImGuiOverlay(std::function<void()> panels) : panels_(std::move(pan
 
 void ImGuiOverlay::drawImplementation(osg::RenderInfo& renderInfo) const {
   if (!enabled_) return;
+  // Every overlay has its own ImGui context: ImGui's OpenGL backend belongs to one OpenGL context, and a
+  // process may draw into several (a window, off-screen renderers, several views in tests).
+  ImGui::SetCurrentContext(context_);
   osg::State& state = *renderInfo.getState();
   const unsigned context = state.getContextID();
   if (contextId_ == ~0u) {
@@ -75,7 +84,8 @@ void ImGuiOverlay::drawImplementation(osg::RenderInfo& renderInfo) const {
     contextId_ = context;
   }
   if (context != contextId_) return;  // the backend's GL objects live in the first context only
-  const osg::Viewport* viewport = renderInfo.getCurrentCamera()->getViewport();
+  const osg::Camera* camera = renderInfo.getCurrentCamera();
+  const osg::Viewport* viewport = camera->getViewport();
   if (viewport == nullptr) return;
 
   ImGuiIO& io = ImGui::GetIO();
@@ -93,7 +103,7 @@ void ImGuiOverlay::drawImplementation(osg::RenderInfo& renderInfo) const {
 
   ImGui_ImplOpenGL3_NewFrame();
   ImGui::NewFrame();
-  if (panels_) panels_();
+  if (panels_) panels_(*camera);
   ImGui::Render();
   ImGui_ImplOpenGL3_RenderDrawData(ImGui::GetDrawData());
 

@@ -43,7 +43,7 @@ constexpr int kMaxTableWidth = 4096;
 
 }  // namespace
 
-IndexedColours::IndexedColours(std::size_t objectCount, bool lit) {
+IndexedColours::IndexedColours(std::size_t objectCount, bool lit, unsigned textureUnit) : unit_(textureUnit) {
   const std::size_t count = std::max<std::size_t>(objectCount, 1);
   width_ = static_cast<int>(std::min<std::size_t>(count, kMaxTableWidth));
   const int height = static_cast<int>((count + static_cast<std::size_t>(width_) - 1) / static_cast<std::size_t>(width_));
@@ -66,8 +66,8 @@ IndexedColours::IndexedColours(std::size_t objectCount, bool lit) {
   opacity_ = new osg::Uniform("opacity", 1.0f);
   stateSet_ = new osg::StateSet;
   stateSet_->setAttributeAndModes(program);
-  stateSet_->setTextureAttribute(0, texture_.get());
-  stateSet_->addUniform(new osg::Uniform("colourTable", 0));
+  stateSet_->setTextureAttribute(unit_, texture_.get());
+  stateSet_->addUniform(new osg::Uniform("colourTable", static_cast<int>(unit_)));
   stateSet_->addUniform(new osg::Uniform("tableSize", osg::Vec2(static_cast<float>(width_), static_cast<float>(height))));
   stateSet_->addUniform(new osg::Uniform("lit", lit));
   stateSet_->addUniform(opacity_.get());
@@ -92,6 +92,10 @@ void IndexedColours::setOpacity(float opacity) {
     stateSet_->setMode(GL_BLEND, osg::StateAttribute::OFF);
     stateSet_->setRenderingHint(osg::StateSet::OPAQUE_BIN);
   }
+}
+
+void IndexedColours::overrideIn(osg::StateSet& stateSet) const {
+  stateSet.setTextureAttribute(unit_, texture_.get(), osg::StateAttribute::OVERRIDE);
 }
 
 void setObjectIndices(osg::Geometry& geometry, osg::FloatArray* indices) {

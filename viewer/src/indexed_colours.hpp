@@ -19,7 +19,9 @@ inline constexpr unsigned kObjectIndexAttribute = 6;
 // each vertex: recolouring a layer by another attribute or another time rewrites only this table.
 class IndexedColours {
  public:
-  IndexedColours(std::size_t objectCount, bool lit);
+  // Each layer reads its table from its own texture unit, so that one state set above the whole scene can
+  // swap in another table for every layer at once (the second view of a side-by-side comparison).
+  IndexedColours(std::size_t objectCount, bool lit, unsigned textureUnit);
 
   void set(std::size_t object, const Colour& colour);
   // Uploads the table after a series of set().
@@ -27,6 +29,8 @@ class IndexedColours {
   // Below 1 the layer is blended and drawn after the opaque ones.
   void setOpacity(float opacity);
   osg::StateSet* stateSet() { return stateSet_.get(); }
+  // Makes everything below `stateSet` read this table instead of the layer's own one with the same unit.
+  void overrideIn(osg::StateSet& stateSet) const;
 
  private:
   osg::ref_ptr<osg::Image> image_;
@@ -34,7 +38,13 @@ class IndexedColours {
   osg::ref_ptr<osg::Uniform> opacity_;
   osg::ref_ptr<osg::StateSet> stateSet_;
   int width_ = 1;
+  unsigned unit_ = 0;
 };
+
+// Texture units of the colour tables, one per layer.
+inline constexpr unsigned kBuildingColourUnit = 1;
+inline constexpr unsigned kRoadColourUnit = 2;
+inline constexpr unsigned kSensorColourUnit = 3;
 
 // Attaches the per-vertex object indices to a geometry.
 void setObjectIndices(osg::Geometry& geometry, osg::FloatArray* indices);

@@ -36,10 +36,15 @@ class WindowEvents : public osgGA::GUIEventHandler {
         const double yFromTop = event.getMouseYOrientation() == Event::Y_INCREASING_UPWARDS
                                     ? event.getWindowHeight() - event.getY()
                                     : event.getY();
-        panel_.picked = view_.pickWith(*viewer->getCamera(), event.getX() - event.getXmin(), yFromTop);
+        const double x = event.getX() - event.getXmin();
+        panel_.picked = view_.pickWith(*viewer->getCamera(), x, yFromTop);
+        panel_.pickedRight =
+            view_.scene.sideBySide(view_.settings) && x >= (event.getXmax() - event.getXmin()) / 2.0;
         panel_.pickedSeries.clear();
         if (panel_.picked) {
-          panel_.pickedSeries = view_.scene.timeSeries(panel_.picked->layer, panel_.picked->index, view_.settings.variant);
+          const Side side = panel_.pickedRight ? Side::B : Side::A;
+          panel_.pickedSeries = view_.scene.timeSeries(panel_.picked->layer, panel_.picked->index,
+                                                       view_.scene.variantOf(side, view_.settings));
         }
         return false;
       }
@@ -148,7 +153,7 @@ void CityView::runWindow(const WindowOptions& options) {
         view.panel.message = e.what();
       }
     }
-    view.scene.apply(view.settings);
+    view.prepareFrame(*viewer->getCamera());
     view.overlay->setEnabled(true);
     viewer->frame();
     if (view.panel.screenshot) {
@@ -160,6 +165,7 @@ void CityView::runWindow(const WindowOptions& options) {
         view.overlay->setEnabled(false);
         OffscreenRenderer& renderer = view.offscreen(options.width, options.height, true);
         renderer.camera()->setViewMatrix(viewMatrixOf(view.current, view.scene.frame()));
+        view.prepareFrame(*renderer.camera());
         renderer.frame();
         writePng(renderer.image(), file);
         view.panel.message = "wrote " + file;

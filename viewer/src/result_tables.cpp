@@ -130,51 +130,65 @@ std::vector<VehiclePose> VehicleTracks::at(double timeS) const {
   return poses;
 }
 
-StateTable StateTable::load(const std::filesystem::path& file,
-                            const std::unordered_map<std::string, std::size_t>& objectIndex, std::size_t objectCount) {
-  std::ifstream in = openCsv(file);
-  std::string line;
-  if (!std::getline(in, line)) throw InputError({file.string(), 1, ""}, "empty file; expected header t,id,<attribute>,...");
-  const auto header = splitCsv(line);
-  const std::size_t tColumn = requireColumn(header, "t", file);
-  const std::size_t idColumn = requireColumn(header, "id", file);
-  std::vector<std::pair<std::size_t, std::string>> valueColumns;
-  for (std::size_t i = 0; i < header.size(); ++i) {
-    if (i != tColumn && i != idColumn) valueColumns.emplace_back(i, std::string(header[i]));
-  }
-
+StateTable StateTable::load(const std::vector<StateSource>& sources,
+                            const std::unordered_map<std::string, std::size_t>& objectIndex,
+                            std::size_t objectCount) {
   struct Row {
     double t;
     std::size_t object;
-    std::vector<double> values;
+    std::vector<std::pair<std::size_t, double>> values;  // (column, value)
   };
+  std::vector<std::string> columnNames;
   std::vector<Row> rows;
-  std::size_t lineNumber = 1;
-  while (std::getline(in, line)) {
-    ++lineNumber;
-    if (line.empty()) continue;
-    const auto fields = splitCsv(line);
-    if (fields.size() != header.size()) {
-      throw InputError({file.string(), lineNumber, ""},
-                       "expected " + std::to_string(header.size()) + " fields, found " + std::to_string(fields.size()));
+  for (const StateSource& source : sources) {
+    const std::filesystem::path& file = source.file;
+    std::ifstream in = openCsv(file);
+    std::string line;
+    if (!std::getline(in, line)) {
+      throw InputError({file.string(), 1, ""},
+                       "empty file; expected header t," + source.idColumn + ",<attribute>,...");
     }
-    const auto object = objectIndex.find(std::string(fields[idColumn]));
-    if (object == objectIndex.end()) continue;
-    Row row{parseNumber(fields[tColumn], file, lineNumber, "t"), object->second, {}};
-    for (const auto& [column, name] : valueColumns) row.values.push_back(parseNumber(fields[column], file, lineNumber, name));
-    rows.push_back(std::move(row));
+    const auto header = splitCsv(line);
+    const std::size_t tColumn = requireColumn(header, "t", file);
+    const std::size_t idColumn = requireColumn(header, source.idColumn, file);
+    std::vector<std::pair<std::size_t, std::size_t>> valueColumns;  // (field, column)
+    for (std::size_t i = 0; i < header.size(); ++i) {
+      if (i == tColumn || i == idColumn) continue;
+      const std::string name(header[i]);
+      const auto known = std::find(columnNames.begin(), columnNames.end(), name);
+      valueColumns.emplace_back(i, static_cast<std::size_t>(known - columnNames.begin()));
+      if (known == columnNames.end()) columnNames.push_back(name);
+    }
+    std::size_t lineNumber = 1;
+    while (std::getline(in, line)) {
+      ++lineNumber;
+      if (line.empty()) continue;
+      const auto fields = splitCsv(line);
+      if (fields.size() != header.size()) {
+        throw InputError(
+            {file.string(), lineNumber, ""},
+            "expected " + std::to_string(header.size()) + " fields, found " + std::to_string(fields.size()));
+      }
+      const auto object = objectIndex.find(std::string(fields[idColumn]));
+      if (object == objectIndex.end()) continue;
+      Row row{parseNumber(fields[tColumn], file, lineNumber, "t"), object->second, {}};
+      for (const auto& [field, column] : valueColumns) {
+        row.values.emplace_back(column, parseNumber(fields[field], file, lineNumber, header[field]));
+      }
+      rows.push_back(std::move(row));
+    }
   }
   std::stable_sort(rows.begin(), rows.end(), [](const Row& a, const Row& b) { return a.t < b.t; });
 
   StateTable table;
-  for (std::size_t c = 0; c < valueColumns.size(); ++c) {
+  for (std::size_t c = 0; c < columnNames.size(); ++c) {
     Column column;
     column.minimum = std::numeric_limits<double>::infinity();
     column.maximum = -std::numeric_limits<double>::infinity();
     std::vector<float> current(objectCount, std::numeric_limits<float>::quiet_NaN());
     for (std::size_t r = 0; r < rows.size(); ++r) {
-      const double value = rows[r].values[c];
-      if (std::isfinite(value)) {
+      for (const auto& [index, value] : rows[r].values) {
+        if (index != c || !std::isfinite(value)) continue;
         current[rows[r].object] = static_cast<float>(value);
         column.minimum = std::min(column.minimum, value);
         column.maximum = std::max(column.maximum, value);
@@ -185,7 +199,7 @@ StateTable StateTable::load(const std::filesystem::path& file,
       }
     }
     if (column.minimum > column.maximum) column.minimum = column.maximum = 0.0;
-    table.columns_.emplace(valueColumns[c].second, std::move(column));
+    table.columns_.emplace(columnNames[c], std::move(column));
   }
   table.empty_.assign(objectCount, std::numeric_limits<float>::quiet_NaN());
   return table;

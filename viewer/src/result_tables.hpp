@@ -35,13 +35,27 @@ class VehicleTracks {
   std::vector<std::pair<std::string, std::vector<Sample>>> tracks_;
 };
 
-// One layer's result columns over time from state/<layer>.csv (t,id,<attribute>,...): the value of an object
-// at time t is that of its latest row at or before t.
+// A CSV file of one layer's values over time: t, the object's id in `idColumn`, then value columns.
+struct StateSource {
+  std::filesystem::path file;
+  std::string idColumn = "id";
+};
+
+// One layer's result columns over time from state/<layer>.csv (t,id,<attribute>,...) and, for road links,
+// traffic/links.csv (t,link,...): the value of an object at time t is that of its latest row at or before t
+// in which the column has a value.
 class StateTable {
  public:
-  // `objectIndex` maps the layer's object ids to their index; rows for unknown ids are ignored.
-  static StateTable load(const std::filesystem::path& file, const std::unordered_map<std::string, std::size_t>& objectIndex,
+  // `objectIndex` maps the layer's object ids to their index; rows for unknown ids are ignored. Columns of
+  // the same name in several sources are one column.
+  static StateTable load(const std::vector<StateSource>& sources,
+                         const std::unordered_map<std::string, std::size_t>& objectIndex,
                          std::size_t objectCount);
+  static StateTable load(const std::filesystem::path& file,
+                         const std::unordered_map<std::string, std::size_t>& objectIndex,
+                         std::size_t objectCount) {
+    return load(std::vector<StateSource>{{file, "id"}}, objectIndex, objectCount);
+  }
 
   std::vector<std::string> attributes() const;
   bool has(const std::string& attribute) const { return columns_.count(attribute) != 0; }

@@ -91,7 +91,7 @@ RoadLayer buildRoadLayer(const SceneFrame& frame, const city::RoadNetwork& roads
   }
   RoadLayer layer;
   layer.node = mesh.build();
-  layer.colours = std::make_unique<IndexedColours>(roads.links.size(), false);
+  layer.colours = std::make_unique<IndexedColours>(roads.links.size(), false, kRoadColourUnit);
   layer.node->setStateSet(layer.colours->stateSet());
   // Drawn just in front of the terrain they lie on.
   layer.node->getStateSet()->setAttributeAndModes(new osg::PolygonOffset(-1.0f, -4.0f));

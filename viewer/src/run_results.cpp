@@ -50,6 +50,8 @@ std::optional<VariantResults> scanVariant(const std::filesystem::path& folder) {
   const auto vehicles = folder / "traffic" / "vehicles.csv";
   if (std::filesystem::is_directory(folder / "traffic", ec)) any = true;
   if (std::filesystem::is_regular_file(vehicles, ec)) variant.vehiclesFile = vehicles;
+  const auto links = folder / "traffic" / "links.csv";
+  if (std::filesystem::is_regular_file(links, ec)) variant.linksFile = links;
   const auto state = folder / "state";
   if (std::filesystem::is_directory(state, ec)) {
     any = true;
@@ -119,6 +121,10 @@ RunResults RunResults::open(const std::filesystem::path& runFolder) {
     for (const auto& snapshot : variant.depthSnapshots) include(snapshot.timeS, snapshot.timeS);
     if (variant.vehiclesFile) {
       const auto [a, b] = csvTimeSpan(*variant.vehiclesFile);
+      include(a, b);
+    }
+    if (variant.linksFile) {
+      const auto [a, b] = csvTimeSpan(*variant.linksFile);
       include(a, b);
     }
     for (const auto& [layer, file] : variant.stateFiles) {

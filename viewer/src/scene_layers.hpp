@@ -48,38 +48,45 @@ struct SensorLayer {
 };
 SensorLayer buildSensorLayer(const SceneFrame& frame, const std::vector<city::Sensor>& sensors);
 
+// A layer made of one geometry that is rebuilt whenever its contents change (water, vehicles): vertex
+// colours, unlit, with its own opacity.
+struct DynamicLayerNode {
+  DynamicLayerNode();
+  // Replaces the geometry's vertices, their colours and the primitives (nullptr: none).
+  void replace(osg::Vec3Array* vertices, osg::Vec4ubArray* colours, osg::PrimitiveSet* primitives);
+  void setOpacity(float opacity);
+
+  osg::ref_ptr<osg::Group> node;
+  osg::ref_ptr<osg::Geometry> geometry;
+  osg::ref_ptr<osg::BlendColor> blend;
+};
+
 // The water surface: one quad per wet cell of a depth raster, at ground level plus depth.
 class WaterLayer {
  public:
-  WaterLayer();
-  osg::Group* node() { return node_.get(); }
+  osg::Group* node() { return layer_.node.get(); }
   // Replaces the surface; `colourOf` maps a cell's value (depth, or a difference) to its colour and
   // cells where `wet` is false are left out.
   void update(const SceneFrame& frame, const geo::RasterGrid& surfaceDepth, const geo::RasterGrid& shownValue,
               const ColourRamp& ramp, double threshold);
   void clear();
-  void setOpacity(float opacity);
+  void setOpacity(float opacity) { layer_.setOpacity(opacity); }
   std::size_t wetCells() const { return wetCells_; }
 
  private:
-  osg::ref_ptr<osg::Group> node_;
-  osg::ref_ptr<osg::Geometry> geometry_;
-  osg::ref_ptr<osg::BlendColor> blend_;
+  DynamicLayerNode layer_;
   std::size_t wetCells_ = 0;
 };
 
 // Vehicles as small boxes along their heading.
 class VehicleLayer {
  public:
-  VehicleLayer();
-  osg::Group* node() { return node_.get(); }
+  osg::Group* node() { return layer_.node.get(); }
   void update(const SceneFrame& frame, const std::vector<VehiclePose>& poses);
-  void setOpacity(float opacity);
+  void setOpacity(float opacity) { layer_.setOpacity(opacity); }
 
  private:
-  osg::ref_ptr<osg::Group> node_;
-  osg::ref_ptr<osg::Geometry> geometry_;
-  osg::ref_ptr<osg::BlendColor> blend_;
+  DynamicLayerNode layer_;
 };
 
 inline void appendIndices(osg::DrawElementsUInt& elements, std::initializer_list<unsigned> indices) {

@@ -38,7 +38,7 @@ SensorLayer buildSensorLayer(const SceneFrame& frame, const std::vector<city::Se
   }
   SensorLayer layer;
   layer.node = mesh.build();
-  layer.colours = std::make_unique<IndexedColours>(sensors.size(), true);
+  layer.colours = std::make_unique<IndexedColours>(sensors.size(), true, kSensorColourUnit);
   for (std::size_t i = 0; i < sensors.size(); ++i) layer.colours->set(i, sensorTypeColour(sensors[i].type));
   layer.colours->commit();
   layer.node->setStateSet(layer.colours->stateSet());

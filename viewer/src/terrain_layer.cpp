@@ -1,6 +1,3 @@
-#include <osg/BlendColor>
-#include <osg/BlendFunc>
-
 #include <algorithm>
 #include <cmath>
 
@@ -20,24 +17,6 @@ osg::Vec4ub toBytes(const Colour& c, double shade) {
 }
 
 }  // namespace
-
-osg::ref_ptr<osg::BlendColor> makeLayerFadeable(osg::StateSet& stateSet) {
-  osg::ref_ptr<osg::BlendColor> blend = new osg::BlendColor(osg::Vec4(1, 1, 1, 1));
-  stateSet.setAttributeAndModes(blend.get());
-  stateSet.setAttributeAndModes(new osg::BlendFunc(GL_CONSTANT_ALPHA, GL_ONE_MINUS_CONSTANT_ALPHA));
-  return blend;
-}
-
-void applyLayerOpacity(osg::StateSet& stateSet, osg::BlendColor& blend, float opacity) {
-  blend.setConstantColor(osg::Vec4(1, 1, 1, opacity));
-  if (opacity < 0.999f) {
-    stateSet.setMode(GL_BLEND, osg::StateAttribute::ON);
-    stateSet.setRenderingHint(osg::StateSet::TRANSPARENT_BIN);
-  } else {
-    stateSet.setMode(GL_BLEND, osg::StateAttribute::OFF);
-    stateSet.setRenderingHint(osg::StateSet::OPAQUE_BIN);
-  }
-}
 
 TerrainLayer buildTerrainLayer(const SceneFrame& frame) {
   TerrainLayer layer;

@@ -5,18 +5,6 @@
 
 namespace citytwin::viewer {
 
-VehicleLayer::VehicleLayer() {
-  node_ = new osg::Group;
-  geometry_ = new osg::Geometry;
-  geometry_->setUseDisplayList(false);
-  geometry_->setUseVertexBufferObjects(true);
-  geometry_->setDataVariance(osg::Object::DYNAMIC);
-  node_->addChild(geometry_);
-  osg::StateSet* state = node_->getOrCreateStateSet();
-  state->setMode(GL_LIGHTING, osg::StateAttribute::OFF | osg::StateAttribute::OVERRIDE);
-  blend_ = makeLayerFadeable(*state);
-}
-
 void VehicleLayer::update(const SceneFrame& frame, const std::vector<VehiclePose>& poses) {
   auto* vertices = new osg::Vec3Array;
   auto* colours = new osg::Vec4ubArray;
@@ -59,13 +47,7 @@ void VehicleLayer::update(const SceneFrame& frame, const std::vector<VehiclePose
       appendIndices(*triangles, {a, b, b + 4, a, b + 4, a + 4});
     }
   }
-  geometry_->setVertexArray(vertices);
-  geometry_->setColorArray(colours, osg::Array::BIND_PER_VERTEX);
-  geometry_->removePrimitiveSet(0, geometry_->getNumPrimitiveSets());
-  geometry_->addPrimitiveSet(triangles);
-  geometry_->dirtyBound();
+  layer_.replace(vertices, colours, triangles);
 }
-
-void VehicleLayer::setOpacity(float opacity) { applyLayerOpacity(*node_->getOrCreateStateSet(), *blend_, opacity); }
 
 }  // namespace citytwin::viewer

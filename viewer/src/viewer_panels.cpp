@@ -103,7 +103,17 @@ void timePanel(PanelState& panel, CityView::Impl& view) {
   std::string a = view.scene.resolveVariant(view.settings.variant);
   if (pickName("variant A", a, names.front().c_str(), names)) view.settings.variant = a;
   pickName("compare with B", view.settings.compareVariant, "(none)", names);
-  if (!view.settings.compareVariant.empty()) ImGui::TextWrapped("Showing B - A: water depth and the chosen result colours.");
+  if (!view.settings.compareVariant.empty()) {
+    int mode = view.settings.sideBySide ? 1 : 0;
+    ImGui::RadioButton("difference", &mode, 0);
+    ImGui::SameLine();
+    ImGui::RadioButton("side by side", &mode, 1);
+    view.settings.sideBySide = mode == 1;
+    ImGui::TextWrapped(
+        view.settings.sideBySide
+            ? "A on the left, B on the right; both views move together and share their colour ramps."
+            : "Showing B - A: water depth and the chosen result colours.");
+  }
   ImGui::End();
 }
 
@@ -141,8 +151,37 @@ void kpiPanel(CityView::Impl& view) {
   ImGui::End();
 }
 
-void selectionPanel(PanelState& panel) {
+void livePanel(CityView::Impl& view) {
+  if (!view.live) return;
+  const LiveStatus status = view.live->status();
+  ImGui::SetNextWindowPos(ImVec2(860, 200), ImGuiCond_FirstUseEver);
+  ImGui::Begin("Live", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+  const ImVec4 green(0.3f, 0.85f, 0.35f, 1.0f);
+  const ImVec4 red(0.95f, 0.35f, 0.3f, 1.0f);
+  if (status.updated) {
+    ImGui::TextColored(status.error.empty() ? green : red, "Live");
+    ImGui::SameLine();
+    ImGui::Text("updated %s UTC: %zu entities, %zu mapped", status.lastUpdateUtc.c_str(), status.entities,
+                status.mapped);
+  } else {
+    ImGui::TextColored(status.error.empty() ? ImVec4(0.8f, 0.8f, 0.8f, 1.0f) : red,
+                       status.polls == 0 ? "Live: connecting..." : "Live: no data yet");
+  }
+  if (!status.error.empty()) {
+    ImGui::PushTextWrapPos(ImGui::GetFontSize() * 30.0f);
+    ImGui::TextWrapped("%s (retrying)", status.error.c_str());
+    ImGui::PopTextWrapPos();
+  }
+  ImGui::End();
+}
+
+void selectionPanel(PanelState& panel, CityView::Impl& view) {
   if (!panel.picked) return;
+  // Described again every frame: the time, the variant and live values move on while it is open.
+  if (auto fresh = view.scene.describe(panel.picked->layer, panel.picked->index, view.settings,
+                                       panel.pickedRight ? Side::B : Side::A)) {
+    panel.picked = std::move(fresh);
+  }
   ImGui::SetNextWindowPos(ImVec2(860, 300), ImGuiCond_FirstUseEver);
   ImGui::SetNextWindowSize(ImVec2(340, 0), ImGuiCond_FirstUseEver);
   bool open = true;
@@ -196,7 +235,8 @@ void drawPanels(PanelState& panel, CityView::Impl& view) {
   timePanel(panel, view);
   legendPanel(view);
   kpiPanel(view);
-  selectionPanel(panel);
+  livePanel(view);
+  selectionPanel(panel, view);
   viewpointPanel(panel, view);
 }
 

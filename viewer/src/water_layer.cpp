@@ -1,8 +1,5 @@
-#include <osg/Depth>
-
 #include <algorithm>
 #include <cmath>
-
 
 #include "scene_layers.hpp"
 
@@ -18,23 +15,8 @@ constexpr double kSurfaceLiftM = 0.15;  // above the terrain mesh where the dept
 
 }  // namespace
 
-WaterLayer::WaterLayer() {
-  node_ = new osg::Group;
-  geometry_ = new osg::Geometry;
-  geometry_->setUseDisplayList(false);
-  geometry_->setUseVertexBufferObjects(true);
-  geometry_->setDataVariance(osg::Object::DYNAMIC);
-  node_->addChild(geometry_);
-  osg::StateSet* state = node_->getOrCreateStateSet();
-  state->setMode(GL_LIGHTING, osg::StateAttribute::OFF | osg::StateAttribute::OVERRIDE);
-  blend_ = makeLayerFadeable(*state);
-}
-
 void WaterLayer::clear() {
-  geometry_->setVertexArray(new osg::Vec3Array);
-  geometry_->setColorArray(new osg::Vec4ubArray, osg::Array::BIND_PER_VERTEX);
-  geometry_->removePrimitiveSet(0, geometry_->getNumPrimitiveSets());
-  geometry_->dirtyBound();
+  layer_.replace(new osg::Vec3Array, new osg::Vec4ubArray, nullptr);
   wetCells_ = 0;
 }
 
@@ -91,13 +73,7 @@ void WaterLayer::update(const SceneFrame& frame, const geo::RasterGrid& surfaceD
       ++wetCells_;
     }
   }
-  geometry_->setVertexArray(vertices);
-  geometry_->setColorArray(colours, osg::Array::BIND_PER_VERTEX);
-  geometry_->removePrimitiveSet(0, geometry_->getNumPrimitiveSets());
-  geometry_->addPrimitiveSet(triangles);
-  geometry_->dirtyBound();
+  layer_.replace(vertices, colours, triangles);
 }
-
-void WaterLayer::setOpacity(float opacity) { applyLayerOpacity(*node_->getOrCreateStateSet(), *blend_, opacity); }
 
 }  // namespace citytwin::viewer

@@ -209,9 +209,10 @@ void requireUri(const std::string& id, const char* what) {
 struct ContextService::Routes {
   ServiceOptions& options;
   EntityStore& store;
+  WhatIfJobs* whatIfs;
   httplib::Server server;
 
-  Routes(ServiceOptions& o, EntityStore& s) : options(o), store(s) {}
+  Routes(ServiceOptions& o, EntityStore& s, WhatIfJobs* w) : options(o), store(s), whatIfs(w) {}
 
   template <typename Handler>
   auto guarded(Handler handler) {
@@ -644,13 +645,54 @@ struct ContextService::Routes {
       if (!options.stateSummary) throw NgsiError(NgsiErrorType::ResourceNotFound, "the service runs without a city");
       res.set_content(options.stateSummary().dump(), kJson);
     }));
+    installWhatIf();
+  }
+
+  WhatIfJobs& requireWhatIfs() {
+    if (whatIfs == nullptr) {
+      throw NgsiError(NgsiErrorType::ResourceNotFound, "the service runs without a city, so it runs no what-ifs");
+    }
+    return *whatIfs;
+  }
+
+  void installWhatIf() {
+    server.Post("/citytwin/v1/whatif", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      WhatIfJobs& jobs = requireWhatIfs();
+      if (req.body.size() > options.maxScenarioBytes) {
+        throw NgsiError(NgsiErrorType::PayloadTooLarge, "a scenario may hold at most " +
+                                                            std::to_string(options.maxScenarioBytes) + " bytes");
+      }
+      const std::string type = req.get_header_value("Content-Type");
+      const std::string mediaType = type.substr(0, type.find(';'));
+      if (!mediaType.empty() && mediaType != "application/toml" && mediaType != "text/plain" &&
+          mediaType != "application/x-toml") {
+        throw NgsiError(NgsiErrorType::UnsupportedMediaType,
+                        "a what-if is a scenario file: Content-Type application/toml or text/plain, not '" + type + "'");
+      }
+      if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) {
+        badData("the body must be a scenario file (TOML, see scenarios/README.md)");
+      }
+      const json document = jobs.submit(req.body);
+      res.status = 202;
+      res.set_header("Location", "/citytwin/v1/whatif/" + document["id"].get<std::string>());
+      res.set_content(document.dump(), kJson);
+    }));
+    server.Get(R"(/citytwin/v1/whatif/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = req.matches[1];
+      const auto document = requireWhatIfs().status(id);
+      if (!document) throw NgsiError(NgsiErrorType::ResourceNotFound, "no what-if job '" + id + "'");
+      res.set_content(document->dump(), kJson);
+    }));
   }
 };
 
 ContextService::ContextService(ServiceOptions options) : options_(std::move(options)) {
   if (options_.databasePath.empty()) throw Error("context service: no database path");
   store_ = std::make_unique<EntityStore>(StoreOptions{options_.databasePath, options_.synchronousFull});
-  routes_ = std::make_unique<Routes>(options_, *store_);
+  if (options_.whatIf) {
+    whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, options_.maxWaitingWhatIfs);
+  }
+  routes_ = std::make_unique<Routes>(options_, *store_, whatIfs_.get());
   routes_->install();
   auto& server = routes_->server;
   server.set_payload_max_length(options_.maxBodyBytes);
@@ -663,6 +705,7 @@ ContextService::ContextService(ServiceOptions options) : options_(std::move(opti
 ContextService::~ContextService() {
   stop();
   routes_.reset();
+  whatIfs_.reset();
   store_.reset();
 }
 
@@ -686,6 +729,7 @@ void ContextService::wait() {
 
 void ContextService::stop() {
   if (routes_) routes_->server.stop();
+  if (whatIfs_) whatIfs_->stop();
   if (thread_.joinable()) thread_.join();
 }
 

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <limits>
 
 namespace citytwin::context {
 
@@ -80,6 +81,11 @@ std::optional<std::int64_t> parseDateTime(std::string_view text) {
 }
 
 std::string formatDateTime(std::int64_t ms) {
+  // Stored entities carry createdAt/modifiedAt on every attribute, all equal to the commit time of their
+  // batch: remembering the last result saves most of the formatting on the ingest path.
+  thread_local std::int64_t lastMs = std::numeric_limits<std::int64_t>::min();
+  thread_local std::string last;
+  if (ms == lastMs) return last;
   std::int64_t seconds = ms >= 0 ? ms / 1000 : (ms - 999) / 1000;
   const auto millis = static_cast<int>(ms - seconds * 1000);
   std::int64_t days = seconds >= 0 ? seconds / 86400 : (seconds - 86399) / 86400;
@@ -94,10 +100,32 @@ std::string formatDateTime(std::int64_t ms) {
   const unsigned d = doy - (153 * mp + 2) / 5 + 1;
   const unsigned m = mp < 10 ? mp + 3 : mp - 9;
   const std::int64_t y = static_cast<std::int64_t>(yoe) + era * 400 + (m <= 2);
-  char buffer[96];
-  std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
-                secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, millis);
-  return buffer;
+  std::string text;
+  if (y >= 0 && y <= 9999) {
+    // snprintf's format parsing dominated this function; the fixed layout is written digit by digit.
+    text = "0000-00-00T00:00:00.000Z";
+    const auto put = [&text](std::size_t at, int digits, unsigned value) {
+      for (int i = digits - 1; i >= 0; --i) {
+        text[at + static_cast<std::size_t>(i)] = static_cast<char>('0' + value % 10);
+        value /= 10;
+      }
+    };
+    put(0, 4, static_cast<unsigned>(y));
+    put(5, 2, m);
+    put(8, 2, d);
+    put(11, 2, static_cast<unsigned>(secondOfDay / 3600));
+    put(14, 2, static_cast<unsigned>(secondOfDay / 60 % 60));
+    put(17, 2, static_cast<unsigned>(secondOfDay % 60));
+    put(20, 3, static_cast<unsigned>(millis));
+  } else {
+    char buffer[96];
+    std::snprintf(buffer, sizeof buffer, "%04lld-%02u-%02uT%02d:%02d:%02d.%03dZ", static_cast<long long>(y), m, d,
+                  secondOfDay / 3600, secondOfDay / 60 % 60, secondOfDay % 60, millis);
+    text = buffer;
+  }
+  lastMs = ms;
+  last = text;
+  return text;
 }
 
 std::int64_t nowMilliseconds() {

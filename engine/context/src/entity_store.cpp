@@ -6,6 +6,7 @@
 
 #include "citytwin/context/date_time.hpp"
 #include "citytwin/context/entity_codec.hpp"
+#include "citytwin/context/storage_text.hpp"
 #include "citytwin/core/error.hpp"
 
 namespace citytwin::context {
@@ -37,6 +38,12 @@ class Statement {
     sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
     return *this;
   }
+  // Binds without SQLite's copy: only for `bindStatic(...)...run()` in one expression, where the string
+  // outlives the step. The ingest path binds every history value this way.
+  Statement& bindStatic(int index, const std::string& value) {
+    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
+    return *this;
+  }
   // Returns true while rows come back.
   bool step() {
     const int rc = sqlite3_step(statement_);
@@ -45,7 +52,12 @@ class Statement {
     throw Error(std::string("context store: ") + sqlite3_errmsg(sqlite3_db_handle(statement_)));
   }
   void run() {
-    step();
+    try {
+      step();
+    } catch (...) {
+      reset();  // drop bindings that may point at strings about to be destroyed
+      throw;
+    }
     reset();
   }
   void reset() {
@@ -99,8 +111,117 @@ void mergeInstances(std::vector<Attribute>& existing, const std::vector<Attribut
 
 }  // namespace
 
+// History rows of the transaction being built, inserted kHistoryRowsPerStatement at a time just before the
+// commit: one statement per row cost more in SQLite's per-statement work than the rows themselves.
+constexpr int kHistoryRowsPerStatement = 64;
+constexpr int kHistoryColumns = 8;
+
+struct HistoryRow {
+  std::int64_t eid = 0;
+  std::int64_t aid = 0;
+  std::int64_t observedMs = 0;
+  std::int64_t kind = 0;
+  std::string value;
+  std::string observedAt;
+  std::string unitCode;
+  std::string datasetId;
+};
+
+std::string historyInsert(int rows) {
+  std::string sql = "INSERT INTO history(eid, aid, observed_ms, kind, value, observed_at, unit_code, dataset_id) VALUES";
+  for (int r = 0; r < rows; ++r) sql += r ? ",(?,?,?,?,?,?,?,?)" : "(?,?,?,?,?,?,?,?)";
+  return sql;
+}
+
 struct EntityStore::Statements {
-  Statement insertId, insertAttributeName, upsertEntity, deleteEntity, insertHistory;
+  Statement insertId, insertAttributeName, upsertEntity, deleteEntity, insertHistory, insertHistoryMany;
+  std::vector<HistoryRow> pendingHistory;
+
+  static void bindRow(Statement& statement, int first, const HistoryRow& row) {
+    statement.bind(first + 1, row.eid)
+        .bind(first + 2, row.aid)
+        .bind(first + 3, row.observedMs)
+        .bind(first + 4, row.kind)
+        .bindStatic(first + 5, row.value)
+        .bindStatic(first + 6, row.observedAt)
+        .bindStatic(first + 7, row.unitCode)
+        .bindStatic(first + 8, row.datasetId);
+  }
+  // Inserts every pending row; the rows stay alive until each statement has run (bound without copies).
+  void flushHistory() {
+    std::size_t next = 0;
+    const std::size_t count = pendingHistory.size();
+    try {
+      for (; next + kHistoryRowsPerStatement <= count; next += kHistoryRowsPerStatement) {
+        for (int r = 0; r < kHistoryRowsPerStatement; ++r) {
+          bindRow(insertHistoryMany, r * kHistoryColumns, pendingHistory[next + static_cast<std::size_t>(r)]);
+        }
+        insertHistoryMany.run();
+      }
+      for (; next < count; ++next) {
+        bindRow(insertHistory, 0, pendingHistory[next]);
+        insertHistory.run();
+      }
+    } catch (...) {
+      pendingHistory.clear();
+      throw;
+    }
+    pendingHistory.clear();
+  }
+};
+
+// Copies the WAL into the database file on its own thread and connection. SQLite's automatic checkpoint
+// runs inside the commit that crosses its threshold, on the single writer, which then stalls every waiting
+// request; here the writer only signals. Durability is unchanged: a commit is durable once it is in the
+// WAL, and a checkpoint only moves committed pages.
+struct EntityStore::Checkpointer {
+  static constexpr int kPagesBeforeCheckpoint = 4000;   // ~16 MB of WAL at 4 KiB pages
+  static constexpr int kPagesForInlineCheckpoint = 64000;  // the thread fell far behind: the writer helps
+
+  sqlite3* db = nullptr;
+  std::mutex mutex;
+  std::condition_variable wanted;
+  bool pending = false;
+  bool stopping = false;
+  std::thread thread;
+
+  explicit Checkpointer(const std::filesystem::path& path) : db(openDatabase(path)) {
+    thread = std::thread([this] { run(); });
+  }
+  ~Checkpointer() {
+    {
+      const std::lock_guard lock(mutex);
+      stopping = true;
+    }
+    wanted.notify_all();
+    if (thread.joinable()) thread.join();
+    sqlite3_close(db);
+  }
+  void run() {
+    for (;;) {
+      {
+        std::unique_lock lock(mutex);
+        wanted.wait(lock, [this] { return stopping || pending; });
+        if (stopping) return;
+        pending = false;
+      }
+      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    }
+  }
+  // sqlite3_wal_hook: called by the writer after each commit with the WAL's size in pages.
+  static int afterCommit(void* self, sqlite3* writer, const char* schema, int pages) {
+    auto& checkpointer = *static_cast<Checkpointer*>(self);
+    if (pages >= kPagesForInlineCheckpoint) {
+      sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+    } else if (pages >= kPagesBeforeCheckpoint) {
+      {
+        const std::lock_guard lock(checkpointer.mutex);
+        checkpointer.pending = true;
+      }
+      checkpointer.wanted.notify_one();
+    }
+    return SQLITE_OK;
+  }
 };
 
 struct EntityStore::Job {
@@ -123,6 +244,8 @@ EntityStore::~EntityStore() {
   }
   queueReady_.notify_all();
   if (writer_.joinable()) writer_.join();
+  if (writeDb_) sqlite3_wal_hook(writeDb_, nullptr, nullptr);
+  checkpointer_.reset();
   statements_.reset();
   sqlite3_close(readDb_);
   sqlite3_close(writeDb_);
@@ -150,7 +273,11 @@ void EntityStore::open() {
       writeDb_,
       "INSERT INTO history(eid, aid, observed_ms, kind, value, observed_at, unit_code, dataset_id) "
       "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+  statements_->insertHistoryMany = Statement(writeDb_, historyInsert(kHistoryRowsPerStatement).c_str());
   readDb_ = openDatabase(options_.path);
+  checkpointer_ = std::make_unique<Checkpointer>(options_.path);
+  // Replaces the automatic checkpoint (sqlite3_wal_hook and wal_autocheckpoint share one slot).
+  sqlite3_wal_hook(writeDb_, &Checkpointer::afterCommit, checkpointer_.get());
 }
 
 void EntityStore::load() {
@@ -194,21 +321,22 @@ std::int64_t EntityStore::attributeKey(const std::string& name) {
 }
 
 void EntityStore::persistEntity(const Entity& entity) {
-  statements_->upsertEntity.bind(1, entityKey(entity.id)).bind(2, toStorageJson(entity).dump()).run();
+  statements_->upsertEntity.bind(1, entityKey(entity.id)).bindStatic(2, toStorageText(entity)).run();
 }
 
 void EntityStore::recordHistory(std::int64_t eid, const std::string& name, const Attribute& attribute,
                                 std::int64_t now) {
   const bool observed = !attribute.observedAt.empty();
-  statements_->insertHistory.bind(1, eid)
-      .bind(2, attributeKey(name))
-      .bind(3, observed ? attribute.observedMs : now)
-      .bind(4, static_cast<std::int64_t>(attribute.kind))
-      .bind(5, attribute.value.dump())
-      .bind(6, observed ? attribute.observedAt : formatDateTime(now))
-      .bind(7, attribute.unitCode)
-      .bind(8, attribute.datasetId)
-      .run();
+  HistoryRow row;
+  row.eid = eid;
+  row.aid = attributeKey(name);
+  row.observedMs = observed ? attribute.observedMs : now;
+  row.kind = static_cast<std::int64_t>(attribute.kind);
+  row.value = attribute.value.dump();
+  row.observedAt = observed ? attribute.observedAt : formatDateTime(now);
+  row.unitCode = attribute.unitCode;
+  row.datasetId = attribute.datasetId;
+  statements_->pendingHistory.push_back(std::move(row));
 }
 
 std::vector<WriteResult> EntityStore::write(std::vector<WriteOperation> operations) {
@@ -247,9 +375,11 @@ void EntityStore::writerLoop() {
           }
         }
       }
+      statements_->flushHistory();
       execute(writeDb_, "COMMIT");
       ++transactions_;
     } catch (const std::exception& e) {
+      statements_->pendingHistory.clear();
       sqlite3_exec(writeDb_, "ROLLBACK", nullptr, nullptr, nullptr);
       changed.clear();
       for (Job* job : batch) {
@@ -346,7 +476,14 @@ WriteResult EntityStore::apply(WriteOperation& op, std::int64_t now, std::vector
                                      : now;
           }
         }
-        entity.attributes = op.entity.attributes;
+        // Replacing: the incoming attributes become the entity's, so they move instead of being copied.
+        stamp(op.entity.attributes);
+        recordAll(entityKey(id), op.entity.attributes);
+        entity.attributes = std::move(op.entity.attributes);
+        entity.modifiedMs = now;
+        persistEntity(entity);
+        changed.push_back(id);
+        return result;
       }
       stamp(op.entity.attributes);
       for (auto& [name, instances] : entity.attributes) {

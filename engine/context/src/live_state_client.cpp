@@ -2,7 +2,6 @@
 
 #include <httplib.h>
 
-#include <algorithm>
 
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/json_ld_context.hpp"
@@ -65,26 +64,8 @@ std::vector<Entity> fetchEntities(const std::string& baseUrl, const std::vector<
 
 LiveSnapshot applyLiveState(const std::string& baseUrl, const city::CityModel& city, city::CityState& state,
                             const LiveClientOptions& options) {
-  LiveSnapshot snapshot;
-  std::vector<Entity> entities = fetchEntities(baseUrl, mappedEntityTypes(), options);
-  snapshot.entities = entities.size();
-  const CityContextMapper mapper(city);
-  for (const auto& entity : entities) {
-    MappingOutcome outcome = mapper.apply(entity, state);
-    if (outcome.mapped) ++snapshot.mapped;
-    snapshot.outcomes.push_back(std::move(outcome));
-  }
-  if (state.has(city::Layer::Sensor, "value")) {
-    const auto& values = state.column(city::Layer::Sensor, "value");
-    for (std::size_t i = 0; i < city.sensors.size() && i < values.size(); ++i) {
-      if (city.sensors[i].type != "RainGauge") continue;
-      const bool written = std::any_of(snapshot.outcomes.begin(), snapshot.outcomes.end(), [&](const MappingOutcome& o) {
-        return std::find(o.objects.begin(), o.objects.end(), city.sensors[i].id) != o.objects.end();
-      });
-      if (written) snapshot.rainfallMmPerH = values[i];
-    }
-  }
-  return snapshot;
+  const LiveOverlay overlay(city, fetchEntities(baseUrl, mappedEntityTypes(), options));
+  return overlay.applyTo(state);
 }
 
 }  // namespace citytwin::context

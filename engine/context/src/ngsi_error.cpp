@@ -17,6 +17,7 @@ int httpStatus(NgsiErrorType type) {
     case NgsiErrorType::PayloadTooLarge: return 413;
     case NgsiErrorType::UnsupportedMediaType: return 415;
     case NgsiErrorType::NotAcceptable: return 406;
+    case NgsiErrorType::ServiceUnavailable: return 503;
   }
   return 500;
 }
@@ -36,6 +37,7 @@ std::string_view title(NgsiErrorType type) {
     case NgsiErrorType::PayloadTooLarge: return "PayloadTooLarge";
     case NgsiErrorType::UnsupportedMediaType: return "UnsupportedMediaType";
     case NgsiErrorType::NotAcceptable: return "NotAcceptable";
+    case NgsiErrorType::ServiceUnavailable: return "ServiceUnavailable";
   }
   return "InternalError";
 }

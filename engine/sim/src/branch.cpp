@@ -112,6 +112,9 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
                    stepFound == spec.modelSteps.end() ? 0 : stepFound->second);
   }
 
+  // Prepared values (e.g. observations) also replace what the models put into the state themselves.
+  if (spec.prepareState) spec.prepareState(published_);
+
   // Attribute settings override the models' initial values, so the what-if holds at t = 0; timed ones
   // wait for their boundary.
   for (const auto& [intervention, setting] : attributeSettings) {

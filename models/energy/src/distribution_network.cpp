@@ -2,10 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <deque>
+#include <limits>
+#include <map>
 #include <numeric>
 
 #include "citytwin/core/error.hpp"
 #include "citytwin/geo/geometry.hpp"
+#include "citytwin/geo/spatial_index.hpp"
 
 namespace citytwin::energy {
 namespace {
@@ -30,6 +34,30 @@ double distanceAlong(const geo::Polyline& line, geo::Vec2 p) {
   return along;
 }
 
+int addBus(AcNetwork& net, BusRole role) {
+  net.roles.push_back(role);
+  net.shunt.emplace_back(0.0, 0.0);
+  net.injection.emplace_back(0.0, 0.0);
+  net.voltage.emplace_back(1.0, 0.0);
+  return static_cast<int>(net.roles.size() - 1);
+}
+
+// Bus 0 (the upstream grid) and bus 1 (the busbar) joined by the transformer: 1 % + j6 % on its rating.
+void addTransformer(SubstationNetwork& n, double ratedMva) {
+  AcNetwork& net = n.network;
+  net.baseMva = kNetworkBaseMva;
+  addBus(net, BusRole::Reference);
+  addBus(net, BusRole::PQ);
+  const double rating = ratedMva > 0 ? ratedMva : 1.0;
+  net.branches.push_back(
+      {0, 1, 0.01 * kNetworkBaseMva / rating, 0.06 * kNetworkBaseMva / rating, 0.0, 1.0, 0.0});
+  n.branchRatingPu.push_back(rating / kNetworkBaseMva);
+}
+
+std::string featureName(const NetworkFile& file, std::size_t feature, const std::string& id) {
+  return file.source + ": feature " + std::to_string(feature) + (id.empty() ? "" : " (id '" + id + "')");
+}
+
 }  // namespace
 
 std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& city) {
@@ -38,22 +66,14 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
   for (std::size_t s = 0; s < grid.substations.size(); ++s) {
     const city::Substation& sub = grid.substations[s];
     SubstationNetwork& n = out[s];
-    n.substation = static_cast<std::uint32_t>(s);
-    AcNetwork& net = n.network;
-    net.baseMva = kNetworkBaseMva;
-    const auto addBus = [&](BusRole role) {
-      net.roles.push_back(role);
-      net.shunt.emplace_back(0.0, 0.0);
-      net.injection.emplace_back(0.0, 0.0);
-      net.voltage.emplace_back(1.0, 0.0);
-      return static_cast<int>(net.roles.size() - 1);
-    };
-    addBus(BusRole::Reference);
-    addBus(BusRole::PQ);
-    const double rating = sub.ratedMva > 0 ? sub.ratedMva : 1.0;
-    net.branches.push_back({0, 1, 0.01 * kNetworkBaseMva / rating, 0.06 * kNetworkBaseMva / rating, 0.0, 1.0, 0.0});
-    n.branchRatingPu.push_back(rating / kNetworkBaseMva);
+    n.id = sub.id;
+    n.citySubstation = static_cast<std::int32_t>(s);
+    n.floodThresholdM = sub.floodThresholdM;
+    addTransformer(n, sub.ratedMva);
   }
+  std::map<std::pair<double, double>, std::uint32_t> substationAt;
+  for (std::uint32_t k = 0; k < grid.substations.size(); ++k)
+    substationAt.emplace(std::make_pair(grid.substations[k].position.x, grid.substations[k].position.y), k);
   for (const city::Feeder& feeder : grid.feeders) {
     if (feeder.substation >= out.size())
       throw Error("grid: feeder " + feeder.id + " refers to substation " + std::to_string(feeder.substation) +
@@ -84,15 +104,33 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
       served.push_back({along, b});
     }
     std::stable_sort(served.begin(), served.end(), [](const Served& a, const Served& b) { return a.along < b.along; });
+    // Substations on the route; a building depends on the nearest (ties to the lower index).
+    std::vector<std::uint32_t> onRoute;
+    for (const geo::Vec2& vertex : feeder.route) {
+      const auto it = substationAt.find({vertex.x, vertex.y});
+      if (it == substationAt.end() || it->second == feeder.substation) continue;
+      if (std::find(onRoute.begin(), onRoute.end(), it->second) == onRoute.end())
+        onRoute.push_back(it->second);
+    }
+    std::sort(onRoute.begin(), onRoute.end());
+    const auto secondaryOf = [&](std::uint32_t b) {
+      std::int32_t best = -1;
+      double bestDistance = std::numeric_limits<double>::infinity();
+      const geo::Vec2 centre = geo::bounds(city.buildings[b].footprint).centre();
+      for (std::uint32_t k : onRoute) {
+        const double d = geo::distance(grid.substations[k].position, centre);
+        if (d < bestDistance) {
+          bestDistance = d;
+          best = static_cast<std::int32_t>(k);
+        }
+      }
+      return best;
+    };
     int previousBus = 1;
     double previousAlong = 0;
     for (const Served& sv : served) {
       if (previousBus == 1 || sv.along - previousAlong > 1.0) {
-        const int bus = static_cast<int>(net.roles.size());
-        net.roles.push_back(BusRole::PQ);
-        net.shunt.emplace_back(0.0, 0.0);
-        net.injection.emplace_back(0.0, 0.0);
-        net.voltage.emplace_back(1.0, 0.0);
+        const int bus = addBus(net, BusRole::PQ);
         const double km = std::max(sv.along - previousAlong, 1.0) * 1e-3;
         net.branches.push_back({previousBus, bus, r * km, x * km, 0.0, 1.0, 0.0});
         n.branchRatingPu.push_back(ratingPu);
@@ -101,7 +139,109 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
       }
       n.buildings.push_back(sv.building);
       n.busOfBuilding.push_back(previousBus);
+      n.secondaryOfBuilding.push_back(secondaryOf(sv.building));
     }
+  }
+  return out;
+}
+
+std::vector<SubstationNetwork> buildDistributionNetworks(const NetworkFile& file, const city::CityModel& city,
+                                                         double serviceRadiusM) {
+  const std::size_t busCount = file.buses.size();
+  std::vector<std::vector<std::size_t>> linesAt(busCount);
+  for (std::size_t l = 0; l < file.lines.size(); ++l) {
+    linesAt[file.lines[l].from].push_back(l);
+    linesAt[file.lines[l].to].push_back(l);
+  }
+  std::map<std::string, std::size_t> citySubstation;
+  for (std::size_t s = 0; s < city.grid.substations.size(); ++s)
+    citySubstation.emplace(city.grid.substations[s].id, s);
+
+  // Each substation's network is every bus its lines reach; one bus reached from two substations would need
+  // two slack buses, which these radial distribution studies do not model.
+  constexpr std::size_t kNone = static_cast<std::size_t>(-1);
+  std::vector<std::size_t> networkOfBus(busCount, kNone);
+  std::vector<int> indexInNetwork(busCount, -1);
+  std::vector<SubstationNetwork> out;
+  for (std::size_t root = 0; root < busCount; ++root) {
+    const NetworkBus& sub = file.buses[root];
+    if (!sub.substation) continue;
+    if (networkOfBus[root] != kNone)
+      throw Error(featureName(file, sub.feature, sub.id) +
+                  ": substation is connected by lines to substation '" + out[networkOfBus[root]].id +
+                  "'; each substation must feed a network of its own");
+    const std::size_t k = out.size();
+    SubstationNetwork& n = out.emplace_back();
+    n.id = sub.id;
+    if (const auto it = citySubstation.find(sub.id); it != citySubstation.end()) {
+      n.citySubstation = static_cast<std::int32_t>(it->second);
+      n.floodThresholdM = city.grid.substations[it->second].floodThresholdM;
+    }
+    if (sub.floodThresholdM >= 0) n.floodThresholdM = sub.floodThresholdM;
+    addTransformer(n, sub.ratedMva);
+    networkOfBus[root] = k;
+    indexInNetwork[root] = 1;
+    std::deque<std::size_t> queue{root};
+    while (!queue.empty()) {
+      const std::size_t bus = queue.front();
+      queue.pop_front();
+      for (std::size_t l : linesAt[bus]) {
+        const NetworkLine& line = file.lines[l];
+        const std::size_t next = line.from == bus ? line.to : line.from;
+        if (networkOfBus[next] == kNone) {
+          if (file.buses[next].substation)
+            throw Error(featureName(file, line.feature, line.id) + ": the line joins substations '" + sub.id +
+                        "' and '" + file.buses[next].id +
+                        "'; each substation must feed a network of its own");
+          networkOfBus[next] = k;
+          indexInNetwork[next] = addBus(n.network, BusRole::PQ);
+          queue.push_back(next);
+        }
+      }
+    }
+  }
+  for (const NetworkBus& bus : file.buses)
+    if (networkOfBus[&bus - file.buses.data()] == kNone)
+      throw Error(featureName(file, bus.feature, bus.id) + ": the bus is connected to no substation");
+
+  for (const NetworkLine& line : file.lines) {
+    SubstationNetwork& n = out[networkOfBus[line.from]];
+    const double kv = file.buses[line.from].kv;
+    const double zBase = kv * kv / kNetworkBaseMva;
+    n.network.branches.push_back({indexInNetwork[line.from], indexInNetwork[line.to], line.rOhm / zBase,
+                                  line.xOhm / zBase, 0.0, 1.0, 0.0});
+    n.branchRatingPu.push_back(line.ratedAmps * std::sqrt(3.0) * kv * 1e-3 / kNetworkBaseMva);
+  }
+
+  // Service connections: listed ones first, then the nearest bus within the radius.
+  std::map<std::string, std::uint32_t> buildingIndex;
+  for (std::uint32_t b = 0; b < city.buildings.size(); ++b) buildingIndex.emplace(city.buildings[b].id, b);
+  std::vector<std::size_t> busOfBuilding(city.buildings.size(), kNone);
+  for (const NetworkService& service : file.services) {
+    const auto it = buildingIndex.find(service.building);
+    if (it == buildingIndex.end())
+      throw Error(featureName(file, service.feature, "") + ", field 'building': no building '" +
+                  service.building + "' in the city");
+    busOfBuilding[it->second] = service.bus;
+  }
+  if (serviceRadiusM > 0) {
+    std::vector<geo::BBox> boxes;
+    for (const NetworkBus& bus : file.buses)
+      boxes.push_back({bus.position.x, bus.position.y, bus.position.x, bus.position.y});
+    const geo::SpatialIndex index(boxes);
+    for (std::uint32_t b = 0; b < city.buildings.size(); ++b) {
+      if (busOfBuilding[b] != kNone || city.buildings[b].footprint.empty()) continue;
+      const geo::Vec2 p = geo::pointOnSurface(city.buildings[b].footprint);
+      const std::uint32_t nearest = index.nearest(p, 1).front();
+      if (geo::distance(file.buses[nearest].position, p) <= serviceRadiusM) busOfBuilding[b] = nearest;
+    }
+  }
+  for (std::uint32_t b = 0; b < city.buildings.size(); ++b) {
+    if (busOfBuilding[b] == kNone) continue;
+    SubstationNetwork& n = out[networkOfBus[busOfBuilding[b]]];
+    n.buildings.push_back(b);
+    n.busOfBuilding.push_back(indexInNetwork[busOfBuilding[b]]);
+    n.secondaryOfBuilding.push_back(-1);
   }
   return out;
 }

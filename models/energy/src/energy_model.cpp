@@ -13,11 +13,13 @@
 #include <limits>
 #include <optional>
 #include <set>
+#include <utility>
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/energy/building_stock.hpp"
 #include "citytwin/energy/distribution_network.hpp"
+#include "citytwin/energy/network_file.hpp"
 #include "citytwin/energy/newton_raphson.hpp"
 #include "citytwin/energy/solar.hpp"
 #include "citytwin/energy/synthetic_weather.hpp"
@@ -36,10 +38,13 @@ struct HourRecord {
 struct Settings {
   std::filesystem::path weather;
   std::optional<SyntheticWeatherOptions> syntheticWeather;   // instead of an EPW file
+  std::filesystem::path network;                             // empty: networks from the city's grid assets
+  double serviceRadiusM = 100;
   SkyDiffuseModel skyModel = SkyDiffuseModel::Perez;
   StockOptions stock;
   double heatWaveDeltaC = 0;
   bool powerFlow = true;
+  bool useObservedLoads = true;  // Building/Substation observed_load_kw in the state replace modelled loads
   double voltageMin = 0.95, voltageMax = 1.05;
 };
 
@@ -131,9 +136,10 @@ Settings readSettings(const sim::ModelContext& context) {
   Settings s;
   s.stock.seed = context.seed;
   const ParameterReader p(context.parameters, context.scenarioFile, "energy.");
-  p.rejectUnknown({"weather", "sky_model", "retrofit_share", "retrofit_u_wall", "retrofit_u_roof", "retrofit_u_window",
-                   "retrofit_u_floor", "heat_wave_delta_c", "pv_share", "heat_pump_share", "ev_share", "power_flow",
-                   "voltage_min_pu", "voltage_max_pu"});
+  p.rejectUnknown({"weather", "sky_model", "retrofit_share", "retrofit_u_wall", "retrofit_u_roof",
+                   "retrofit_u_window", "retrofit_u_floor", "heat_wave_delta_c", "pv_share",
+                   "heat_pump_share", "ev_share", "power_flow", "voltage_min_pu", "voltage_max_pu", "network",
+                   "network_service_radius_m", "use_observed_loads"});
   if (!p.has("weather")) p.fail("weather", "missing key: the EPW weather file of the city, or { synthetic = true, ... }");
   if (const toml::table* synthetic = context.parameters.get("weather")->as_table()) {
     s.syntheticWeather = readSyntheticWeather(*synthetic, context.scenarioFile);
@@ -143,6 +149,13 @@ Settings readSettings(const sim::ModelContext& context) {
     s.weather = p.text("weather", "");
     if (s.weather.is_relative()) s.weather = context.scenarioDirectory / s.weather;
   }
+  if (p.has("network")) {
+    if (!context.parameters.get("network")->is_string()) p.fail("network", "expected a GeoJSON file name");
+    s.network = p.text("network", "");
+    if (s.network.empty()) p.fail("network", "expected a GeoJSON file name");
+    if (s.network.is_relative()) s.network = context.scenarioDirectory / s.network;
+  }
+  s.serviceRadiusM = p.number("network_service_radius_m", 100, 0, 10000);
   try {
     s.skyModel = skyDiffuseModelFromString(p.text("sky_model", "perez"));
   } catch (const Error& e) {
@@ -158,6 +171,7 @@ Settings readSettings(const sim::ModelContext& context) {
   s.stock.heatPumpShare = p.number("heat_pump_share", 0, 0, 1);
   s.stock.evShare = p.number("ev_share", 0, 0, 1);
   s.powerFlow = p.boolean("power_flow", true);
+  s.useObservedLoads = p.boolean("use_observed_loads", true);
   s.voltageMin = p.number("voltage_min_pu", 0.95, 0.5, 1.0);
   s.voltageMax = p.number("voltage_max_pu", 1.05, 1.0, 1.5);
   for (const sim::Intervention& in : context.interventions) {
@@ -253,7 +267,9 @@ struct EnergyModel::State {
   std::vector<SubstationNetwork> networks;
   std::vector<std::unique_ptr<NewtonRaphsonPowerFlow>> flows;
   std::vector<std::vector<Complex>> voltages;
-  std::vector<std::int32_t> substationOfBuilding;   // -1: not on a modelled feeder
+  std::vector<std::int32_t> networkOfBuilding;    // index into `networks`; -1: not on a modelled feeder
+  std::vector<std::int32_t> secondaryOfBuilding;  // city substation also needed; -1: none
+  std::vector<std::size_t> buildingsOfCitySubstation;
   std::size_t startHour = 0;
   // Dynamic state.
   std::vector<double> massC;
@@ -264,9 +280,12 @@ struct EnergyModel::State {
   std::vector<HourRecord> records;
   // Outputs of the last hour.
   std::vector<double> heatW, coolW, elecW, pvW, fuelW, supplied;
-  std::vector<double> energized;
+  std::vector<double> energized;  // per city substation
+  std::vector<double> networkOn;  // per network
+  std::vector<sim::Event> events;
 
-  void runHour(std::size_t weatherHour, const city::CityState& published);
+  void runHour(std::size_t weatherHour, sim::SimTime time, const city::CityState& published);
+  void applyObservedLoads(const city::CityState& published);
 };
 
 EnergyModel::EnergyModel() : state_(std::make_unique<State>()) {}
@@ -294,10 +313,36 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
       s.settings.syntheticWeather ? syntheticWeather(*s.settings.syntheticWeather) : readEpw(s.settings.weather);
   s.drivers = computeDrivers(weather, s.settings.skyModel, s.settings.heatWaveDeltaC);
   s.stock = buildStock(context.city.buildings, s.settings.stock);
-  s.networks = buildDistributionNetworks(context.city);
-  s.substationOfBuilding.assign(context.city.buildings.size(), -1);
-  for (const SubstationNetwork& n : s.networks) {
-    for (std::uint32_t b : n.buildings) s.substationOfBuilding[b] = static_cast<std::int32_t>(n.substation);
+  if (s.settings.network.empty()) {
+    s.networks = buildDistributionNetworks(context.city);
+  } else {
+    try {
+      s.networks = buildDistributionNetworks(readNetworkFile(s.settings.network), context.city,
+                                             s.settings.serviceRadiusM);
+    } catch (const InputError&) {
+      throw;
+    } catch (const Error& e) {
+      // The scenario line that named the file, then the file's own message (feature and field).
+      const toml::node* node = context.parameters.get("network");
+      throw InputError({context.scenarioFile, node ? static_cast<std::size_t>(node->source().begin.line) : 0,
+                        "energy.network"},
+                       e.what());
+    }
+  }
+  s.networkOfBuilding.assign(context.city.buildings.size(), -1);
+  s.secondaryOfBuilding.assign(context.city.buildings.size(), -1);
+  s.buildingsOfCitySubstation.assign(context.city.grid.substations.size(), 0);
+  for (std::size_t k = 0; k < s.networks.size(); ++k) {
+    const SubstationNetwork& n = s.networks[k];
+    for (std::size_t j = 0; j < n.buildings.size(); ++j) {
+      const std::uint32_t b = n.buildings[j];
+      const std::int32_t secondary = n.secondaryOfBuilding[j];
+      s.networkOfBuilding[b] = static_cast<std::int32_t>(k);
+      s.secondaryOfBuilding[b] = secondary;
+      if (secondary >= 0) ++s.buildingsOfCitySubstation[static_cast<std::size_t>(secondary)];
+    }
+    if (n.citySubstation >= 0)
+      s.buildingsOfCitySubstation[static_cast<std::size_t>(n.citySubstation)] += n.buildings.size();
     s.voltages.push_back(n.network.voltage);
     s.flows.push_back(s.settings.powerFlow ? std::make_unique<NewtonRaphsonPowerFlow>(n.network) : nullptr);
   }
@@ -307,13 +352,40 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
   for (auto* v : {&s.heatW, &s.coolW, &s.elecW, &s.pvW, &s.fuelW}) v->assign(n, 0.0);
   s.supplied.assign(n, 1.0);
   s.energized.assign(context.city.grid.substations.size(), 1.0);
+  s.networkOn.assign(s.networks.size(), 1.0);
   for (const char* name : {"electric_load_kw", "heating_kw", "cooling_kw", "pv_kw"})
     state.column(city::Layer::Building, name, 0.0);
   state.column(city::Layer::Building, "supplied", 1.0);
   state.column(city::Layer::Substation, "energized", 1.0);
 }
 
-void EnergyModel::State::runHour(std::size_t weatherHour, const city::CityState& published) {
+// Observed loads (e.g. smart meters from the live context) replace the modelled electricity: a building's own
+// positive observation replaces its load; a substation's positive observation then scales the loads of the
+// buildings its network feeds so that they sum to it. Zero or missing values count as not observed.
+void EnergyModel::State::applyObservedLoads(const city::CityState& published) {
+  if (published.has(city::Layer::Building, "observed_load_kw")) {
+    const auto& observed = published.column(city::Layer::Building, "observed_load_kw");
+    for (std::size_t i = 0; i < elecW.size() && i < observed.size(); ++i) {
+      if (std::isfinite(observed[i]) && observed[i] > 0.0) elecW[i] = observed[i] * 1e3;
+    }
+  }
+  if (published.has(city::Layer::Substation, "observed_load_kw")) {
+    const auto& observed = published.column(city::Layer::Substation, "observed_load_kw");
+    for (const SubstationNetwork& network : networks) {
+      if (network.citySubstation < 0) continue;
+      const auto site = static_cast<std::size_t>(network.citySubstation);
+      if (site >= observed.size() || !std::isfinite(observed[site]) || observed[site] <= 0.0) continue;
+      double modelledW = 0.0;
+      for (std::uint32_t b : network.buildings) modelledW += elecW[b];
+      if (modelledW <= 0.0) continue;
+      const double factor = observed[site] * 1e3 / modelledW;
+      for (std::uint32_t b : network.buildings) elecW[b] *= factor;
+    }
+  }
+}
+
+void EnergyModel::State::runHour(std::size_t weatherHour, sim::SimTime time,
+                                 const city::CityState& published) {
   const std::size_t n = stock.size();
   const std::size_t chunks = (n + kChunk - 1) / kChunk;
   tbb::parallel_for(
@@ -328,18 +400,52 @@ void EnergyModel::State::runHour(std::size_t weatherHour, const city::CityState&
       },
       tbb::simple_partitioner());
 
+  if (settings.useObservedLoads) applyObservedLoads(published);
+
   // Substations switched off by flood water at their site.
   const auto& subs = city->grid.substations;
   const bool haveDepth = published.has(city::Layer::Substation, "max_flood_depth_m");
+  const auto depthAt = [&](std::size_t k) {
+    return haveDepth ? published.column(city::Layer::Substation, "max_flood_depth_m")[k] : 0.0;
+  };
+  std::vector<double> wasEnergized = energized;
+  for (std::size_t k = 0; k < subs.size(); ++k)
+    energized[k] = depthAt(k) > subs[k].floodThresholdM ? 0.0 : 1.0;
+  const std::vector<double> siteDry = energized;
+  for (std::size_t k = 0; k < networks.size(); ++k) {
+    const std::int32_t site = networks[k].citySubstation;
+    networkOn[k] =
+        site >= 0 && depthAt(static_cast<std::size_t>(site)) > networks[k].floodThresholdM ? 0.0 : 1.0;
+    if (site >= 0 && networkOn[k] == 0.0) energized[static_cast<std::size_t>(site)] = 0.0;
+  }
   for (std::size_t k = 0; k < subs.size(); ++k) {
-    const double depth = haveDepth ? published.column(city::Layer::Substation, "max_flood_depth_m")[k] : 0.0;
-    energized[k] = depth > subs[k].floodThresholdM ? 0.0 : 1.0;
+    if (energized[k] == wasEnergized[k]) continue;
+    char depth[96];
+    std::snprintf(depth, sizeof depth, "%.2f m of water at the site, threshold %.2f m", depthAt(k),
+                  subs[k].floodThresholdM);
+    sim::Event e;
+    e.time = time;
+    e.entity = subs[k].id;
+    const std::string count = std::to_string(buildingsOfCitySubstation[k]);
+    if (energized[k] == 0.0) {
+      e.kind = "substation_deenergised";
+      e.message =
+          "substation de-energised: " + subs[k].id + " (" + depth + "); " + count + " buildings lose supply";
+    } else {
+      e.kind = "substation_reenergised";
+      e.message = "substation re-energised: " + subs[k].id + " (" + depth + "); " + count +
+                  " buildings supplied again";
+    }
+    events.push_back(std::move(e));
   }
 
   HourRecord rec{0, 0, 0, 0, 1e300, -1e300, 0};
   for (std::size_t i = 0; i < n; ++i) {
-    const std::int32_t sub = substationOfBuilding[i];
-    supplied[i] = sub < 0 ? 1.0 : energized[static_cast<std::size_t>(sub)];
+    const std::int32_t net = networkOfBuilding[i];
+    const std::int32_t secondary = secondaryOfBuilding[i];
+    supplied[i] = net < 0 ? 1.0
+                          : networkOn[static_cast<std::size_t>(net)] *
+                                (secondary < 0 ? 1.0 : siteDry[static_cast<std::size_t>(secondary)]);
     rec.demandMw += elecW[i] * 1e-6;
     if (supplied[i] > 0) {
       rec.netMw += (elecW[i] - pvW[i]) * 1e-6;
@@ -359,11 +465,12 @@ void EnergyModel::State::runHour(std::size_t weatherHour, const city::CityState&
 
   bool violation = false;
   for (std::size_t k = 0; k < networks.size(); ++k) {
-    if (!flows[k] || energized[networks[k].substation] == 0.0) continue;
+    if (!flows[k] || networkOn[k] == 0.0) continue;
     const SubstationNetwork& net = networks[k];
     std::vector<Complex> injection(net.network.busCount(), Complex(0, 0));
     for (std::size_t j = 0; j < net.buildings.size(); ++j) {
       const std::uint32_t b = net.buildings[j];
+      if (supplied[b] == 0.0) continue;  // behind a switched-off substation
       const double p = (elecW[b] - pvW[b]) * 1e-6 / kNetworkBaseMva;
       const double q = elecW[b] * kReactiveShare * 1e-6 / kNetworkBaseMva;
       injection[static_cast<std::size_t>(net.busOfBuilding[j])] -= Complex(p, q);
@@ -409,7 +516,7 @@ void EnergyModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& p
   // last hour's outputs.
   const sim::SimTime firstHour = (t + sim::kHour - 1) / sim::kHour;
   for (sim::SimTime h = firstHour; h * sim::kHour < t + dt; ++h)
-    s.runHour((s.startHour + static_cast<std::size_t>(h)) % s.drivers.hours, published);
+    s.runHour((s.startHour + static_cast<std::size_t>(h)) % s.drivers.hours, h * sim::kHour, published);
   auto& load = staged.column(city::Layer::Building, "electric_load_kw");
   auto& heating = staged.column(city::Layer::Building, "heating_kw");
   auto& cooling = staged.column(city::Layer::Building, "cooling_kw");
@@ -424,6 +531,10 @@ void EnergyModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& p
   }
   auto& energized = staged.column(city::Layer::Substation, "energized");
   for (std::size_t k = 0; k < s.energized.size() && k < energized.size(); ++k) energized[k] = s.energized[k];
+}
+
+std::vector<sim::Event> EnergyModel::takeEvents() {
+  return std::exchange(state_->events, {});
 }
 
 sim::Kpis EnergyModel::kpis() const {

@@ -41,7 +41,10 @@ double hayDaviesSkyDiffuse(const Plane& p, double zenithDeg, double sunAzimuthDe
 double perezSkyDiffuse(const Plane& p, double zenithDeg, double sunAzimuthDeg, double dni, double dhi,
                        double dniExtra, double airmass) {
   if (std::isnan(airmass) || dhi <= 0) return 0.0;
-  // Perez et al. (1990) "allsitescomposite1990", as tabulated in pvlib.
+  // Perez et al. (1990) "allsitescomposite1990", as tabulated in pvlib (three decimals). As in pvlib's
+  // perez(): bins by numpy.digitize (an edge belongs to the clearer bin), F1 clipped at 0 but F2 not (a
+  // negative F2 darkens the horizon), the circumsolar term divided by max(cos z, cos 85°), the sum clipped at
+  // 0. No diffuse light gives 0 rather than pvlib's NaN for 0/0.
   static constexpr double kF1[8][3] = {{-0.008, 0.588, -0.062}, {0.130, 0.683, -0.151}, {0.330, 0.487, -0.221},
                                        {0.568, 0.187, -0.295},  {0.873, -0.392, -0.362}, {1.132, -1.237, -0.412},
                                        {1.060, -1.600, -0.359}, {0.678, -0.327, -0.250}};

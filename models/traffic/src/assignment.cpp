@@ -121,6 +121,21 @@ class AlgorithmB {
   }
 
   const std::vector<double>& flows() const { return x_; }
+
+  std::vector<OriginFlows> originFlows() const {
+    std::vector<OriginFlows> result;
+    result.reserve(bushes_.size());
+    for (const Bush& bush : bushes_) {
+      OriginFlows& origin = result.emplace_back();
+      origin.origin = bush.origin;
+      for (std::size_t a = 0; a < bush.flow.size(); ++a)
+        if (bush.flow[a] > flowEpsilon_) {
+          origin.links.push_back(static_cast<std::int32_t>(a));
+          origin.flows.push_back(bush.flow[a]);
+        }
+    }
+    return result;
+  }
   const std::vector<double>& costs() const { return c_; }
 
  private:
@@ -393,6 +408,7 @@ AssignmentResult assignUserEquilibrium(const TrafficNetwork& network, const OdDe
   result.beckmann = evaluation.beckmann;
   result.relativeGap = evaluation.relativeGap;
   result.converged = evaluation.relativeGap <= options.targetRelativeGap;
+  if (options.keepOriginFlows) result.originFlows = solver.originFlows();
   result.seconds = elapsed();
   return result;
 }

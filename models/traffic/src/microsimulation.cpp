@@ -68,6 +68,7 @@ Microsimulation::Microsimulation(MicroNetwork network, std::vector<VehicleType> 
   if (types_.empty()) types_.emplace_back();
   if (!(options_.timeStep > 0.0)) throw Error("traffic: the time step must be positive");
   counters_.assign(network_.links.size(), {});
+  totals_.assign(network_.links.size(), {});
   rebuildLanes();
 }
 
@@ -116,17 +117,31 @@ double Microsimulation::roomAtEntry(int lane) const {
   return tail.position - typeOf(tail).idm.length;
 }
 
-int Microsimulation::entryLane(std::int32_t link) const {
-  int best = laneStart_[link];
-  double bestRoom = roomAtEntry(best);
-  for (int lane = best + 1; lane < laneStart_[link + 1]; ++lane) {
-    const double room = roomAtEntry(lane);
-    if (room > bestRoom) {
-      best = lane;
+int Microsimulation::entryLane(std::int32_t link, std::int32_t after) const {
+  const Movement* movement = after >= 0 ? network_.movement(link, after) : nullptr;
+  std::uint32_t allowed = movement ? movement->fromLanes : 0xFFFFFFFFu;
+  const int lanes = laneStart_[link + 1] - laneStart_[link];
+  if (lanes < 32 && (allowed & ((1u << lanes) - 1u)) == 0) allowed = 0xFFFFFFFFu;  // none allowed: any lane
+  int best = -1;
+  double bestRoom = -kInf;
+  for (int k = 0; k < lanes; ++k) {
+    if (k < 32 && !((allowed >> k) & 1u)) continue;
+    const double room = roomAtEntry(laneStart_[link] + k);
+    if (best < 0 || room > bestRoom) {
+      best = laneStart_[link] + k;
       bestRoom = room;
     }
   }
   return best;
+}
+
+bool Microsimulation::laneAllowsNext(const Vehicle& v, int lane) const {
+  const std::int32_t link = laneLink_[lane];
+  const std::int32_t next = routeLink(v, 1);
+  if (next < 0) return true;
+  const Movement* movement = network_.movement(link, next);
+  const int k = lane - laneStart_[link];
+  return !movement || k >= 32 || ((movement->fromLanes >> k) & 1u) != 0;
 }
 
 bool Microsimulation::mayEnter(const Vehicle& v, std::int32_t link, std::int32_t next, double remaining) const {
@@ -165,45 +180,51 @@ bool Microsimulation::mayEnter(const Vehicle& v, std::int32_t link, std::int32_t
   return true;
 }
 
+double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader, double* limit) const {
+  const std::int32_t link = laneLink_[lane];
+  const MicroLink& info = network_.links[link];
+  const IdmParameters& idm = typeOf(v).idm;
+  double desired = std::min(idm.desiredSpeed, info.speedLimit);
+  if (v.position < 0.0 && v.crossingSpeed > 0.0) desired = std::min(desired, v.crossingSpeed);
+  double gap = kInf, approach = 0.0, stop = kInf;
+  if (leader) {
+    gap = leader->position - typeOf(*leader).idm.length - v.position;
+    approach = v.speed - leader->speed;
+    stop = leader->position - typeOf(*leader).idm.length;
+  } else {
+    const auto& route = routes_[v.trip];
+    const double remaining = info.lengthM - v.position;
+    if (v.routeIndex + 1 < static_cast<std::int32_t>(route.size())) {
+      const std::int32_t next = route[v.routeIndex + 1];
+      // In a lane that does not lead to the next link it waits at the stop line for a gap to change lanes.
+      if (!laneAllowsNext(v, lane) || !mayEnter(v, link, next, remaining)) {
+        gap = remaining;
+        approach = v.speed;
+        stop = info.lengthM - 0.01;
+      } else {
+        const int target = entryLane(next, routeLink(v, 2));
+        if (!lanes_[target].empty()) {
+          const Vehicle& tail = vehicles_[lanes_[target].back()];
+          gap = remaining + tail.position - typeOf(tail).idm.length;
+          approach = v.speed - tail.speed;
+        }
+      }
+    }
+  }
+  if (limit) *limit = stop;
+  return idmAcceleration(idm, desired, v.speed, gap, approach);
+}
+
 void Microsimulation::computeMotion(std::size_t laneBegin, std::size_t laneEnd) {
   const double dt = options_.timeStep;
   for (std::size_t lane = laneBegin; lane < laneEnd; ++lane) {
     const auto& queue = lanes_[lane];
     if (queue.empty()) continue;
-    const std::int32_t link = laneLink_[lane];
-    const MicroLink& info = network_.links[link];
     for (std::size_t k = 0; k < queue.size(); ++k) {
       const std::int32_t id = queue[k];
       const Vehicle& v = vehicles_[id];
-      const IdmParameters& idm = typeOf(v).idm;
-      double desired = std::min(idm.desiredSpeed, info.speedLimit);
-      if (v.position < 0.0 && v.crossingSpeed > 0.0) desired = std::min(desired, v.crossingSpeed);
-      double gap = kInf, approach = 0.0, limit = kInf;
-      if (k > 0) {
-        const Vehicle& leader = vehicles_[queue[k - 1]];
-        gap = leader.position - typeOf(leader).idm.length - v.position;
-        approach = v.speed - leader.speed;
-        limit = leader.position - typeOf(leader).idm.length;
-      } else {
-        const auto& route = routes_[v.trip];
-        const double remaining = info.lengthM - v.position;
-        if (v.routeIndex + 1 < static_cast<std::int32_t>(route.size())) {
-          const std::int32_t next = route[v.routeIndex + 1];
-          if (!mayEnter(v, link, next, remaining)) {
-            gap = remaining;
-            approach = v.speed;
-            limit = info.lengthM - 0.01;
-          } else {
-            const int target = entryLane(next);
-            if (!lanes_[target].empty()) {
-              const Vehicle& tail = vehicles_[lanes_[target].back()];
-              gap = remaining + tail.position - typeOf(tail).idm.length;
-              approach = v.speed - tail.speed;
-            }
-          }
-        }
-      }
-      const double a = idmAcceleration(idm, desired, v.speed, gap, approach);
+      double limit = kInf;
+      const double a = accelerationBehind(v, static_cast<int>(lane), k > 0 ? &vehicles_[queue[k - 1]] : nullptr, &limit);
       double speed = v.speed + a * dt;
       double advance;
       if (speed < 0.0) {
@@ -223,6 +244,113 @@ void Microsimulation::computeMotion(std::size_t laneBegin, std::size_t laneEnd) 
   }
 }
 
+double Microsimulation::laneChangeIncentive(std::int32_t id, std::size_t fromIndex, int lane, double ownNow,
+                                            bool urgent) const {
+  const Vehicle& v = vehicles_[id];
+  const auto& source = lanes_[v.lane];
+  const auto& target = lanes_[lane];
+  const double length = typeOf(v).idm.length;
+  // The target lane's vehicles ahead of and behind v (queues are ordered front first).
+  const auto split = std::partition_point(target.begin(), target.end(),
+                                          [&](std::int32_t other) { return vehicles_[other].position >= v.position; });
+  const auto behind = static_cast<std::size_t>(split - target.begin());
+  const Vehicle* newLeader = behind > 0 ? &vehicles_[target[behind - 1]] : nullptr;
+  const Vehicle* newFollower = behind < target.size() ? &vehicles_[target[behind]] : nullptr;
+  if (newLeader && newLeader->position - typeOf(*newLeader).idm.length - v.position < 0.5) return -kInf;
+  if (newFollower && v.position - length - newFollower->position < 0.5) return -kInf;
+  const double safe = -options_.safeDeceleration;
+  const double ownAfter = accelerationBehind(v, lane, newLeader, nullptr);
+  if (ownAfter < safe && !(urgent && v.speed < 1.0)) return -kInf;
+  double followerGain = 0.0;
+  if (newFollower) {
+    const double after = accelerationBehind(*newFollower, lane, &v, nullptr);
+    if (after < safe && !(urgent && newFollower->speed < 1.0)) return -kInf;
+    followerGain += after - accelerationBehind(*newFollower, lane, newLeader, nullptr);
+  }
+  const Vehicle* oldLeader = fromIndex > 0 ? &vehicles_[source[fromIndex - 1]] : nullptr;
+  if (fromIndex + 1 < source.size()) {
+    const Vehicle& oldFollower = vehicles_[source[fromIndex + 1]];
+    followerGain += accelerationBehind(oldFollower, v.lane, oldLeader, nullptr) -
+                    accelerationBehind(oldFollower, v.lane, &v, nullptr);
+  }
+  return ownAfter - ownNow + options_.politeness * followerGain - options_.changeThreshold;
+}
+
+void Microsimulation::chooseLanes(std::size_t laneBegin, std::size_t laneEnd) {
+  for (std::size_t lane = laneBegin; lane < laneEnd; ++lane) {
+    const auto& queue = lanes_[lane];
+    const std::int32_t link = laneLink_[lane];
+    const int first = laneStart_[link], last = laneStart_[link + 1] - 1;
+    for (std::size_t k = 0; k < queue.size(); ++k) laneTarget_[queue[k]] = -1;
+    if (first == last) continue;
+    const double lengthM = network_.links[link].lengthM;
+    for (std::size_t k = 0; k < queue.size(); ++k) {
+      const std::int32_t id = queue[k];
+      const Vehicle& v = vehicles_[id];
+      if (v.position < typeOf(v).idm.length) continue;  // not yet wholly on the link
+      const Vehicle* leader = k > 0 ? &vehicles_[queue[k - 1]] : nullptr;
+      if (!laneAllowsNext(v, static_cast<int>(lane))) {
+        // Strategic: move one lane towards the nearest lane that leads on, as soon as it is safe.
+        int towards = 0;
+        for (int d = 1; d <= last - first && towards == 0; ++d) {
+          if (static_cast<int>(lane) - d >= first && laneAllowsNext(v, static_cast<int>(lane) - d)) towards = -1;
+          else if (static_cast<int>(lane) + d <= last && laneAllowsNext(v, static_cast<int>(lane) + d)) towards = 1;
+        }
+        const int other = static_cast<int>(lane) + towards;
+        if (towards != 0 && laneChangeIncentive(id, k, other, 0.0, true) > -kInf) laneTarget_[id] = other;
+        continue;
+      }
+      // Tactical (MOBIL) changes: not at the stop line, not just after a change, only into lanes that lead on.
+      if (v.position > lengthM - 1.0 || time_ - v.laneChangedS < options_.laneChangeCooldownS) continue;
+      // A vehicle its leader does not hold back has nothing to gain (the followers' terms alone, weighted by
+      // p < 1, hardly ever pass the threshold), and skipping it saves most of the evaluations.
+      const double ownNow = accelerationBehind(v, static_cast<int>(lane), leader, nullptr);
+      const IdmParameters& idm = typeOf(v).idm;
+      const double free = idmAcceleration(idm, std::min(idm.desiredSpeed, network_.links[link].speedLimit), v.speed,
+                                          kInf, 0.0);
+      if (ownNow > free - options_.changeThreshold) continue;
+      double best = 0.0;
+      for (int side : {-1, 1}) {
+        const int other = static_cast<int>(lane) + side;
+        if (other < first || other > last || !laneAllowsNext(v, other)) continue;
+        const double incentive = laneChangeIncentive(id, k, other, ownNow, false);
+        if (incentive > best) {  // ties keep the lower lane: deterministic
+          best = incentive;
+          laneTarget_[id] = other;
+        }
+      }
+    }
+  }
+}
+
+void Microsimulation::changeLanes() {
+  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
+                    [&](const tbb::blocked_range<std::size_t>& range) { chooseLanes(range.begin(), range.end()); });
+  std::vector<std::int32_t> movers;
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+    movers.clear();
+    for (std::int32_t id : lanes_[lane])
+      if (laneTarget_[id] >= 0) movers.push_back(id);
+    for (std::int32_t id : movers) {
+      const int target = laneTarget_[id];
+      laneTarget_[id] = -1;
+      Vehicle& v = vehicles_[id];
+      auto& source = lanes_[v.lane];
+      const auto at = static_cast<std::size_t>(std::find(source.begin(), source.end(), id) - source.begin());
+      // Earlier changes this step may have filled the gap: check again against the lanes as they are now.
+      if (!(laneChangeIncentive(id, at, target, 0.0, !laneAllowsNext(v, v.lane)) > -kInf)) continue;
+      source.erase(source.begin() + static_cast<std::ptrdiff_t>(at));
+      auto& queue = lanes_[target];
+      queue.insert(std::partition_point(queue.begin(), queue.end(),
+                                        [&](std::int32_t other) { return vehicles_[other].position >= v.position; }),
+                   id);
+      v.lane = target;
+      v.laneChangedS = time_;
+      ++laneChanges_;
+    }
+  }
+}
+
 void Microsimulation::removeFromLane(std::int32_t vehicle) {
   auto& queue = lanes_[vehicles_[vehicle].lane];
   queue.erase(std::find(queue.begin(), queue.end(), vehicle));
@@ -237,12 +365,15 @@ void Microsimulation::moveAcrossNodes() {
   for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
     const MicroLink& info = network_.links[laneLink_[lane]];
     LinkCounters& counter = counters_[laneLink_[lane]];
+    LinkCounters& total = totals_[laneLink_[lane]];
     for (std::int32_t id : lanes_[lane]) {
       Vehicle& v = vehicles_[id];
       const double advance = nextPosition_[id] - v.position;
       const double desired = std::min(typeOf(v).idm.desiredSpeed, info.speedLimit);
       counter.vehicleSeconds += dt;
       counter.metres += advance;
+      total.vehicleSeconds += dt;
+      total.metres += advance;
       vehicleSecondsTotal_ += dt;
       delaySecondsTotal_ += std::max(0.0, dt - advance / desired);
       v.position = nextPosition_[id];
@@ -263,13 +394,14 @@ void Microsimulation::moveAcrossNodes() {
         records_[v.trip].arrivalS = std::max(time_, endOfStep - late);
         queue.erase(queue.begin());
         ++counters_[link].exits;
+        ++totals_[link].exits;
         v.trip = -1;
         freeVehicles_.push_back(id);
         --running_;
         continue;
       }
       const std::int32_t next = route[v.routeIndex + 1];
-      const int target = entryLane(next);
+      const int target = entryLane(next, v.routeIndex + 2 < static_cast<std::int32_t>(route.size()) ? route[v.routeIndex + 2] : -1);
       const double room = roomAtEntry(target) - typeOf(v).idm.minimumGap * 0.5;
       const Movement* movement = network_.movement(link, next);
       double position = std::min(v.position - length - movement->lengthM, network_.links[next].lengthM - 0.01);
@@ -281,6 +413,7 @@ void Microsimulation::moveAcrossNodes() {
       position = std::min(position, room);
       queue.erase(queue.begin());
       ++counters_[link].exits;
+      ++totals_[link].exits;
       v.position = position;
       v.crossingSpeed = movement->speed;
       v.lane = target;
@@ -304,7 +437,7 @@ void Microsimulation::insertDeparting() {
     if (records_[trip].stranded) continue;
     const std::int32_t first = routes_[trip].front();
     const IdmParameters& idm = types_[tripType_[trip]].idm;
-    const int lane = entryLane(first);
+    const int lane = entryLane(first, routes_[trip].size() > 1 ? routes_[trip][1] : -1);
     const double room = roomAtEntry(lane);
     if (network_.links[first].closed || room < idm.minimumGap) {
       waiting_[kept++] = trip;
@@ -319,6 +452,7 @@ void Microsimulation::insertDeparting() {
       vehicles_.emplace_back();
       nextSpeed_.push_back(0.0);
       nextPosition_.push_back(0.0);
+      laneTarget_.push_back(-1);
     }
     Vehicle& v = vehicles_[id];
     v.trip = trip;
@@ -327,6 +461,7 @@ void Microsimulation::insertDeparting() {
     v.position = std::min({idm.length, room - idm.minimumGap, network_.links[first].lengthM - 0.01});
     v.position = std::max(0.0, v.position);
     v.speed = 0.0;
+    v.laneChangedS = -1e9;
     lanes_[lane].push_back(id);
     records_[trip].departS = time_;
     ++running_;
@@ -337,6 +472,7 @@ void Microsimulation::insertDeparting() {
 void Microsimulation::step() {
   started_ = true;
   insertDeparting();
+  if (options_.laneChanging) changeLanes();
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
                     [&](const tbb::blocked_range<std::size_t>& range) { computeMotion(range.begin(), range.end()); });
   moveAcrossNodes();
@@ -349,6 +485,12 @@ void Microsimulation::runUntil(double endS) {
 }
 
 void Microsimulation::resetLinkCounters() { std::fill(counters_.begin(), counters_.end(), LinkCounters{}); }
+
+std::size_t Microsimulation::vehiclesOn(std::int32_t link) const {
+  std::size_t count = 0;
+  for (int lane = laneStart_[link]; lane < laneStart_[link + 1]; ++lane) count += lanes_[lane].size();
+  return count;
+}
 
 std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int32_t fromLink, std::int32_t toLink) const {
   const std::size_t m = network_.links.size();
@@ -460,6 +602,7 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
   ByteWriter out;
   out.put(time_);
   out.put(vehicleSteps_);
+  out.put(laneChanges_);
   out.put(vehicleSecondsTotal_);
   out.put(delaySecondsTotal_);
   out.put<std::uint64_t>(running_);
@@ -476,6 +619,7 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
     out.put(v.position);
     out.put(v.speed);
     out.put(v.crossingSpeed);
+    out.put(v.laneChangedS);
   }
   out.put<std::uint64_t>(lanes_.size());
   for (const auto& queue : lanes_) out.putVector(queue);
@@ -492,11 +636,12 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
     out.put(link.lanes);
   }
   out.put<std::uint64_t>(counters_.size());
-  for (const LinkCounters& c : counters_) {
-    out.put(c.exits);
-    out.put(c.vehicleSeconds);
-    out.put(c.metres);
-  }
+  for (const auto* set : {&counters_, &totals_})
+    for (const LinkCounters& c : *set) {
+      out.put(c.exits);
+      out.put(c.vehicleSeconds);
+      out.put(c.metres);
+    }
   return std::move(out.bytes);
 }
 
@@ -504,6 +649,7 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
   ByteReader in(bytes);
   time_ = in.get<double>();
   vehicleSteps_ = in.get<std::uint64_t>();
+  laneChanges_ = in.get<std::uint64_t>();
   vehicleSecondsTotal_ = in.get<double>();
   delaySecondsTotal_ = in.get<double>();
   running_ = in.get<std::uint64_t>();
@@ -520,7 +666,9 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
     v.position = in.get<double>();
     v.speed = in.get<double>();
     v.crossingSpeed = in.get<double>();
+    v.laneChangedS = in.get<double>();
   }
+  laneTarget_.assign(vehicles_.size(), -1);
   nextSpeed_.assign(vehicles_.size(), 0.0);
   nextPosition_.assign(vehicles_.size(), 0.0);
   const auto laneCount = in.get<std::uint64_t>();
@@ -542,12 +690,16 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
   rebuildLanes();
   if (lanes.size() != lanes_.size()) throw Error("traffic snapshot does not match this network");
   lanes_ = std::move(lanes);
-  counters_.resize(in.get<std::uint64_t>());
-  for (LinkCounters& c : counters_) {
-    c.exits = in.get<std::uint64_t>();
-    c.vehicleSeconds = in.get<double>();
-    c.metres = in.get<double>();
-  }
+  const auto counterCount = in.get<std::uint64_t>();
+  if (counterCount != network_.links.size()) throw Error("traffic snapshot does not match this network");
+  counters_.resize(counterCount);
+  totals_.resize(counterCount);
+  for (auto* set : {&counters_, &totals_})
+    for (LinkCounters& c : *set) {
+      c.exits = in.get<std::uint64_t>();
+      c.vehicleSeconds = in.get<double>();
+      c.metres = in.get<double>();
+    }
   pendingSorted_ = true;
 }
 

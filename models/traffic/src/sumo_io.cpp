@@ -108,6 +108,7 @@ SumoNetwork readSumoNetwork(const std::filesystem::path& path) {
     signalById.emplace(logic.attribute("id").value(), static_cast<std::int32_t>(network.signals.size()));
     network.signals.push_back(std::move(program));
   }
+  std::map<std::pair<std::int32_t, std::int32_t>, std::size_t> firstConnection;
   for (const pugi::xml_node connection : root.children("connection")) {
     const auto from = result.linkByEdgeId.find(connection.attribute("from").value());
     const auto to = result.linkByEdgeId.find(connection.attribute("to").value());
@@ -115,6 +116,12 @@ SumoNetwork readSumoNetwork(const std::filesystem::path& path) {
     Movement movement;
     movement.fromLink = from->second;
     movement.toLink = to->second;
+    // Every connection of an edge pair adds its lane to the lanes allowed to turn there (kept on the first).
+    const int fromLane = connection.attribute("fromLane").as_int(-1);
+    const std::uint32_t laneBit = fromLane >= 0 && fromLane < 32 ? 1u << fromLane : 0xFFFFFFFFu;
+    const auto [first, isFirst] = firstConnection.emplace(std::pair{from->second, to->second}, network.movements.size());
+    if (isFirst) movement.fromLanes = laneBit;
+    else network.movements[first->second].fromLanes |= laneBit;
     // The crossing may chain several internal lanes; the first one gives its length and speed.
     if (const auto via = internalLanes.find(connection.attribute("via").value()); via != internalLanes.end()) {
       movement.lengthM = via->second.first;

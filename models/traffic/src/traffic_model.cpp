@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
@@ -10,7 +11,9 @@
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/traffic/assignment_routes.hpp"
 #include "citytwin/traffic/city_network.hpp"
+#include "citytwin/traffic/demand_calibration.hpp"
 #include "citytwin/traffic/trip_statistics.hpp"
 
 namespace citytwin::traffic {
@@ -21,7 +24,8 @@ const char* const kKnownKeys[] = {"time_step_s",        "od_file",           "tr
                                   "shop_share",         "school_share",      "demand_start_s",     "demand_duration_s",
                                   "demand_scale",       "flood_closure_depth_m", "signal_green_s", "signal_amber_s",
                                   "max_speed_kph",      "idm_time_headway_s", "idm_minimum_gap_m", "idm_acceleration_mps2",
-                                  "idm_deceleration_mps2", "vehicle_length_m"};
+                                  "idm_deceleration_mps2", "vehicle_length_m", "vehicle_output_interval", "link_output_interval",
+                                  "routing", "calibrate_to_observed_flows"};
 
 InputLocation locate(const toml::table& table, const std::string& file, const std::string& key) {
   const toml::node* node = table.get(key);
@@ -146,6 +150,7 @@ struct TrafficModel::Settings {
   double timeStep = 0.5;
   double closureDepth = 0.3;
   double demandScale = 1.0;
+  double calibrationFactor = 1.0;  // observed flows / the demand's free-flow flows on observed links
 };
 
 TrafficModel::TrafficModel() : settings_(std::make_unique<Settings>()) {}
@@ -176,6 +181,22 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   s.timeStep = numberOr(p, file, "time_step_s", 0.5, 0.05, 2.0);
   s.closureDepth = numberOr(p, file, "flood_closure_depth_m", 0.3, 0.0, 100.0);
   s.demandScale = numberOr(p, file, "demand_scale", 1.0, 0.0, 100.0);
+  std::string routing = "free_flow";
+  if (const toml::node* node = p.get("routing")) {
+    const std::optional<std::string> value = node->value<std::string>();
+    if (!value || (*value != "free_flow" && *value != "assignment"))
+      throw InputError(locate(p, file, "routing"), "expected \"free_flow\" or \"assignment\"");
+    routing = *value;
+  }
+  bool calibrate = true;
+  if (const toml::node* node = p.get("calibrate_to_observed_flows")) {
+    const std::optional<bool> value = node->value<bool>();
+    if (!value) throw InputError(locate(p, file, "calibrate_to_observed_flows"), "expected true or false");
+    calibrate = *value;
+  }
+  ResultRecorder::Intervals intervals;
+  intervals.vehiclesS = numberOr(p, file, "vehicle_output_interval", 10.0, 0.0, 1e7);
+  intervals.linksS = numberOr(p, file, "link_output_interval", 300.0, 0.0, 1e7);
   CitySignalTiming timing;
   timing.greenS = numberOr(p, file, "signal_green_s", 27.0, 1.0, 600.0);
   timing.amberS = numberOr(p, file, "signal_amber_s", 3.0, 0.0, 60.0);
@@ -257,12 +278,18 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   const auto outgoing = roads.outgoingLinks();
   const auto incoming = roads.incomingLinks();
   unroutable_ = 0;
+  trips_.clear();
+  trips_.reserve(trips.size());
   std::map<std::pair<std::int32_t, std::int32_t>, std::optional<std::vector<std::int32_t>>> routes;
+  std::vector<std::optional<std::vector<std::int32_t>>> fastest(trips.size());
+  double firstDeparture = 0.0, lastDeparture = 0.0;
   for (std::size_t k = 0; k < trips.size(); ++k) {
     const GeneratedTrip& trip = trips[k];
+    firstDeparture = k == 0 ? trip.departS : std::min(firstDeparture, trip.departS);
+    lastDeparture = std::max(lastDeparture, trip.departS);
     // Start on the origin's open outgoing link and end on the destination's open incoming link that give
     // the fastest route (first found on ties).
-    std::optional<std::vector<std::int32_t>> best;
+    std::optional<std::vector<std::int32_t>>& best = fastest[k];
     double bestTime = 0.0;
     for (std::uint32_t out : outgoing[trip.originNode]) {
       if (simulation_->network().links[out].closed) continue;
@@ -284,12 +311,67 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
         }
       }
     }
-    if (!best) {
+  }
+  routes.clear();
+  // Observed flows (e.g. from the live context) calibrate the demand: trips are thinned or repeated so the
+  // demand's flows on the observed links match what was observed there in total.
+  s.calibrationFactor = 1.0;
+  if (calibrate && state.has(city::Layer::RoadLink, "observed_flow_veh_per_h")) {
+    const double window = std::max(lastDeparture - firstDeparture, 900.0);
+    s.calibrationFactor =
+        observedFlowFactor(fastest, window, state.column(city::Layer::RoadLink, "observed_flow_veh_per_h"));
+    if (s.calibrationFactor != 1.0) {
+      std::vector<GeneratedTrip> calibrated;
+      std::vector<std::optional<std::vector<std::int32_t>>> calibratedRoutes;
+      std::size_t previous = trips.size();
+      double copy = 0.0;
+      for (std::size_t k : resampleTrips(trips.size(), s.calibrationFactor, context.seed ^ 0xCA11B8A7EULL)) {
+        copy = k == previous ? copy + 1.0 : 0.0;  // repeated trips leave a second apart
+        previous = k;
+        calibrated.push_back(trips[k]);
+        calibrated.back().departS += copy;
+        calibratedRoutes.push_back(fastest[k]);
+      }
+      trips = std::move(calibrated);
+      fastest = std::move(calibratedRoutes);
+    }
+  }
+  std::unique_ptr<AssignmentRoutes> assigned;
+  if (routing == "assignment") {
+    // Hourly rates over the departure window (at least 15 minutes, so a burst is not taken for a flood).
+    const double window = std::max(lastDeparture - firstDeparture, 900.0);
+    std::vector<AssignmentRoutes::Demand> demand;
+    for (std::size_t k = 0; k < trips.size(); ++k)
+      if (fastest[k]) demand.push_back({trips[k].originNode, trips[k].destinationNode, 3600.0 / window});
+    std::vector<double> capacity(roadCount_);
+    for (std::size_t l = 0; l < roadCount_; ++l)  // lanes removed by interventions remove their share
+      capacity[l] = roads.links[l].capacityVehPerHour * simulation_->network().links[l].lanes / std::max(1, roads.links[l].lanes);
+    assigned = std::make_unique<AssignmentRoutes>(simulation_->network(), capacity, demand);
+  }
+  auto drivable = [&](const std::vector<std::int32_t>& route) {
+    for (std::size_t i = 1; i < route.size(); ++i)
+      if (!simulation_->network().movement(route[i - 1], route[i])) return false;
+    return !route.empty();
+  };
+  for (std::size_t k = 0; k < trips.size(); ++k) {
+    const GeneratedTrip& trip = trips[k];
+    trips_.push_back({trip.originNode, trip.destinationNode, trip.departS, -1});
+    if (!fastest[k]) {
       ++unroutable_;
       continue;
     }
-    simulation_->addTrip({"trip" + std::to_string(k), std::move(*best), trip.departS, 0});
+    std::vector<std::int32_t> route = std::move(*fastest[k]);
+    if (assigned) {
+      auto drawn = assigned->draw(trip.originNode, trip.destinationNode, context.seed * 0x100000001B3ULL + k);
+      if (drawn && drivable(*drawn)) route = std::move(*drawn);
+    }
+    trips_.back().simulated = static_cast<std::int32_t>(simulation_->trips().size());
+    simulation_->addTrip({"trip" + std::to_string(k), std::move(route), trip.departS, 0});
   }
+  nodeIds_.clear();
+  nodeIds_.reserve(roads.nodes.size());
+  for (const city::RoadNode& node : roads.nodes) nodeIds_.push_back(node.id);
+  recorder_ = std::make_unique<ResultRecorder>(roads, intervals);
   state.column(city::Layer::RoadLink, "closed", 0.0);
   state.column(city::Layer::RoadLink, "flow_veh_per_h", 0.0);
   state.column(city::Layer::RoadLink, "mean_speed_kph", 0.0);
@@ -315,7 +397,10 @@ void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& 
   }
   simulation_->resetLinkCounters();
   const double end = sim::toSeconds(t + dt);
-  while (simulation_->time() + 1e-9 < end) simulation_->step();
+  while (simulation_->time() + 1e-9 < end) {
+    simulation_->step();
+    recorder_->record(*simulation_);
+  }
   std::vector<double>& flow = staged.column(city::Layer::RoadLink, "flow_veh_per_h", 0.0);
   std::vector<double>& speed = staged.column(city::Layer::RoadLink, "mean_speed_kph", 0.0);
   const double hours = sim::toSeconds(dt) / 3600.0;
@@ -337,22 +422,39 @@ sim::Kpis TrafficModel::kpis() const {
   kpis["mean_travel_time_s"] = stats.meanTravelTimeS;
   kpis["trips"] = static_cast<double>(stats.trips + unroutable_);
   kpis["trips_stranded"] = static_cast<double>(stats.stranded + unroutable_);
+  kpis["demand_calibration_factor"] = settings_->calibrationFactor;
   return kpis;
 }
 
 void TrafficModel::writeOutputs(const std::filesystem::path& directory) const {
   if (!simulation_) return;
-  writeTripInfoCsv(directory / "traffic_trips.csv", simulation_->trips());
+  const std::filesystem::path folder = directory / "traffic";
+  std::filesystem::create_directories(folder);
+  recorder_->write(folder);
+  writeTripTable(folder / "trips.csv", trips_, simulation_->trips(), nodeIds_);
 }
 
+// The simulation's bytes behind their length, then the recorder's.
 std::vector<std::uint8_t> TrafficModel::snapshot() const {
   if (!simulation_) throw Error("traffic model snapshot before initialise()");
-  return simulation_->snapshot();
+  const std::vector<std::uint8_t> simulation = simulation_->snapshot();
+  const std::uint64_t size = simulation.size();
+  std::vector<std::uint8_t> bytes(sizeof size + simulation.size());
+  std::memcpy(bytes.data(), &size, sizeof size);
+  if (!simulation.empty()) std::memcpy(bytes.data() + sizeof size, simulation.data(), simulation.size());
+  recorder_->appendSnapshot(bytes);
+  return bytes;
 }
 
 void TrafficModel::restore(std::span<const std::uint8_t> bytes) {
   if (!simulation_) throw Error("traffic model restored before initialise()");
-  simulation_->restore(bytes);
+  std::uint64_t size = 0;
+  if (bytes.size() < sizeof size) throw Error("traffic snapshot is truncated");
+  std::memcpy(&size, bytes.data(), sizeof size);
+  if (size > bytes.size() - sizeof size) throw Error("traffic snapshot is truncated");
+  simulation_->restore(bytes.subspan(sizeof size, size));
+  std::size_t offset = sizeof size + size;
+  recorder_->restore(bytes, offset);
 }
 
 }  // namespace citytwin::traffic

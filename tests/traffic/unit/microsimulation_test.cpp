@@ -2,6 +2,7 @@
 
 #include <tbb/global_control.h>
 
+#include <map>
 #include <sstream>
 
 #include "citytwin/traffic/microsimulation.hpp"
@@ -67,11 +68,12 @@ std::int32_t linkId(const MicroNetwork& network, int from, int to) {
   return -1;
 }
 
-Microsimulation loaded(int trips) {
+Microsimulation loaded(int trips, bool laneChanging = true) {
   const MicroNetwork network = grid();
   VehicleType car;
   car.idm.desiredSpeed = 15.0;
   MicrosimulationOptions options;
+  options.laneChanging = laneChanging;
   options.lanesPerTask = 2;  // many small tasks, so several threads really share the work
   Microsimulation sim(network, {car}, options);
   const int corners[4] = {0, 2, 8, 6};
@@ -120,6 +122,69 @@ TEST_CASE("results are identical for any thread count and after snapshot/restore
   b.restore(middle);
   b.runUntil(200.0);
   CHECK(a.snapshot() == b.snapshot());
+}
+
+TEST_CASE("MOBIL lane changes happen on two-lane links, never overlap vehicles, and can be switched off") {
+  Microsimulation with = loaded(200), without = loaded(200, false);
+  double smallestGap = 1e9;
+  while (with.time() < 900.0 && !with.finished()) {
+    with.step();
+    const auto positions = with.positions();
+    for (std::size_t i = 1; i < positions.size(); ++i) {
+      const auto &leader = positions[i - 1], &follower = positions[i];
+      if (leader.link != follower.link || leader.lane != follower.lane) continue;
+      smallestGap = std::min(smallestGap, leader.offsetM - 5.0 - follower.offsetM);
+    }
+  }
+  without.runUntil(900.0);
+  CHECK(smallestGap >= 0.0);
+  CHECK(with.laneChanges() > 10);
+  CHECK(without.laneChanges() == 0);
+  CHECK(summariseTrips(with.trips()).arrived == 200);
+}
+
+// Link 0 (two lanes) splits into link 1, reached only from its right lane (0), and link 2, only from its left
+// lane (1), as SUMO's lane-to-lane connections say; both are fed from link 3, whose lanes lead anywhere.
+TEST_CASE("vehicles leave a link only by lanes that lead where they go, and all arrive") {
+  MicroNetwork network;
+  network.nodeCount = 5;
+  auto addLink = [&](int from, int to, double length, int lanes) {
+    MicroLink link;
+    link.id = label(from, ">", to);
+    link.from = from;
+    link.to = to;
+    link.lengthM = length;
+    link.lanes = lanes;
+    network.links.push_back(link);
+  };
+  addLink(0, 1, 300.0, 2);  // 0
+  addLink(1, 2, 200.0, 1);  // 1
+  addLink(1, 3, 200.0, 1);  // 2
+  addLink(4, 0, 200.0, 2);  // 3
+  Movement right{0, 1};
+  right.fromLanes = 1u;
+  Movement left{0, 2};
+  left.fromLanes = 2u;
+  network.movements = {right, left, Movement{3, 0}};
+  network.finalise();
+  Microsimulation sim(network, {VehicleType{}}, MicrosimulationOptions{});
+  for (int k = 0; k < 120; ++k) sim.addTrip({label("v", k), {3, 0, k % 3 == 0 ? 1 : 2}, 1.5 * k, 0});
+  std::map<std::int32_t, std::int32_t> laneOnSplit;  // trip -> its last lane on link 0
+  int checked = 0;
+  while (!sim.finished() && sim.time() < 3600.0) {
+    sim.step();
+    for (const auto& p : sim.positions()) {
+      if (p.link == 0) {
+        laneOnSplit[p.trip] = p.lane;
+      } else if ((p.link == 1 || p.link == 2) && laneOnSplit.count(p.trip)) {
+        CHECK(laneOnSplit[p.trip] == (p.link == 1 ? 0 : 1));
+        laneOnSplit.erase(p.trip);
+        ++checked;
+      }
+    }
+  }
+  CHECK(checked == 120);
+  CHECK(summariseTrips(sim.trips()).arrived == 120);
 }
 
 TEST_CASE("closing a link reroutes vehicles around it") {

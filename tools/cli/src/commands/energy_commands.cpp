@@ -1,3 +1,5 @@
+#include <tbb/info.h>
+
 #include <CLI/CLI.hpp>
 #include <chrono>
 #include <cstdio>
@@ -6,17 +8,19 @@
 #include <memory>
 #include <string>
 #include <thread>
-#include <tbb/info.h>
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/energy/building_simulation.hpp"
 #include "citytwin/energy/building_spec.hpp"
 #include "citytwin/energy/building_stock.hpp"
+#include "citytwin/energy/distribution_network.hpp"
 #include "citytwin/energy/matpower_case.hpp"
+#include "citytwin/energy/network_file.hpp"
 #include "citytwin/energy/power_flow_study.hpp"
 #include "citytwin/energy/synthetic.hpp"
 #include "citytwin/energy/weather.hpp"
+#include "citytwin/io/city_file.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
 
@@ -81,6 +85,42 @@ void runBuilding(const BuildingArgs& args) {
   std::printf("air temperature  min %.2f C  mean %.2f C  max %.2f C\n", year.minAirC, year.meanAirC, year.maxAirC);
   if (spec.system.kind != energy::HeatingSystemKind::Ideal)
     std::printf("fuel %.3f MWh, electricity %.3f MWh\n", year.fuelMwh, year.electricityMwh);
+}
+
+struct NetworkArgs {
+  std::string file;
+  std::string city;
+  double serviceRadiusM = 100;
+  bool json = false;
+};
+
+// Checks a network file against a city the way a scenario's [energy] network key would use it.
+void runNetwork(const NetworkArgs& args) {
+  if (!(args.serviceRadiusM >= 0)) throw Error("--service-radius: expected a distance in metres >= 0");
+  const energy::NetworkFile file = energy::readNetworkFile(args.file);
+  const city::CityModel city = io::loadCity(args.city);
+  const auto networks = energy::buildDistributionNetworks(file, city, args.serviceRadiusM);
+  std::size_t connected = 0, flooded = 0;
+  for (const auto& n : networks) {
+    connected += n.buildings.size();
+    if (n.citySubstation >= 0) ++flooded;
+  }
+  if (args.json) {
+    printJson({{"substations", networks.size()},
+               {"buses", file.buses.size()},
+               {"lines", file.lines.size()},
+               {"services", file.services.size()},
+               {"buildings_connected", connected},
+               {"buildings_not_connected", city.buildings.size() - connected},
+               {"substations_at_city_sites", flooded}});
+    return;
+  }
+  std::printf("%s: %zu substations, %zu buses, %zu lines, %zu service connections\n", args.file.c_str(),
+              networks.size(), file.buses.size(), file.lines.size(), file.services.size());
+  std::printf(
+      "%zu of %zu buildings connected (nearest bus within %.0f m unless listed); %zu substations at city "
+      "sites (these can flood)\n",
+      connected, city.buildings.size(), args.serviceRadiusM, flooded);
 }
 
 struct BenchArgs {
@@ -193,6 +233,20 @@ void registerEnergyCommands(CommandTree& tree) {
   building->add_option("--weather", bd->weather, "EnergyPlus weather file (.epw)")->required()->check(CLI::ExistingFile);
   addJsonFlag(*building, bd->json);
   building->callback([bd] { runBuilding(*bd); });
+
+  auto nw = std::make_shared<NetworkArgs>();
+  CLI::App* network = energyGroup.add_subcommand(
+      "network", "Check a distribution network file (GeoJSON) against a city and count what it connects");
+  network->add_option("--file", nw->file, "Network file (GeoJSON, models/energy/README.md)")
+      ->required()
+      ->check(CLI::ExistingFile);
+  network->add_option("--city", nw->city, "City file (GeoPackage)")->required()->check(CLI::ExistingFile);
+  network->add_option(
+      "--service-radius", nw->serviceRadiusM,
+      "Buildings without a service feature connect to the nearest bus within this many metres "
+      "(default 100)");
+  addJsonFlag(*network, nw->json);
+  network->callback([nw] { runNetwork(*nw); });
 
   auto bench = std::make_shared<BenchArgs>();
   CLI::App* benchEnergy = tree.bench.add_subcommand(

@@ -21,6 +21,7 @@
 #include "citytwin/sim/interrupt.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
+#include "run_live_state.hpp"
 
 #if __has_include(<citytwin/generate/sample_city.hpp>)
 #include "citytwin/generate/sample_city.hpp"
@@ -34,6 +35,8 @@ struct RunArguments {
   std::filesystem::path scenario;
   std::filesystem::path out;
   std::filesystem::path cityOverride;
+  std::string fromLive;  // base URL of an NGSI-LD service
+  std::string token;
   int threads = 0;
   bool json = false;
 };
@@ -142,6 +145,26 @@ void runScenarioCommand(const RunArguments& arguments) {
   options.writeRaster = [](const std::filesystem::path& file, const sim::RasterOutput& raster) {
     io::writeGeoTiff(raster.grid, raster.epsg, file);
   };
+  nlohmann::json live;
+  if (!arguments.fromLive.empty()) {
+#ifdef CITYTWIN_HAS_LIVE_STATE
+    context::LiveClientOptions client;
+    client.token = arguments.token;
+    // Fetched once, so every branch starts from the same observations while the feeds go on.
+    auto overlay = std::make_shared<const context::LiveOverlay>(
+        city, context::fetchEntities(arguments.fromLive, context::mappedEntityTypes(), client));
+    city::CityState probe(city);
+    const context::LiveSnapshot snapshot = overlay->applyTo(probe);
+    live = liveSnapshotJson(snapshot);
+    live["url"] = arguments.fromLive;
+    note(arguments, "live state from " + arguments.fromLive + ": " + std::to_string(snapshot.entities) +
+                        " entities, " + std::to_string(snapshot.mapped) + " mapped onto the city");
+    options.prepareState = liveStatePreparation(std::move(overlay));
+    options.inputs.push_back({"live", arguments.fromLive, fingerprintText(live.dump())});
+#else
+    throw Error("--from-live needs the context library, which this build lacks");
+#endif
+  }
   sim::installInterruptHandlers();
   const scenario::RunOutcome outcome = scenario::runScenario(spec, city, registry, options);
 
@@ -150,15 +173,9 @@ void runScenarioCommand(const RunArguments& arguments) {
                 " s and " + outcome.database.string() + " records it as interrupted");
   }
   if (arguments.json) {
-    nlohmann::json variants = nlohmann::json::array();
-    for (const auto& variant : outcome.variants) {
-      nlohmann::json kpis = nlohmann::json::object();
-      for (const auto& [model, values] : variant.kpis) {
-        for (const auto& [kpi, value] : values) kpis[model + "." + kpi] = value;
-      }
-      variants.push_back({{"name", variant.name}, {"kpis", kpis}});
-    }
-    printJson({{"scenario", spec.name}, {"variants", variants}, {"seconds", outcome.seconds}});
+    nlohmann::json document = runOutcomeJson(spec, outcome);
+    if (!live.is_null()) document["live"] = live;
+    printJson(document);
   } else {
     printComparison(spec, outcome);
   }
@@ -172,6 +189,10 @@ void registerRunCommand(CommandTree& tree) {
   run->add_option("--out", arguments->out, "Output folder: run.sqlite and one folder per variant (default out/<scenario>)");
   run->add_option("--threads", arguments->threads, "Worker threads (default: all cores); results do not depend on it");
   run->add_option("--city-override", arguments->cityOverride, "Use this city file instead of the scenario's");
+  run->add_option("--from-live", arguments->fromLive,
+                  "Start every branch from the live state of this NGSI-LD service (e.g. http://127.0.0.1:1026): "
+                  "rain, river levels, flows, loads and closures it holds now");
+  run->add_option("--token", arguments->token, "Bearer token for --from-live");
   addJsonFlag(*run, arguments->json);
   run->callback([arguments] { runScenarioCommand(*arguments); });
 }

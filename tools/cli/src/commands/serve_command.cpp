@@ -16,6 +16,9 @@
 #include "citytwin/io/city_file.hpp"
 #define CITYTWIN_HAS_CITY_FILE 1
 #endif
+#if __has_include(<citytwin/scenario/scenario_run.hpp>)
+#include "run_live_state.hpp"
+#endif
 
 namespace citytwin::cli {
 namespace {
@@ -31,6 +34,8 @@ struct ServeArguments {
   std::size_t maxBatch = 10000;
   std::size_t maxResults = 1000;
   std::size_t maxBodyMiB = 32;
+  std::size_t maxScenarioKiB = 256;
+  std::string whatIfOut;
   bool json = false;
 };
 
@@ -61,11 +66,15 @@ void serve(const ServeArguments& args) {
   if (args.sync != "full" && args.sync != "normal") throw Error("--sync must be full or normal, got '" + args.sync + "'");
   options.synchronousFull = args.sync == "full";
 
+  options.maxScenarioBytes = args.maxScenarioKiB << 10;
+
   std::unique_ptr<context::LiveCity> live;
+  std::shared_ptr<const city::CityModel> city;
   std::filesystem::path database = args.database;
   if (!args.city.empty()) {
 #ifdef CITYTWIN_HAS_CITY_FILE
-    live = std::make_unique<context::LiveCity>(io::loadCity(args.city));
+    city = std::make_shared<const city::CityModel>(io::loadCity(args.city));
+    live = std::make_unique<context::LiveCity>(*city);
     if (database.empty()) database = std::filesystem::path(args.city).replace_extension(".context.sqlite");
 #else
     throw Error("--city needs the city file reader, which this build lacks");
@@ -76,7 +85,18 @@ void serve(const ServeArguments& args) {
   if (live) {
     options.stateSummary = [&live] { return live->summary(); };
   }
+  // What-ifs read the store, which the service creates; requests reach the runner only after `store` is set.
+  context::EntityStore* store = nullptr;
+#if defined(CITYTWIN_HAS_LIVE_STATE) && defined(CITYTWIN_HAS_CITY_FILE)
+  if (city) {
+    const std::filesystem::path out = args.whatIfOut.empty()
+                                          ? std::filesystem::path(database).replace_extension("").concat("-whatif")
+                                          : std::filesystem::path(args.whatIfOut);
+    options.whatIf = makeWhatIfRunner(city, args.city, [&store] { return context::liveEntities(*store); }, out);
+  }
+#endif
   context::ContextService service(options);
+  store = &service.store();
   if (live) {
     // Bring the city up to date with what was stored before this start, then follow every commit.
     std::vector<context::Entity> stored;
@@ -113,6 +133,9 @@ void registerServeCommand(CommandTree& tree) {
   serve->add_option("--max-batch", args->maxBatch, "Largest batch operation (entities)")->capture_default_str();
   serve->add_option("--max-results", args->maxResults, "Largest limit= of a query")->capture_default_str();
   serve->add_option("--max-body-mib", args->maxBodyMiB, "Largest request body (MiB)")->capture_default_str();
+  serve->add_option("--max-scenario-kib", args->maxScenarioKiB, "Largest what-if scenario (KiB)")->capture_default_str();
+  serve->add_option("--whatif-out", args->whatIfOut,
+                    "Folder of what-if runs, one per job (default: next to the database, <db>-whatif)");
   addJsonFlag(*serve, args->json);
   serve->callback([args] { citytwin::cli::serve(*args); });
 }

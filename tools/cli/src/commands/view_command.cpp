@@ -27,6 +27,10 @@ struct ViewArguments {
   std::string run;
   std::string variant;
   std::string compare;
+  bool sideBySide = false;
+  std::string live;
+  std::string token;
+  double liveWaitS = 15.0;
   std::optional<double> time;
   std::string screenshot;
   std::string size = "1600x900";
@@ -75,6 +79,8 @@ void runView(const ViewArguments& arguments) {
   if (!run && (!arguments.variant.empty() || !arguments.compare.empty())) {
     throw Error("--variant and --compare need --run RUN_DIR");
   }
+  if (arguments.sideBySide && arguments.compare.empty()) throw Error("--side-by-side needs --compare B");
+  if (!arguments.token.empty() && arguments.live.empty()) throw Error("--token needs --live URL");
   if (run) {
     if (!arguments.variant.empty()) run->variant(arguments.variant);  // unknown names fail before any rendering
     if (!arguments.compare.empty()) run->variant(arguments.compare);
@@ -84,23 +90,45 @@ void runView(const ViewArguments& arguments) {
   viewer::ViewSettings& settings = view.settings();
   settings.variant = arguments.variant;
   settings.compareVariant = arguments.compare;
+  settings.sideBySide = arguments.sideBySide;
   if (arguments.time) settings.timeS = *arguments.time;
   settings.buildingAttribute = arguments.buildingColour;
   settings.roadAttribute = arguments.roadColour;
+  if (!arguments.live.empty()) {
+    // Unless told otherwise, show what the live city observes; unobserved objects keep their usual colours.
+    if (arguments.roadColour.empty()) settings.roadAttribute = "observed_flow_veh_per_h";
+    if (arguments.buildingColour.empty()) settings.buildingAttribute = "observed_load_kw";
+    view.connectLive({arguments.live, arguments.token});
+  }
   for (const auto& name : arguments.hide) settings.layer(layerFromName(name)).visible = false;
   if (!arguments.viewpoint.empty()) view.setViewpoint(view.viewpoint(arguments.viewpoint));
 
   if (!arguments.screenshot.empty()) {
     requireWritableOutput(arguments.screenshot);
     settings.showInterface = arguments.withInterface;
+    nlohmann::json live;
+    if (!arguments.live.empty()) {
+      // The picture shows the live city, so wait for the first poll; an unreachable service is not fatal.
+      view.waitForLive(arguments.liveWaitS);
+      const viewer::LiveStatus status = view.liveStatus();
+      live = {{"url", arguments.live},
+              {"updated", status.updated},
+              {"entities", status.entities},
+              {"mapped", status.mapped},
+              {"error", status.error}};
+      if (!status.error.empty() && !arguments.json) std::fprintf(stderr, "live: %s\n", status.error.c_str());
+    }
     const viewer::Image image = view.render(width, height);
     viewer::writePng(image, arguments.screenshot);
     if (arguments.json) {
-      printJson({{"screenshot", arguments.screenshot},
-                 {"width", width},
-                 {"height", height},
-                 {"time_s", settings.timeS},
-                 {"viewpoint", view.currentViewpoint().name}});
+      nlohmann::json report = {{"screenshot", arguments.screenshot},
+                               {"width", width},
+                               {"height", height},
+                               {"time_s", settings.timeS},
+                               {"viewpoint", view.currentViewpoint().name},
+                               {"side_by_side", arguments.sideBySide}};
+      if (!live.is_null()) report["live"] = live;
+      printJson(report);
     } else {
       std::fprintf(stderr, "wrote %s (%dx%d)\n", arguments.screenshot.c_str(), width, height);
     }
@@ -123,6 +151,16 @@ void registerViewCommand(CommandTree& tree) {
   view->add_option("--run", arguments->run, "Run folder to show results from (layout: viewer/README.md)");
   view->add_option("--variant", arguments->variant, "Variant of the run to show (default: the first)");
   view->add_option("--compare", arguments->compare, "Second variant B: show B - A as a difference layer");
+  view->add_flag(
+      "--side-by-side", arguments->sideBySide,
+      "With --compare: variant A on the left and B on the right, cameras linked, instead of B - A");
+  view->add_option(
+      "--live", arguments->live,
+      "NGSI-LD service to poll every 2 s for the live city (e.g. http://127.0.0.1:1026 of citytwin serve)");
+  view->add_option("--token", arguments->token, "Bearer token for --live");
+  view->add_option("--live-wait", arguments->liveWaitS,
+                   "With --screenshot: seconds to wait for the first live poll")
+      ->capture_default_str();
   view->add_option("--time", arguments->time, "Seconds from the start of the run (default: its end)");
   view->add_option("--screenshot", arguments->screenshot, "Render off-screen into this PNG and exit");
   view->add_option("--size", arguments->size, "Window or picture size WIDTHxHEIGHT")->capture_default_str();

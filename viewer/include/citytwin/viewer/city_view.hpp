@@ -10,6 +10,7 @@
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/viewer/image.hpp"
+#include "citytwin/viewer/live_feed.hpp"
 #include "citytwin/viewer/run_results.hpp"
 #include "citytwin/viewer/view_settings.hpp"
 #include "citytwin/viewer/viewpoint.hpp"
@@ -76,6 +77,18 @@ class CityView {
   std::optional<PickedObject> pick(ScreenPoint point) const;
   // Scene build, first frame and mean frame time over `frames` further frames (no read-back).
   FrameTimings measureFrames(int width, int height, int frames);
+
+  // Starts polling a live NGSI-LD service in the background; its observations recolour roads, buildings and
+  // sensors (where the run has no such column) from the next frame on.
+  void connectLive(const LiveOptions& options);
+  LiveStatus liveStatus() const;
+  // Waits until the first poll has finished, successfully or not (screenshots of the live city); false on
+  // timeout.
+  bool waitForLive(double timeoutS);
+  // The latest live value of an object's column (`id` as in the city file); nullopt when none was observed.
+  std::optional<double> liveValue(city::Layer layer, const std::string& id, const std::string& column) const;
+  // Wet cells drawn in the left (or only) view and in the right view of a side-by-side comparison.
+  std::pair<std::size_t, std::size_t> wetCells() const;
 
   // Opens a window and runs until it is closed.
   void runWindow(const WindowOptions& options);

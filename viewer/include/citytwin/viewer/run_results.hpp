@@ -21,6 +21,7 @@ struct DepthSnapshot {
 //   <variant>/flood/depth-<seconds>.tif   water depth snapshots
 //   <variant>/flood/max-depth.tif         maximum depth over the run
 //   <variant>/traffic/vehicles.csv        t,id,x,y,heading
+//   <variant>/traffic/links.csv           t,link,flow_veh_per_h,mean_speed_kph,density_veh_per_km,vehicles
 //   <variant>/state/<layer>.csv           t,id,<attribute>,... (layer: building, road_link, sensor, ...)
 struct VariantResults {
   std::string name;
@@ -28,6 +29,7 @@ struct VariantResults {
   std::vector<DepthSnapshot> depthSnapshots;  // ordered by time
   std::optional<std::filesystem::path> maxDepthFile;
   std::optional<std::filesystem::path> vehiclesFile;
+  std::optional<std::filesystem::path> linksFile;  // road link values over time, beside state/road_link.csv
   std::map<city::Layer, std::filesystem::path> stateFiles;
 };
 

@@ -4,11 +4,13 @@
 #include <filesystem>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <thread>
 
 #include "citytwin/context/entity_store.hpp"
+#include "citytwin/context/whatif_jobs.hpp"
 
 namespace citytwin::context {
 
@@ -25,10 +27,16 @@ struct ServiceOptions {
   std::size_t threads = 8;                // HTTP worker threads
   // Optional: a JSON summary served at GET /citytwin/v1/state (the live city model's mapped values).
   std::function<nlohmann::json()> stateSummary;
+  // Optional: runs POST /citytwin/v1/whatif scenarios from the live state (without it those routes answer
+  // 404). The scenario body is limited to maxScenarioBytes (413 above it).
+  std::optional<WhatIfRunner> whatIf;
+  std::size_t maxScenarioBytes = 256u << 10;
+  std::size_t maxWaitingWhatIfs = 4;
 };
 
 // The NGSI-LD service (ETSI GS CIM 009 subset): entities, attributes, queries (type, id, idPattern, q,
-// geo-queries), batch operations, a notification receiver and the temporal API, over cpp-httplib.
+// geo-queries), batch operations, a notification receiver and the temporal API, over cpp-httplib; plus the
+// twin's own routes under /citytwin/v1 (health, live state, what-ifs).
 class ContextService {
  public:
   explicit ContextService(ServiceOptions options);
@@ -48,6 +56,7 @@ class ContextService {
   struct Routes;
   ServiceOptions options_;
   std::unique_ptr<EntityStore> store_;
+  std::unique_ptr<WhatIfJobs> whatIfs_;
   std::unique_ptr<Routes> routes_;
   std::thread thread_;
   int port_ = 0;

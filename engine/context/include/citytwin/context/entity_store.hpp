@@ -111,6 +111,7 @@ class EntityStore {
  private:
   struct Job;
   struct Statements;
+  struct Checkpointer;
   void writerLoop();
   void open();
   void load();
@@ -124,6 +125,7 @@ class EntityStore {
   sqlite3* writeDb_ = nullptr;
   sqlite3* readDb_ = nullptr;
   std::unique_ptr<Statements> statements_;
+  std::unique_ptr<Checkpointer> checkpointer_;
   mutable std::mutex readMutex_;
 
   mutable std::shared_mutex entitiesMutex_;

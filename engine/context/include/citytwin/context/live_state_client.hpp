@@ -9,6 +9,7 @@
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/context/city_mapping.hpp"
 #include "citytwin/context/entity.hpp"
+#include "citytwin/context/live_overlay.hpp"
 
 namespace citytwin::context {
 
@@ -26,13 +27,6 @@ const std::vector<std::string>& mappedEntityTypes();
 // read with the Smart Data Models context. Throws citytwin::Error naming the URL and status on failure.
 std::vector<Entity> fetchEntities(const std::string& baseUrl, const std::vector<std::string>& types,
                                   const LiveClientOptions& options = {});
-
-struct LiveSnapshot {
-  std::size_t entities = 0;                 // fetched
-  std::size_t mapped = 0;                   // that changed the state
-  std::optional<double> rainfallMmPerH;     // latest precipitation (the RainGauge value), if any
-  std::vector<MappingOutcome> outcomes;     // one per fetched entity, in application order
-};
 
 // Fetches the live state from baseUrl and writes it into `state` (a CityState of `city`): rain -> RainGauge
 // sensor values, river levels -> RiverGauge values, observed flows and speeds -> road links, observed loads

@@ -22,11 +22,12 @@ enum class NgsiErrorType {
   PayloadTooLarge,        // 413: body over the service's limit
   UnsupportedMediaType,   // 415
   NotAcceptable,          // 406
+  ServiceUnavailable,     // 503: busy (e.g. too many what-ifs waiting), not an NGSI-LD type
 };
 
 int httpStatus(NgsiErrorType type);
 // "https://uri.etsi.org/ngsi-ld/errors/BadRequestData" for the NGSI-LD types; HTTP-level failures that the
-// specification leaves to HTTP (401, 406, 413, 415) use the same base with their own name.
+// specification leaves to HTTP (401, 406, 413, 415, 503 busy) use the same base with their own name.
 std::string typeUri(NgsiErrorType type);
 std::string_view title(NgsiErrorType type);
 

@@ -31,7 +31,8 @@ struct BranchSpec {
   SimTime kpiInterval = 0;                             // record KPIs this often (0: at every boundary)
   SimTime stateInterval = 0;                           // record published columns this often (0: never)
   // Called on the branch's initial state before the models initialise, e.g. to start from live
-  // observations; the models then read those values as their initial conditions.
+  // observations, so the models read those values as their initial conditions; and again after they
+  // initialise, so the prepared values replace what the models put there themselves.
   std::function<void(city::CityState&)> prepareState;
   std::string startIso8601;
   std::uint64_t seed = 0;

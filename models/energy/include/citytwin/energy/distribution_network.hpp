@@ -1,29 +1,45 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/energy/ac_network.hpp"
+#include "citytwin/energy/network_file.hpp"
 
 namespace citytwin::energy {
 
-// The electric network behind one substation, generated from the city's GridAssets: bus 0 is the upstream grid
-// (reference, 1.0 p.u.), bus 1 the substation busbar behind its transformer, and each feeder a radial chain of
-// nodes along its route, one node per group of served buildings at the same distance along the route.
-// Per unit on 1 MVA.
+// The electric network behind one substation: bus 0 is the upstream grid (reference, 1.0 p.u.), bus 1 the
+// substation busbar behind its transformer, the other buses its feeders' nodes. Per unit on 1 MVA.
 struct SubstationNetwork {
-  std::uint32_t substation = 0;
+  std::string id;                    // the substation's id
+  std::int32_t citySubstation = -1;  // the city substation whose flood depth applies; -1: none
+  double floodThresholdM = 0.3;
   AcNetwork network;
   std::vector<std::uint32_t> buildings;     // served buildings (indices into CityModel::buildings)
   std::vector<int> busOfBuilding;           // parallel to `buildings`
+  // Parallel to `buildings`: the city substation between the building and this network that it also depends
+  // on (the nearest substation standing on its feeder's route), or -1.
+  std::vector<std::int32_t> secondaryOfBuilding;
   std::vector<double> branchRatingPu;       // current rating of each branch in p.u. (0: unrated)
 };
 
 inline constexpr double kNetworkBaseMva = 1.0;
 
-// Feeders without impedance data get 0.32 + j0.08 ohm/km (a 240 mm2 Al cable) and 300 A; without a voltage, the
-// substation's secondary voltage or 0.4 kV. The transformer has 1 % + j6 % on its rating (1 MVA when unknown).
+// Feeders without impedance data get 0.32 + j0.08 ohm/km (a 240 mm2 Al cable) and 300 A; without a voltage,
+// the substation's secondary voltage or 0.4 kV. The transformer has 1 % + j6 % on its rating (1 MVA when
+// unknown). Generated from the city's GridAssets: each feeder a radial chain of nodes along its route, one
+// node per group of served buildings at the same distance along the route. Substations whose site is a vertex
+// of a feeder's route (the generated town's MV/LV substations) stand between it and the served buildings
+// nearest them: a building also loses supply when its nearest such substation is switched off.
 std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& city);
+
+// From a network file: one network per substation feature holding every bus its lines reach. Buildings take
+// the bus of their service feature, or else the nearest bus within `serviceRadiusM` of their footprint's
+// point-on-surface (ties to the bus listed first); the others are on no network. A substation whose id is a
+// city substation's takes that site's flood depth. Errors name the file and the feature.
+std::vector<SubstationNetwork> buildDistributionNetworks(const NetworkFile& file, const city::CityModel& city,
+                                                         double serviceRadiusM);
 
 }  // namespace citytwin::energy

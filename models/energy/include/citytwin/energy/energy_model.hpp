@@ -7,9 +7,10 @@
 namespace citytwin::energy {
 
 // The city energy model behind the engine's Model interface: every building's hourly heating, cooling and
-// electricity (ISO 13790 5R1C with a typology table), rooftop PV, and an hourly AC power flow on the distribution
-// network generated from the city's grid assets. A substation whose site floods above its threshold is switched off
-// and its buildings lose supply. Parameters are the scenario's [energy] table (see models/energy/README.md).
+// electricity (ISO 13790 5R1C with a typology table), rooftop PV, and an hourly AC power flow on the
+// distribution network generated from the city's grid assets or read from a network file. A substation whose
+// site floods above its threshold is switched off, its buildings lose supply and an event reports it.
+// Parameters are the scenario's [energy] table (see models/energy/README.md).
 class EnergyModel final : public sim::Model {
  public:
   EnergyModel();
@@ -22,6 +23,7 @@ class EnergyModel final : public sim::Model {
   void writeOutputs(const std::filesystem::path& directory) const override;
   std::vector<std::uint8_t> snapshot() const override;
   void restore(std::span<const std::uint8_t> bytes) override;
+  std::vector<sim::Event> takeEvents() override;
 
  private:
   struct State;

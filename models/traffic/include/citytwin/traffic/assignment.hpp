@@ -13,6 +13,15 @@ struct AssignmentOptions {
   double maxSeconds = 3600.0;
   // Called after every iteration with (iteration, relative gap, seconds); return false to stop.
   std::function<bool(int, double, double)> onIteration;
+  // Also return every origin's link flows (its bush), from which paths can be drawn.
+  bool keepOriginFlows = false;
+};
+
+// The flows of one origin's trips: links carrying them (ascending) and the flow on each.
+struct OriginFlows {
+  int origin = 0;
+  std::vector<std::int32_t> links;
+  std::vector<double> flows;
 };
 
 struct AssignmentResult {
@@ -24,6 +33,7 @@ struct AssignmentResult {
   int iterations = 0;
   double seconds = 0.0;       // solver wall time (initial loading included)
   bool converged = false;
+  std::vector<OriginFlows> originFlows;  // by ascending origin, when AssignmentOptions::keepOriginFlows
 };
 
 // Static user equilibrium by Algorithm B (Dial 2006): one acyclic bush per origin, Newton flow shifts

@@ -28,6 +28,7 @@ struct Movement {
   std::int32_t signalIndex = -1;   // position in that program's state strings
   double lengthM = 0.0;            // distance across the junction (SUMO's internal lane), driven at
   double speed = 0.0;              // at most this speed (0: the next link's limit)
+  std::uint32_t fromLanes = 0xFFFFFFFFu;  // lanes of fromLink that may take it (bit k: lane k, 0 = rightmost)
 };
 
 struct MicroLink {

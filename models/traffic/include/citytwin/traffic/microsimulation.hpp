@@ -37,6 +37,12 @@ struct MicrosimulationOptions {
   double yieldHorizonS = 4.0;       // a lower-priority approach waits while a priority vehicle is this close
   double yieldDistanceM = 30.0;     // and the waiting vehicle is within this distance of its stop line
   std::size_t lanesPerTask = 256;   // parallel grain (results do not depend on it)
+  // MOBIL lane changing (Kesting, Treiber & Helbing 2007) on links with several lanes.
+  bool laneChanging = true;
+  double politeness = 0.3;          // p: weight of the followers' acceleration changes
+  double changeThreshold = 0.1;     // m/s^2: the advantage a change must bring
+  double safeDeceleration = 4.0;    // m/s^2: no change that makes anyone brake harder than this
+  double laneChangeCooldownS = 3.0; // between two changes of the same vehicle (no flip-flopping)
 };
 
 // Lane-level microsimulation: each link has lanes holding ordered queues of vehicles that follow the IDM;
@@ -56,7 +62,10 @@ class Microsimulation {
   double time() const { return time_; }
   const MicroNetwork& network() const { return network_; }
   const std::vector<TripRecord>& trips() const { return records_; }
+  // A trip's current route (changed by rerouting after closures).
+  const std::vector<std::int32_t>& route(std::int32_t trip) const { return routes_[trip]; }
   std::uint64_t vehicleSteps() const { return vehicleSteps_; }
+  std::uint64_t laneChanges() const { return laneChanges_; }
   std::size_t runningCount() const { return running_; }
   std::size_t pendingCount() const;
   bool finished() const { return running_ == 0 && pendingCount() == 0; }
@@ -78,6 +87,10 @@ class Microsimulation {
   };
   const std::vector<LinkCounters>& linkCounters() const { return counters_; }
   void resetLinkCounters();
+  // The same counters since the start, never reset (result files difference them per interval).
+  const std::vector<LinkCounters>& linkTotals() const { return totals_; }
+  // Vehicles on a link now (all lanes, those still crossing the junction onto it included).
+  std::size_t vehiclesOn(std::int32_t link) const;
   // Totals since the start.
   double vehicleSecondsTravelled() const { return vehicleSecondsTotal_; }
   double vehicleSecondsDelay() const { return delaySecondsTotal_; }
@@ -100,13 +113,34 @@ class Microsimulation {
     double position = 0.0;  // front bumper, metres from the link's start; negative while crossing the junction
     double speed = 0.0;
     double crossingSpeed = 0.0;  // speed limit across the junction being crossed (0: none)
+    double laneChangedS = -1e9;  // when it last changed lanes
   };
   int laneOf(std::int32_t link, int lane) const { return laneStart_[link] + lane; }
   std::int32_t linkOfLane(int lane) const { return laneLink_[lane]; }
-  int entryLane(std::int32_t link) const;  // the lane of `link` with the most room at its start
+  // The vehicle's link after `offset` more links of its route, -1 past its end.
+  std::int32_t routeLink(const Vehicle& v, int offset) const {
+    const auto& route = routes_[v.trip];
+    const auto index = static_cast<std::size_t>(v.routeIndex + offset);
+    return index < route.size() ? route[index] : -1;
+  }
+  // The lane of `link` with the most room at its start among those allowed to turn onto `after` (-1: any).
+  int entryLane(std::int32_t link, std::int32_t after = -1) const;
+  // Whether `lane` (global) may take the vehicle's next movement (true at the end of its route).
+  bool laneAllowsNext(const Vehicle& v, int lane) const;
   double roomAtEntry(int lane) const;
   bool mayEnter(const Vehicle& v, std::int32_t link, std::int32_t next, double remaining) const;
   void computeMotion(std::size_t laneBegin, std::size_t laneEnd);
+  // IDM acceleration of `v` on `link` behind `leader`, or, when `leader` is null, facing the stop line or
+  // the next link's last vehicle; `limit` (when given) receives the position it must not pass.
+  // `lane` is the (global) lane it drives in, or would after a change.
+  double accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader, double* limit) const;
+  void chooseLanes(std::size_t laneBegin, std::size_t laneEnd);  // MOBIL decisions, from the state only
+  void changeLanes();                                              // applies them in lane order
+  // The MOBIL incentive for vehicle `id` (at `fromIndex` in its lane, accelerating at `ownNow` there) to move
+  // into `lane`, judged against the lanes as they are now; -infinity when unsafe.
+  // `urgent`: it must leave a lane that does not lead where it goes; a follower slower than 1 m/s then does
+  // not object (it need not brake).
+  double laneChangeIncentive(std::int32_t id, std::size_t fromIndex, int lane, double ownNow, bool urgent) const;
   void moveAcrossNodes();
   void insertDeparting();
   void rerouteAll();
@@ -123,6 +157,7 @@ class Microsimulation {
   std::vector<std::vector<std::int32_t>> lanes_;  // vehicle indices, front first
   std::vector<Vehicle> vehicles_;
   std::vector<double> nextSpeed_, nextPosition_;
+  std::vector<std::int32_t> laneTarget_;  // per vehicle: the lane MOBIL chose this step, -1 none
   std::vector<std::int32_t> freeVehicles_;
   std::vector<std::vector<std::int32_t>> routes_;  // per trip
   std::vector<int> tripType_;
@@ -130,10 +165,10 @@ class Microsimulation {
   std::vector<std::int32_t> pending_;  // trips not yet due, by departure time then order added
   std::size_t pendingHead_ = 0;
   std::vector<std::int32_t> waiting_;  // due trips waiting for room on their first link
-  std::vector<LinkCounters> counters_;
+  std::vector<LinkCounters> counters_, totals_;
   std::size_t running_ = 0;
   double time_ = 0.0;
-  std::uint64_t vehicleSteps_ = 0;
+  std::uint64_t vehicleSteps_ = 0, laneChanges_ = 0;
   double vehicleSecondsTotal_ = 0.0, delaySecondsTotal_ = 0.0;
   bool pendingSorted_ = true;
   bool started_ = false;

@@ -6,13 +6,16 @@
 
 #include "citytwin/sim/model.hpp"
 #include "citytwin/traffic/microsimulation.hpp"
+#include "citytwin/traffic/result_recorder.hpp"
+#include "citytwin/traffic/trip_table.hpp"
 
 namespace citytwin::traffic {
 
 // The traffic model of a city scenario: a microsimulation on the city's roads with demand generated from
 // building uses (or read from an OD table). Each coupling step it closes links the flood model reports
 // deeper than the closure depth (or marked "closed"), reroutes vehicles around them, and publishes per-link
-// flow and mean speed. Parameters are the scenario's [traffic] table (see models/traffic/README.md).
+// flow and mean speed; at the end it writes vehicle positions, link time series and trips into the variant's
+// traffic/ folder. Parameters are the scenario's [traffic] table (see models/traffic/README.md).
 class TrafficModel : public sim::Model {
  public:
   TrafficModel();
@@ -34,6 +37,9 @@ class TrafficModel : public sim::Model {
   struct Settings;
   std::unique_ptr<Settings> settings_;
   std::unique_ptr<Microsimulation> simulation_;
+  std::unique_ptr<ResultRecorder> recorder_;
+  std::vector<CityTrip> trips_;
+  std::vector<std::string> nodeIds_;
   std::vector<std::uint8_t> closedByIntervention_;
   std::size_t unroutable_ = 0;
   std::size_t roadCount_ = 0;
