@@ -17,43 +17,16 @@
 #include <thread>
 
 #include "citytwin/context/date_time.hpp"
+#include "citytwin/testing/service_process.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using nlohmann::json;
 
 namespace {
 
-struct ServiceProcess {
-  pid_t pid = -1;
-  int port = 0;
-};
-
-// Starts `citytwin serve --port 0 --json` and reads the port from its one-line JSON on stdout.
-std::optional<ServiceProcess> startService(const std::string& binary, const std::string& database) {
-  int pipeFds[2];
-  if (pipe(pipeFds) != 0) return std::nullopt;
-  const pid_t pid = fork();
-  if (pid < 0) return std::nullopt;
-  if (pid == 0) {
-    dup2(pipeFds[1], STDOUT_FILENO);
-    close(pipeFds[0]);
-    close(pipeFds[1]);
-    execl(binary.c_str(), binary.c_str(), "serve", "--bind", "127.0.0.1", "--port", "0", "--db", database.c_str(),
-          "--json", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(pipeFds[1]);
-  std::string line;
-  char c = 0;
-  while (read(pipeFds[0], &c, 1) == 1 && c != '\n') line += c;
-  close(pipeFds[0]);
-  const json started = json::parse(line, nullptr, false);
-  if (!started.is_object() || !started.contains("port")) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    return std::nullopt;
-  }
-  return ServiceProcess{pid, started["port"].get<int>()};
+// `citytwin serve` on its own port with the given database.
+std::unique_ptr<citytwin::testing::ServiceProcess> startService(const std::string& binary, const std::string& database) {
+  return citytwin::testing::ServiceProcess::start(binary, {"--bind", "127.0.0.1", "--db", database});
 }
 
 }  // namespace
@@ -77,9 +50,9 @@ TEST_CASE("every acknowledged update survives SIGKILL of the service") {
     const auto killAfter = std::chrono::milliseconds(150 + random() % 350);
     std::thread killer([&] {
       std::this_thread::sleep_for(killAfter);
-      kill(service->pid, SIGKILL);
+      kill(service->pid(), SIGKILL);
     });
-    httplib::Client client("127.0.0.1", service->port);
+    httplib::Client client("127.0.0.1", service->port());
     client.set_connection_timeout(2);
     client.set_read_timeout(5);
     client.set_tcp_nodelay(true);
@@ -105,15 +78,13 @@ TEST_CASE("every acknowledged update survives SIGKILL of the service") {
       }
     }
     killer.join();
-    int status = 0;
-    waitpid(service->pid, &status, 0);
-    CHECK(WIFSIGNALED(status));
+    CHECK(WIFSIGNALED(service->wait()));
   }
   REQUIRE(acknowledged.size() > 50);  // the writer made progress between kills
 
   const auto service = startService(binary, database);
   REQUIRE(service);
-  httplib::Client client("127.0.0.1", service->port);
+  httplib::Client client("127.0.0.1", service->port());
   client.set_read_timeout(10);
   std::size_t found = 0;
   for (const auto& [id, last] : lastAcknowledged) {
@@ -135,8 +106,5 @@ TEST_CASE("every acknowledged update survives SIGKILL of the service") {
     }
   }
   CHECK(found == acknowledged.size());
-  kill(service->pid, SIGTERM);
-  int status = 0;
-  waitpid(service->pid, &status, 0);
-  CHECK(WIFEXITED(status));
+  CHECK(WIFEXITED(service->stop(SIGTERM)));
 }

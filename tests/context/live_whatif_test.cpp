@@ -16,6 +16,7 @@
 #include <string>
 #include <thread>
 
+#include "citytwin/testing/service_process.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using nlohmann::json;
@@ -37,41 +38,6 @@ std::string capture(const std::string& command) {
   return out;
 }
 
-struct Service {
-  pid_t pid = -1;
-  int port = 0;
-  ~Service() {
-    if (pid <= 0) return;
-    kill(pid, SIGTERM);
-    waitpid(pid, nullptr, 0);
-  }
-};
-
-// `citytwin serve --city ... --port 0 --json`; the port comes from its one line of JSON.
-void startService(Service& service, const std::string& binary, const std::string& city,
-                  const std::string& database) {
-  int fds[2];
-  REQUIRE(pipe(fds) == 0);
-  const pid_t pid = fork();
-  REQUIRE(pid >= 0);
-  if (pid == 0) {
-    dup2(fds[1], STDOUT_FILENO);
-    close(fds[0]);
-    close(fds[1]);
-    execl(binary.c_str(), binary.c_str(), "serve", "--city", city.c_str(), "--port", "0", "--db",
-          database.c_str(), "--token", kToken, "--json", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(fds[1]);
-  service.pid = pid;
-  std::string line;
-  char c = 0;
-  while (read(fds[0], &c, 1) == 1 && c != '\n') line += c;
-  close(fds[0]);
-  const json started = json::parse(line, nullptr, false);
-  REQUIRE_MESSAGE(started.contains("port"), "serve printed: " << line);
-  service.port = started["port"].get<int>();
-}
 
 double kpi(const json& run, const std::string& name) {
   return run["variants"][0]["kpis"][name].get<double>();
@@ -96,10 +62,11 @@ TEST_CASE("a what-if forked from the live state starts from the observed rain an
   const std::string scenario = (scratch / "live_flood.toml").string();
   std::ofstream(scenario) << "city = \"" << city << "\"\n" << body;
 
-  Service service;
-  startService(service, binary, city, (scratch / "live.sqlite").string());
-  const std::string url = "http://127.0.0.1:" + std::to_string(service.port);
-  httplib::Client client("127.0.0.1", service.port);
+  const auto service = citytwin::testing::ServiceProcess::start(
+      binary, {"--city", city, "--db", (scratch / "live.sqlite").string(), "--token", kToken});
+  REQUIRE(service);
+  const std::string url = "http://127.0.0.1:" + std::to_string(service->port());
+  httplib::Client client("127.0.0.1", service->port());
   client.set_read_timeout(20);
   const httplib::Headers auth{{"Authorization", std::string("Bearer ") + kToken}};
 

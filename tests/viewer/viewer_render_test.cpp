@@ -17,6 +17,7 @@
 #include "citytwin/io/city_file.hpp"
 #include "citytwin/io/geotiff.hpp"
 #include "citytwin/testing/run_command.hpp"
+#include "citytwin/testing/service_process.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/viewer/city_view.hpp"
 #include "pixel_classes.hpp"
@@ -101,42 +102,11 @@ std::pair<viewer::testing::PixelCounts, viewer::testing::PixelCounts> classifyHa
   return {classifyPixels(left), classifyPixels(right)};
 }
 
-struct ServiceProcess {
-  pid_t pid = -1;
-  int port = 0;
-};
-
-// Starts `citytwin serve --port 0 --json` and reads the port it bound from its one-line JSON on stdout.
-std::optional<ServiceProcess> startService(const std::string& binary, const std::filesystem::path& database) {
-  int pipeFds[2];
-  if (pipe(pipeFds) != 0) return std::nullopt;
-  const pid_t pid = fork();
-  if (pid < 0) return std::nullopt;
-  if (pid == 0) {
-    dup2(pipeFds[1], STDOUT_FILENO);
-    close(pipeFds[0]);
-    close(pipeFds[1]);
-    execl(binary.c_str(), binary.c_str(), "serve", "--bind", "127.0.0.1", "--port", "0", "--db",
-          database.c_str(), "--sync", "normal", "--json", static_cast<char*>(nullptr));
-    _exit(127);
-  }
-  close(pipeFds[1]);
-  std::string line;
-  char c = 0;
-  while (read(pipeFds[0], &c, 1) == 1 && c != '\n') line += c;
-  close(pipeFds[0]);
-  const auto started = nlohmann::json::parse(line, nullptr, false);
-  if (!started.is_object() || !started.contains("port")) {
-    kill(pid, SIGKILL);
-    waitpid(pid, nullptr, 0);
-    return std::nullopt;
-  }
-  return ServiceProcess{pid, started["port"].get<int>()};
-}
-
-void stopService(const ServiceProcess& service) {
-  kill(service.pid, SIGTERM);
-  waitpid(service.pid, nullptr, 0);
+// `citytwin serve` on its own port with the given database.
+std::unique_ptr<citytwin::testing::ServiceProcess> startService(const std::string& binary,
+                                                                const std::filesystem::path& database) {
+  return citytwin::testing::ServiceProcess::start(binary,
+                                                  {"--bind", "127.0.0.1", "--db", database.string(), "--sync", "normal"});
 }
 
 }  // namespace
@@ -389,8 +359,8 @@ TEST_CASE("citytwin view --live polls citytwin serve and shows the observed road
   const auto folder = citytwin::testing::scratchDirectory();
   const citytwin::city::CityModel city = makeTestCity();
   const auto service = startService(binary, folder / "live.sqlite");
-  REQUIRE(service.has_value());
-  const std::string url = "http://127.0.0.1:" + std::to_string(service->port);
+  REQUIRE(service);
+  const std::string url = "http://127.0.0.1:" + std::to_string(service->port());
 
   // A counter on the first link of the primary road reports 420 vehicles per hour.
   const auto& link = city.roads.links.front();
@@ -405,7 +375,7 @@ TEST_CASE("citytwin view --live polls citytwin serve and shows the observed road
         {"type", "WaterObserved"},
         {"waterLevel", {{"type", "Property"}, {"value", 2.4}}},
         {"refDevice", {{"type", "Relationship"}, {"object", city.sensors.front().id}}}}});
-  httplib::Client client("127.0.0.1", service->port);
+  httplib::Client client("127.0.0.1", service->port());
   client.set_read_timeout(10);
   const httplib::Headers context = {
       {"Link",
@@ -458,7 +428,7 @@ TEST_CASE("citytwin view --live polls citytwin serve and shows the observed road
     view.settings().showInterface = false;
 
     // The service goes away: the viewer keeps its last values, reports the failure and keeps retrying.
-    stopService(*service);
+    service->stop();
     const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
     while (view.liveStatus().error.empty() && std::chrono::steady_clock::now() < deadline) {
       std::this_thread::sleep_for(std::chrono::milliseconds(100));
@@ -475,11 +445,11 @@ TEST_CASE("citytwin view --live polls citytwin serve and shows the observed road
   const auto cityFile = folder / "live-town.gpkg";
   citytwin::io::saveCity(city, cityFile);
   const auto restarted = startService(binary, folder / "live.sqlite");
-  REQUIRE(restarted.has_value());
+  REQUIRE(restarted);
   const auto shot = citytwin::testing::runCommand(
-      {binary, "view", cityFile.string(), "--live", "http://127.0.0.1:" + std::to_string(restarted->port),
+      {binary, "view", cityFile.string(), "--live", "http://127.0.0.1:" + std::to_string(restarted->port()),
        "--viewpoint", "plan", "--size", "640x360", "--screenshot", (folder / "live.png").string(), "--json"});
-  stopService(*restarted);
+  restarted->stop();
   INFO(shot.standardOutput << shot.standardError);
   REQUIRE(shot.exitCode == 0);
   const auto report = nlohmann::json::parse(shot.standardOutput);
@@ -488,7 +458,7 @@ TEST_CASE("citytwin view --live polls citytwin serve and shows the observed road
   CHECK(std::filesystem::exists(folder / "live.png"));
 
   const auto unreachable = citytwin::testing::runCommand(
-      {binary, "view", cityFile.string(), "--live", "http://127.0.0.1:" + std::to_string(restarted->port),
+      {binary, "view", cityFile.string(), "--live", "http://127.0.0.1:" + std::to_string(restarted->port()),
        "--size", "320x180", "--screenshot", (folder / "unreachable.png").string(), "--json"});
   INFO(unreachable.standardOutput << unreachable.standardError);
   REQUIRE(unreachable.exitCode == 0);

@@ -8,6 +8,7 @@
 
 #include "citytwin/core/error.hpp"
 #include "citytwin/io/geotiff.hpp"
+#include "id_index.hpp"
 
 namespace citytwin::viewer {
 namespace {
@@ -31,17 +32,22 @@ std::string keyOf(const std::vector<std::string>& parts) {
 
 // The ramp that reads naturally for an attribute, spanning [minimum, maximum].
 ColourRamp rampFor(const std::string& attribute, double minimum, double maximum, bool difference) {
-  if (difference) return divergingRamp(attribute + " (B - A)", "", std::max(std::fabs(minimum), std::fabs(maximum)));
+  if (difference)
+    return divergingRamp(attribute + " (B - A)", "", std::max(std::fabs(minimum), std::fabs(maximum)));
   if (attribute.find("depth") != std::string::npos) return waterDepthRamp(std::max(maximum, 0.5));
-  if (attribute.find("speed") != std::string::npos) return speedRamp(attribute, "km/h", minimum, std::max(maximum, minimum + 1));
+  if (attribute.find("speed") != std::string::npos)
+    return speedRamp(attribute, "km/h", minimum, std::max(maximum, minimum + 1));
   return heatRamp(attribute, "", minimum, std::max(maximum, minimum + 1e-6));
 }
 
-template <typename Objects>
-std::unordered_map<std::string, std::size_t> indexById(const Objects& objects) {
-  std::unordered_map<std::string, std::size_t> index;
-  for (std::size_t i = 0; i < objects.size(); ++i) index.emplace(objects[i].id, i);
-  return index;
+// Object i's colour under a result colouring: its value on the ramp. Without a value it keeps `own` when the
+// values are live observations (only a few objects have one), and shows as no-data otherwise.
+template <typename Coloured>
+Colour resultColour(const std::optional<Coloured>& coloured, std::size_t i, Colour own) {
+  if (!coloured) return own;
+  const float v = coloured->values.empty() ? std::numeric_limits<float>::quiet_NaN() : coloured->values[i];
+  if (std::isfinite(v)) return coloured->ramp.at(v);
+  return coloured->live ? own : kNoData;
 }
 
 }  // namespace
@@ -183,7 +189,9 @@ std::optional<geo::RasterGrid> CityScene::depthAt(const std::string& variant, do
 }
 
 void CityScene::apply(const ViewSettings& settings) {
-  const auto show = [&](osg::Node* node, LayerId id) { node->setNodeMask(settings.layer(id).visible ? ~0u : 0u); };
+  const auto show = [&](osg::Node* node, LayerId id) {
+    node->setNodeMask(settings.layer(id).visible ? ~0u : 0u);
+  };
   show(terrain_.node.get(), LayerId::Terrain);
   show(buildings_.node.get(), LayerId::Buildings);
   show(roads_.node.get(), LayerId::Roads);
@@ -191,7 +199,8 @@ void CityScene::apply(const ViewSettings& settings) {
   buildings_.colours->setOpacity(settings.layer(LayerId::Buildings).opacity);
   roads_.colours->setOpacity(settings.layer(LayerId::Roads).opacity);
   sensors_.colours->setOpacity(settings.layer(LayerId::Sensors).opacity);
-  applyLayerOpacity(*terrain_.node->getOrCreateStateSet(), *terrain_.blend, settings.layer(LayerId::Terrain).opacity);
+  applyLayerOpacity(*terrain_.node->getOrCreateStateSet(), *terrain_.blend,
+                    settings.layer(LayerId::Terrain).opacity);
   colourSensors();
 
   const std::string a = resolveVariant(settings.variant);
@@ -299,17 +308,7 @@ void CityScene::colourBuildings(ResultView& view, const ViewSettings& settings, 
     coloured = attributeColours(city::Layer::Building, settings.buildingAttribute, settings.timeS, showing);
   }
   for (std::size_t i = 0; i < buildings.size(); ++i) {
-    Colour colour = buildingUseColour(buildings[i].use);
-    if (coloured) {
-      const float v =
-          coloured->values.empty() ? std::numeric_limits<float>::quiet_NaN() : coloured->values[i];
-      if (std::isfinite(v)) {
-        colour = coloured->ramp.at(v);
-      } else if (!coloured->live) {
-        colour = kNoData;
-      }
-    }
-    view.buildingColours->set(i, colour);
+    view.buildingColours->set(i, resultColour(coloured, i, buildingUseColour(buildings[i].use)));
   }
   if (coloured) {
     view.buildingLegend = {
@@ -342,16 +341,7 @@ void CityScene::colourRoads(ResultView& view, const ViewSettings& settings, cons
     coloured = attributeColours(city::Layer::RoadLink, settings.roadAttribute, settings.timeS, showing);
   }
   for (std::size_t i = 0; i < links.size(); ++i) {
-    Colour colour = roadClassColour(links[i].highwayClass);
-    if (coloured) {
-      const float v =
-          coloured->values.empty() ? std::numeric_limits<float>::quiet_NaN() : coloured->values[i];
-      if (std::isfinite(v)) {
-        colour = coloured->ramp.at(v);
-      } else if (!coloured->live) {
-        colour = kNoData;
-      }
-    }
+    Colour colour = resultColour(coloured, i, roadClassColour(links[i].highwayClass));
     if (isClosed(i)) colour = closedRoadColour();
     view.roadColours->set(i, colour);
   }
@@ -456,7 +446,8 @@ std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> City
   std::vector<std::pair<std::string, std::vector<std::pair<double, double>>>> series;
   const StateTable* states = table(resolveVariant(variant), layer);
   if (states == nullptr) return series;
-  for (const auto& attribute : states->attributes()) series.emplace_back(attribute, states->series(attribute, index));
+  for (const auto& attribute : states->attributes())
+    series.emplace_back(attribute, states->series(attribute, index));
   return series;
 }
 
@@ -484,7 +475,8 @@ std::optional<PickedObject> CityScene::describe(city::Layer layer, std::size_t i
       picked.id = b.id;
       if (!b.name.empty()) a.emplace_back("name", b.name);
       a.emplace_back("use", std::string(city::toString(b.use)));
-      a.emplace_back("height", number(b.heightM, 1) + " m (" + std::string(city::toString(b.heightSource)) + ")");
+      a.emplace_back("height",
+                     number(b.heightM, 1) + " m (" + std::string(city::toString(b.heightSource)) + ")");
       a.emplace_back("levels", std::to_string(b.levels));
       a.emplace_back("year built", b.yearBuilt > 0 ? std::to_string(b.yearBuilt) : "unknown");
       a.emplace_back("footprint", number(b.footprintAreaM2(), 0) + " m2");

@@ -6,6 +6,7 @@
 #include <unordered_map>
 
 #include "citytwin/context/live_state_client.hpp"
+#include "id_index.hpp"
 
 namespace citytwin::viewer {
 namespace {
@@ -17,13 +18,6 @@ std::string utcClock() {
   char text[16];
   std::strftime(text, sizeof(text), "%H:%M:%S", &parts);
   return text;
-}
-
-template <typename Objects>
-std::unordered_map<std::string, std::size_t> indexById(const Objects& objects) {
-  std::unordered_map<std::string, std::size_t> index;
-  for (std::size_t i = 0; i < objects.size(); ++i) index.emplace(objects[i].id, i);
-  return index;
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include "citytwin/context/date_time.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
+#include "citytwin/core/splitmix64.hpp"
 
 namespace citytwin::context {
 
@@ -12,12 +13,7 @@ namespace {
 using nlohmann::json;
 
 // SplitMix64: a stateless hash of (seed, sensor, time) so every value is reproducible on its own.
-std::uint64_t mix(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+constexpr std::uint64_t mix(std::uint64_t x) { return splitMix64(x); }
 
 double noise(std::uint64_t seed, std::size_t sensor, std::int64_t time) {
   const std::uint64_t h = mix(seed ^ mix(static_cast<std::uint64_t>(sensor) ^ mix(static_cast<std::uint64_t>(time))));

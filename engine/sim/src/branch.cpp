@@ -7,16 +7,10 @@
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
 #include "citytwin/sim/engine_interventions.hpp"
+#include "citytwin/core/splitmix64.hpp"
 
 namespace citytwin::sim {
 namespace {
-
-std::uint64_t splitmix64(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
 
 std::string formatValue(double value) {
   std::ostringstream text;
@@ -29,7 +23,7 @@ std::string formatValue(double value) {
 std::uint64_t modelSeed(std::uint64_t branchSeed, const std::string& modelName) {
   Fingerprint name;
   name.add(modelName);
-  return splitmix64(branchSeed ^ name.value());
+  return splitMix64(branchSeed ^ name.value());
 }
 
 Branch::Branch(BranchSpec spec, const ModelRegistry& registry)

@@ -7,6 +7,7 @@
 
 #include "citytwin/energy/irradiance.hpp"
 #include "citytwin/energy/solar.hpp"
+#include "citytwin/core/splitmix64.hpp"
 
 namespace citytwin::energy {
 namespace {
@@ -18,13 +19,8 @@ constexpr double kStefanBoltzmann = 5.670374419e-8;
 // SplitMix64: a tiny generator whose output is fixed by its definition, unlike the standard distributions.
 class Stream {
  public:
-  explicit Stream(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9e3779b97f4a7c15ULL);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
-    return z ^ (z >> 31);
-  }
+  explicit Stream(std::uint64_t seed) : random_(seed) {}
+  std::uint64_t next() { return random_.next(); }
   double uniformOpen() { return (static_cast<double>(next() >> 11) + 0.5) * 0x1.0p-53; }
   double normal() {   // Box-Muller, one value per pair of draws
     const double u1 = uniformOpen(), u2 = uniformOpen();
@@ -32,7 +28,7 @@ class Stream {
   }
 
  private:
-  std::uint64_t state_;
+  SplitMix64 random_;
 };
 
 // A smooth standard-normal series: a stationary AR(1) series of knots every `knotHours` hours, cosine-interpolated

@@ -6,18 +6,14 @@
 
 #include "citytwin/traffic/assignment.hpp"
 #include "citytwin/traffic/network.hpp"
+#include "citytwin/core/splitmix64.hpp"
 
 namespace citytwin::traffic {
 
 namespace {
 
-// SplitMix64 finaliser: spreads consecutive keys over the whole range.
-std::uint64_t mix(std::uint64_t z) {
-  z += 0x9E3779B97F4A7C15ULL;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
+// SplitMix64's finaliser spreads consecutive keys over the whole range.
+constexpr std::uint64_t mix(std::uint64_t z) { return splitMix64(z); }
 
 }  // namespace
 

@@ -1,4 +1,5 @@
 #include "citytwin/traffic/city_network.hpp"
+#include "citytwin/core/splitmix64.hpp"
 
 #include <algorithm>
 #include <cmath>
@@ -89,21 +90,7 @@ MicroNetwork buildCityNetwork(const city::RoadNetwork& roads, const CitySignalTi
 
 namespace {
 
-// SplitMix64: a small generator whose output is the same on every platform.
-class Random {
- public:
-  explicit Random(std::uint64_t seed) : state_(seed) {}
-  std::uint64_t next() {
-    std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return z ^ (z >> 31);
-  }
-  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
-
- private:
-  std::uint64_t state_;
-};
+using Random = SplitMix64;
 
 struct WeightedPicker {
   std::vector<std::size_t> items;

@@ -2,6 +2,8 @@
 
 #include <cmath>
 
+#include "citytwin/core/splitmix64.hpp"
+
 namespace citytwin::traffic {
 
 double observedFlowFactor(const std::vector<std::optional<std::vector<std::int32_t>>>& routes, double windowS,
@@ -32,17 +34,11 @@ std::vector<std::size_t> resampleTrips(std::size_t count, double factor, std::ui
   if (!(factor > 0.0)) return kept;
   const double whole = std::floor(factor);
   const double fraction = factor - whole;
-  std::uint64_t state = seed;
-  const auto uniform = [&state] {  // SplitMix64: the same draws on every platform
-    std::uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-  };
+  SplitMix64 random(seed);
   kept.reserve(static_cast<std::size_t>(static_cast<double>(count) * factor) + 1);
   for (std::size_t k = 0; k < count; ++k) {
     std::size_t copies = static_cast<std::size_t>(whole);
-    if (uniform() < fraction) ++copies;
+    if (random.uniform() < fraction) ++copies;
     for (std::size_t c = 0; c < copies; ++c) kept.push_back(k);
   }
   return kept;

@@ -15,6 +15,7 @@
 #include "citytwin/traffic/city_network.hpp"
 #include "citytwin/traffic/demand_calibration.hpp"
 #include "citytwin/traffic/trip_statistics.hpp"
+#include "citytwin/core/splitmix64.hpp"
 
 namespace citytwin::traffic {
 
@@ -246,13 +247,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     if (!name) throw InputError(locate(p, file, "od_file"), "expected a file name");
     std::filesystem::path path = *name;
     if (path.is_relative()) path = context.scenarioDirectory / path;
-    std::uint64_t state_ = context.seed;
-    auto uniform = [&] {  // SplitMix64
-      std::uint64_t z = (state_ += 0x9E3779B97F4A7C15ULL);
-      z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-      z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-      return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
-    };
+    SplitMix64 random(context.seed);
+    auto uniform = [&random] { return random.uniform(); };
     for (const OdRow& row : readOdTable(path, roads)) {
       const double expected = row.trips * s.demandScale;
       auto count = static_cast<long>(std::floor(expected));

@@ -2,16 +2,13 @@
 
 #include <cstdint>
 
+#include "citytwin/core/splitmix64.hpp"
+
 namespace citytwin::generate::detail {
 
 // Counter-based randomness: every draw is a pure function of (seed, purpose, indices), so any part of
 // the town can be generated in any order, on any thread, and come out the same.
-constexpr std::uint64_t mixBits(std::uint64_t x) {
-  x += 0x9e3779b97f4a7c15ULL;
-  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
-  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
-  return x ^ (x >> 31);
-}
+constexpr std::uint64_t mixBits(std::uint64_t x) { return splitMix64(x); }
 
 // The purposes draws are made for; each gets an independent stream.
 enum class Purpose : std::uint64_t {
@@ -49,7 +46,7 @@ class RandomStream {
       : state_(streamKey(seed, purpose, a, b)) {}
 
   std::uint64_t bits() {
-    state_ += 0x9e3779b97f4a7c15ULL;
+    state_ += kSplitMix64Gamma;
     return mixBits(state_);
   }
   double unit() { return unitFromBits(bits()); }
