@@ -29,7 +29,9 @@ struct Bush {
   std::vector<std::int32_t> position;  // per node: index in `order`, -1 when unreachable
 };
 
-constexpr int kPassesPerBush = 30;
+// Few passes per bush before moving on: later bushes' shifts change the costs anyway, and the sweeps
+// return to every bush, so more passes here mostly re-equilibrate against stale costs.
+constexpr int kPassesPerBush = 3;
 constexpr int kSweeps = 3;
 
 class AlgorithmB {
@@ -86,7 +88,7 @@ class AlgorithmB {
     }
     for (Bush& bush : bushes_) {
       setPositions(bush);
-      computeLabels(bush, true);
+      computeMinLabels(bush);
       for (const OdDemand::Entry& entry : demand_.byOrigin[bush.origin])
         shortest += entry.trips * minLabel_[position_[entry.destination]];
       clearPositions(bush);
@@ -145,8 +147,7 @@ class AlgorithmB {
   }
 
   void updateLink(int a) {
-    c_[a] = costs_.cost(a, x_[a]);
-    d_[a] = costs_.derivative(a, x_[a]);
+    costs_.evaluate(a, x_[a], c_[a], d_[a]);
   }
 
   void initialiseBush(int origin) {
@@ -230,6 +231,22 @@ class AlgorithmB {
         maxLabel_[p] = worst;
         maxPred_[p] = worstLink;
       }
+    }
+  }
+
+  // Shortest path labels only (the gap needs no longest paths): half the work of computeLabels.
+  void computeMinLabels(const Bush& bush) {
+    minLabel_[0] = 0.0;
+    const std::size_t count = bush.order.size();
+    const std::int32_t* offset = bush.inOffset.data();
+    const std::int32_t* links = bush.inLink.data();
+    const std::int32_t* tails = bush.inTailPosition.data();
+    const double* cost = c_.data();
+    for (std::size_t p = 1; p < count; ++p) {
+      double best = kInf;
+      for (std::int32_t k = offset[p]; k < offset[p + 1]; ++k)
+        best = std::min(best, minLabel_[tails[k]] + cost[links[k]]);
+      minLabel_[p] = best;
     }
   }
 
@@ -387,6 +404,8 @@ AssignmentResult assignUserEquilibrium(const TrafficNetwork& network, const OdDe
   solver.initialise();
   AssignmentResult result;
   FlowEvaluation evaluation = solver.evaluate();
+  // Whether `evaluation` describes the current flows, so the final evaluation need not repeat Dijkstra.
+  bool evaluated = true;
   while (evaluation.relativeGap > options.targetRelativeGap && result.iterations < options.maxIterations &&
          elapsed() < options.maxSeconds) {
     // Shift only where a node's cost spread matters at the current gap; tighten as the gap closes.
@@ -396,12 +415,14 @@ AssignmentResult assignUserEquilibrium(const TrafficNetwork& network, const OdDe
     const double lowerBound = solver.bushGap();
     if (lowerBound > options.targetRelativeGap) {
       evaluation.relativeGap = lowerBound;
+      evaluated = false;
     } else {
       evaluation = solver.evaluate();
+      evaluated = true;
     }
     if (options.onIteration && !options.onIteration(result.iterations, evaluation.relativeGap, elapsed())) break;
   }
-  evaluation = solver.evaluate();
+  if (!evaluated) evaluation = solver.evaluate();
   result.flows = solver.flows();
   result.costs = solver.costs();
   result.tstt = evaluation.tstt;

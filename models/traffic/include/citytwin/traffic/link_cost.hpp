@@ -26,6 +26,20 @@ class LinkCosts {
     if (p == 4.0) return 4.0 * coefficient_[link] * flow * flow * flow;
     return p * coefficient_[link] * std::pow(flow, p - 1.0);
   }
+  // Cost and derivative together: the solver needs both after every flow change, and for non-integer
+  // powers one std::pow serves both (flow^power = flow^(power-1) * flow).
+  void evaluate(int link, double flow, double& cost, double& derivative) const {
+    const double p = power_[link];
+    const double coefficient = coefficient_[link];
+    if (coefficient == 0.0 || p == 0.0 || p == 1.0 || p == 4.0 || flow <= 0.0) {
+      cost = this->cost(link, flow);
+      derivative = this->derivative(link, flow);
+      return;
+    }
+    const double below = std::pow(flow, p - 1.0);
+    cost = fixed_[link] + coefficient * (below * flow);
+    derivative = p * coefficient * below;
+  }
   // Integral of the cost from 0 to flow (the link's share of the Beckmann objective).
   double integral(int link, double flow) const {
     return fixed_[link] * flow + coefficient_[link] * powerOf(link, flow) * flow / (power_[link] + 1.0);
