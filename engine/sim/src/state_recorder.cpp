@@ -61,6 +61,10 @@ void StateRecorder::record(SimTime t, const city::CityState& state) {
         objects = std::max(objects, sources[c]->size());
       }
     }
+    // A column no model has created yet reads as no value.
+    const auto valueOf = [&sources](std::size_t c, std::size_t object) {
+      return sources[c] != nullptr && object < sources[c]->size() ? (*sources[c])[object] : std::nan("");
+    };
     if (series.recorded.size() < objects) {
       series.recorded.resize(objects, false);
       series.last.resize(objects * columnCount, std::nan(""));
@@ -68,16 +72,14 @@ void StateRecorder::record(SimTime t, const city::CityState& state) {
     for (std::size_t object = 0; object < objects; ++object) {
       bool changed = !series.recorded[object];
       for (std::size_t c = 0; c < columnCount && !changed; ++c) {
-        const double value =
-            sources[c] != nullptr && object < sources[c]->size() ? (*sources[c])[object] : std::nan("");
+        const double value = valueOf(c, object);
         changed = !sameBits(value, series.last[object * columnCount + c]);
       }
       if (!changed) continue;
       series.recorded[object] = true;
       series.rows.push_back({t, static_cast<std::uint32_t>(object)});
       for (std::size_t c = 0; c < columnCount; ++c) {
-        const double value =
-            sources[c] != nullptr && object < sources[c]->size() ? (*sources[c])[object] : std::nan("");
+        const double value = valueOf(c, object);
         series.last[object * columnCount + c] = value;
         series.values.push_back(value);
       }

@@ -24,6 +24,7 @@
 #include "citytwin/energy/solar.hpp"
 #include "citytwin/energy/synthetic_weather.hpp"
 #include "citytwin/energy/weather.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 
 namespace citytwin::energy {
 namespace {
@@ -211,51 +212,6 @@ std::size_t startHourOfYear(const std::string& iso) {
   const int doy = std::min(dayOfYear(month, std::min(day, month == 2 ? 28 : day)), 365);
   return static_cast<std::size_t>((doy - 1) * 24 + std::clamp(hour, 0, 23));
 }
-
-class ByteWriter {
- public:
-  template <typename T>
-  void put(const T& v) {
-    const auto* p = reinterpret_cast<const std::uint8_t*>(&v);
-    bytes.insert(bytes.end(), p, p + sizeof(T));
-  }
-  template <typename T>
-  void putVector(const std::vector<T>& v) {
-    put<std::uint64_t>(v.size());
-    const auto* p = reinterpret_cast<const std::uint8_t*>(v.data());
-    bytes.insert(bytes.end(), p, p + v.size() * sizeof(T));
-  }
-  std::vector<std::uint8_t> bytes;
-};
-
-class ByteReader {
- public:
-  explicit ByteReader(std::span<const std::uint8_t> b) : bytes_(b) {}
-  template <typename T>
-  T get() {
-    T v;
-    need(sizeof(T));
-    std::memcpy(&v, bytes_.data() + pos_, sizeof(T));
-    pos_ += sizeof(T);
-    return v;
-  }
-  template <typename T>
-  void getVector(std::vector<T>& v, std::size_t expected) {
-    const auto n = get<std::uint64_t>();
-    if (expected != static_cast<std::size_t>(-1) && n != expected) throw Error("energy snapshot: size mismatch");
-    need(n * sizeof(T));
-    v.resize(n);
-    std::memcpy(v.data(), bytes_.data() + pos_, n * sizeof(T));
-    pos_ += n * sizeof(T);
-  }
-
- private:
-  void need(std::size_t n) const {
-    if (pos_ + n > bytes_.size()) throw Error("energy snapshot: truncated");
-  }
-  std::span<const std::uint8_t> bytes_;
-  std::size_t pos_ = 0;
-};
 
 }  // namespace
 
@@ -590,14 +546,14 @@ std::vector<std::uint8_t> EnergyModel::snapshot() const {
 
 void EnergyModel::restore(std::span<const std::uint8_t> bytes) {
   State& s = *state_;
-  ByteReader r(bytes);
+  ByteReader r(bytes, "energy snapshot");
   if (r.get<std::uint32_t>() != 0x454e5231) throw Error("energy snapshot: not an energy model snapshot");
   r.getVector(s.massC, s.massC.size());
   s.hoursDone = r.get<std::uint64_t>();
   for (double* v : {&s.demandWh, &s.pvWh, &s.pvSelfWh, &s.unservedWh, &s.heatingWh, &s.coolingWh, &s.fuelWh,
                     &s.peakNetW, &s.maxLoading, &s.violationHours, &s.failedSolves})
     *v = r.get<double>();
-  r.getVector(s.records, static_cast<std::size_t>(-1));
+  s.records = r.getVector<HourRecord>();
   if (r.get<std::uint64_t>() != s.voltages.size()) throw Error("energy snapshot: network count mismatch");
   for (auto& v : s.voltages) r.getVector(v, v.size());
   for (auto* v : {&s.heatW, &s.coolW, &s.elecW, &s.pvW, &s.fuelW, &s.supplied, &s.energized}) r.getVector(*v, v->size());

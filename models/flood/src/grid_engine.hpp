@@ -19,6 +19,7 @@
 #include "fast_math.hpp"
 #include "local_inertial_kernels.hpp"
 #include "simulation_engine.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 
 namespace citytwin::flood::detail {
 
@@ -30,51 +31,6 @@ inline constexpr double kBlockedHeight = 1.0e5;
 inline constexpr double kDryDepth = 1.0e-6;
 // Local inertial: largest fraction of a cell a face's flow may cross per step (below the donor limit 1/4).
 inline constexpr double kAdvectiveCourant = 0.2;
-
-class ByteWriter {
- public:
-  template <typename T>
-  void put(const T& value) {
-    const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
-    bytes.insert(bytes.end(), p, p + sizeof(T));
-  }
-  template <typename T>
-  void putVector(const std::vector<T>& values) {
-    put<std::uint64_t>(values.size());
-    const auto* p = reinterpret_cast<const std::uint8_t*>(values.data());
-    bytes.insert(bytes.end(), p, p + values.size() * sizeof(T));
-  }
-  std::vector<std::uint8_t> bytes;
-};
-
-class ByteReader {
- public:
-  explicit ByteReader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
-  template <typename T>
-  T get() {
-    T value{};
-    need(sizeof(T));
-    std::memcpy(&value, bytes_.data() + offset_, sizeof(T));
-    offset_ += sizeof(T);
-    return value;
-  }
-  template <typename T>
-  void getVector(std::vector<T>& values) {
-    const auto count = get<std::uint64_t>();
-    if (count != values.size()) throw Error("flood snapshot: array size does not match the simulation");
-    if (count == 0) return;
-    need(count * sizeof(T));
-    std::memcpy(values.data(), bytes_.data() + offset_, count * sizeof(T));
-    offset_ += count * sizeof(T);
-  }
-
- private:
-  void need(std::size_t n) const {
-    if (offset_ + n > bytes_.size()) throw Error("flood snapshot: truncated");
-  }
-  std::span<const std::uint8_t> bytes_;
-  std::size_t offset_ = 0;
-};
 
 struct BoundaryFace {
   std::size_t cell;
@@ -1112,18 +1068,18 @@ std::vector<std::uint8_t> GridEngine<Real>::snapshot() const {
 
 template <typename Real>
 void GridEngine<Real>::restore(std::span<const std::uint8_t> bytes) {
-  ByteReader reader(bytes);
+  ByteReader reader(bytes, "flood snapshot");
   if (reader.get<std::uint32_t>() != 0x464c4431u) throw Error("flood snapshot: not a flood state");
   time_ = reader.get<double>();
   info_ = reader.get<StepInfo>();
   mass_ = reader.get<MassBalance>();
   cellUpdates_ = reader.get<std::uint64_t>();
   boundaryDepthMax_ = reader.get<double>();
-  for (auto* v : {&z_, &h_, &qx_, &qy_, &qxOld_, &qyOld_, &hu_, &hv_}) reader.getVector(*v);
-  for (auto* v : {&maxDepth_, &maxSpeed_, &maxHazard_, &firstWet_, &infiltrated_}) reader.getVector(*v);
-  reader.getVector(rowMax_);
-  reader.getVector(rowSpeed_);
-  reader.getVector(rowVolume_);
+  for (auto* v : {&z_, &h_, &qx_, &qy_, &qxOld_, &qyOld_, &hu_, &hv_}) reader.getVector(*v, v->size());
+  for (auto* v : {&maxDepth_, &maxSpeed_, &maxHazard_, &firstWet_, &infiltrated_}) reader.getVector(*v, v->size());
+  reader.getVector(rowMax_, rowMax_.size());
+  reader.getVector(rowSpeed_, rowSpeed_.size());
+  reader.getVector(rowVolume_, rowVolume_.size());
   for (std::size_t i = 0; i < z_.size(); ++i)
     if (!isBlockedCell(i)) domain_.elevation[i] = static_cast<double>(z_[i]) + zBase_;
 }

@@ -12,54 +12,13 @@
 #include <type_traits>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 
 namespace citytwin::traffic {
 
 namespace {
 
 constexpr double kInf = std::numeric_limits<double>::infinity();
-
-// Appends and reads plain values for snapshots.
-class ByteWriter {
- public:
-  template <class T>
-  void put(const T& value) {
-    static_assert(std::is_trivially_copyable_v<T>);
-    const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
-    bytes.insert(bytes.end(), p, p + sizeof(T));
-  }
-  template <class T>
-  void putVector(const std::vector<T>& values) {
-    put<std::uint64_t>(values.size());
-    for (const T& v : values) put(v);
-  }
-  std::vector<std::uint8_t> bytes;
-};
-
-class ByteReader {
- public:
-  explicit ByteReader(std::span<const std::uint8_t> bytes) : bytes_(bytes) {}
-  template <class T>
-  T get() {
-    if (offset_ + sizeof(T) > bytes_.size()) throw Error("traffic snapshot is truncated");
-    T value;
-    std::memcpy(&value, bytes_.data() + offset_, sizeof(T));
-    offset_ += sizeof(T);
-    return value;
-  }
-  template <class T>
-  std::vector<T> getVector() {
-    const auto n = get<std::uint64_t>();
-    if (n > bytes_.size()) throw Error("traffic snapshot is corrupt");
-    std::vector<T> values(n);
-    for (auto& v : values) v = get<T>();
-    return values;
-  }
-
- private:
-  std::span<const std::uint8_t> bytes_;
-  std::size_t offset_ = 0;
-};
 
 }  // namespace
 
@@ -646,7 +605,7 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
 }
 
 void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
-  ByteReader in(bytes);
+  ByteReader in(bytes, "traffic snapshot");
   time_ = in.get<double>();
   vehicleSteps_ = in.get<std::uint64_t>();
   laneChanges_ = in.get<std::uint64_t>();
