@@ -12,18 +12,23 @@ double SignalProgram::cycleS() const {
   return cycle;
 }
 
-char SignalProgram::stateAt(double t, int index) const {
+int SignalProgram::phaseAt(double t) const {
   const double cycle = cycleS();
-  if (phases.empty() || cycle <= 0.0) return 'O';
+  if (phases.empty() || cycle <= 0.0) return -1;
   double inCycle = std::fmod(t + offsetS, cycle);
   if (inCycle < 0) inCycle += cycle;
-  for (const Phase& phase : phases) {
-    if (inCycle < phase.durationS)
-      return index >= 0 && index < static_cast<int>(phase.state.size()) ? phase.state[index] : 'O';
-    inCycle -= phase.durationS;
+  for (std::size_t p = 0; p < phases.size(); ++p) {
+    if (inCycle < phases[p].durationS) return static_cast<int>(p);
+    inCycle -= phases[p].durationS;
   }
-  const std::string& last = phases.back().state;
-  return index >= 0 && index < static_cast<int>(last.size()) ? last[index] : 'O';
+  return static_cast<int>(phases.size()) - 1;
+}
+
+char SignalProgram::stateAt(double t, int index) const {
+  const int phase = phaseAt(t);
+  if (phase < 0) return 'O';
+  const std::string& state = phases[static_cast<std::size_t>(phase)].state;
+  return index >= 0 && index < static_cast<int>(state.size()) ? state[index] : 'O';
 }
 
 void MicroNetwork::finalise() {
@@ -44,6 +49,41 @@ void MicroNetwork::finalise() {
   incoming.assign(links.size(), 0);
   std::vector<std::int32_t> fill(incomingStart.begin(), incomingStart.end() - 1);
   for (std::size_t i = 0; i < links.size(); ++i) incoming[fill[links[i].to]++] = static_cast<std::int32_t>(i);
+  if (yieldsFromPriority) deriveYieldRulesFromPriority();
+  std::vector<std::pair<std::int32_t, std::int32_t>> pairs;  // (movement, foe movement)
+  for (const YieldRule& rule : yieldRules) {
+    const Movement* own = movement(rule.fromLink, rule.toLink);
+    const Movement* foe = movement(rule.foeFromLink, rule.foeToLink);
+    if (own && foe && own != foe)
+      pairs.emplace_back(static_cast<std::int32_t>(own - movements.data()), static_cast<std::int32_t>(foe - movements.data()));
+  }
+  std::sort(pairs.begin(), pairs.end());
+  pairs.erase(std::unique(pairs.begin(), pairs.end()), pairs.end());
+  foeStart_.assign(movements.size() + 1, 0);
+  foes_.clear();
+  for (const auto& [own, foe] : pairs) {
+    ++foeStart_[own + 1];
+    foes_.push_back(foe);
+  }
+  for (std::size_t i = 0; i < movements.size(); ++i) foeStart_[i + 1] += foeStart_[i];
+}
+
+void MicroNetwork::deriveYieldRulesFromPriority() {
+  yieldRules.clear();
+  for (Movement& m : movements) {
+    if (m.signal >= 0) continue;
+    const int priority = links[m.fromLink].priority;
+    const std::int32_t node = links[m.fromLink].to;
+    m.major = true;
+    for (std::int32_t k = incomingStart[node]; k < incomingStart[node + 1]; ++k) {
+      const std::int32_t other = incoming[k];
+      if (other == m.fromLink || links[other].priority <= priority) continue;
+      for (std::int32_t f = movementStart_[other]; f < movementStart_[other + 1]; ++f) {
+        yieldRules.push_back({m.fromLink, m.toLink, other, movements[f].toLink});
+        m.major = false;
+      }
+    }
+  }
 }
 
 const Movement* MicroNetwork::movement(std::int32_t fromLink, std::int32_t toLink) const {

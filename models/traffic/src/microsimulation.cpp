@@ -76,11 +76,14 @@ double Microsimulation::roomAtEntry(int lane) const {
   return tail.position - typeOf(tail).idm.length;
 }
 
-int Microsimulation::entryLane(std::int32_t link, std::int32_t after) const {
+int Microsimulation::entryLane(std::int32_t link, std::int32_t after, std::uint32_t arrival) const {
   const Movement* movement = after >= 0 ? network_.movement(link, after) : nullptr;
-  std::uint32_t allowed = movement ? movement->fromLanes : 0xFFFFFFFFu;
   const int lanes = laneStart_[link + 1] - laneStart_[link];
-  if (lanes < 32 && (allowed & ((1u << lanes) - 1u)) == 0) allowed = 0xFFFFFFFFu;  // none allowed: any lane
+  const std::uint32_t all = lanes < 32 ? (1u << lanes) - 1u : 0xFFFFFFFFu;
+  if ((arrival & all) == 0) arrival = all;  // none given: any lane
+  // Prefer the lanes it arrives in that also lead on; where none does it changes lanes later.
+  std::uint32_t allowed = arrival & (movement ? movement->fromLanes : 0xFFFFFFFFu);
+  if ((allowed & all) == 0) allowed = arrival;
   int best = -1;
   double bestRoom = -kInf;
   for (int k = 0; k < lanes; ++k) {
@@ -95,25 +98,81 @@ int Microsimulation::entryLane(std::int32_t link, std::int32_t after) const {
 }
 
 bool Microsimulation::laneAllowsNext(const Vehicle& v, int lane) const {
-  const std::int32_t link = laneLink_[lane];
-  const std::int32_t next = routeLink(v, 1);
-  if (next < 0) return true;
-  const Movement* movement = network_.movement(link, next);
-  const int k = lane - laneStart_[link];
+  const Movement* movement = nextMovement(v);  // lanes of one link: the vehicle's own
+  const int k = lane - laneStart_[laneLink_[lane]];
   return !movement || k >= 32 || ((movement->fromLanes >> k) & 1u) != 0;
 }
 
-bool Microsimulation::mayEnter(const Vehicle& v, std::int32_t link, std::int32_t next, double remaining) const {
-  if (network_.links[next].closed) return false;
-  const Movement* movement = network_.movement(link, next);
-  if (!movement) return false;
+void Microsimulation::followRoute(Vehicle& v) const {
+  auto indexOf = [&](std::int32_t from, std::int32_t to) {
+    const Movement* m = from >= 0 && to >= 0 ? network_.movement(from, to) : nullptr;
+    return m ? static_cast<std::int32_t>(m - network_.movements.data()) : -1;
+  };
+  v.nextMovement = indexOf(routeLink(v, 0), routeLink(v, 1));
+  v.enteredBy = indexOf(routeLink(v, -1), routeLink(v, 0));
+}
+
+char Microsimulation::signalState(const Movement& m) const {
+  if (m.signal < 0) return 'O';
+  const int phase = signalPhase_[m.signal];
+  if (phase < 0) return 'O';
+  const std::string& state = network_.signals[m.signal].phases[static_cast<std::size_t>(phase)].state;
+  return m.signalIndex >= 0 && m.signalIndex < static_cast<int>(state.size()) ? state[m.signalIndex] : 'O';
+}
+
+bool Microsimulation::foeCanGo(const Movement& foe) const {
+  const char state = signalState(foe);
+  return state != 'r' && state != 'R' && state != 'u';
+}
+
+bool Microsimulation::mustGiveWay(const Movement& m) const {
+  const auto foes = network_.foes(m);
+  if (foes.empty()) return false;
+  if (m.signal >= 0) {
+    const char state = signalState(m);
+    if (state != 'g' && state != 'o' && state != 's') return false;  // major green, amber or red: no foes to watch
+  } else if (m.major) {
+    return false;
+  }
+  const double horizon = options_.yieldHorizonS;
+  for (const std::int32_t f : foes) {
+    const Movement& foe = network_.movements[f];
+    if (!foeCanGo(foe)) continue;
+    // A foe in the junction: vehicles crossing onto its exit (negative positions, at the tail of the lanes).
+    for (int lane = laneStart_[foe.toLink]; lane < laneStart_[foe.toLink + 1]; ++lane) {
+      const auto& queue = lanes_[lane];
+      for (auto it = queue.rbegin(); it != queue.rend() && vehicles_[*it].position < 0.0; ++it)
+        if (routeLink(vehicles_[*it], -1) == foe.fromLink) return true;
+    }
+    // A foe arriving within the horizon (or standing at its stop line, about to go).
+    const MicroLink& approach = network_.links[foe.fromLink];
+    const double reach = std::max(approach.speedLimit, 1.0) * horizon + 2.0;
+    for (int lane = laneStart_[foe.fromLink]; lane < laneStart_[foe.fromLink + 1]; ++lane)
+      for (const std::int32_t id : lanes_[lane]) {
+        const Vehicle& other = vehicles_[id];
+        const double distance = approach.lengthM - other.position;
+        if (distance > reach) break;
+        if (routeLink(other, 1) != foe.toLink) continue;
+        if (distance < 2.0 || distance / std::max(other.speed, 1.0) < horizon) return true;
+      }
+  }
+  return false;
+}
+
+bool Microsimulation::mayEnter(const Vehicle& v, double remaining) const {
+  const Movement* movement = nextMovement(v);
+  if (!movement || network_.links[movement->toLink].closed) return false;
+  // A movement with a waiting place inside the junction gives way there, not at the stop line.
+  const bool givesWayHere = movement->waitM <= 0.0 && remaining <= options_.yieldDistanceM;
   if (movement->signal >= 0) {
-    switch (network_.signals[movement->signal].stateAt(time_, movement->signalIndex)) {
+    switch (signalState(*movement)) {
       case 'G':
-      case 'g':
       case 'O':
-      case 'o':
         return true;
+      case 'g':
+      case 'o':
+      case 's':
+        return !givesWayHere || !mustGiveWay(*movement);
       case 'y':
       case 'Y': {
         const double brake = typeOf(v).idm.comfortableDeceleration;
@@ -123,20 +182,7 @@ bool Microsimulation::mayEnter(const Vehicle& v, std::int32_t link, std::int32_t
         return false;
     }
   }
-  if (remaining > options_.yieldDistanceM) return true;
-  const int priority = network_.links[link].priority;
-  const std::int32_t node = network_.links[link].to;
-  for (std::int32_t k = network_.incomingStart[node]; k < network_.incomingStart[node + 1]; ++k) {
-    const std::int32_t other = network_.incoming[k];
-    if (other == link || network_.links[other].priority <= priority) continue;
-    for (int lane = laneStart_[other]; lane < laneStart_[other + 1]; ++lane) {
-      if (lanes_[lane].empty()) continue;
-      const Vehicle& first = vehicles_[lanes_[lane].front()];
-      const double distance = network_.links[other].lengthM - first.position;
-      if (distance < 2.0 || distance / std::max(first.speed, 1.0) < options_.yieldHorizonS) return false;
-    }
-  }
-  return true;
+  return !givesWayHere || !mustGiveWay(*movement);
 }
 
 double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader, double* limit) const {
@@ -156,17 +202,32 @@ double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Veh
     if (v.routeIndex + 1 < static_cast<std::int32_t>(route.size())) {
       const std::int32_t next = route[v.routeIndex + 1];
       // In a lane that does not lead to the next link it waits at the stop line for a gap to change lanes.
-      if (!laneAllowsNext(v, lane) || !mayEnter(v, link, next, remaining)) {
+      if (!laneAllowsNext(v, lane) || !mayEnter(v, remaining)) {
         gap = remaining;
         approach = v.speed;
         stop = info.lengthM - 0.01;
       } else {
-        const int target = entryLane(next, routeLink(v, 2));
+        const Movement& crossing = *nextMovement(v);
+        const int target = entryLane(next, routeLink(v, 2), crossing.arrivalLanes(lane - laneStart_[link]));
         if (!lanes_[target].empty()) {
+          // Positions on the next link count from its start; the junction lies before it (negative positions).
           const Vehicle& tail = vehicles_[lanes_[target].back()];
-          gap = remaining + tail.position - typeOf(tail).idm.length;
+          gap = remaining + crossing.lengthM + tail.position - typeOf(tail).idm.length;
           approach = v.speed - tail.speed;
         }
+      }
+    }
+  }
+  if (v.position < 0.0) {
+    // Crossing the junction: a minor movement with a waiting place stops there while a foe is coming.
+    const Movement* crossing = v.enteredBy >= 0 ? &network_.movements[v.enteredBy] : nullptr;
+    if (crossing && crossing->waitM > 0.0) {
+      const double waitAt = crossing->waitM - crossing->lengthM - 0.01;  // in the link's coordinates
+      if (v.position < waitAt && waitAt - v.position < gap && waitAt - v.position <= options_.yieldDistanceM &&
+          mustGiveWay(*crossing)) {
+        gap = waitAt - v.position;
+        approach = v.speed;
+        stop = waitAt;
       }
     }
   }
@@ -308,6 +369,29 @@ void Microsimulation::changeLanes() {
       ++laneChanges_;
     }
   }
+  swapBlockedFronts();
+}
+
+void Microsimulation::swapBlockedFronts() {
+  // Two vehicles standing side by side at the stop line, each in the lane the other needs, can never find
+  // a gap: they swap lanes.
+  for (std::size_t link = 0; link < network_.links.size(); ++link)
+    for (int lane = laneStart_[link]; lane + 1 < laneStart_[link + 1]; ++lane) {
+      auto& right = lanes_[lane];
+      auto& left = lanes_[lane + 1];
+      if (right.empty() || left.empty()) continue;
+      Vehicle& a = vehicles_[right.front()];
+      Vehicle& b = vehicles_[left.front()];
+      if (a.speed > 0.1 || b.speed > 0.1) continue;
+      if (laneAllowsNext(a, lane) || !laneAllowsNext(a, lane + 1) || laneAllowsNext(b, lane + 1) || !laneAllowsNext(b, lane))
+        continue;
+      std::swap(right.front(), left.front());
+      std::swap(a.position, b.position);  // each takes the other's place: the lanes stay ordered
+      a.lane = lane + 1;
+      b.lane = lane;
+      a.laneChangedS = b.laneChangedS = time_;
+      laneChanges_ += 2;
+    }
 }
 
 void Microsimulation::removeFromLane(std::int32_t vehicle) {
@@ -337,6 +421,8 @@ void Microsimulation::moveAcrossNodes() {
       delaySecondsTotal_ += std::max(0.0, dt - advance / desired);
       v.position = nextPosition_[id];
       v.speed = nextSpeed_[id];
+      if (v.speed >= 0.1) v.stoppedSinceS = -1.0;
+      else if (v.stoppedSinceS < 0.0) v.stoppedSinceS = time_;
     }
   }
   const double endOfStep = time_ + dt;
@@ -360,11 +446,11 @@ void Microsimulation::moveAcrossNodes() {
         continue;
       }
       const std::int32_t next = route[v.routeIndex + 1];
-      const int target = entryLane(next, v.routeIndex + 2 < static_cast<std::int32_t>(route.size()) ? route[v.routeIndex + 2] : -1);
+      const Movement* movement = nextMovement(v);
+      const int target = entryLane(next, routeLink(v, 2), movement->arrivalLanes(static_cast<int>(lane) - laneStart_[link]));
       const double room = roomAtEntry(target) - typeOf(v).idm.minimumGap * 0.5;
-      const Movement* movement = network_.movement(link, next);
       double position = std::min(v.position - length - movement->lengthM, network_.links[next].lengthM - 0.01);
-      if (network_.links[next].closed || room < 0.0) {  // no room: hold at the stop line
+      if (network_.links[next].closed || room < -movement->lengthM) {  // no room: hold at the stop line
         v.position = length - 0.01;
         v.speed = 0.0;
         break;
@@ -377,7 +463,50 @@ void Microsimulation::moveAcrossNodes() {
       v.crossingSpeed = movement->speed;
       v.lane = target;
       ++v.routeIndex;
+      followRoute(v);
       lanes_[target].push_back(id);
+    }
+  }
+}
+
+void Microsimulation::resolveJams() {
+  if (!(options_.jamTeleportS > 0.0)) return;
+  const double now = time_ + options_.timeStep;
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+    auto& queue = lanes_[lane];
+    if (queue.empty()) continue;
+    const std::int32_t id = queue.front();
+    Vehicle& v = vehicles_[id];
+    if (v.stoppedSinceS < 0.0 || now - v.stoppedSinceS < options_.jamTeleportS) continue;
+    const std::int32_t link = laneLink_[lane];
+    queue.erase(queue.begin());
+    ++counters_[link].exits;
+    ++totals_[link].exits;
+    ++jamTeleports_;
+    const auto& route = routes_[v.trip];
+    const IdmParameters& idm = typeOf(v).idm;
+    bool placed = false;
+    for (auto index = static_cast<std::size_t>(v.routeIndex) + 1; index < route.size() && !placed; ++index) {
+      const std::int32_t next = route[index];
+      if (network_.links[next].closed) continue;
+      const int target = entryLane(next, index + 1 < route.size() ? route[index + 1] : -1);
+      const double room = roomAtEntry(target);
+      if (room < idm.length + idm.minimumGap) continue;
+      v.routeIndex = static_cast<std::int32_t>(index);
+      followRoute(v);
+      v.lane = target;
+      v.position = std::min({idm.length, room - idm.minimumGap, network_.links[next].lengthM - 0.01});
+      v.speed = 0.0;
+      v.crossingSpeed = 0.0;
+      v.stoppedSinceS = -1.0;
+      lanes_[target].push_back(id);
+      placed = true;
+    }
+    if (!placed) {  // no room anywhere ahead: it leaves at the end of its route
+      records_[v.trip].arrivalS = now;
+      v.trip = -1;
+      freeVehicles_.push_back(id);
+      --running_;
     }
   }
 }
@@ -421,6 +550,8 @@ void Microsimulation::insertDeparting() {
     v.position = std::max(0.0, v.position);
     v.speed = 0.0;
     v.laneChangedS = -1e9;
+    v.stoppedSinceS = -1.0;
+    followRoute(v);
     lanes_[lane].push_back(id);
     records_[trip].departS = time_;
     ++running_;
@@ -430,11 +561,14 @@ void Microsimulation::insertDeparting() {
 
 void Microsimulation::step() {
   started_ = true;
+  signalPhase_.resize(network_.signals.size());
+  for (std::size_t k = 0; k < network_.signals.size(); ++k) signalPhase_[k] = network_.signals[k].phaseAt(time_);
   insertDeparting();
   if (options_.laneChanging) changeLanes();
   tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
                     [&](const tbb::blocked_range<std::size_t>& range) { computeMotion(range.begin(), range.end()); });
   moveAcrossNodes();
+  resolveJams();
   vehicleSteps_ += running_;
   time_ += options_.timeStep;
 }
@@ -511,6 +645,7 @@ void Microsimulation::rerouteAll() {
       if (replacement) {
         route.resize(static_cast<std::size_t>(v.routeIndex) + 1);
         route.insert(route.end(), replacement->begin(), replacement->end());
+        followRoute(v);
         ++k;
       } else {
         strand(v.trip);
@@ -562,6 +697,7 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
   out.put(time_);
   out.put(vehicleSteps_);
   out.put(laneChanges_);
+  out.put(jamTeleports_);
   out.put(vehicleSecondsTotal_);
   out.put(delaySecondsTotal_);
   out.put<std::uint64_t>(running_);
@@ -579,6 +715,7 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
     out.put(v.speed);
     out.put(v.crossingSpeed);
     out.put(v.laneChangedS);
+    out.put(v.stoppedSinceS);
   }
   out.put<std::uint64_t>(lanes_.size());
   for (const auto& queue : lanes_) out.putVector(queue);
@@ -609,6 +746,7 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
   time_ = in.get<double>();
   vehicleSteps_ = in.get<std::uint64_t>();
   laneChanges_ = in.get<std::uint64_t>();
+  jamTeleports_ = in.get<std::uint64_t>();
   vehicleSecondsTotal_ = in.get<double>();
   delaySecondsTotal_ = in.get<double>();
   running_ = in.get<std::uint64_t>();
@@ -626,6 +764,7 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
     v.speed = in.get<double>();
     v.crossingSpeed = in.get<double>();
     v.laneChangedS = in.get<double>();
+    v.stoppedSinceS = in.get<double>();
   }
   laneTarget_.assign(vehicles_.size(), -1);
   nextSpeed_.assign(vehicles_.size(), 0.0);
@@ -636,6 +775,8 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
   const auto routeCount = in.get<std::uint64_t>();
   if (routeCount != routes_.size()) throw Error("traffic snapshot does not match this simulation's trips");
   for (auto& route : routes_) route = in.getVector<std::int32_t>();
+  for (Vehicle& v : vehicles_)
+    if (v.trip >= 0) followRoute(v);
   for (TripRecord& r : records_) {
     r.departS = in.get<double>();
     r.arrivalS = in.get<double>();

@@ -6,6 +6,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
+#include <string_view>
 
 #include "citytwin/core/error.hpp"
 
@@ -108,25 +109,57 @@ SumoNetwork readSumoNetwork(const std::filesystem::path& path) {
     signalById.emplace(logic.attribute("id").value(), static_cast<std::int32_t>(network.signals.size()));
     network.signals.push_back(std::move(program));
   }
+  // A crossing may chain internal lanes: an internal connection continues it from one to the next, and a
+  // chain of two means an internal junction, where a turn across oncoming traffic waits.
+  std::map<std::string, std::string> nextInternalLane;
+  for (const pugi::xml_node connection : root.children("connection")) {
+    const std::string from = connection.attribute("from").value();
+    if (!from.empty() && from.front() == ':' && connection.attribute("via"))
+      nextInternalLane[from + "_" + connection.attribute("fromLane").value()] = connection.attribute("via").value();
+  }
+  // Connections by incoming lane, in file order: a junction numbers its links (its requests) this way.
+  std::map<std::string, std::vector<std::pair<std::int32_t, std::int32_t>>> connectionsByLane;
   std::map<std::pair<std::int32_t, std::int32_t>, std::size_t> firstConnection;
   for (const pugi::xml_node connection : root.children("connection")) {
     const auto from = result.linkByEdgeId.find(connection.attribute("from").value());
     const auto to = result.linkByEdgeId.find(connection.attribute("to").value());
     if (from == result.linkByEdgeId.end() || to == result.linkByEdgeId.end()) continue;  // internal lanes
+    connectionsByLane[from->first + "_" + connection.attribute("fromLane").value()].emplace_back(from->second, to->second);
     Movement movement;
     movement.fromLink = from->second;
     movement.toLink = to->second;
-    // Every connection of an edge pair adds its lane to the lanes allowed to turn there (kept on the first).
+    // Every connection of an edge pair adds its lanes to those allowed to turn there and those it arrives in
+    // (kept on the first).
     const int fromLane = connection.attribute("fromLane").as_int(-1);
     const std::uint32_t laneBit = fromLane >= 0 && fromLane < 32 ? 1u << fromLane : 0xFFFFFFFFu;
+    const int toLane = connection.attribute("toLane").as_int(-1);
+    const std::uint32_t toLaneBit = toLane >= 0 && toLane < 32 ? 1u << toLane : 0xFFFFFFFFu;
     const auto [first, isFirst] = firstConnection.emplace(std::pair{from->second, to->second}, network.movements.size());
-    if (isFirst) movement.fromLanes = laneBit;
-    else network.movements[first->second].fromLanes |= laneBit;
-    // The crossing may chain several internal lanes; the first one gives its length and speed.
+    Movement& kept = isFirst ? movement : network.movements[first->second];
+    if (isFirst) {
+      kept.fromLanes = laneBit;
+      kept.toLanes = toLaneBit;
+    } else {
+      kept.fromLanes |= laneBit;
+      kept.toLanes |= toLaneBit;
+    }
+    if (fromLane >= 0 && fromLane < static_cast<int>(kept.arrivalLane.size()) && toLane >= 0 && toLane < 128)
+      kept.arrivalLane[fromLane] = static_cast<std::int8_t>(toLane);
     if (const auto via = internalLanes.find(connection.attribute("via").value()); via != internalLanes.end()) {
       movement.lengthM = via->second.first;
       movement.speed = via->second.second;
+      std::string lane = via->first;
+      for (int hop = 0; hop < 8; ++hop) {
+        const auto next = nextInternalLane.find(lane);
+        if (next == nextInternalLane.end()) break;
+        const auto nextLane = internalLanes.find(next->second);
+        if (nextLane == internalLanes.end()) break;
+        if (hop == 0) movement.waitM = movement.lengthM;
+        movement.lengthM += nextLane->second.first;
+        lane = next->second;
+      }
     }
+    movement.major = std::string_view(connection.attribute("state").value()) == "M";
     if (const pugi::xml_attribute tl = connection.attribute("tl")) {
       const auto signal = signalById.find(tl.value());
       if (signal == signalById.end())
@@ -136,6 +169,29 @@ SumoNetwork readSumoNetwork(const std::filesystem::path& path) {
       movement.signalIndex = static_cast<std::int32_t>(numberAttribute(connection, "linkIndex", 0.0, path, lines, true));
     }
     network.movements.push_back(movement);
+  }
+  // Right of way from the junctions' requests: bit j of request i's response (counted from the right)
+  // says that link i gives way to link j.
+  network.yieldsFromPriority = false;
+  for (const pugi::xml_node junction : root.children("junction")) {
+    if (std::string_view(junction.attribute("type").value()) == "internal") continue;
+    std::vector<std::pair<std::int32_t, std::int32_t>> linkPairs;
+    std::istringstream incomingLanes(junction.attribute("incLanes").value());
+    for (std::string lane; incomingLanes >> lane;)
+      if (const auto it = connectionsByLane.find(lane); it != connectionsByLane.end())
+        linkPairs.insert(linkPairs.end(), it->second.begin(), it->second.end());
+    for (const pugi::xml_node request : junction.children("request")) {
+      const auto index = static_cast<std::size_t>(numberAttribute(request, "index", 0.0, path, lines, true));
+      const std::string_view response = request.attribute("response").value();
+      if (index >= linkPairs.size() || response.size() != linkPairs.size())
+        throw InputError({path.string(), lines.lineOf(request.offset_debug()), "response"},
+                         "junction '" + std::string(junction.attribute("id").value()) + "' has " +
+                             std::to_string(linkPairs.size()) + " connections; expected a request of that many links");
+      for (std::size_t j = 0; j < response.size(); ++j)
+        if (response[response.size() - 1 - j] == '1')
+          network.yieldRules.push_back(
+              {linkPairs[index].first, linkPairs[index].second, linkPairs[j].first, linkPairs[j].second});
+    }
   }
   network.nodeCount = static_cast<int>(nodeById.size());
   network.finalise();

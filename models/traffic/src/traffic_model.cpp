@@ -418,6 +418,7 @@ sim::Kpis TrafficModel::kpis() const {
   kpis["mean_travel_time_s"] = stats.meanTravelTimeS;
   kpis["trips"] = static_cast<double>(stats.trips + unroutable_);
   kpis["trips_stranded"] = static_cast<double>(stats.stranded + unroutable_);
+  kpis["jam_teleports"] = static_cast<double>(simulation_->jamTeleports());
   kpis["demand_calibration_factor"] = settings_->calibrationFactor;
   return kpis;
 }

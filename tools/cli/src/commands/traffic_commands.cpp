@@ -75,6 +75,7 @@ struct SimArguments {
 struct SimOutcome {
   traffic::TripStatistics stats;
   std::uint64_t vehicleSteps = 0;
+  std::uint64_t jamTeleports = 0;
   double seconds = 0.0;  // simulation loop only
   double endS = 0.0;
 };
@@ -110,6 +111,7 @@ SimOutcome simulateSumo(const std::filesystem::path& net, const std::filesystem:
   if (progress) progress->finish();
   outcome.stats = traffic::summariseTrips(simulation.trips());
   outcome.vehicleSteps = simulation.vehicleSteps();
+  outcome.jamTeleports = simulation.jamTeleports();
   outcome.endS = simulation.time();
   if (!tripCsv.empty()) traffic::writeTripInfoCsv(tripCsv, simulation.trips());
   return outcome;
@@ -133,6 +135,7 @@ void runSim(const SimArguments& args) {
                                    {"mean_travel_time_s", outcome.stats.meanTravelTimeS},
                                    {"mean_speed_mps", outcome.stats.meanSpeed},
                                    {"vehicle_steps", outcome.vehicleSteps},
+                                   {"jam_teleports", outcome.jamTeleports},
                                    {"seconds", outcome.seconds}};
   if (args.json) {
     printJson(document);
@@ -140,7 +143,7 @@ void runSim(const SimArguments& args) {
     std::cout << "vehicles            " << outcome.stats.trips << "\narrived             " << outcome.stats.arrived
               << "\nmean travel time    " << outcome.stats.meanTravelTimeS << " s\nmean speed          "
               << outcome.stats.meanSpeed << " m/s\nvehicle steps       " << outcome.vehicleSteps
-              << "\nsimulated until     " << outcome.endS << " s\nwall time           " << outcome.seconds << " s\n";
+              << "\njam teleports       " << outcome.jamTeleports << "\nsimulated until     " << outcome.endS << " s\nwall time           " << outcome.seconds << " s\n";
     if (!csv.empty()) std::cout << "trips written to    " << csv.string() << "\n";
   }
 }
@@ -247,6 +250,7 @@ void runBench(const BenchArguments& args) {
                             {"citytwin_mean_travel_time_s", ours.stats.meanTravelTimeS},
                             {"sumo_mean_travel_time_s", sumoDuration},
                             {"citytwin_arrived", ours.stats.arrived},
+                            {"citytwin_jam_teleports", ours.jamTeleports},
                             {"citytwin_seconds", ours.seconds}};
     std::ostringstream line;
     line << "  " << tag << " vehicles: citytwin " << ourUps << " updates/s, SUMO " << sumoUps << " updates/s, ratio "

@@ -43,6 +43,9 @@ struct MicrosimulationOptions {
   double changeThreshold = 0.1;     // m/s^2: the advantage a change must bring
   double safeDeceleration = 4.0;    // m/s^2: no change that makes anyone brake harder than this
   double laneChangeCooldownS = 3.0; // between two changes of the same vehicle (no flip-flopping)
+  // A vehicle standing this long at the head of a lane is in a jam that will not clear (a gridlock): it is
+  // moved on to the next link of its route with room, as SUMO's time-to-teleport does. 0: never.
+  double jamTeleportS = 300.0;
 };
 
 // Lane-level microsimulation: each link has lanes holding ordered queues of vehicles that follow the IDM;
@@ -66,6 +69,7 @@ class Microsimulation {
   const std::vector<std::int32_t>& route(std::int32_t trip) const { return routes_[trip]; }
   std::uint64_t vehicleSteps() const { return vehicleSteps_; }
   std::uint64_t laneChanges() const { return laneChanges_; }
+  std::uint64_t jamTeleports() const { return jamTeleports_; }
   std::size_t runningCount() const { return running_; }
   std::size_t pendingCount() const;
   bool finished() const { return running_ == 0 && pendingCount() == 0; }
@@ -114,21 +118,40 @@ class Microsimulation {
     double speed = 0.0;
     double crossingSpeed = 0.0;  // speed limit across the junction being crossed (0: none)
     double laneChangedS = -1e9;  // when it last changed lanes
+    double stoppedSinceS = -1.0; // since when it has been standing (-1: moving)
+    // Derived from the route (not in snapshots): indices into the network's movements of the one from this
+    // link to the next and of the one it entered this link by (-1: none).
+    std::int32_t nextMovement = -1;
+    std::int32_t enteredBy = -1;
   };
+  // Sets the vehicle's movement indices after its link or route changed.
+  void followRoute(Vehicle& v) const;
+  const Movement* nextMovement(const Vehicle& v) const {
+    return v.nextMovement >= 0 ? &network_.movements[v.nextMovement] : nullptr;
+  }
+  // The state letter a movement's signal shows in this step ('O' unsignalised).
+  char signalState(const Movement& m) const;
   int laneOf(std::int32_t link, int lane) const { return laneStart_[link] + lane; }
   std::int32_t linkOfLane(int lane) const { return laneLink_[lane]; }
-  // The vehicle's link after `offset` more links of its route, -1 past its end.
+  // The vehicle's link `offset` links further along its route (negative: behind), -1 outside the route.
   std::int32_t routeLink(const Vehicle& v, int offset) const {
     const auto& route = routes_[v.trip];
     const auto index = static_cast<std::size_t>(v.routeIndex + offset);
     return index < route.size() ? route[index] : -1;
   }
-  // The lane of `link` with the most room at its start among those allowed to turn onto `after` (-1: any).
-  int entryLane(std::int32_t link, std::int32_t after = -1) const;
+  // The lane of `link` with the most room at its start among the `arrival` lanes (bit k: lane k) allowed to
+  // turn onto `after` (-1: any); among all `arrival` lanes where none of them leads there.
+  int entryLane(std::int32_t link, std::int32_t after = -1, std::uint32_t arrival = 0xFFFFFFFFu) const;
   // Whether `lane` (global) may take the vehicle's next movement (true at the end of its route).
   bool laneAllowsNext(const Vehicle& v, int lane) const;
   double roomAtEntry(int lane) const;
-  bool mayEnter(const Vehicle& v, std::int32_t link, std::int32_t next, double remaining) const;
+  // Whether `v`, `remaining` metres before its stop line, may cross onto the next link of its route.
+  bool mayEnter(const Vehicle& v, double remaining) const;
+  // Whether a vehicle taking `m` must give way now: `m` is minor (signal state 'g', 'o' or 's', or an
+  // unsignalised minor movement) and one of its foes that may go has a vehicle in the junction or one
+  // arriving within the yield horizon.
+  bool mustGiveWay(const Movement& m) const;
+  bool foeCanGo(const Movement& foe) const;  // false while its signal shows red
   void computeMotion(std::size_t laneBegin, std::size_t laneEnd);
   // IDM acceleration of `v` on `link` behind `leader`, or, when `leader` is null, facing the stop line or
   // the next link's last vehicle; `limit` (when given) receives the position it must not pass.
@@ -136,12 +159,14 @@ class Microsimulation {
   double accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader, double* limit) const;
   void chooseLanes(std::size_t laneBegin, std::size_t laneEnd);  // MOBIL decisions, from the state only
   void changeLanes();                                              // applies them in lane order
+  void swapBlockedFronts();
   // The MOBIL incentive for vehicle `id` (at `fromIndex` in its lane, accelerating at `ownNow` there) to move
   // into `lane`, judged against the lanes as they are now; -infinity when unsafe.
   // `urgent`: it must leave a lane that does not lead where it goes; a follower slower than 1 m/s then does
   // not object (it need not brake).
   double laneChangeIncentive(std::int32_t id, std::size_t fromIndex, int lane, double ownNow, bool urgent) const;
   void moveAcrossNodes();
+  void resolveJams();  // moves on vehicles that have stood at the head of a lane for jamTeleportS
   void insertDeparting();
   void rerouteAll();
   void rebuildLanes();
@@ -166,9 +191,10 @@ class Microsimulation {
   std::size_t pendingHead_ = 0;
   std::vector<std::int32_t> waiting_;  // due trips waiting for room on their first link
   std::vector<LinkCounters> counters_, totals_;
+  std::vector<int> signalPhase_;  // per signal program, its phase in this step (-1: none)
   std::size_t running_ = 0;
   double time_ = 0.0;
-  std::uint64_t vehicleSteps_ = 0, laneChanges_ = 0;
+  std::uint64_t vehicleSteps_ = 0, laneChanges_ = 0, jamTeleports_ = 0;
   double vehicleSecondsTotal_ = 0.0, delaySecondsTotal_ = 0.0;
   bool pendingSorted_ = true;
   bool started_ = false;

@@ -12,8 +12,10 @@ namespace citytwin::traffic {
 
 // A SUMO network (.net.xml) as a microsimulation network: normal edges become links (length and speed
 // of their first lane, lane count), connections become movements, and tlLogic programs fixed-time
-// signals (the state letter of a movement is that of its connection's linkIndex). Internal edges are
-// not modelled: a vehicle crosses a junction instantly.
+// signals (the state letter of a movement is that of its connection's linkIndex). A movement crosses
+// its junction along its chain of internal lanes (their summed length, the first one's speed) and, where
+// the chain has an internal junction, waits there to give way. Junction requests give the right of way:
+// who gives way to whom, for minor greens ('g') and unsignalised minor links.
 struct SumoNetwork {
   MicroNetwork network;
   std::map<std::string, std::int32_t> linkByEdgeId;
