@@ -1,21 +1,16 @@
 #include <doctest/doctest.h>
 
 #include <cmath>
-#include <sstream>
 
 #include "citytwin/traffic/microsimulation.hpp"
 #include "citytwin/traffic/trip_statistics.hpp"
+#include "micro_network_builder.hpp"
 
 using namespace citytwin::traffic;
+using citytwin::traffic::testing::addLink;
+using citytwin::traffic::testing::label;
 
 namespace {
-
-template <class... Parts>
-std::string label(const Parts&... parts) {
-  std::ostringstream out;
-  (out << ... << parts);
-  return out.str();
-}
 
 // SUMO's default car (accel 2.6, decel 4.5, tau 1, minGap 2.5): town traffic, unlike the IDM's highway defaults.
 VehicleType townCar() {
@@ -25,17 +20,6 @@ VehicleType townCar() {
   car.idm.timeHeadway = 1.0;
   car.idm.minimumGap = 2.5;
   return car;
-}
-
-std::int32_t addLink(MicroNetwork& network, int from, int to, double length, int lanes) {
-  MicroLink link;
-  link.id = label(from, ">", to);
-  link.from = from;
-  link.to = to;
-  link.lengthM = length;
-  link.lanes = lanes;
-  network.links.push_back(link);
-  return static_cast<std::int32_t>(network.links.size()) - 1;
 }
 
 // A queue that builds up during a 60 s red and discharges in a 30 s green, across a junction `junctionM`

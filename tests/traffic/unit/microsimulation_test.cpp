@@ -3,22 +3,16 @@
 #include <tbb/global_control.h>
 
 #include <map>
-#include <sstream>
 
 #include "citytwin/traffic/microsimulation.hpp"
 #include "citytwin/traffic/trip_statistics.hpp"
+#include "micro_network_builder.hpp"
 
 using namespace citytwin::traffic;
+using citytwin::traffic::testing::addLink;
+using citytwin::traffic::testing::label;
 
 namespace {
-
-// Builds names with a stream (GCC 12 warns falsely on chained std::string concatenation).
-template <class... Parts>
-std::string label(const Parts&... parts) {
-  std::ostringstream out;
-  (out << ... << parts);
-  return out.str();
-}
 
 // A 3 x 3 grid of nodes 200 m apart, two-way links with 2 lanes; the centre node has a fixed-time signal.
 MicroNetwork grid() {
@@ -148,19 +142,10 @@ TEST_CASE("MOBIL lane changes happen on two-lane links, never overlap vehicles, 
 TEST_CASE("vehicles leave a link only by lanes that lead where they go, and all arrive") {
   MicroNetwork network;
   network.nodeCount = 5;
-  auto addLink = [&](int from, int to, double length, int lanes) {
-    MicroLink link;
-    link.id = label(from, ">", to);
-    link.from = from;
-    link.to = to;
-    link.lengthM = length;
-    link.lanes = lanes;
-    network.links.push_back(link);
-  };
-  addLink(0, 1, 300.0, 2);  // 0
-  addLink(1, 2, 200.0, 1);  // 1
-  addLink(1, 3, 200.0, 1);  // 2
-  addLink(4, 0, 200.0, 2);  // 3
+  addLink(network, 0, 1, 300.0, 2);  // 0
+  addLink(network, 1, 2, 200.0, 1);  // 1
+  addLink(network, 1, 3, 200.0, 1);  // 2
+  addLink(network, 4, 0, 200.0, 2);  // 3
   Movement right{0, 1};
   right.fromLanes = 1u;
   Movement left{0, 2};
