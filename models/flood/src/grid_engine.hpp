@@ -32,6 +32,22 @@ inline constexpr double kDryDepth = 1.0e-6;
 // Local inertial: largest fraction of a cell a face's flow may cross per step (below the donor limit 1/4).
 inline constexpr double kAdvectiveCourant = 0.2;
 
+// A step's water across the domain's edge: inflow and outflow are summed apart for the mass balance.
+struct BoundaryExchange {
+  double inflow = 0.0;
+  double outflow = 0.0;
+  void add(double volume) {
+    if (volume >= 0)
+      inflow += volume;
+    else
+      outflow -= volume;
+  }
+  void addTo(MassBalance& mass) const {
+    mass.boundaryInflow += inflow;
+    mass.boundaryOutflow += outflow;
+  }
+};
+
 struct BoundaryFace {
   std::size_t cell;
   std::size_t face;      // index into the x-face (West/East) or y-face (North/South) array
@@ -537,7 +553,7 @@ void GridEngine<Real>::localInertialBoundaries(double dt) {
   std::fill(qy_.begin(), qy_.begin() + static_cast<std::ptrdiff_t>(nx_), Real(0));
   std::fill(qy_.end() - static_cast<std::ptrdiff_t>(nx_), qy_.end(), Real(0));
   const double threshold = options_.depthThreshold;
-  double inflow = 0.0, outflow = 0.0;
+  BoundaryExchange exchange;
   boundaryDepthMax_ = 0.0;
   for (const BoundaryFace& bf : boundaryFaces_) {
     const EdgeBoundary& b = forcing_.edges[bf.segment];
@@ -582,14 +598,9 @@ void GridEngine<Real>::localInertialBoundaries(double dt) {
       }
     }
     q[bf.face] = static_cast<Real>(inward * qIn);
-    const double volume = static_cast<double>(q[bf.face]) * inward * dx_ * dt;
-    if (volume >= 0)
-      inflow += volume;
-    else
-      outflow -= volume;
+    exchange.add(static_cast<double>(q[bf.face]) * inward * dx_ * dt);
   }
-  mass_.boundaryInflow += inflow;
-  mass_.boundaryOutflow += outflow;
+  exchange.addTo(mass_);
 }
 
 template <typename Real>
@@ -738,7 +749,7 @@ void GridEngine<Real>::finiteVolumeBoundaries(double dt) {
     wall(c, false, c, 1.0);
     wall((ny_ - 1) * nx_ + c, false, ny_ * nx_ + c, -1.0);
   }
-  double inflow = 0.0, outflow = 0.0;
+  BoundaryExchange exchange;
   boundaryDepthMax_ = 0.0;
   for (const BoundaryFace& bf : boundaryFaces_) {
     const EdgeBoundary& b = forcing_.edges[bf.segment];
@@ -792,14 +803,9 @@ void GridEngine<Real>::finiteVolumeBoundaries(double dt) {
       }
     }
     setFace(xFace, bf.face, m, n, t);
-    const double volume = static_cast<double>(m) * static_cast<double>(inward) * dx_ * dt;
-    if (volume >= 0)
-      inflow += volume;
-    else
-      outflow -= volume;
+    exchange.add(static_cast<double>(m) * static_cast<double>(inward) * dx_ * dt);
   }
-  mass_.boundaryInflow += inflow;
-  mass_.boundaryOutflow += outflow;
+  exchange.addTo(mass_);
 }
 
 template <typename Real>
