@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 
 #include "citytwin/core/error.hpp"
 
@@ -12,21 +11,6 @@ namespace citytwin::traffic {
 namespace {
 
 constexpr double kEpsilon = 1e-9;
-
-template <class T>
-void put(std::vector<std::uint8_t>& bytes, const T& value) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
-  bytes.insert(bytes.end(), p, p + sizeof(T));
-}
-
-template <class T>
-T get(std::span<const std::uint8_t> bytes, std::size_t& offset) {
-  if (offset + sizeof(T) > bytes.size()) throw Error("traffic snapshot is truncated");
-  T value;
-  std::memcpy(&value, bytes.data() + offset, sizeof(T));
-  offset += sizeof(T);
-  return value;
-}
 
 }  // namespace
 
@@ -95,32 +79,31 @@ void ResultRecorder::write(const std::filesystem::path& directory) const {
                    "t,link,flow_veh_per_h,mean_speed_kph,density_veh_per_km,vehicles\n");
 }
 
-void ResultRecorder::appendSnapshot(std::vector<std::uint8_t>& bytes) const {
-  put(bytes, vehicles_.size());
-  put(bytes, links_.size());
-  put(bytes, nextVehicleSample_);
-  put(bytes, nextLinkSample_);
-  put(bytes, lastLinkSampleS_);
-  put<std::uint64_t>(bytes, lastTotals_.size());
+void ResultRecorder::appendSnapshot(ByteWriter& out) const {
+  out.put(vehicles_.size());
+  out.put(links_.size());
+  out.put(nextVehicleSample_);
+  out.put(nextLinkSample_);
+  out.put(lastLinkSampleS_);
+  out.put<std::uint64_t>(lastTotals_.size());
   for (const auto& c : lastTotals_) {
-    put(bytes, c.exits);
-    put(bytes, c.vehicleSeconds);
-    put(bytes, c.metres);
+    out.put(c.exits);
+    out.put(c.vehicleSeconds);
+    out.put(c.metres);
   }
 }
 
-void ResultRecorder::restore(std::span<const std::uint8_t> bytes, std::size_t& offset) {
-  vehicles_.truncate(get<std::uint64_t>(bytes, offset));
-  links_.truncate(get<std::uint64_t>(bytes, offset));
-  nextVehicleSample_ = get<std::uint64_t>(bytes, offset);
-  nextLinkSample_ = get<std::uint64_t>(bytes, offset);
-  lastLinkSampleS_ = get<double>(bytes, offset);
-  if (get<std::uint64_t>(bytes, offset) != lastTotals_.size())
-    throw Error("traffic snapshot does not match this network");
+void ResultRecorder::restore(ByteReader& in) {
+  vehicles_.truncate(in.get<std::uint64_t>());
+  links_.truncate(in.get<std::uint64_t>());
+  nextVehicleSample_ = in.get<std::uint64_t>();
+  nextLinkSample_ = in.get<std::uint64_t>();
+  lastLinkSampleS_ = in.get<double>();
+  if (in.get<std::uint64_t>() != lastTotals_.size()) throw Error("traffic snapshot does not match this network");
   for (auto& c : lastTotals_) {
-    c.exits = get<std::uint64_t>(bytes, offset);
-    c.vehicleSeconds = get<double>(bytes, offset);
-    c.metres = get<double>(bytes, offset);
+    c.exits = in.get<std::uint64_t>();
+    c.vehicleSeconds = in.get<double>();
+    c.metres = in.get<double>();
   }
 }
 

@@ -3,13 +3,13 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <fstream>
 #include <map>
 #include <set>
 #include <sstream>
 
 #include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/traffic/assignment_routes.hpp"
 #include "citytwin/traffic/city_network.hpp"
@@ -309,11 +309,12 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     }
   }
   routes.clear();
+  // Hourly rates over the departure window (at least 15 minutes, so a burst is not taken for a flood).
+  const double window = std::max(lastDeparture - firstDeparture, 900.0);
   // Observed flows (e.g. from the live context) calibrate the demand: trips are thinned or repeated so the
   // demand's flows on the observed links match what was observed there in total.
   s.calibrationFactor = 1.0;
   if (calibrate && state.has(city::Layer::RoadLink, "observed_flow_veh_per_h")) {
-    const double window = std::max(lastDeparture - firstDeparture, 900.0);
     s.calibrationFactor =
         observedFlowFactor(fastest, window, state.column(city::Layer::RoadLink, "observed_flow_veh_per_h"));
     if (s.calibrationFactor != 1.0) {
@@ -334,8 +335,6 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   }
   std::unique_ptr<AssignmentRoutes> assigned;
   if (routing == "assignment") {
-    // Hourly rates over the departure window (at least 15 minutes, so a burst is not taken for a flood).
-    const double window = std::max(lastDeparture - firstDeparture, 900.0);
     std::vector<AssignmentRoutes::Demand> demand;
     for (std::size_t k = 0; k < trips.size(); ++k)
       if (fastest[k]) demand.push_back({trips[k].originNode, trips[k].destinationNode, 3600.0 / window});
@@ -434,24 +433,17 @@ void TrafficModel::writeOutputs(const std::filesystem::path& directory) const {
 // The simulation's bytes behind their length, then the recorder's.
 std::vector<std::uint8_t> TrafficModel::snapshot() const {
   if (!simulation_) throw Error("traffic model snapshot before initialise()");
-  const std::vector<std::uint8_t> simulation = simulation_->snapshot();
-  const std::uint64_t size = simulation.size();
-  std::vector<std::uint8_t> bytes(sizeof size + simulation.size());
-  std::memcpy(bytes.data(), &size, sizeof size);
-  if (!simulation.empty()) std::memcpy(bytes.data() + sizeof size, simulation.data(), simulation.size());
-  recorder_->appendSnapshot(bytes);
-  return bytes;
+  ByteWriter out;
+  out.putVector(simulation_->snapshot());
+  recorder_->appendSnapshot(out);
+  return std::move(out.bytes);
 }
 
 void TrafficModel::restore(std::span<const std::uint8_t> bytes) {
   if (!simulation_) throw Error("traffic model restored before initialise()");
-  std::uint64_t size = 0;
-  if (bytes.size() < sizeof size) throw Error("traffic snapshot is truncated");
-  std::memcpy(&size, bytes.data(), sizeof size);
-  if (size > bytes.size() - sizeof size) throw Error("traffic snapshot is truncated");
-  simulation_->restore(bytes.subspan(sizeof size, size));
-  std::size_t offset = sizeof size + size;
-  recorder_->restore(bytes, offset);
+  ByteReader in(bytes, "traffic snapshot");
+  simulation_->restore(in.getVector<std::uint8_t>());
+  recorder_->restore(in);
 }
 
 }  // namespace citytwin::traffic

@@ -2,11 +2,11 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <span>
 #include <string>
 #include <vector>
 
 #include "citytwin/city/road_network.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/traffic/microsimulation.hpp"
 #include "citytwin/traffic/row_spool.hpp"
 #include "citytwin/traffic/vehicle_placement.hpp"
@@ -30,10 +30,9 @@ class ResultRecorder {
   // Writes the files that are enabled into `directory` (which must exist).
   void write(const std::filesystem::path& directory) const;
 
-  // State for Model::snapshot(); restore() forgets rows recorded after the snapshot.
-  void appendSnapshot(std::vector<std::uint8_t>& bytes) const;
-  // Reads its part from `bytes` at `offset` and advances it.
-  void restore(std::span<const std::uint8_t> bytes, std::size_t& offset);
+  // State for Model::snapshot(); restore() reads it back and forgets rows recorded after the snapshot.
+  void appendSnapshot(ByteWriter& out) const;
+  void restore(ByteReader& in);
 
  private:
   void recordVehicles(const Microsimulation& simulation);
