@@ -10,6 +10,7 @@
 #include <ctime>
 #include <cmath>
 
+#include "citytwin/core/splitmix64.hpp"
 #include "citytwin/energy/five_r1c.hpp"
 #include "citytwin/energy/photovoltaics.hpp"
 #include "citytwin/energy/solar_series.hpp"
@@ -17,12 +18,9 @@
 namespace citytwin::energy {
 
 double selectionDraw(std::uint64_t seed, std::uint64_t index, std::uint64_t purpose) {
-  // SplitMix64 of the three values.
-  std::uint64_t z = seed * 0x9E3779B97F4A7C15ull + index * 0xBF58476D1CE4E5B9ull + purpose * 0x94D049BB133111EBull;
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ull;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBull;
-  z ^= z >> 31;
-  return static_cast<double>(z >> 11) * 0x1.0p-53;
+  // SplitMix64's output function of the three values combined.
+  return unitInterval(splitMix64Finalise(seed * 0x9E3779B97F4A7C15ull + index * 0xBF58476D1CE4E5B9ull +
+                                         purpose * 0x94D049BB133111EBull));
 }
 
 HourlyDrivers computeDrivers(const Weather& weather, SkyDiffuseModel skyModel, double shiftC) {

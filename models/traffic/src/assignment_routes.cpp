@@ -98,7 +98,7 @@ std::optional<std::vector<std::int32_t>> AssignmentRoutes::draw(std::int32_t ori
     double total = 0.0;
     for (std::size_t k = begin; k < end; ++k) total += origin.flow[k];
     state = mix(state);
-    double target = static_cast<double>(state >> 11) * 0x1.0p-53 * total;
+    double target = unitInterval(state) * total;
     std::size_t chosen = end - 1;
     for (std::size_t k = begin; k < end; ++k) {
       if (target < origin.flow[k]) {

@@ -10,13 +10,18 @@ namespace citytwin {
 
 inline constexpr std::uint64_t kSplitMix64Gamma = 0x9e3779b97f4a7c15ULL;
 
-// Mixes one value so that nearby inputs give unrelated outputs (the generator's output function).
-constexpr std::uint64_t splitMix64(std::uint64_t x) {
-  x += kSplitMix64Gamma;
+// The generator's output function alone: scrambles the bits of one value.
+constexpr std::uint64_t splitMix64Finalise(std::uint64_t x) {
   x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
   x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
   return x ^ (x >> 31);
 }
+
+// Mixes one value so that nearby inputs give unrelated outputs (one step of the generator from it).
+constexpr std::uint64_t splitMix64(std::uint64_t x) { return splitMix64Finalise(x + kSplitMix64Gamma); }
+
+// Uniform in [0, 1) from the top 53 bits of a draw.
+constexpr double unitInterval(std::uint64_t bits) { return static_cast<double>(bits >> 11) * 0x1.0p-53; }
 
 // The generator: a stream of draws from a seed.
 class SplitMix64 {
@@ -27,8 +32,7 @@ class SplitMix64 {
     state_ += kSplitMix64Gamma;
     return draw;
   }
-  // Uniform in [0, 1) from 53 random bits.
-  constexpr double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+  constexpr double uniform() { return unitInterval(next()); }
 
  private:
   std::uint64_t state_;
