@@ -24,11 +24,10 @@ int SignalProgram::phaseAt(double t) const {
   return static_cast<int>(phases.size()) - 1;
 }
 
-char SignalProgram::stateAt(double t, int index) const {
-  const int phase = phaseAt(t);
+char SignalProgram::state(int phase, int index) const {
   if (phase < 0) return 'O';
-  const std::string& state = phases[static_cast<std::size_t>(phase)].state;
-  return index >= 0 && index < static_cast<int>(state.size()) ? state[index] : 'O';
+  const std::string& letters = phases[static_cast<std::size_t>(phase)].state;
+  return index >= 0 && index < static_cast<int>(letters.size()) ? letters[index] : 'O';
 }
 
 void MicroNetwork::finalise() {

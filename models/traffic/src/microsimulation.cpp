@@ -113,11 +113,7 @@ void Microsimulation::followRoute(Vehicle& v) const {
 }
 
 char Microsimulation::signalState(const Movement& m) const {
-  if (m.signal < 0) return 'O';
-  const int phase = signalPhase_[m.signal];
-  if (phase < 0) return 'O';
-  const std::string& state = network_.signals[m.signal].phases[static_cast<std::size_t>(phase)].state;
-  return m.signalIndex >= 0 && m.signalIndex < static_cast<int>(state.size()) ? state[m.signalIndex] : 'O';
+  return m.signal < 0 ? 'O' : network_.signals[m.signal].state(signalPhase_[m.signal], m.signalIndex);
 }
 
 bool Microsimulation::foeCanGo(const Movement& foe) const {
@@ -142,7 +138,7 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
     for (int lane = laneStart_[foe.toLink]; lane < laneStart_[foe.toLink + 1]; ++lane) {
       const auto& queue = lanes_[lane];
       for (auto it = queue.rbegin(); it != queue.rend() && vehicles_[*it].position < 0.0; ++it)
-        if (routeLink(vehicles_[*it], -1) == foe.fromLink) return true;
+        if (vehicles_[*it].enteredBy == f) return true;
     }
     // A foe arriving within the horizon (or standing at its stop line, about to go).
     const MicroLink& approach = network_.links[foe.fromLink];
@@ -152,7 +148,7 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
         const Vehicle& other = vehicles_[id];
         const double distance = approach.lengthM - other.position;
         if (distance > reach) break;
-        if (routeLink(other, 1) != foe.toLink) continue;
+        if (other.nextMovement != f) continue;
         if (distance < 2.0 || distance / std::max(other.speed, 1.0) < horizon) return true;
       }
   }
@@ -196,35 +192,30 @@ double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Veh
     gap = leader->position - typeOf(*leader).idm.length - v.position;
     approach = v.speed - leader->speed;
     stop = leader->position - typeOf(*leader).idm.length;
-  } else {
-    const auto& route = routes_[v.trip];
+  } else if (const Movement* crossing = nextMovement(v)) {
     const double remaining = info.lengthM - v.position;
-    if (v.routeIndex + 1 < static_cast<std::int32_t>(route.size())) {
-      const std::int32_t next = route[v.routeIndex + 1];
-      // In a lane that does not lead to the next link it waits at the stop line for a gap to change lanes.
-      if (!laneAllowsNext(v, lane) || !mayEnter(v, remaining)) {
-        gap = remaining;
-        approach = v.speed;
-        stop = info.lengthM - 0.01;
-      } else {
-        const Movement& crossing = *nextMovement(v);
-        const int target = entryLane(next, routeLink(v, 2), crossing.arrivalLanes(lane - laneStart_[link]));
-        if (!lanes_[target].empty()) {
-          // Positions on the next link count from its start; the junction lies before it (negative positions).
-          const Vehicle& tail = vehicles_[lanes_[target].back()];
-          gap = remaining + crossing.lengthM + tail.position - typeOf(tail).idm.length;
-          approach = v.speed - tail.speed;
-        }
+    // In a lane that does not lead to the next link it waits at the stop line for a gap to change lanes.
+    if (!laneAllowsNext(v, lane) || !mayEnter(v, remaining)) {
+      gap = remaining;
+      approach = v.speed;
+      stop = info.lengthM - 0.01;
+    } else {
+      const int target = entryLane(crossing->toLink, routeLink(v, 2), crossing->arrivalLanes(lane - laneStart_[link]));
+      if (!lanes_[target].empty()) {
+        // Positions on the next link count from its start; the junction lies before it (negative positions).
+        const Vehicle& tail = vehicles_[lanes_[target].back()];
+        gap = remaining + crossing->lengthM + tail.position - typeOf(tail).idm.length;
+        approach = v.speed - tail.speed;
       }
     }
   }
   if (v.position < 0.0) {
     // Crossing the junction: a minor movement with a waiting place stops there while a foe is coming.
-    const Movement* crossing = v.enteredBy >= 0 ? &network_.movements[v.enteredBy] : nullptr;
-    if (crossing && crossing->waitM > 0.0) {
-      const double waitAt = crossing->waitM - crossing->lengthM - 0.01;  // in the link's coordinates
+    const Movement* entered = v.enteredBy >= 0 ? &network_.movements[v.enteredBy] : nullptr;
+    if (entered && entered->waitM > 0.0) {
+      const double waitAt = entered->waitM - entered->lengthM - 0.01;  // in the link's coordinates
       if (v.position < waitAt && waitAt - v.position < gap && waitAt - v.position <= options_.yieldDistanceM &&
-          mustGiveWay(*crossing)) {
+          mustGiveWay(*entered)) {
         gap = waitAt - v.position;
         approach = v.speed;
         stop = waitAt;
@@ -493,13 +484,7 @@ void Microsimulation::resolveJams() {
       const double room = roomAtEntry(target);
       if (room < idm.length + idm.minimumGap) continue;
       v.routeIndex = static_cast<std::int32_t>(index);
-      followRoute(v);
-      v.lane = target;
-      v.position = std::min({idm.length, room - idm.minimumGap, network_.links[next].lengthM - 0.01});
-      v.speed = 0.0;
-      v.crossingSpeed = 0.0;
-      v.stoppedSinceS = -1.0;
-      lanes_[target].push_back(id);
+      startStanding(id, target, room);
       placed = true;
     }
     if (!placed) {  // no room anywhere ahead: it leaves at the end of its route
@@ -509,6 +494,18 @@ void Microsimulation::resolveJams() {
       --running_;
     }
   }
+}
+
+void Microsimulation::startStanding(std::int32_t id, int lane, double room) {
+  Vehicle& v = vehicles_[id];
+  const IdmParameters& idm = typeOf(v).idm;
+  v.lane = lane;
+  v.position = std::max(0.0, std::min({idm.length, room - idm.minimumGap, network_.links[laneLink_[lane]].lengthM - 0.01}));
+  v.speed = 0.0;
+  v.crossingSpeed = 0.0;
+  v.stoppedSinceS = -1.0;
+  followRoute(v);
+  lanes_[lane].push_back(id);
 }
 
 void Microsimulation::insertDeparting() {
@@ -545,14 +542,8 @@ void Microsimulation::insertDeparting() {
     Vehicle& v = vehicles_[id];
     v.trip = trip;
     v.routeIndex = 0;
-    v.lane = lane;
-    v.position = std::min({idm.length, room - idm.minimumGap, network_.links[first].lengthM - 0.01});
-    v.position = std::max(0.0, v.position);
-    v.speed = 0.0;
     v.laneChangedS = -1e9;
-    v.stoppedSinceS = -1.0;
-    followRoute(v);
-    lanes_[lane].push_back(id);
+    startStanding(id, lane, room);
     records_[trip].departS = time_;
     ++running_;
   }

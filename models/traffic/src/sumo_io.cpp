@@ -136,13 +136,9 @@ SumoNetwork readSumoNetwork(const std::filesystem::path& path) {
     const std::uint32_t toLaneBit = toLane >= 0 && toLane < 32 ? 1u << toLane : 0xFFFFFFFFu;
     const auto [first, isFirst] = firstConnection.emplace(std::pair{from->second, to->second}, network.movements.size());
     Movement& kept = isFirst ? movement : network.movements[first->second];
-    if (isFirst) {
-      kept.fromLanes = laneBit;
-      kept.toLanes = toLaneBit;
-    } else {
-      kept.fromLanes |= laneBit;
-      kept.toLanes |= toLaneBit;
-    }
+    if (isFirst) kept.fromLanes = kept.toLanes = 0;
+    kept.fromLanes |= laneBit;
+    kept.toLanes |= toLaneBit;
     if (fromLane >= 0 && fromLane < static_cast<int>(kept.arrivalLane.size()) && toLane >= 0 && toLane < 128)
       kept.arrivalLane[fromLane] = static_cast<std::int8_t>(toLane);
     if (const auto via = internalLanes.find(connection.attribute("via").value()); via != internalLanes.end()) {

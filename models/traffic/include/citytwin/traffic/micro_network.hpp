@@ -18,9 +18,10 @@ struct SignalProgram {
   std::vector<Phase> phases;
   double offsetS = 0.0;
   double cycleS() const;
-  // The phase shown at time t (-1: no program), and the state letter of movement `index` then.
+  // The phase shown at time t (-1: no program).
   int phaseAt(double t) const;
-  char stateAt(double t, int index) const;
+  // The state letter of movement `index` in `phase` ('O' for no phase or an index past the state string).
+  char state(int phase, int index) const;
 };
 
 // A permitted movement from the end of one link to the start of another at their common node.

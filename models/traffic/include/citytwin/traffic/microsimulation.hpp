@@ -168,6 +168,9 @@ class Microsimulation {
   void moveAcrossNodes();
   void resolveJams();  // moves on vehicles that have stood at the head of a lane for jamTeleportS
   void insertDeparting();
+  // Puts vehicle `id` (its trip and route index set), standing, at the start of `lane`, behind the lane's
+  // last vehicle, which is `room` metres from the start.
+  void startStanding(std::int32_t id, int lane, double room);
   void rerouteAll();
   void rebuildLanes();
   void strand(std::int32_t trip);
