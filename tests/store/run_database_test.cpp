@@ -2,6 +2,7 @@
 
 #include "citytwin/core/error.hpp"
 #include "citytwin/store/run_database.hpp"
+#include "citytwin/store/run_database_reader.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using namespace citytwin;
@@ -9,22 +10,27 @@ using namespace citytwin;
 TEST_CASE("a run is recorded as running first, then with its results and final status") {
   const auto path = citytwin::testing::scratchDirectory() / "run.sqlite";
   store::RunDatabase runs(path);
-  const std::int64_t id = runs.beginRun("s.toml", "storm", "seed = 1", {{"scenario", "s.toml", "abc"}}, 2);
+  CHECK(runs.location() == path.string());
+  const std::int64_t id = runs.beginRun({"s.toml", "storm", "seed = 1", {{"scenario", "s.toml", "abc"}}, 2});
   CHECK(runs.status(id) == store::RunStatus::Running);
   {
     // Another connection sees the committed "running" row while the run goes on.
-    store::RunDatabase reader(path);
+    store::RunDatabaseReader reader(path);
     CHECK(reader.status(id) == store::RunStatus::Running);
   }
   {
-    store::Transaction transaction(runs.database());
-    const std::int64_t base = runs.addVariant(id, 0, "base", "", store::RunStatus::Completed, 60, 60);
-    runs.addKpiSample(base, "flood", "flooded_area_m2", 0, 0);
-    runs.addKpiSample(base, "flood", "flooded_area_m2", 60, 125.5);
-    runs.addFinalKpi(base, "flood", "flooded_area_m2", 125.5);
-    runs.addEvent(base, 30, "traffic", "road_closed", "osm:way/1:0:f", "closed by water 0.4 m deep");
-    runs.finishRun(id, store::RunStatus::Completed, "", 1.5);
-    transaction.commit();
+    const auto results = runs.beginResults(id);
+    const std::int64_t base = results->addVariant({0, "base", "", store::RunStatus::Completed, 60, 60});
+    results->addKpiSample(base, "flood", "flooded_area_m2", 0, 0);
+    results->addKpiSample(base, "flood", "flooded_area_m2", 60, 125.5);
+    results->addFinalKpi(base, "flood", "flooded_area_m2", 125.5);
+    results->addEvent(base, 30, "traffic", "road_closed", "osm:way/1:0:f", "closed by water 0.4 m deep");
+    {
+      // Nothing is visible to another connection before the commit.
+      store::RunDatabaseReader reader(path);
+      CHECK(reader.finalKpis().rows.empty());
+    }
+    results->commit(store::RunStatus::Completed, "", 1.5);
   }
   CHECK(runs.status(id) == store::RunStatus::Completed);
   CHECK(runs.latestRunId() == id);
@@ -35,9 +41,13 @@ TEST_CASE("a run is recorded as running first, then with its results and final s
   store::Statement events(runs.database(), "SELECT kind, entity FROM events");
   REQUIRE(events.step());
   CHECK(events.text(0) == "road_closed");
+  store::Statement inputs(runs.database(), "SELECT role, path, fingerprint FROM run_inputs WHERE run_id = ?");
+  inputs.bind(1, id);
+  REQUIRE(inputs.step());
+  CHECK(inputs.text(2) == "abc");
 
   // A second run appends to the same database.
-  const std::int64_t second = runs.beginRun("s.toml", "storm", "seed = 2", {}, 1);
+  const std::int64_t second = runs.beginRun({"s.toml", "storm", "seed = 2", {}, 1});
   CHECK(second > id);
   CHECK(runs.status(id) == store::RunStatus::Completed);
 }
@@ -45,15 +55,41 @@ TEST_CASE("a run is recorded as running first, then with its results and final s
 TEST_CASE("results written in an abandoned transaction vanish; the run stays 'running'") {
   const auto path = citytwin::testing::scratchDirectory() / "abandoned.sqlite";
   store::RunDatabase runs(path);
-  const std::int64_t id = runs.beginRun("s.toml", "storm", "", {}, 1);
+  const std::int64_t id = runs.beginRun({"s.toml", "storm", "", {}, 1});
   {
-    store::Transaction transaction(runs.database());
-    runs.addVariant(id, 0, "base", "", store::RunStatus::Completed, 60, 60);
-    runs.finishRun(id, store::RunStatus::Completed, "", 1);
+    const auto results = runs.beginResults(id);
+    results->addVariant({0, "base", "", store::RunStatus::Completed, 60, 60});
   }
   CHECK(runs.status(id) == store::RunStatus::Running);
   store::Statement variants(runs.database(), "SELECT COUNT(*) FROM variants");
   REQUIRE(variants.step());
   CHECK(variants.integer(0) == 0);
   CHECK_THROWS_AS(store::runStatusFromString("paused"), Error);
+  CHECK_THROWS_WITH_AS(runs.status(id + 1), doctest::Contains("no run"), Error);
+}
+
+TEST_CASE("the reader gives the final KPIs as stored and never writes") {
+  const auto path = citytwin::testing::scratchDirectory() / "reader.sqlite";
+  {
+    store::RunDatabase runs(path);
+    const std::int64_t id = runs.beginRun({"s.toml", "storm", "", {}, 1});
+    const auto results = runs.beginResults(id);
+    const std::int64_t base = results->addVariant({0, "base", "", store::RunStatus::Completed, 60, 60});
+    results->addFinalKpi(base, "flood", "flooded_area_m2", 125.5);
+    results->addFinalKpi(base, "traffic", "mean_speed_kph", 31.0);
+    results->commit(store::RunStatus::Completed, "", 1);
+  }
+  store::RunDatabaseReader reader(path);
+  CHECK(reader.latestRunId() == 1);
+  const store::TextTable kpis = reader.finalKpis();
+  CHECK(kpis.columns == std::vector<std::string>{"variant_id", "model", "kpi", "value"});
+  REQUIRE(kpis.rows.size() == 2);
+  CHECK(kpis.rows[0] == std::vector<std::string>{"1", "flood", "flooded_area_m2", "125.5"});
+  CHECK(kpis.rows[1][3] == "31.0");
+
+  // A file without the table reads as no KPIs; a missing file is an error.
+  const auto empty = citytwin::testing::scratchDirectory() / "empty.sqlite";
+  { store::Database create(empty); create.execute("CREATE TABLE other (x INTEGER)"); }
+  CHECK(store::RunDatabaseReader(empty).finalKpis().columns.empty());
+  CHECK_THROWS_AS(store::RunDatabaseReader(citytwin::testing::scratchDirectory() / "missing.sqlite"), Error);
 }

@@ -11,6 +11,7 @@
 #include "citytwin/core/error.hpp"
 #include "citytwin/io/city_file.hpp"
 #include "city_file_layout.hpp"
+#include "city_file_reader.hpp"
 #include "gdal_session.hpp"
 
 namespace citytwin::io {
@@ -320,7 +321,7 @@ bool hasDem(const std::filesystem::path& path) {
 
 }  // namespace
 
-city::CityModel loadCity(const std::filesystem::path& gpkg) {
+city::CityModel readCityFile(const std::filesystem::path& gpkg) {
   ensureGdalRegistered();
   city::CityModel city;
   std::vector<std::string> feederOfBuilding;

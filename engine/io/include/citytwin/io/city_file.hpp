@@ -15,7 +15,8 @@ inline constexpr int kCityFileSchemaVersion = 1;
 // Writes the city atomically: a failure leaves no file behind. Throws Error naming the path.
 void saveCity(const city::CityModel& city, const std::filesystem::path& gpkg);
 
-// Reads a city written by saveCity. Throws Error naming the file and the missing or malformed part.
-city::CityModel loadCity(const std::filesystem::path& gpkg);
+// Reads a city written by saveCity, or from any other source openCitySource (city_source.hpp) chooses for
+// the location. Throws Error naming the location and the missing or malformed part.
+city::CityModel loadCity(const std::filesystem::path& location);
 
 }  // namespace citytwin::io

@@ -2,18 +2,16 @@
 
 #include <cstdint>
 #include <filesystem>
-#include <optional>
+#include <memory>
 #include <string>
 #include <string_view>
-
-struct sqlite3;
-struct sqlite3_stmt;
 
 namespace citytwin::store {
 
 // One SQLite connection in WAL mode with a busy timeout, so a reader (the viewer, a script) and the
 // writer can share a file, and a crash or Ctrl-C never leaves it corrupt: every change goes through a
-// Transaction. Errors become citytwin::Error naming the file and SQLite's message.
+// Transaction. Errors become citytwin::Error naming the file and SQLite's message. SQLite's own types stay
+// in the implementation, so code that includes this header needs none of SQLite's headers.
 class Database {
  public:
   enum class Mode { ReadWrite, ReadOnly };
@@ -26,12 +24,13 @@ class Database {
   void execute(std::string_view sql);
   std::int64_t lastInsertId() const;
   const std::filesystem::path& path() const { return path_; }
-  sqlite3* handle() const { return db_; }
   [[noreturn]] void fail(const std::string& what) const;
 
  private:
+  friend class Statement;
+  struct Connection;
   std::filesystem::path path_;
-  sqlite3* db_ = nullptr;
+  std::unique_ptr<Connection> connection_;
 };
 
 // A prepared statement: bind by 1-based index, step through rows, read columns by 0-based index.
@@ -58,10 +57,13 @@ class Statement {
   double real(int column) const;
   std::string text(int column) const;
   bool isNull(int column) const;
+  int columnCount() const;
+  std::string columnName(int column) const;
 
  private:
+  struct Prepared;
   Database& database_;
-  sqlite3_stmt* statement_ = nullptr;
+  std::unique_ptr<Prepared> prepared_;
 };
 
 // BEGIN IMMEDIATE ... COMMIT; rolled back by the destructor unless committed (exceptions, early returns).

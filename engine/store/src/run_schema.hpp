@@ -1,0 +1,82 @@
+#pragma once
+
+#include <string_view>
+
+// The run database's schema, written once for the recorder (run_database.cpp) and the reader
+// (run_database_reader.cpp). A change to a table bumps kVersion and the schema_info row of kCreate together.
+namespace citytwin::store::run_schema {
+
+inline constexpr std::string_view kVersion = "1";
+inline constexpr std::string_view kFinalKpiTable = "kpi_final";
+
+inline constexpr std::string_view kCreate = R"sql(
+CREATE TABLE IF NOT EXISTS schema_info (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+INSERT OR IGNORE INTO schema_info (key, value) VALUES ('run_schema_version', '1');
+CREATE TABLE IF NOT EXISTS runs (
+  id INTEGER PRIMARY KEY,
+  scenario_path TEXT NOT NULL,
+  scenario_name TEXT NOT NULL,
+  scenario_text TEXT NOT NULL,
+  started_at TEXT NOT NULL,
+  ended_at TEXT,
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+  message TEXT NOT NULL DEFAULT '',
+  threads INTEGER NOT NULL,
+  seconds REAL);
+CREATE TABLE IF NOT EXISTS run_inputs (
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  role TEXT NOT NULL,
+  path TEXT NOT NULL,
+  fingerprint TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS variants (
+  id INTEGER PRIMARY KEY,
+  run_id INTEGER NOT NULL REFERENCES runs(id),
+  position INTEGER NOT NULL,
+  name TEXT NOT NULL,
+  description TEXT NOT NULL,
+  status TEXT NOT NULL CHECK (status IN ('running', 'completed', 'interrupted', 'failed')),
+  reached_s REAL NOT NULL,
+  end_s REAL NOT NULL,
+  UNIQUE (run_id, name));
+CREATE TABLE IF NOT EXISTS kpi_series (
+  variant_id INTEGER NOT NULL REFERENCES variants(id),
+  model TEXT NOT NULL,
+  kpi TEXT NOT NULL,
+  t_s REAL NOT NULL,
+  value REAL);
+CREATE INDEX IF NOT EXISTS kpi_series_by_variant ON kpi_series (variant_id, model, kpi, t_s);
+CREATE TABLE IF NOT EXISTS kpi_final (
+  variant_id INTEGER NOT NULL REFERENCES variants(id),
+  model TEXT NOT NULL,
+  kpi TEXT NOT NULL,
+  value REAL,
+  PRIMARY KEY (variant_id, model, kpi));
+CREATE TABLE IF NOT EXISTS events (
+  variant_id INTEGER NOT NULL REFERENCES variants(id),
+  t_s REAL NOT NULL,
+  source TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  entity TEXT NOT NULL,
+  message TEXT NOT NULL);
+)sql";
+
+inline constexpr std::string_view kSelectVersion = "SELECT value FROM schema_info WHERE key = 'run_schema_version'";
+inline constexpr std::string_view kInsertRun =
+    "INSERT INTO runs (scenario_path, scenario_name, scenario_text, started_at, status, threads) "
+    "VALUES (?, ?, ?, ?, 'running', ?)";
+inline constexpr std::string_view kInsertInput =
+    "INSERT INTO run_inputs (run_id, role, path, fingerprint) VALUES (?, ?, ?, ?)";
+inline constexpr std::string_view kInsertVariant =
+    "INSERT INTO variants (run_id, position, name, description, status, reached_s, end_s) VALUES (?, ?, ?, ?, ?, ?, ?)";
+inline constexpr std::string_view kInsertSample =
+    "INSERT INTO kpi_series (variant_id, model, kpi, t_s, value) VALUES (?, ?, ?, ?, ?)";
+inline constexpr std::string_view kInsertFinal =
+    "INSERT OR REPLACE INTO kpi_final (variant_id, model, kpi, value) VALUES (?, ?, ?, ?)";
+inline constexpr std::string_view kInsertEvent =
+    "INSERT INTO events (variant_id, t_s, source, kind, entity, message) VALUES (?, ?, ?, ?, ?, ?)";
+inline constexpr std::string_view kFinishRun =
+    "UPDATE runs SET status = ?, message = ?, ended_at = ?, seconds = ? WHERE id = ?";
+inline constexpr std::string_view kSelectStatus = "SELECT status FROM runs WHERE id = ?";
+inline constexpr std::string_view kSelectLatestRun = "SELECT COALESCE(MAX(id), 0) FROM runs";
+
+}  // namespace citytwin::store::run_schema
