@@ -1,13 +1,12 @@
 #include "citytwin/viewer/run_results.hpp"
 
-#include <sqlite3.h>
-
 #include <algorithm>
 #include <charconv>
 #include <cmath>
 #include <limits>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/store/run_database_reader.hpp"
 #include "result_tables.hpp"
 
 namespace citytwin::viewer {
@@ -69,25 +68,17 @@ std::vector<KpiRow> readKpis(const std::filesystem::path& database) {
   std::vector<KpiRow> rows;
   std::error_code ec;
   if (!std::filesystem::is_regular_file(database, ec)) return rows;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(database.c_str(), &db, SQLITE_OPEN_READONLY, nullptr) != SQLITE_OK) {
-    sqlite3_close(db);
+  store::TextTable table;
+  try {
+    table = store::RunDatabaseReader(database).finalKpis();
+  } catch (const Error&) {
     return rows;  // an unreadable run database only loses the KPI panel
   }
-  sqlite3_stmt* statement = nullptr;
-  if (sqlite3_prepare_v2(db, "SELECT * FROM kpi_final", -1, &statement, nullptr) == SQLITE_OK) {
-    const int columns = sqlite3_column_count(statement);
-    while (sqlite3_step(statement) == SQLITE_ROW) {
-      KpiRow row;
-      for (int c = 0; c < columns; ++c) {
-        const unsigned char* text = sqlite3_column_text(statement, c);
-        row.emplace_back(sqlite3_column_name(statement, c), text ? reinterpret_cast<const char*>(text) : "");
-      }
-      rows.push_back(std::move(row));
-    }
+  for (const auto& values : table.rows) {
+    KpiRow row;
+    for (std::size_t c = 0; c < table.columns.size(); ++c) row.emplace_back(table.columns[c], values[c]);
+    rows.push_back(std::move(row));
   }
-  sqlite3_finalize(statement);
-  sqlite3_close(db);
   return rows;
 }
 

@@ -13,6 +13,7 @@
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/sim/branch.hpp"
 #include "citytwin/sim/parallel_branches.hpp"
+#include "citytwin/store/run_database.hpp"
 
 namespace citytwin::scenario {
 namespace {
@@ -56,12 +57,18 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
     branches[i] = std::make_unique<sim::Branch>(std::move(branchSpec), registry);
   });
 
+  std::unique_ptr<store::RunDatabase> defaultRecorder;
+  store::RunRecorder* recorder = options.recorder;
+  if (recorder == nullptr) {
+    defaultRecorder = std::make_unique<store::RunDatabase>(options.outDirectory / "run.sqlite");
+    recorder = defaultRecorder.get();
+  }
   RunOutcome outcome;
-  outcome.database = options.outDirectory / "run.sqlite";
-  store::RunDatabase database(outcome.database);
-  std::vector<store::RunInput> inputs{{"scenario", spec.file.string(), fingerprintText(spec.text)}};
-  inputs.insert(inputs.end(), options.inputs.begin(), options.inputs.end());
-  outcome.runId = database.beginRun(spec.file.string(), spec.name, spec.text, inputs, options.threads);
+  outcome.database = recorder->location();
+  store::RunDescription description{spec.file.string(), spec.name, spec.text, {}, options.threads};
+  description.inputs.push_back({"scenario", spec.file.string(), fingerprintText(spec.text)});
+  description.inputs.insert(description.inputs.end(), options.inputs.begin(), options.inputs.end());
+  outcome.runId = recorder->beginRun(description);
 
   const auto started = std::chrono::steady_clock::now();
   std::atomic<bool> failed{false};
@@ -125,7 +132,7 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
     }
   }
 
-  store::Transaction transaction(database.database());
+  const std::unique_ptr<store::RunResultsTransaction> results = recorder->beginResults(outcome.runId);
   for (std::size_t i = 0; i < count; ++i) {
     const sim::Branch& branch = *branches[i];
     const VariantOutcome& variant = outcome.variants[i];
@@ -133,22 +140,21 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
         variant.completed ? store::RunStatus::Completed
                           : (failure ? store::RunStatus::Failed : store::RunStatus::Interrupted);
     const std::int64_t variantId =
-        database.addVariant(outcome.runId, static_cast<int>(i), variant.name, variant.description,
-                            variantStatus, variant.reachedSeconds, sim::toSeconds(spec.duration));
+        results->addVariant({static_cast<int>(i), variant.name, variant.description, variantStatus,
+                             variant.reachedSeconds, sim::toSeconds(spec.duration)});
     for (const sim::KpiSample& sample : branch.kpiSeries()) {
-      database.addKpiSample(variantId, branch.modelName(sample.model), branch.kpiName(sample.kpi),
+      results->addKpiSample(variantId, branch.modelName(sample.model), branch.kpiName(sample.kpi),
                             sim::toSeconds(sample.t), sample.value);
     }
     for (const auto& [model, values] : variant.kpis) {
-      for (const auto& [kpi, value] : values) database.addFinalKpi(variantId, model, kpi, value);
+      for (const auto& [kpi, value] : values) results->addFinalKpi(variantId, model, kpi, value);
     }
     for (const sim::Event& event : branch.events()) {
-      database.addEvent(variantId, sim::toSeconds(event.time), event.source, event.kind, event.entity,
+      results->addEvent(variantId, sim::toSeconds(event.time), event.source, event.kind, event.entity,
                         event.message);
     }
   }
-  database.finishRun(outcome.runId, outcome.status, failureMessage, outcome.seconds);
-  transaction.commit();
+  results->commit(outcome.status, failureMessage, outcome.seconds);
   if (failure) std::rethrow_exception(failure);
   return outcome;
 }

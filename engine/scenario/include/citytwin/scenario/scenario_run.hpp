@@ -12,12 +12,14 @@
 #include "citytwin/scenario/scenario_spec.hpp"
 #include "citytwin/sim/model.hpp"
 #include "citytwin/sim/model_registry.hpp"
-#include "citytwin/store/run_database.hpp"
+#include "citytwin/store/run_recorder.hpp"
 
 namespace citytwin::scenario {
 
 struct RunOptions {
-  std::filesystem::path outDirectory;       // run.sqlite and one folder per variant
+  std::filesystem::path outDirectory;       // one folder per variant (and run.sqlite, without a recorder)
+  // Where the run is recorded; null: the run database run.sqlite in outDirectory.
+  store::RunRecorder* recorder = nullptr;
   int threads = 0;                          // recorded with the run (the caller limits TBB)
   const std::atomic<bool>* stop = nullptr;  // polled at every boundary (Ctrl-C)
   std::vector<store::RunInput> inputs;      // besides the scenario file, e.g. the city file
@@ -41,12 +43,12 @@ struct RunOutcome {
   store::RunStatus status = store::RunStatus::Running;
   std::vector<VariantOutcome> variants;  // base first, then the variants in file order
   double seconds = 0.0;                  // wall-clock time of the simulation
-  std::filesystem::path database;
+  std::filesystem::path database;        // where the recorder keeps the run (RunRecorder::location)
 };
 
 // Builds every branch (so every input error surfaces before anything runs), records the run as
-// "running", runs base and variants side by side, then writes per-variant outputs and, in one
-// transaction, the KPI series, final KPIs, events and the final status: completed, interrupted (stop
+// "running", runs base and variants side by side, then writes per-variant outputs and records, in one
+// RunResultsTransaction, the KPI series, final KPIs, events and the final status: completed, interrupted (stop
 // was set) or failed (a model threw; the exception is rethrown after the record is written).
 RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
                        const sim::ModelRegistry& registry, const RunOptions& options);
