@@ -10,6 +10,17 @@ find_package(nlohmann_json CONFIG REQUIRED)
 find_package(CLI11 CONFIG REQUIRED)
 find_package(pugixml CONFIG REQUIRED)
 find_package(doctest CONFIG REQUIRED)
+# What the installed libraries link, found again by citytwinConfig.cmake (CLI11, doctest and benchmark
+# only build the command line and the tests).
+citytwin_export_dependency(Threads)
+citytwin_export_dependency(PROJ CONFIG)
+citytwin_export_dependency(GDAL CONFIG)
+citytwin_export_dependency(TBB CONFIG)
+citytwin_export_dependency(SQLite3)
+citytwin_export_dependency(Eigen3 CONFIG)
+citytwin_export_dependency(tomlplusplus CONFIG)
+citytwin_export_dependency(nlohmann_json CONFIG)
+citytwin_export_dependency(pugixml CONFIG)
 
 # Debian 12 builds cpp-httplib as a library (httplib.h declares, libcpp-httplib defines) and ships no
 # CMake package for it.
@@ -19,6 +30,9 @@ add_library(citytwin_httplib INTERFACE)
 target_include_directories(citytwin_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
 target_link_libraries(citytwin_httplib INTERFACE ${HTTPLIB_LIBRARY})
 add_library(httplib::httplib ALIAS citytwin_httplib)
+# Installed with the package as the located files of this machine (Debian 12 paths), for the libraries
+# that link it.
+citytwin_install_target(citytwin_httplib EXPORT_NAME httplib)
 
 # SuiteSparse KLU: sparse LU for power-flow Jacobians. Debian 12 ships no CMake package for it.
 find_path(KLU_INCLUDE_DIR klu.h PATH_SUFFIXES suitesparse REQUIRED)
@@ -32,6 +46,7 @@ target_include_directories(citytwin_klu SYSTEM INTERFACE ${KLU_INCLUDE_DIR})
 target_link_libraries(citytwin_klu INTERFACE ${KLU_LIBRARY} ${AMD_LIBRARY} ${COLAMD_LIBRARY} ${BTF_LIBRARY}
                                              ${SUITESPARSECONFIG_LIBRARY})
 add_library(SuiteSparse::KLU ALIAS citytwin_klu)
+citytwin_install_target(citytwin_klu EXPORT_NAME klu)
 
 if(CITYTWIN_BUILD_BENCHMARKS)
   find_package(benchmark CONFIG REQUIRED)

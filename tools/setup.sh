@@ -5,7 +5,7 @@ set -euo pipefail
 
 PACKAGES=(
   # toolchain
-  build-essential cmake ninja-build pkg-config git
+  build-essential cmake ninja-build pkg-config git ccache
   # geospatial core: raster/vector I/O, CRS transforms
   libgdal-dev gdal-bin libproj-dev proj-bin
   # numerics and parallelism
