@@ -56,6 +56,7 @@ TEST_CASE("coupling: a model reads what another published at the last boundary, 
   // The consumer is added first: order must not matter for what it reads.
   scheduler.add("consumer", std::make_unique<citytwin::testing::ConsumerModel>(&seen));
   scheduler.add("producer", std::make_unique<citytwin::testing::ProducerModel>());
+  scheduler.declareColumns(citytwin::testing::kTestColumns);
   city::CityState published(city), staged(city);
   scheduler.bind(published, staged);
   scheduler.advanceTo(6 * sim::kSecond);
@@ -75,6 +76,88 @@ TEST_CASE("two models writing one column is an error") {
   scheduler.add("p2", std::make_unique<citytwin::testing::ProducerModel>());
   city::CityState published, staged;
   CHECK_THROWS_WITH_AS(scheduler.bind(published, staged), doctest::Contains("both write building 'signal'"), Error);
+}
+
+namespace {
+
+// A model that only declares what it reads and writes, for the binding checks.
+class CouplingModel : public sim::Model {
+ public:
+  CouplingModel(std::vector<sim::AttributeRead> reads, std::vector<sim::AttributeRef> writes)
+      : reads_(std::move(reads)), writes_(std::move(writes)) {}
+  sim::ModelDescription describe() const override { return {"coupling", reads_, writes_, sim::kSecond, true, {}}; }
+  void initialise(const sim::ModelContext&, city::CityState&) override {}
+  void step(sim::SimTime, sim::SimTime, const city::CityState&, city::CityState&) override {}
+  sim::Kpis kpis() const override { return {}; }
+  std::vector<std::uint8_t> snapshot() const override { return {}; }
+  void restore(std::span<const std::uint8_t>) override {}
+
+ private:
+  std::vector<sim::AttributeRead> reads_;
+  std::vector<sim::AttributeRef> writes_;
+};
+
+void bindModels(std::vector<std::pair<std::string, CouplingModel>> models) {
+  sim::Scheduler scheduler(sim::kSecond);
+  for (auto& [name, model] : models) scheduler.add(name, std::make_unique<CouplingModel>(std::move(model)));
+  city::CityState published, staged;
+  scheduler.bind(published, staged);
+}
+
+}  // namespace
+
+TEST_CASE("binding refuses a model that reads an undeclared column, naming the model and the column") {
+  CHECK_THROWS_WITH_AS(
+      bindModels({{"reader", CouplingModel({{city::Layer::RoadLink, "flood_depth"}}, {})}}),
+      "model 'reader' reads road_link 'flood_depth', which is not a declared coupling column "
+      "(citytwin/city/coupling_columns.hpp)",
+      Error);
+  // Optional or not, and even with a model writing it: an undeclared name is a misspelt coupling.
+  CHECK_THROWS_WITH_AS(
+      bindModels({{"writer", CouplingModel({}, {{city::Layer::Building, "heat_kw"}})},
+                  {"reader", CouplingModel({{city::Layer::Building, "heat_kw", sim::ReadNeed::Optional}}, {})}}),
+      doctest::Contains("model 'reader' reads building 'heat_kw', which is not a declared coupling column"),
+      Error);
+}
+
+TEST_CASE("binding refuses a required read that no model writes and that is not an input of the city") {
+  CHECK_THROWS_WITH_AS(bindModels({{"reader", CouplingModel({city::columns::kRoadLinkFloodDepth}, {})}}),
+                       "model 'reader' requires road_link 'max_flood_depth_m', but no model of this branch "
+                       "writes it and it is not an input of the city",
+                       Error);
+}
+
+TEST_CASE("a model whose reads are satisfied binds") {
+  // Required and written by another model of the branch.
+  CHECK_NOTHROW(bindModels({{"reader", CouplingModel({city::columns::kRoadLinkFloodDepth}, {})},
+                            {"flood", CouplingModel({}, {city::columns::kRoadLinkFloodDepth})}}));
+  // Required and an input of the city (live observations, interventions): no writer needed.
+  CHECK_NOTHROW(bindModels({{"reader", CouplingModel({city::columns::kRoadLinkObservedFlow}, {})}}));
+  // Optional: the model runs without it.
+  CHECK_NOTHROW(bindModels(
+      {{"reader", CouplingModel({{city::columns::kSubstationFloodDepth, sim::ReadNeed::Optional}}, {})}}));
+  // Declared beyond the header, as a registry does for models outside the engine.
+  sim::Scheduler scheduler(sim::kSecond);
+  scheduler.add("consumer", std::make_unique<citytwin::testing::ConsumerModel>());
+  scheduler.add("producer", std::make_unique<citytwin::testing::ProducerModel>());
+  city::CityState published, staged;
+  CHECK_THROWS_WITH_AS(scheduler.bind(published, staged),
+                       doctest::Contains("model 'consumer' reads building 'signal'"), Error);
+  scheduler.declareColumns(citytwin::testing::kTestColumns);
+  CHECK_NOTHROW(scheduler.bind(published, staged));
+}
+
+TEST_CASE("every coupling column is declared once, with a unit, a meaning and a provider") {
+  for (std::size_t i = 0; i < city::kCouplingColumns.size(); ++i) {
+    const city::CouplingColumn& column = city::kCouplingColumns[i];
+    CAPTURE(column.name);
+    CHECK_FALSE(column.unit.empty());
+    CHECK_FALSE(column.meaning.empty());
+    CHECK((column.modelOutput || column.cityInput));
+    for (std::size_t j = 0; j < i; ++j) {
+      CHECK_FALSE((city::kCouplingColumns[j].layer == column.layer && city::kCouplingColumns[j].name == column.name));
+    }
+  }
 }
 
 TEST_CASE("a stop request halts at a boundary and the run can go on from there") {

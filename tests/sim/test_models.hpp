@@ -1,5 +1,6 @@
 #pragma once
 
+#include <array>
 #include <cstring>
 #include <memory>
 #include <mutex>
@@ -14,6 +15,20 @@
 #include "citytwin/sim/toml_reader.hpp"
 
 namespace citytwin::testing {
+
+// The test models' coupling columns, declared through the registry as a model outside the engine would.
+inline constexpr city::CouplingColumn kSignalColumn{
+    .layer = city::Layer::Building, .name = "signal", .unit = "s",
+    .meaning = "the time at which the producer's step ended, plus its offset", .modelOutput = true};
+inline constexpr city::CouplingColumn kEchoColumn{.layer = city::Layer::Building, .name = "echo", .unit = "s",
+                                                  .meaning = "twice the signal the consumer read",
+                                                  .modelOutput = true};
+inline constexpr city::CouplingColumn kFactorColumn{.layer = city::Layer::Building, .name = "factor", .unit = "1",
+                                                    .meaning = "multiplier of the noisy model's load",
+                                                    .cityInput = true};
+inline constexpr city::CouplingColumn kLoadColumn{.layer = city::Layer::Building, .name = "load", .unit = "kW",
+                                                  .meaning = "the noisy model's random walk", .modelOutput = true};
+inline constexpr std::array kTestColumns{kSignalColumn, kEchoColumn, kFactorColumn, kLoadColumn};
 
 // Writes its step calls into a shared log, so tests can check the order the scheduler steps models in.
 struct StepLog {
@@ -197,6 +212,7 @@ inline void registerTestModels(sim::ModelRegistry& registry,
   registry.add("producer", [] { return std::make_unique<ProducerModel>(); });
   registry.add("consumer", [consumerSeen] { return std::make_unique<ConsumerModel>(consumerSeen); });
   registry.add("noisy", [] { return std::make_unique<NoisyModel>(); });
+  for (const city::CouplingColumn& column : kTestColumns) registry.declareColumn(column);
 }
 
 }  // namespace citytwin::testing

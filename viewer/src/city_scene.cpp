@@ -6,6 +6,7 @@
 #include <limits>
 #include <sstream>
 
+#include "citytwin/city/coupling_columns.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/io/geotiff.hpp"
 #include "id_index.hpp"
@@ -329,15 +330,17 @@ void CityScene::colourRoads(ResultView& view, const ViewSettings& settings, cons
   const auto& links = city_.roads.links;
   const StateTable* states = table(showing.variant, city::Layer::RoadLink);
   // A closed road shows as closed whatever else is being shown: it is what a planner looks for first.
-  const std::vector<float>* closed =
-      states != nullptr && states->has("closed") ? &states->values("closed", settings.timeS) : nullptr;
-  const std::vector<float>* liveClosed = live_ ? live_->find(city::Layer::RoadLink, "closed") : nullptr;
+  const std::string closedColumn(city::columns::kRoadLinkClosed.name);
+  const std::vector<float>* closed = states != nullptr && states->has(closedColumn)
+                                         ? &states->values(closedColumn, settings.timeS)
+                                         : nullptr;
+  const std::vector<float>* liveClosed = live_ ? live_->find(city::Layer::RoadLink, closedColumn) : nullptr;
   const auto isClosed = [&](std::size_t i) {
     return (closed != nullptr && !closed->empty() && (*closed)[i] > 0.5f) ||
            (liveClosed != nullptr && (*liveClosed)[i] > 0.5f);
   };
   std::optional<Coloured> coloured;
-  if (!settings.roadAttribute.empty() && settings.roadAttribute != "closed") {
+  if (!settings.roadAttribute.empty() && settings.roadAttribute != closedColumn) {
     coloured = attributeColours(city::Layer::RoadLink, settings.roadAttribute, settings.timeS, showing);
   }
   for (std::size_t i = 0; i < links.size(); ++i) {
@@ -361,7 +364,8 @@ void CityScene::colourSensors() {
   if (sensorGeneration_ == liveGeneration_) return;
   sensorGeneration_ = liveGeneration_;
   // While live, a sensor that reports shows in its type's colour and a silent one in grey.
-  const std::vector<float>* values = live_ ? live_->find(city::Layer::Sensor, "value") : nullptr;
+  const std::vector<float>* values =
+      live_ ? live_->find(city::Layer::Sensor, std::string(city::columns::kSensorValue.name)) : nullptr;
   for (std::size_t i = 0; i < city_.sensors.size(); ++i) {
     const bool silent = live_ && (values == nullptr || !std::isfinite((*values)[i]));
     sensors_.colours->set(i, silent ? kNoData : sensorTypeColour(city_.sensors[i].type));

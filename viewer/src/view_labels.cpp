@@ -7,6 +7,8 @@
 #include <cstdio>
 #include <string>
 
+#include "citytwin/city/coupling_columns.hpp"
+
 namespace citytwin::viewer {
 namespace {
 
@@ -45,7 +47,8 @@ void drawViewLabels(CityView::Impl& view, const osg::Camera& camera) {
       label(draw, ImVec2(topLeft.x + 12.0f, topLeft.y + 12.0f), text, IM_COL32(20, 30, 50, 220), 1.6f);
     }
     const LiveValues* live = view.scene.live();
-    const std::vector<float>* values = live ? live->find(city::Layer::Sensor, "value") : nullptr;
+    const std::vector<float>* values =
+        live ? live->find(city::Layer::Sensor, std::string(city::columns::kSensorValue.name)) : nullptr;
     if (values != nullptr && view.settings.layer(LayerId::Sensors).visible) {
       const auto& sensors = view.scene.city().sensors;
       const SceneFrame& frame = view.scene.frame();

@@ -3,6 +3,7 @@
 #include <array>
 #include <utility>
 
+#include "citytwin/city/coupling_columns.hpp"
 #include "citytwin/core/error.hpp"
 
 namespace citytwin::city {
@@ -74,6 +75,16 @@ std::vector<std::string> CityState::attributes(Layer layer) const {
     if (key.first == layer) names.push_back(key.second);
   }
   return names;
+}
+
+bool CityState::has(const CouplingColumn& declared) const { return has(declared.layer, declared.name); }
+
+std::vector<double>& CityState::column(const CouplingColumn& declared, double initial) {
+  return column(declared.layer, declared.name, initial);
+}
+
+const std::vector<double>& CityState::column(const CouplingColumn& declared) const {
+  return column(declared.layer, declared.name);
 }
 
 }  // namespace citytwin::city

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
+#include "citytwin/city/coupling_columns.hpp"
 #include "citytwin/context/date_time.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
 
@@ -11,6 +12,7 @@ namespace citytwin::context {
 
 using nlohmann::json;
 using city::Layer;
+namespace columns = city::columns;
 
 std::string localName(const std::string& iri) {
   const auto cut = iri.find_last_of("/#");
@@ -180,11 +182,12 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
   geo::Vec2 centre{};
   for (const auto& p : points) centre = {centre.x + p.x / static_cast<double>(points.size()), centre.y + p.y / static_cast<double>(points.size())};
 
-  const auto write = [&](Layer layer, std::uint32_t index, const std::string& column, double value,
+  // Every column the mapping fills is an input of the city declared in coupling_columns.hpp.
+  const auto write = [&](const city::CouplingColumn& column, std::uint32_t index, double value,
                          const std::string& objectId) {
-    state.column(layer, column)[index] = value;
+    state.column(column)[index] = value;
     outcome.mapped = true;
-    const std::string qualified = std::string(city::toString(layer)) + "." + column;
+    const std::string qualified = std::string(city::toString(column.layer)) + "." + std::string(column.name);
     if (std::find(outcome.columns.begin(), outcome.columns.end(), qualified) == outcome.columns.end()) {
       outcome.columns.push_back(qualified);
     }
@@ -212,7 +215,7 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
     return best;
   };
   const auto writeSensor = [&](std::uint32_t sensor, double value) {
-    write(Layer::Sensor, sensor, "value", value, city_.sensors[sensor].id);
+    write(columns::kSensorValue, sensor, value, city_.sensors[sensor].id);
   };
   const auto nearCity = [&] {
     if (points.empty()) return true;  // no location: a city-wide observation
@@ -259,8 +262,8 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
       return outcome;
     }
     const std::string& linkId = city_.roads.links[*link].id;
-    if (intensity) write(Layer::RoadLink, *link, "observed_flow_veh_per_h", flow, linkId);
-    if (speed) write(Layer::RoadLink, *link, "observed_speed_kph", *speed, linkId);
+    if (intensity) write(columns::kRoadLinkObservedFlow, *link, flow, linkId);
+    if (speed) write(columns::kRoadLinkObservedSpeed, *link, *speed, linkId);
     return outcome;
   }
 
@@ -326,9 +329,9 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
       return outcome;
     }
     const std::string& id = city_.buildings[*building].id;
-    if (const auto height = attributes.number("height")) write(Layer::Building, *building, "observed_height_m", *height, id);
-    if (const auto floors = attributes.number("floorsAboveGround")) write(Layer::Building, *building, "observed_levels", *floors, id);
-    if (const auto occupancy = attributes.number("occupancy")) write(Layer::Building, *building, "observed_occupancy", *occupancy, id);
+    if (const auto height = attributes.number("height")) write(columns::kBuildingObservedHeight, *building, *height, id);
+    if (const auto floors = attributes.number("floorsAboveGround")) write(columns::kBuildingObservedLevels, *building, *floors, id);
+    if (const auto occupancy = attributes.number("occupancy")) write(columns::kBuildingObservedOccupancy, *building, *occupancy, id);
     if (!outcome.mapped) outcome.reason = "no height, floorsAboveGround or occupancy";
     return outcome;
   }
@@ -341,7 +344,7 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
       return outcome;
     }
     const std::string status = attributes.text("status");
-    write(Layer::Building, *building, "operation_active", status == "ongoing" ? 1.0 : 0.0, city_.buildings[*building].id);
+    write(columns::kBuildingOperationActive, *building, status == "ongoing" ? 1.0 : 0.0, city_.buildings[*building].id);
     return outcome;
   }
 
@@ -381,20 +384,20 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
     for (const auto& r : attributes.references("refDevice")) refs.push_back(r);
     for (const auto& ref : refs) {
       if (const auto sub = impl_->lookup(impl_->substations, ref)) {
-        write(Layer::Substation, *sub, "observed_load_kw", *loadKw, city_.grid.substations[*sub].id);
+        write(columns::kSubstationObservedLoad, *sub, *loadKw, city_.grid.substations[*sub].id);
         return outcome;
       }
     }
     if (!points.empty()) {
       for (std::uint32_t i = 0; i < city_.grid.substations.size(); ++i) {
         if (geo::distance(city_.grid.substations[i].position, centre) <= tolerances_.substationM) {
-          write(Layer::Substation, i, "observed_load_kw", *loadKw, city_.grid.substations[i].id);
+          write(columns::kSubstationObservedLoad, i, *loadKw, city_.grid.substations[i].id);
           return outcome;
         }
       }
     }
     if (const auto building = findBuilding(refs)) {
-      write(Layer::Building, *building, "observed_load_kw", *loadKw, city_.buildings[*building].id);
+      write(columns::kBuildingObservedLoad, *building, *loadKw, city_.buildings[*building].id);
     }
     if (!outcome.mapped) outcome.reason = "no building or substation matched";
     return outcome;
@@ -438,8 +441,8 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
     const auto maxSpeed = attributes.number("maximumAllowedSpeed");
     for (const std::uint32_t link : matched) {
       const std::string& id = city_.roads.links[link].id;
-      if (!status.empty()) write(Layer::RoadLink, link, "closed", status == "closed" ? 1.0 : 0.0, id);
-      if (maxSpeed) write(Layer::RoadLink, link, "observed_speed_limit_kph", *maxSpeed, id);
+      if (!status.empty()) write(columns::kRoadLinkClosed, link, status == "closed" ? 1.0 : 0.0, id);
+      if (maxSpeed) write(columns::kRoadLinkObservedSpeedLimit, link, *maxSpeed, id);
     }
     if (!outcome.mapped) outcome.reason = "no status or maximumAllowedSpeed";
     return outcome;

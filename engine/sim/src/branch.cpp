@@ -133,6 +133,7 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
   events_ = std::move(startEvents);
   applyTimedSettings(0);
   staged_ = published_;
+  scheduler_.declareColumns(registry.declaredColumns());
   scheduler_.bind(published_, staged_);
   lastRecordMark_.assign(scheduler_.modelCount(), -1);
   for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) recordKpis(m, 0);

@@ -1,5 +1,6 @@
 #include "citytwin/sim/model_registry.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "citytwin/core/error.hpp"
@@ -32,6 +33,18 @@ std::vector<std::string> ModelRegistry::names() const {
   std::vector<std::string> result;
   for (const auto& [name, factory] : factories_) result.push_back(name);
   return result;
+}
+
+void ModelRegistry::declareColumn(const city::CouplingColumn& column) {
+  const auto sameName = [&](const city::CouplingColumn& other) {
+    return other.layer == column.layer && other.name == column.name;
+  };
+  if (std::any_of(city::kCouplingColumns.begin(), city::kCouplingColumns.end(), sameName) ||
+      std::any_of(columns_.begin(), columns_.end(), sameName)) {
+    throw Error("coupling column " + std::string(city::toString(column.layer)) + " '" + std::string(column.name) +
+                "' is declared already");
+  }
+  columns_.push_back(column);
 }
 
 }  // namespace citytwin::sim

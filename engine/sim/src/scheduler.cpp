@@ -27,7 +27,48 @@ std::size_t Scheduler::add(std::string name, std::unique_ptr<Model> model, SimTi
   return slots_.size() - 1;
 }
 
+void Scheduler::declareColumns(std::span<const city::CouplingColumn> columns) {
+  extraColumns_.insert(extraColumns_.end(), columns.begin(), columns.end());
+}
+
+const city::CouplingColumn* Scheduler::findColumn(const AttributeRef& attribute) const {
+  const auto named = [&](const city::CouplingColumn& column) {
+    return column.layer == attribute.layer && column.name == attribute.name;
+  };
+  if (const auto found = std::find_if(city::kCouplingColumns.begin(), city::kCouplingColumns.end(), named);
+      found != city::kCouplingColumns.end()) {
+    return &*found;
+  }
+  const auto found = std::find_if(extraColumns_.begin(), extraColumns_.end(), named);
+  return found == extraColumns_.end() ? nullptr : &*found;
+}
+
+void Scheduler::checkReads() const {
+  const auto written = [&](const AttributeRef& attribute) {
+    return std::any_of(slots_.begin(), slots_.end(), [&](const Slot& slot) {
+      const auto& writes = slot.description.writes;
+      return std::find(writes.begin(), writes.end(), attribute) != writes.end();
+    });
+  };
+  for (const Slot& slot : slots_) {
+    for (const AttributeRead& read : slot.description.reads) {
+      const AttributeRef& attribute = read.attribute;
+      const std::string named = std::string(city::toString(attribute.layer)) + " '" + attribute.name + "'";
+      const city::CouplingColumn* column = findColumn(attribute);
+      if (column == nullptr) {
+        throw Error("model '" + slot.name + "' reads " + named +
+                    ", which is not a declared coupling column (citytwin/city/coupling_columns.hpp)");
+      }
+      if (read.need == ReadNeed::Required && !column->cityInput && !written(attribute)) {
+        throw Error("model '" + slot.name + "' requires " + named +
+                    ", but no model of this branch writes it and it is not an input of the city");
+      }
+    }
+  }
+}
+
 void Scheduler::bind(city::CityState& published, city::CityState& staged) {
+  checkReads();
   std::map<std::pair<city::Layer, std::string>, std::string> writer;
   for (Slot& slot : slots_) {
     slot.columns.clear();

@@ -250,10 +250,12 @@ EnergyModel::~EnergyModel() = default;
 sim::ModelDescription EnergyModel::describe() const {
   sim::ModelDescription d;
   d.name = "energy";
-  d.reads = {{city::Layer::Substation, "max_flood_depth_m"}};
-  d.writes = {{city::Layer::Building, "electric_load_kw"}, {city::Layer::Building, "heating_kw"},
-              {city::Layer::Building, "cooling_kw"},       {city::Layer::Building, "pv_kw"},
-              {city::Layer::Building, "supplied"},         {city::Layer::Substation, "energized"}};
+  // Energy runs alone too: without flood depths no substation floods, without meters the loads are modelled.
+  d.reads = {{city::columns::kSubstationFloodDepth, sim::ReadNeed::Optional},
+             {city::columns::kBuildingObservedLoad, sim::ReadNeed::Optional},
+             {city::columns::kSubstationObservedLoad, sim::ReadNeed::Optional}};
+  d.writes = {city::columns::kBuildingElectricLoad, city::columns::kBuildingHeating, city::columns::kBuildingCooling,
+              city::columns::kBuildingPv,           city::columns::kBuildingSupplied, city::columns::kSubstationEnergized};
   d.preferredStep = sim::kHour;
   d.canSnapshot = true;
   d.interventionKinds = {"retrofit", "heat_wave", "pv_adoption", "heat_pump_adoption", "ev_adoption"};
@@ -309,24 +311,25 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
   s.supplied.assign(n, 1.0);
   s.energized.assign(context.city.grid.substations.size(), 1.0);
   s.networkOn.assign(s.networks.size(), 1.0);
-  for (const char* name : {"electric_load_kw", "heating_kw", "cooling_kw", "pv_kw"})
-    state.column(city::Layer::Building, name, 0.0);
-  state.column(city::Layer::Building, "supplied", 1.0);
-  state.column(city::Layer::Substation, "energized", 1.0);
+  for (const city::CouplingColumn* column : {&city::columns::kBuildingElectricLoad, &city::columns::kBuildingHeating,
+                                            &city::columns::kBuildingCooling, &city::columns::kBuildingPv})
+    state.column(*column, 0.0);
+  state.column(city::columns::kBuildingSupplied, 1.0);
+  state.column(city::columns::kSubstationEnergized, 1.0);
 }
 
 // Observed loads (e.g. smart meters from the live context) replace the modelled electricity: a building's own
 // positive observation replaces its load; a substation's positive observation then scales the loads of the
 // buildings its network feeds so that they sum to it. Zero or missing values count as not observed.
 void EnergyModel::State::applyObservedLoads(const city::CityState& published) {
-  if (published.has(city::Layer::Building, "observed_load_kw")) {
-    const auto& observed = published.column(city::Layer::Building, "observed_load_kw");
+  if (published.has(city::columns::kBuildingObservedLoad)) {
+    const auto& observed = published.column(city::columns::kBuildingObservedLoad);
     for (std::size_t i = 0; i < elecW.size() && i < observed.size(); ++i) {
       if (std::isfinite(observed[i]) && observed[i] > 0.0) elecW[i] = observed[i] * 1e3;
     }
   }
-  if (published.has(city::Layer::Substation, "observed_load_kw")) {
-    const auto& observed = published.column(city::Layer::Substation, "observed_load_kw");
+  if (published.has(city::columns::kSubstationObservedLoad)) {
+    const auto& observed = published.column(city::columns::kSubstationObservedLoad);
     for (const SubstationNetwork& network : networks) {
       if (network.citySubstation < 0) continue;
       const auto site = static_cast<std::size_t>(network.citySubstation);
@@ -360,9 +363,9 @@ void EnergyModel::State::runHour(std::size_t weatherHour, sim::SimTime time,
 
   // Substations switched off by flood water at their site.
   const auto& subs = city->grid.substations;
-  const bool haveDepth = published.has(city::Layer::Substation, "max_flood_depth_m");
+  const bool haveDepth = published.has(city::columns::kSubstationFloodDepth);
   const auto depthAt = [&](std::size_t k) {
-    return haveDepth ? published.column(city::Layer::Substation, "max_flood_depth_m")[k] : 0.0;
+    return haveDepth ? published.column(city::columns::kSubstationFloodDepth)[k] : 0.0;
   };
   std::vector<double> wasEnergized = energized;
   for (std::size_t k = 0; k < subs.size(); ++k)
@@ -473,11 +476,11 @@ void EnergyModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& p
   const sim::SimTime firstHour = (t + sim::kHour - 1) / sim::kHour;
   for (sim::SimTime h = firstHour; h * sim::kHour < t + dt; ++h)
     s.runHour((s.startHour + static_cast<std::size_t>(h)) % s.drivers.hours, h * sim::kHour, published);
-  auto& load = staged.column(city::Layer::Building, "electric_load_kw");
-  auto& heating = staged.column(city::Layer::Building, "heating_kw");
-  auto& cooling = staged.column(city::Layer::Building, "cooling_kw");
-  auto& pv = staged.column(city::Layer::Building, "pv_kw");
-  auto& supplied = staged.column(city::Layer::Building, "supplied");
+  auto& load = staged.column(city::columns::kBuildingElectricLoad);
+  auto& heating = staged.column(city::columns::kBuildingHeating);
+  auto& cooling = staged.column(city::columns::kBuildingCooling);
+  auto& pv = staged.column(city::columns::kBuildingPv);
+  auto& supplied = staged.column(city::columns::kBuildingSupplied);
   for (std::size_t i = 0; i < s.stock.size() && i < load.size(); ++i) {
     load[i] = s.elecW[i] * 1e-3;
     heating[i] = s.heatW[i] * 1e-3;
@@ -485,7 +488,7 @@ void EnergyModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& p
     pv[i] = s.pvW[i] * 1e-3;
     supplied[i] = s.supplied[i];
   }
-  auto& energized = staged.column(city::Layer::Substation, "energized");
+  auto& energized = staged.column(city::columns::kSubstationEnergized);
   for (std::size_t k = 0; k < s.energized.size() && k < energized.size(); ++k) energized[k] = s.energized[k];
 }
 

@@ -2,20 +2,18 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <fstream>
 #include <limits>
 #include <sstream>
 
 #include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/flood/observed_levels.hpp"
 #include "citytwin/sim/toml_reader.hpp"
 
 namespace citytwin::flood {
 namespace {
-
-constexpr const char* kDepthAttribute = "max_flood_depth_m";
 
 std::vector<double> coordinates(const sim::TomlReader& reader, const std::string& key) {
   std::vector<double> values;
@@ -49,25 +47,6 @@ double meanRate(const TimeSeries& series, double t0, double t1) {
   return series.empty() ? 0.0 : series.integral(t0, t1) / (t1 - t0);
 }
 
-void putString(std::vector<std::uint8_t>& out, const std::string& text) {
-  const std::uint64_t size = text.size();
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&size);
-  out.insert(out.end(), p, p + sizeof size);
-  out.insert(out.end(), text.begin(), text.end());
-}
-
-template <typename T>
-void putValue(std::vector<std::uint8_t>& out, const T& value) {
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&value);
-  out.insert(out.end(), p, p + sizeof value);
-}
-
-void putFloats(std::vector<std::uint8_t>& out, const std::vector<float>& values) {
-  putValue(out, static_cast<std::uint64_t>(values.size()));
-  const auto* p = reinterpret_cast<const std::uint8_t*>(values.data());
-  out.insert(out.end(), p, p + values.size() * sizeof(float));
-}
-
 }  // namespace
 
 FloodModel::FloodModel() = default;
@@ -76,10 +55,10 @@ FloodModel::~FloodModel() = default;
 sim::ModelDescription FloodModel::describe() const {
   sim::ModelDescription d;
   d.name = "flood";
-  d.reads = {{city::Layer::Sensor, "value"}};
-  d.writes = {{city::Layer::RoadLink, kDepthAttribute},
-              {city::Layer::Building, kDepthAttribute},
-              {city::Layer::Substation, kDepthAttribute}};
+  // Rain and river gauges' live readings, when a feed provides them.
+  d.reads = {{city::columns::kSensorValue, sim::ReadNeed::Optional}};
+  d.writes = {city::columns::kRoadLinkFloodDepth, city::columns::kBuildingFloodDepth,
+              city::columns::kSubstationFloodDepth};
   d.preferredStep = 60 * sim::kSecond;
   d.canSnapshot = true;
   d.interventionKinds = {"add_rainfall", "change_inflow", "raise_line", "drainage_area"};
@@ -146,8 +125,8 @@ void FloodModel::initialise(const sim::ModelContext& context, city::CityState& s
   options.trackMaxima = true;
   simulation_ = std::make_unique<Simulation>(d, std::move(forcing), options);
   std::vector<double> initialDepths(d.cellCount(), 0.0);
-  if (parameters_.useRiverLevels && state.has(city::Layer::Sensor, "value")) {
-    const auto& values = state.column(city::Layer::Sensor, "value");
+  if (parameters_.useRiverLevels && state.has(city::columns::kSensorValue)) {
+    const auto& values = state.column(city::columns::kSensorValue);
     std::vector<ObservedLevel> levels;
     for (std::size_t s = 0; s < context.city.sensors.size() && s < values.size(); ++s) {
       if (context.city.sensors[s].type == "RiverGauge" &&
@@ -182,9 +161,9 @@ void FloodModel::initialise(const sim::ModelContext& context, city::CityState& s
   snapshots_.clear();
   nextSnapshotTime_ = parameters_.snapshotIntervalS > 0 ? 0.0 : std::numeric_limits<double>::infinity();
   recordSnapshot();
-  state.column(city::Layer::RoadLink, kDepthAttribute, 0.0);
-  state.column(city::Layer::Building, kDepthAttribute, 0.0);
-  state.column(city::Layer::Substation, kDepthAttribute, 0.0);
+  state.column(city::columns::kRoadLinkFloodDepth, 0.0);
+  state.column(city::columns::kBuildingFloodDepth, 0.0);
+  state.column(city::columns::kSubstationFloodDepth, 0.0);
 }
 
 void FloodModel::applyInterventions(const sim::ModelContext& context) {
@@ -260,11 +239,11 @@ void FloodModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& pu
   const double scenarioRate = meanRate(parameters_.rain, t0, t1);
   Rainfall& rain = simulation_->forcing().rainfall;
   if (!rainGauges_.empty()) {
-    const bool observed = published.has(city::Layer::Sensor, "value");
+    const bool observed = published.has(city::columns::kSensorValue);
     for (std::size_t k = 0; k < rainGauges_.size(); ++k) {
       double rate = scenarioRate;
       if (observed) {
-        const double value = published.column(city::Layer::Sensor, "value")[rainGauges_[k]];
+        const double value = published.column(city::columns::kSensorValue)[rainGauges_[k]];
         if (std::isfinite(value) && value >= 0) rate = value;
       }
       rain.zoneSeries[k] = TimeSeries::constant(rate + extra);
@@ -316,13 +295,13 @@ void FloodModel::publishDepths(city::CityState& staged) const {
     for (std::size_t i : cells) top = std::max(top, maxDepth[i]);
     return static_cast<double>(top);
   };
-  auto write = [&](city::Layer layer, const std::vector<std::vector<std::size_t>>& cells) {
-    std::vector<double>& column = staged.column(layer, kDepthAttribute, 0.0);
+  auto write = [&](const city::CouplingColumn& depth, const std::vector<std::vector<std::size_t>>& cells) {
+    std::vector<double>& column = staged.column(depth, 0.0);
     for (std::size_t k = 0; k < cells.size() && k < column.size(); ++k) column[k] = deepest(cells[k]);
   };
-  write(city::Layer::RoadLink, grid_.roadLinkCells);
-  write(city::Layer::Building, grid_.buildingCells);
-  write(city::Layer::Substation, grid_.substationCells);
+  write(city::columns::kRoadLinkFloodDepth, grid_.roadLinkCells);
+  write(city::columns::kBuildingFloodDepth, grid_.buildingCells);
+  write(city::columns::kSubstationFloodDepth, grid_.substationCells);
 }
 
 sim::Kpis FloodModel::kpis() const {
@@ -393,73 +372,45 @@ void FloodModel::writeOutputs(const std::filesystem::path& directory) const {
       massRows_);
 }
 
+// The simulation's bytes behind their length, the gauge and mass-balance rows, then the raster snapshots.
 std::vector<std::uint8_t> FloodModel::snapshot() const {
-  std::vector<std::uint8_t> out;
-  const std::vector<std::uint8_t> sim = simulation_->snapshot();
-  const std::uint64_t size = sim.size();
-  const auto* p = reinterpret_cast<const std::uint8_t*>(&size);
-  out.insert(out.end(), p, p + sizeof size);
-  out.insert(out.end(), sim.begin(), sim.end());
-  const auto* q = reinterpret_cast<const std::uint8_t*>(&nextGaugeTime_);
-  out.insert(out.end(), q, q + sizeof nextGaugeTime_);
+  ByteWriter out;
+  out.putVector(simulation_->snapshot());
+  out.put(nextGaugeTime_);
   for (const auto* rows : {&gaugeRows_, &massRows_}) {
-    const std::uint64_t count = rows->size();
-    const auto* c = reinterpret_cast<const std::uint8_t*>(&count);
-    out.insert(out.end(), c, c + sizeof count);
-    for (const std::string& row : *rows) putString(out, row);
+    out.put<std::uint64_t>(rows->size());
+    for (const std::string& row : *rows) out.putString(row);
   }
-  putValue(out, nextSnapshotTime_);
-  putValue(out, static_cast<std::uint64_t>(snapshots_.size()));
+  out.put(nextSnapshotTime_);
+  out.put<std::uint64_t>(snapshots_.size());
   for (const TimeSnapshot& snapshot : snapshots_) {
-    putValue(out, snapshot.seconds);
-    putFloats(out, snapshot.depth);
-    putFloats(out, snapshot.speed);
+    out.put(snapshot.seconds);
+    out.putVector(snapshot.depth);
+    out.putVector(snapshot.speed);
   }
-  return out;
+  return std::move(out.bytes);
 }
 
 void FloodModel::restore(std::span<const std::uint8_t> bytes) {
   if (!simulation_) throw Error("flood: restore before initialise");
-  std::size_t offset = 0;
-  auto take = [&](void* target, std::size_t n) {
-    if (offset + n > bytes.size()) throw Error("flood snapshot: truncated");
-    std::memcpy(target, bytes.data() + offset, n);
-    offset += n;
-  };
-  std::uint64_t size = 0;
-  take(&size, sizeof size);
-  if (offset + size > bytes.size()) throw Error("flood snapshot: truncated");
-  simulation_->restore(bytes.subspan(offset, size));
-  offset += size;
-  take(&nextGaugeTime_, sizeof nextGaugeTime_);
+  ByteReader in(bytes, "flood snapshot");
+  simulation_->restore(in.getVector<std::uint8_t>());
+  nextGaugeTime_ = in.get<double>();
   for (auto* rows : {&gaugeRows_, &massRows_}) {
-    std::uint64_t count = 0;
-    take(&count, sizeof count);
-    if (count > bytes.size()) throw Error("flood snapshot: corrupt");
-    rows->assign(count, {});
-    for (std::string& row : *rows) {
-      std::uint64_t length = 0;
-      take(&length, sizeof length);
-      if (offset + length > bytes.size()) throw Error("flood snapshot: truncated");
-      row.assign(reinterpret_cast<const char*>(bytes.data() + offset), length);
-      offset += length;
-    }
+    // Row by row, so a corrupt count runs out of bytes instead of allocating it up front.
+    const auto count = in.get<std::uint64_t>();
+    rows->clear();
+    for (std::uint64_t i = 0; i < count; ++i) rows->push_back(in.getString());
   }
-  take(&nextSnapshotTime_, sizeof nextSnapshotTime_);
-  std::uint64_t count = 0;
-  take(&count, sizeof count);
-  if (count > bytes.size()) throw Error("flood snapshot: corrupt");
-  snapshots_.assign(count, {});
+  nextSnapshotTime_ = in.get<double>();
+  const auto count = in.get<std::uint64_t>();
   const std::size_t cells = grid_.domain.cellCount();
-  for (TimeSnapshot& snapshot : snapshots_) {
-    take(&snapshot.seconds, sizeof snapshot.seconds);
-    for (std::vector<float>* values : {&snapshot.depth, &snapshot.speed}) {
-      std::uint64_t size = 0;
-      take(&size, sizeof size);
-      if (size != cells) throw Error("flood snapshot: raster size does not match the grid");
-      values->resize(cells);
-      take(values->data(), cells * sizeof(float));
-    }
+  snapshots_.clear();
+  for (std::uint64_t i = 0; i < count; ++i) {
+    TimeSnapshot& snapshot = snapshots_.emplace_back();
+    snapshot.seconds = in.get<decltype(snapshot.seconds)>();
+    in.getVector(snapshot.depth, cells);
+    in.getVector(snapshot.speed, cells);
   }
 }
 

@@ -11,6 +11,8 @@
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/sim/entity_selector.hpp"
+#include "citytwin/sim/toml_reader.hpp"
 #include "citytwin/traffic/assignment_routes.hpp"
 #include "citytwin/traffic/city_network.hpp"
 #include "citytwin/traffic/demand_calibration.hpp"
@@ -45,57 +47,19 @@ double numberOr(const toml::table& table, const std::string& file, const std::st
   return *value;
 }
 
-// The road links an intervention names: `links` (ids), `bbox` [minx, miny, maxx, maxy] or `polygon`
-// [[x, y], ...] (a link is inside when the midpoint between its end nodes is).
-std::vector<std::size_t> selectLinks(const sim::Intervention& intervention, const city::RoadNetwork& roads) {
-  const toml::table& table = intervention.parameters;
-  std::vector<std::size_t> selected;
-  if (const toml::array* ids = table.get_as<toml::array>("links")) {
-    std::map<std::string, std::size_t> byId;
-    for (std::size_t i = 0; i < roads.links.size(); ++i) byId.emplace(roads.links[i].id, i);
-    for (const toml::node& id : *ids) {
-      const std::optional<std::string> text = id.value<std::string>();
-      if (!text) throw InputError(intervention.locationOf("links"), "expected road link ids (strings)");
-      const auto it = byId.find(*text);
-      if (it == byId.end()) throw InputError(intervention.locationOf("links"), "unknown road link '" + *text + "'");
-      selected.push_back(it->second);
-    }
-    return selected;
-  }
-  auto midpoint = [&](std::size_t i) {
-    const geo::Vec2 a = roads.nodes[roads.links[i].from].position, b = roads.nodes[roads.links[i].to].position;
-    return geo::Vec2{0.5 * (a.x + b.x), 0.5 * (a.y + b.y)};
-  };
-  if (const toml::array* box = table.get_as<toml::array>("bbox")) {
-    std::vector<double> v;
-    for (const toml::node& n : *box)
-      if (auto d = n.value<double>()) v.push_back(*d);
-    if (v.size() != 4 || v[0] > v[2] || v[1] > v[3])
-      throw InputError(intervention.locationOf("bbox"), "expected [min_x, min_y, max_x, max_y] in the city CRS");
-    for (std::size_t i = 0; i < roads.links.size(); ++i) {
-      const geo::Vec2 p = midpoint(i);
-      if (p.x >= v[0] && p.x <= v[2] && p.y >= v[1] && p.y <= v[3]) selected.push_back(i);
-    }
-    return selected;
-  }
-  if (const toml::array* polygon = table.get_as<toml::array>("polygon")) {
-    geo::Ring ring;
-    for (const toml::node& vertex : *polygon) {
-      const toml::array* xy = vertex.as_array();
-      std::optional<double> x, y;
-      if (xy && xy->size() == 2) {
-        x = xy->get(0)->value<double>();
-        y = xy->get(1)->value<double>();
-      }
-      if (!x || !y) throw InputError(intervention.locationOf("polygon"), "expected [[x, y], ...] in the city CRS");
-      ring.push_back({*x, *y});
-    }
-    if (ring.size() < 3) throw InputError(intervention.locationOf("polygon"), "expected at least 3 vertices");
-    for (std::size_t i = 0; i < roads.links.size(); ++i)
-      if (geo::contains(ring, midpoint(i))) selected.push_back(i);
-    return selected;
-  }
-  throw InputError(intervention.locationOf("kind"), "'" + intervention.kind + "' needs `links`, `bbox` or `polygon`");
+// The road links a close_road, reduce_lanes or change_speed_limit selects, by the engine's selector keys
+// (sim::EntitySelector: id, ids, where, area, fraction, all), so one area picks the same links here as in
+// a set_attribute. `extraKey` is the kind's own key besides the selection ("by", "speed_kph").
+std::vector<std::uint32_t> selectLinks(const sim::Intervention& intervention, const city::CityModel& city,
+                                       std::uint64_t seed, const std::string& extraKey) {
+  const sim::TomlReader reader(intervention.parameters, intervention.sourceFile, "", intervention.line);
+  reader.allow("kind");
+  (void)reader.optionalString("description");
+  if (!extraKey.empty()) reader.allow(extraKey);
+  const sim::EntitySelector selector = sim::EntitySelector::parse(reader, city::Layer::RoadLink);
+  reader.rejectUnknownKeys("kind, description, id, ids, where, area, fraction, all" +
+                           (extraKey.empty() ? std::string() : ", " + extraKey));
+  return selector.resolve(city, seed);
 }
 
 struct OdRow {
@@ -160,10 +124,12 @@ TrafficModel::~TrafficModel() = default;
 sim::ModelDescription TrafficModel::describe() const {
   sim::ModelDescription description;
   description.name = "traffic";
-  description.reads = {{city::Layer::RoadLink, "max_flood_depth_m"}, {city::Layer::RoadLink, "closed"}};
-  description.writes = {{city::Layer::RoadLink, "closed"},
-                        {city::Layer::RoadLink, "flow_veh_per_h"},
-                        {city::Layer::RoadLink, "mean_speed_kph"}};
+  // Traffic runs alone too: without flood depths no road floods, without live flows nothing calibrates.
+  description.reads = {{city::columns::kRoadLinkFloodDepth, sim::ReadNeed::Optional},
+                       {city::columns::kRoadLinkClosed, sim::ReadNeed::Optional},
+                       {city::columns::kRoadLinkObservedFlow, sim::ReadNeed::Optional}};
+  description.writes = {city::columns::kRoadLinkClosed, city::columns::kRoadLinkFlow,
+                        city::columns::kRoadLinkMeanSpeed};
   description.preferredStep = sim::kMinute;
   description.canSnapshot = true;
   description.interventionKinds = {"close_road", "reduce_lanes", "change_speed_limit", "scale_demand"};
@@ -221,19 +187,22 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
       s.demandScale *= *value;
       continue;
     }
-    const std::vector<std::size_t> links = selectLinks(intervention, roads);
+    const std::string extraKey = intervention.kind == "reduce_lanes"         ? "by"
+                                 : intervention.kind == "change_speed_limit" ? "speed_kph"
+                                                                             : "";
+    const std::vector<std::uint32_t> links = selectLinks(intervention, context.city, context.seed, extraKey);
     if (intervention.kind == "close_road") {
-      for (std::size_t l : links) closedByIntervention_[l] = 1;
+      for (std::uint32_t l : links) closedByIntervention_[l] = 1;
     } else if (intervention.kind == "reduce_lanes") {
       const toml::node* by = intervention.parameters.get("by");
       const std::optional<std::int64_t> count = by ? by->value<std::int64_t>() : std::optional<std::int64_t>(1);
       if (!count || *count < 0) throw InputError(intervention.locationOf("by"), "expected a non-negative lane count");
-      for (std::size_t l : links) network.links[l].lanes = std::max(1, network.links[l].lanes - static_cast<int>(*count));
+      for (std::uint32_t l : links) network.links[l].lanes = std::max(1, network.links[l].lanes - static_cast<int>(*count));
     } else if (intervention.kind == "change_speed_limit") {
       const toml::node* speed = intervention.parameters.get("speed_kph");
       const std::optional<double> value = speed ? speed->value<double>() : std::nullopt;
       if (!value || *value < 5.0) throw InputError(intervention.locationOf("speed_kph"), "expected a speed of at least 5 km/h");
-      for (std::size_t l : links) network.links[l].speedLimit = *value / 3.6;
+      for (std::uint32_t l : links) network.links[l].speedLimit = *value / 3.6;
     } else {
       throw InputError(intervention.locationOf("kind"), "traffic does not handle '" + intervention.kind + "'");
     }
@@ -314,9 +283,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   // Observed flows (e.g. from the live context) calibrate the demand: trips are thinned or repeated so the
   // demand's flows on the observed links match what was observed there in total.
   s.calibrationFactor = 1.0;
-  if (calibrate && state.has(city::Layer::RoadLink, "observed_flow_veh_per_h")) {
-    s.calibrationFactor =
-        observedFlowFactor(fastest, window, state.column(city::Layer::RoadLink, "observed_flow_veh_per_h"));
+  if (calibrate && state.has(city::columns::kRoadLinkObservedFlow)) {
+    s.calibrationFactor = observedFlowFactor(fastest, window, state.column(city::columns::kRoadLinkObservedFlow));
     if (s.calibrationFactor != 1.0) {
       std::vector<GeneratedTrip> calibrated;
       std::vector<std::optional<std::vector<std::int32_t>>> calibratedRoutes;
@@ -367,9 +335,9 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   nodeIds_.reserve(roads.nodes.size());
   for (const city::RoadNode& node : roads.nodes) nodeIds_.push_back(node.id);
   recorder_ = std::make_unique<ResultRecorder>(roads, intervals);
-  state.column(city::Layer::RoadLink, "closed", 0.0);
-  state.column(city::Layer::RoadLink, "flow_veh_per_h", 0.0);
-  state.column(city::Layer::RoadLink, "mean_speed_kph", 0.0);
+  state.column(city::columns::kRoadLinkClosed, 0.0);
+  state.column(city::columns::kRoadLinkFlow, 0.0);
+  state.column(city::columns::kRoadLinkMeanSpeed, 0.0);
 }
 
 const Microsimulation& TrafficModel::simulation() const {
@@ -379,11 +347,11 @@ const Microsimulation& TrafficModel::simulation() const {
 
 void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) {
   if (!simulation_) throw Error("traffic model stepped before initialise()");
-  const bool hasDepth = published.has(city::Layer::RoadLink, "max_flood_depth_m");
-  const bool hasClosed = published.has(city::Layer::RoadLink, "closed");
-  const std::vector<double>* depth = hasDepth ? &published.column(city::Layer::RoadLink, "max_flood_depth_m") : nullptr;
-  const std::vector<double>* closedColumn = hasClosed ? &published.column(city::Layer::RoadLink, "closed") : nullptr;
-  std::vector<double>& closedOut = staged.column(city::Layer::RoadLink, "closed", 0.0);
+  const bool hasDepth = published.has(city::columns::kRoadLinkFloodDepth);
+  const bool hasClosed = published.has(city::columns::kRoadLinkClosed);
+  const std::vector<double>* depth = hasDepth ? &published.column(city::columns::kRoadLinkFloodDepth) : nullptr;
+  const std::vector<double>* closedColumn = hasClosed ? &published.column(city::columns::kRoadLinkClosed) : nullptr;
+  std::vector<double>& closedOut = staged.column(city::columns::kRoadLinkClosed, 0.0);
   for (std::size_t l = 0; l < roadCount_; ++l) {
     const bool closed = closedByIntervention_[l] || (depth && (*depth)[l] > settings_->closureDepth) ||
                         (closedColumn && (*closedColumn)[l] >= 0.5);
@@ -396,8 +364,8 @@ void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& 
     simulation_->step();
     recorder_->record(*simulation_);
   }
-  std::vector<double>& flow = staged.column(city::Layer::RoadLink, "flow_veh_per_h", 0.0);
-  std::vector<double>& speed = staged.column(city::Layer::RoadLink, "mean_speed_kph", 0.0);
+  std::vector<double>& flow = staged.column(city::columns::kRoadLinkFlow, 0.0);
+  std::vector<double>& speed = staged.column(city::columns::kRoadLinkMeanSpeed, 0.0);
   const double hours = sim::toSeconds(dt) / 3600.0;
   const auto& counters = simulation_->linkCounters();
   for (std::size_t l = 0; l < roadCount_; ++l) {

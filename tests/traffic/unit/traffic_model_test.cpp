@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/sim/entity_selector.hpp"
 #include "citytwin/sim/model_registry.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/traffic/register.hpp"
@@ -40,7 +41,7 @@ sim::Intervention closeRoads(std::vector<std::string> ids) {
   intervention.parameters.insert("kind", "close_road");
   toml::array links;
   for (const auto& id : ids) links.push_back(id);
-  intervention.parameters.insert("links", links);
+  intervention.parameters.insert("ids", links);
   intervention.sourceFile = "scenario.toml";
   return intervention;
 }
@@ -120,6 +121,35 @@ TEST_CASE("interventions: closing every road to the offices strands their trips;
   initialise(two, town, doubled, parameters, {scale});
   const double ratio = static_cast<double>(two.simulation().trips().size()) / static_cast<double>(one.simulation().trips().size());
   CHECK(ratio == doctest::Approx(2.0).epsilon(0.15));
+}
+
+TEST_CASE("close_road picks its links with the engine's selector, as set_attribute does") {
+  const city::CityModel town = traffic::testing::smallTown();
+  geo::BBox extent;
+  for (const auto& node : town.roads.nodes) extent.expand(node.position);
+  const double middleX = (extent.minX + extent.maxX) / 2;
+  const std::string area = "area = { bbox = [" + std::to_string(extent.minX - 1) + ", " +
+                           std::to_string(extent.minY - 1) + ", " + std::to_string(middleX) + ", " +
+                           std::to_string(extent.maxY + 1) + "] }\n";
+  const toml::table selection = toml::parse(area);
+  const std::vector<std::uint32_t> expected =
+      sim::EntitySelector::parse(sim::TomlReader(selection, "scenario.toml"), city::Layer::RoadLink).resolve(town, 7);
+  REQUIRE_FALSE(expected.empty());
+  REQUIRE(expected.size() < town.roads.links.size());
+
+  sim::Intervention close;
+  close.kind = "close_road";
+  close.parameters = toml::parse("kind = 'close_road'\n" + area);
+  close.sourceFile = "scenario.toml";
+  city::CityState state(town);
+  traffic::TrafficModel model;
+  initialise(model, town, state, toml::parse("demand_duration_s = 600\n"), {close});
+  stepMinutes(model, state, 1);
+  const std::vector<double>& closed = state.column(city::columns::kRoadLinkClosed);
+  std::vector<std::uint32_t> closedLinks;
+  for (std::uint32_t l = 0; l < closed.size(); ++l)
+    if (closed[l] == 1.0) closedLinks.push_back(l);
+  CHECK(closedLinks == expected);
 }
 
 TEST_CASE("bad [traffic] parameters are InputErrors; the model registers under its name") {

@@ -30,6 +30,11 @@ class ByteWriter {
     const auto* p = reinterpret_cast<const std::uint8_t*>(values.data());
     bytes.insert(bytes.end(), p, p + values.size() * sizeof(T));
   }
+  // Text behind its length, framed like an array of chars.
+  void putString(const std::string& text) {
+    put<std::uint64_t>(text.size());
+    bytes.insert(bytes.end(), text.begin(), text.end());
+  }
   std::vector<std::uint8_t> bytes;
 };
 
@@ -64,6 +69,13 @@ class ByteReader {
                   std::to_string(expected) + " were expected");
     }
     read(values, count);
+  }
+  std::string getString() {
+    const auto length = get<std::uint64_t>();
+    need(length, 1);
+    std::string text(reinterpret_cast<const char*>(bytes_.data() + offset_), static_cast<std::size_t>(length));
+    offset_ += text.size();
+    return text;
   }
 
  private:

@@ -7,26 +7,49 @@
 #include <span>
 #include <string>
 #include <toml++/toml.h>
+#include <utility>
 #include <vector>
 
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/city/city_state.hpp"
+#include "citytwin/city/coupling_columns.hpp"
 #include "citytwin/geo/raster_grid.hpp"
 #include "citytwin/sim/intervention.hpp"
 #include "citytwin/sim/sim_time.hpp"
 
 namespace citytwin::sim {
 
-// A column of the city state a model reads or writes.
+// A column of the city state a model reads or writes. The columns models share are declared in
+// citytwin/city/coupling_columns.hpp; name them through those declarations.
 struct AttributeRef {
+  AttributeRef(city::Layer layer, std::string name) : layer(layer), name(std::move(name)) {}
+  // Implicit, so a declared column can stand where a reference is expected.
+  AttributeRef(const city::CouplingColumn& column) : layer(column.layer), name(column.name) {}  // NOLINT
   city::Layer layer;
   std::string name;
   friend bool operator==(const AttributeRef&, const AttributeRef&) = default;
 };
 
+// Whether a model can run without a column it reads.
+enum class ReadNeed {
+  Required,  // some model of the branch must write it, or it must be an input of the city
+  Optional,  // the model does without (it checks CityState::has, or creates the column with a default)
+};
+
+// A column a model reads. Binding refuses a read of a column that is not declared (coupling_columns.hpp,
+// or ModelRegistry::declareColumn), and a required read that nothing can provide (Scheduler::bind).
+struct AttributeRead {
+  AttributeRead(city::Layer layer, std::string name, ReadNeed need = ReadNeed::Required)
+      : attribute(layer, std::move(name)), need(need) {}
+  AttributeRead(const city::CouplingColumn& column, ReadNeed need = ReadNeed::Required)  // NOLINT
+      : attribute(column), need(need) {}
+  AttributeRef attribute;
+  ReadNeed need = ReadNeed::Required;
+};
+
 struct ModelDescription {
   std::string name;                             // "flood", "traffic", "energy"
-  std::vector<AttributeRef> reads;              // published by other models (or by ingest)
+  std::vector<AttributeRead> reads;             // published by other models, or inputs of the city
   std::vector<AttributeRef> writes;             // published by this model at its step boundaries
   SimTime preferredStep = kSecond;              // its coupling step; it may substep inside
   bool canSnapshot = true;

@@ -23,8 +23,15 @@ class ModelRegistry {
   std::unique_ptr<Model> create(const std::string& name) const;
   std::vector<std::string> names() const;
 
+  // Declares a coupling column beyond city::kCouplingColumns, for models that live outside the engine's
+  // tree (the tests' models, a plug-in): branches built from this registry accept reads of it. The views
+  // must outlive the registry (string literals). Throws Error when the layer and name are declared already.
+  void declareColumn(const city::CouplingColumn& column);
+  const std::vector<city::CouplingColumn>& declaredColumns() const { return columns_; }
+
  private:
   std::map<std::string, ModelFactory> factories_;
+  std::vector<city::CouplingColumn> columns_;
 };
 
 }  // namespace citytwin::sim

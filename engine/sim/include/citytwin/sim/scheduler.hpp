@@ -4,10 +4,12 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "citytwin/city/city_state.hpp"
+#include "citytwin/city/coupling_columns.hpp"
 #include "citytwin/sim/model.hpp"
 #include "citytwin/sim/sim_time.hpp"
 
@@ -23,6 +25,9 @@ namespace citytwin::sim {
 // exactly what model A published at t or before, never a half-finished step, whatever the order.
 //
 // Two models may not write the same column: which of them wins would otherwise depend on the order.
+// A model reads only declared coupling columns (city::kCouplingColumns and those given to
+// declareColumns), and what it requires must be written by a model of the scheduler or be an input of
+// the city; bind() checks both, so a misspelt or missing coupling fails before the first step.
 class Scheduler {
  public:
   // Called after a model's outputs were published at boundary t, while its internal state is that of t.
@@ -36,8 +41,13 @@ class Scheduler {
 
   // `step` <= 0 uses the model's preferred step. Returns the model's index (its publishing order).
   std::size_t add(std::string name, std::unique_ptr<Model> model, SimTime step = 0);
-  // Creates every declared `writes` column in both states and binds them; call after the last add()
-  // and again whenever the two states were replaced (restore). Throws Error on conflicting writers.
+  // Declares coupling columns beyond city::kCouplingColumns (ModelRegistry::declaredColumns); the views
+  // must outlive the scheduler.
+  void declareColumns(std::span<const city::CouplingColumn> columns);
+  // Checks the models' reads, then creates every declared `writes` column in both states and binds them;
+  // call after the last add() and again whenever the two states were replaced (restore). Throws Error,
+  // naming the model and the column, on conflicting writers, on a read of an undeclared column and on
+  // a required read that no model writes and that is not an input of the city.
   void bind(city::CityState& published, city::CityState& staged);
 
   // Advances boundary by boundary until `until` (clamped to end). Returns false when stopped earlier.
@@ -83,10 +93,14 @@ class Scheduler {
   };
   static constexpr SimTime kNone = -1;
 
+  const city::CouplingColumn* findColumn(const AttributeRef& attribute) const;
+  void checkReads() const;
+
   SimTime end_;
   SimTime now_ = 0;
   std::uint64_t stepsTaken_ = 0;
   std::vector<Slot> slots_;
+  std::vector<city::CouplingColumn> extraColumns_;
   city::CityState* published_ = nullptr;
   city::CityState* staged_ = nullptr;
 };
