@@ -16,6 +16,7 @@
 #include "citytwin/core/error.hpp"
 #include "citytwin/energy/register.hpp"
 #include "citytwin/generate/sample_city.hpp"
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "synthetic_weather.hpp"
 
@@ -23,7 +24,7 @@ using namespace citytwin;
 
 namespace {
 
-toml::table parseToml(const std::string& text, std::string_view source) { return toml::parse(std::string_view(text), source); }
+Value parseToml(const std::string& text, const std::string& source) { return scenario::parseToml(text, source); }
 
 city::CityModel rowOfHouses() {
   city::CityModel c;
@@ -59,7 +60,7 @@ city::CityModel rowOfHouses() {
 
 struct Harness {
   city::CityModel city = rowOfHouses();
-  toml::table parameters;
+  Value parameters;
   std::vector<sim::Intervention> interventions;
   std::unique_ptr<energy::EnergyModel> model = std::make_unique<energy::EnergyModel>();
   city::CityState published, staged;
@@ -361,7 +362,7 @@ TEST_CASE("bad parameters and interventions name file, line and key") {
   Harness unknown("colour = \"red\"\n");
   CHECK_THROWS_AS(unknown.start(), InputError);
   Harness noWeather;
-  noWeather.parameters = toml::table{};
+  noWeather.parameters = Value::table();
   CHECK_THROWS_AS(noWeather.start(), InputError);
   Harness bad;
   bad.interventions.push_back({"retrofit", parseToml("kind = \"retrofit\"\n", "variant.toml"), "variant.toml"});
@@ -396,7 +397,7 @@ TEST_CASE("the model runs on a synthetic weather year given in the [energy] tabl
   CHECK(same.model->kpis() == winter);
   Harness warmer;
   warmer.parameters = h.parameters;
-  warmer.parameters.insert_or_assign("heat_wave_delta_c", 6.0);
+  warmer.parameters.set("heat_wave_delta_c", 6.0);
   warmer.start("2026-01-15T00:00:00Z");
   warmer.run(24);
   CHECK(warmer.model->kpis().at("heating_mwh") < winter.at("heating_mwh"));

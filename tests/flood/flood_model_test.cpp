@@ -4,7 +4,6 @@
 #include "citytwin/flood/flood_model.hpp"
 
 #include <doctest/doctest.h>
-#include <toml++/toml.h>
 
 #include <algorithm>
 #include <cmath>
@@ -14,6 +13,7 @@
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/flood/register.hpp"
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/testing/tiny_city.hpp"
 
@@ -24,17 +24,17 @@ namespace {
 
 struct Run {
   city::CityModel city = testing::tinyCity();
-  toml::table parameters;
+  Value parameters;
   std::vector<sim::Intervention> interventions;
   FloodModel model;
   city::CityState state{city};
 
   Run(const std::string& floodToml, const std::vector<std::string>& interventionTomls = {}) {
-    parameters = toml::parse(std::string_view(floodToml), std::string_view("scenario.toml"));
+    parameters = scenario::parseToml(floodToml, "scenario.toml");
     for (const std::string& text : interventionTomls) {
       sim::Intervention i;
-      i.parameters = toml::parse(std::string_view(text), std::string_view("scenario.toml"));
-      i.kind = std::string(*i.parameters["kind"].value<std::string>());
+      i.parameters = scenario::parseToml(text, "scenario.toml");
+      i.kind = i.parameters.find("kind")->asString();
       i.sourceFile = "scenario.toml";
       interventions.push_back(std::move(i));
     }

@@ -1,6 +1,9 @@
 #include <doctest/doctest.h>
 
+#include <functional>
+
 #include "citytwin/scenario/scenario_parser.hpp"
+#include "citytwin/sim/time_text.hpp"
 #include "test_city.hpp"
 #include "test_models.hpp"
 
@@ -58,7 +61,7 @@ sim::ModelRegistry registry() {
   return result;
 }
 
-scenario::ScenarioSpec parse(const std::string& text) {
+scenario::Scenario parse(const std::string& text) {
   return scenario::parseScenario(text, "/data/scenarios/test.toml", registry());
 }
 
@@ -75,27 +78,29 @@ std::string edited(const std::string& from, const std::string& to) {
 
 }  // namespace
 
-TEST_CASE("a valid scenario becomes a spec with resolved paths, times, models and variants") {
-  const scenario::ScenarioSpec spec = parse(kValid);
+TEST_CASE("a valid scenario file becomes a Scenario with resolved paths, times, models and variants") {
+  const scenario::Scenario spec = parse(kValid);
   CHECK(spec.name == "storm");
   CHECK(spec.city == std::filesystem::path("/data/scenarios/cities/tiny.gpkg"));
   REQUIRE(spec.generate.has_value());
   CHECK(spec.generate->sizeKm == 1.5);
   CHECK(spec.generate->seed == 3);
-  CHECK(spec.startIso8601 == "2026-07-01T08:00:00Z");
+  CHECK(spec.startIso8601() == "2026-07-01T08:00:00Z");
   CHECK(spec.duration == 30 * sim::kSecond);
   CHECK(spec.reportStep == 10 * sim::kSecond);
   CHECK(spec.seed == 42);
   CHECK(spec.models == std::vector<std::string>{"producer", "consumer"});
   CHECK(spec.modelSteps.at("consumer") == 2 * sim::kSecond);
-  REQUIRE(spec.variants.size() == 3);
-  CHECK(spec.variants[0].name == "base");
-  CHECK(spec.variants[1].models == std::vector<std::string>{"producer", "consumer", "noisy"});
-  CHECK(spec.variants[1].interventionKinds == std::vector<std::string>{"set_attribute", "enable_model", "boost"});
-  CHECK(spec.variants[1].seed == 42);
-  CHECK(spec.variants[2].models == std::vector<std::string>{"producer"});
-  CHECK(spec.variants[2].seed == 9);
-  CHECK(spec.variants[2].line == 37);
+  REQUIRE(spec.branchCount() == 3);
+  CHECK(spec.branchName(0) == "base");
+  CHECK(scenario::branchModels(spec, 1) == std::vector<std::string>{"producer", "consumer", "noisy"});
+  std::vector<std::string> kinds;
+  for (const sim::Intervention& intervention : spec.variants[0].interventions) kinds.push_back(intervention.kind);
+  CHECK(kinds == std::vector<std::string>{"set_attribute", "enable_model", "boost"});
+  CHECK(spec.branchSeed(1) == 42);
+  CHECK(scenario::branchModels(spec, 2) == std::vector<std::string>{"producer"});
+  CHECK(spec.branchSeed(2) == 9);
+  CHECK(spec.locationOf("variant[2]").line == 37);
 
   CHECK(parse(edited("duration = \"30s\"", "end = \"2026-07-01T08:00:30+00:00\"")).duration == 30 * sim::kSecond);
   // "all" runs every registered model, in name order.
@@ -103,15 +108,15 @@ TEST_CASE("a valid scenario becomes a spec with resolved paths, times, models an
         std::vector<std::string>{"consumer", "noisy", "producer"});
 }
 
-TEST_CASE("branch specs carry fresh tables with their source lines") {
-  const scenario::ScenarioSpec spec = parse(kValid);
+TEST_CASE("branch specs carry copies of the tables with their source lines") {
+  const scenario::Scenario spec = parse(kValid);
   const city::CityModel city = citytwin::testing::stepTestCity();
   sim::BranchSpec branch = scenario::makeBranchSpec(spec, 1, city, "/tmp/out/warm");
   CHECK(branch.name == "warm");
   CHECK(branch.interventions.size() == 3);
   CHECK(branch.interventions[2].locationOf("amount").line == 35);
-  CHECK(branch.modelParameters.at("noisy")["gain"].value<double>() == 2.0);
-  CHECK(branch.modelParameters.at("producer")["offset"].node()->source().begin.line == 19);
+  CHECK(branch.modelParameters.at("noisy").find("gain")->toNumber() == 2.0);
+  CHECK(branch.modelParameters.at("producer").find("offset")->line() == 19);
   CHECK(branch.scenarioDirectory == std::filesystem::path("/data/scenarios"));
 }
 
@@ -179,9 +184,9 @@ TEST_CASE("unknown models and intervention kinds name the line and key") {
 
 TEST_CASE("ids not in the city name the line and key once the city is known") {
   const city::CityModel city = citytwin::testing::stepTestCity();
-  const scenario::ScenarioSpec good = parse(edited("where = { use = \"residential\" }", "ids = [\"tiny:building/1\"]"));
+  const scenario::Scenario good = parse(edited("where = { use = \"residential\" }", "ids = [\"tiny:building/1\"]"));
   CHECK_NOTHROW(scenario::checkAgainstCity(good, city));
-  const scenario::ScenarioSpec bad = parse(edited("where = { use = \"residential\" }", "ids = [\"tiny:building/77\"]"));
+  const scenario::Scenario bad = parse(edited("where = { use = \"residential\" }", "ids = [\"tiny:building/77\"]"));
   CHECK_THROWS_WITH_AS(scenario::checkAgainstCity(bad, city),
                        doctest::Contains("test.toml:29: key 'variant[1].intervention[1].ids': no building with id "
                                          "'tiny:building/77' in the city"),
@@ -198,4 +203,107 @@ TEST_CASE("a scale_series of a missing input is caught when the scenario is read
 TEST_CASE("a missing scenario file is an error naming it") {
   CHECK_THROWS_WITH_AS(scenario::loadScenario("/no/such/scenario.toml", registry()),
                        doctest::Contains("/no/such/scenario.toml: cannot read"), Error);
+}
+
+namespace {
+
+const char* kSmall = R"toml(city = "tiny.gpkg"
+start = "2026-07-01T00:00:00Z"
+duration = "30s"
+models = ["producer", "noisy"]
+
+[noisy]
+gain = 2
+
+[[variant]]
+name = "warm"
+[[variant.intervention]]
+kind = "set_attribute"
+layer = "building"
+attribute = "factor"
+value = 2.0
+all = true
+)toml";
+
+// kSmall, built in code.
+scenario::Scenario smallInCode() {
+  scenario::Scenario s;
+  s.city = "tiny.gpkg";
+  s.startEpochMs = *sim::parseIsoDateTime("2026-07-01T00:00:00Z");
+  s.duration = 30 * sim::kSecond;
+  s.models = {"producer", "noisy"};
+  s.modelInputs["noisy"] = Value::table({{"gain", 2}});
+  s.addVariant("warm").intervene(Value::table(
+      {{"kind", "set_attribute"}, {"layer", "building"}, {"attribute", "factor"}, {"value", 2.0}, {"all", true}}));
+  return s;
+}
+
+InputError errorOf(const std::function<void()>& action) {
+  try {
+    action();
+  } catch (const InputError& error) {
+    return error;
+  }
+  FAIL("no InputError");
+  return InputError({}, "");
+}
+
+// The same mistake reads the same whatever the scenario's origin; only a file gives a file and a line.
+void checkSameError(const InputError& fromFile, const InputError& fromCode, std::size_t line) {
+  CHECK(fromFile.problem() == fromCode.problem());
+  CHECK(fromFile.location().key == fromCode.location().key);
+  CHECK(fromFile.location().file == "/data/scenarios/test.toml");
+  CHECK(fromFile.location().line == line);
+  CHECK(fromCode.location().file.empty());
+  CHECK(fromCode.location().line == 0);
+}
+
+}  // namespace
+
+TEST_CASE("a scenario built in code equals the same scenario read from a file") {
+  const scenario::Scenario fromFile = parse(kSmall);
+  const scenario::Scenario fromCode = smallInCode();
+  CHECK_NOTHROW(scenario::validate(fromCode, registry()));
+  CHECK(fromCode.branchCount() == fromFile.branchCount());
+  CHECK(fromCode.duration == fromFile.duration);
+  CHECK(fromCode.startIso8601() == fromFile.startIso8601());
+  CHECK(scenario::branchModels(fromCode, 1) == scenario::branchModels(fromFile, 1));
+}
+
+TEST_CASE("the same mistake gives the same error from a file and from code") {
+  // An unknown key in an intervention.
+  std::string text = kSmall;
+  text += "colour = \"red\"\n";
+  scenario::Scenario inCode = smallInCode();
+  inCode.variants[0].interventions[0].parameters.set("colour", "red");
+  checkSameError(errorOf([&] { parse(text); }), errorOf([&] { scenario::validate(inCode, registry()); }), 17);
+
+  // A wrong type in an intervention.
+  text = kSmall;
+  text.replace(text.find("value = 2.0"), 11, "value = \"high\"");
+  inCode = smallInCode();
+  inCode.variants[0].interventions[0].parameters.set("value", "high");
+  checkSameError(errorOf([&] { parse(text); }), errorOf([&] { scenario::validate(inCode, registry()); }), 15);
+  CHECK(errorOf([&] { scenario::validate(inCode, registry()); }).what() ==
+        std::string("<input>: key 'variant[1].intervention[1].value': expected a number, found a string"));
+
+  // An unknown model.
+  text = kSmall;
+  text.replace(text.find("\"noisy\"]"), 8, "\"nosy\"]");
+  inCode = smallInCode();
+  inCode.models[1] = "nosy";
+  checkSameError(errorOf([&] { parse(text); }), errorOf([&] { scenario::validate(inCode, registry()); }), 4);
+
+  // A wrong type in a model's inputs, found by the model when the branch is built.
+  text = kSmall;
+  text.replace(text.find("gain = 2"), 8, "gain = \"x\"");
+  inCode = smallInCode();
+  inCode.modelInputs["noisy"].set("gain", "x");
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  const sim::ModelRegistry models = registry();
+  auto build = [&](const scenario::Scenario& s) {
+    return [&] { sim::Branch branch(scenario::makeBranchSpec(s, 0, city, "/tmp/out/base"), models); };
+  };
+  const scenario::Scenario parsed = parse(text);
+  checkSameError(errorOf(build(parsed)), errorOf(build(inCode)), 7);
 }

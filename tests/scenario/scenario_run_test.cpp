@@ -4,6 +4,7 @@
 
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
+#include "citytwin/sim/time_text.hpp"
 #include "citytwin/store/run_database.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "test_city.hpp"
@@ -75,7 +76,7 @@ struct Fixture {
     std::filesystem::create_directories(directory);
   }
 
-  scenario::ScenarioSpec spec(const std::string& extraModels = "") {
+  scenario::Scenario spec(const std::string& extraModels = "") {
     std::string text = kScenario;
     if (!extraModels.empty()) {
       text.replace(text.find("\"noisy\"]"), 8, "\"noisy\", " + extraModels + "]");
@@ -84,7 +85,7 @@ struct Fixture {
     return scenario::loadScenario(directory / "scenario.toml", registry);
   }
 
-  scenario::RunOutcome run(const scenario::ScenarioSpec& spec) {
+  scenario::RunOutcome run(const scenario::Scenario& spec) {
     scenario::RunOptions options;
     options.outDirectory = directory / "out";
     options.stop = &stop;
@@ -161,7 +162,7 @@ TEST_CASE("an interrupted run leaves a database that says interrupted") {
 
 TEST_CASE("a model failure marks the run failed and reports the error") {
   Fixture fixture("failed", 3 * sim::kSecond, true);
-  const scenario::ScenarioSpec spec = fixture.spec("\"tripwire\"");
+  const scenario::Scenario spec = fixture.spec("\"tripwire\"");
   CHECK_THROWS_WITH_AS(fixture.run(spec), doctest::Contains("tripwire model failed at t = 3 s"), Error);
   store::RunDatabase database(fixture.directory / "out" / "run.sqlite");
   CHECK(database.status(database.latestRunId()) == store::RunStatus::Failed);
@@ -175,8 +176,38 @@ TEST_CASE("an id missing from the city stops the run before anything is recorded
   std::string text = kScenario;
   text.replace(text.find("all = true"), 10, "id = \"tiny:building/404\"");
   std::ofstream(fixture.directory / "scenario.toml") << text;
-  const scenario::ScenarioSpec spec = scenario::loadScenario(fixture.directory / "scenario.toml", fixture.registry);
+  const scenario::Scenario spec = scenario::loadScenario(fixture.directory / "scenario.toml", fixture.registry);
   CHECK_THROWS_WITH_AS(fixture.run(spec), doctest::Contains("scenario.toml:18: key 'variant[1].intervention[1].id'"),
                        InputError);
   CHECK_FALSE(std::filesystem::exists(fixture.directory / "out" / "run.sqlite"));
+}
+
+TEST_CASE("a two-variant scenario built in code, with no file, runs like the same scenario from a file") {
+  Fixture fixture("in-code");
+  scenario::Scenario inCode;
+  inCode.name = "run-test";
+  inCode.city = "tiny.gpkg";  // the city is handed to the run; the path only names it
+  inCode.startEpochMs = *sim::parseIsoDateTime("2026-07-01T00:00:00Z");
+  inCode.duration = 20 * sim::kSecond;
+  inCode.seed = 3;
+  inCode.models = {"producer", "consumer", "noisy"};
+  inCode.modelInputs["noisy"] = Value::table({{"gain", 1.0}});
+  inCode.addVariant("doubled").intervene(Value::table(
+      {{"kind", "set_attribute"}, {"layer", "building"}, {"attribute", "factor"}, {"value", 2.0}, {"all", true}}));
+  inCode.addVariant("boosted").intervene(Value::table({{"kind", "boost"}, {"amount", 4}}));
+  const scenario::RunOutcome fromCode = fixture.run(inCode);
+  CHECK(fromCode.status == store::RunStatus::Completed);
+  CHECK_FALSE(std::filesystem::exists(fixture.directory / "scenario.toml"));
+
+  Fixture fileFixture("in-code-file");
+  const scenario::RunOutcome fromFile = fileFixture.run(fileFixture.spec());
+  REQUIRE(fromCode.variants.size() == 3);
+  REQUIRE(fromFile.variants.size() == 3);
+  for (std::size_t i = 0; i < 3; ++i) {
+    CHECK(fromCode.variants[i].name == fromFile.variants[i].name);
+    CHECK(fromCode.variants[i].completed);
+    CHECK(fromCode.variants[i].kpis == fromFile.variants[i].kpis);
+  }
+  CHECK(fromCode.variants[1].kpis.at("noisy").at("total_load") ==
+        doctest::Approx(2 * fromCode.variants[0].kpis.at("noisy").at("total_load")));
 }

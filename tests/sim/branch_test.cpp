@@ -1,6 +1,7 @@
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/sim/branch.hpp"
 #include "citytwin/sim/parallel_branches.hpp"
 #include "test_city.hpp"
@@ -12,8 +13,8 @@ namespace {
 
 sim::Intervention intervention(const std::string& text) {
   sim::Intervention result;
-  result.parameters = toml::parse(std::string_view(text), std::string_view("variant.toml"));
-  result.kind = result.parameters["kind"].value_or(std::string());
+  result.parameters = scenario::parseToml(text, "variant.toml");
+  result.kind = result.parameters.find("kind")->asString();
   result.sourceFile = "variant.toml";
   return result;
 }
@@ -23,7 +24,7 @@ sim::BranchSpec spec(const city::CityModel& city, std::string name = "base") {
   result.name = std::move(name);
   result.city = &city;
   result.models = {"producer", "consumer", "noisy"};
-  result.modelParameters["noisy"] = toml::parse("gain = 1.5\nprofile = [1, 2, 3]");
+  result.modelParameters["noisy"] = scenario::parseToml("gain = 1.5\nprofile = [1, 2, 3]", "");
   result.end = 30 * sim::kSecond;
   result.seed = 7;
   result.scenarioFile = "test.toml";

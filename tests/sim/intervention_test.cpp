@@ -1,5 +1,6 @@
 #include <doctest/doctest.h>
 
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/sim/branch.hpp"
 #include "citytwin/sim/engine_interventions.hpp"
 #include "test_city.hpp"
@@ -11,8 +12,8 @@ namespace {
 
 sim::Intervention intervention(const std::string& text) {
   sim::Intervention result;
-  result.parameters = toml::parse(std::string_view(text), std::string_view("what-if.toml"));
-  result.kind = result.parameters["kind"].value_or(std::string());
+  result.parameters = scenario::parseToml(text, "what-if.toml");
+  result.kind = result.parameters.find("kind")->asString();
   result.sourceFile = "what-if.toml";
   return result;
 }
@@ -73,15 +74,15 @@ TEST_CASE("selector and intervention mistakes name the line and key") {
 }
 
 TEST_CASE("scale_series multiplies a number or an array of numbers in the model's table") {
-  toml::table parameters = toml::parse("rain = { intensity = [10, 20.5], peak = 4 }\nname = 'storm'");
+  Value parameters = scenario::parseToml("rain = { intensity = [10, 20.5], peak = 4 }\nname = 'storm'", "");
   const sim::Intervention scale = intervention("kind = 'scale_series'\nmodel = 'flood'\nseries = 'rain.intensity'\nfactor = 1.5");
   sim::applyScaleSeries(std::get<sim::ScaleSeries>(sim::parseEngineIntervention(scale)), scale, parameters);
-  CHECK(parameters.at_path("rain.intensity[0]").value<double>() == 15.0);
-  CHECK(parameters.at_path("rain.intensity[1]").value<double>() == 30.75);
+  CHECK(parameters.atPath("rain.intensity")->items()[0].asFloat() == 15.0);
+  CHECK(parameters.atPath("rain.intensity")->items()[1].asFloat() == 30.75);
 
   const sim::Intervention peak = intervention("kind = 'scale_series'\nmodel = 'flood'\nseries = 'rain.peak'\nfactor = 0.5");
   sim::applyScaleSeries(std::get<sim::ScaleSeries>(sim::parseEngineIntervention(peak)), peak, parameters);
-  CHECK(parameters.at_path("rain.peak").value<double>() == 2.0);
+  CHECK(parameters.atPath("rain.peak")->asFloat() == 2.0);
 
   const sim::Intervention text = intervention("kind = 'scale_series'\nmodel = 'flood'\nseries = 'name'\nfactor = 2");
   CHECK_THROWS_WITH_AS(
@@ -97,12 +98,11 @@ TEST_CASE("interventions reach the model: scaled inputs, enabled models, model-s
     sim::BranchSpec base;
     base.city = &city;
     base.models = {"noisy"};
-    base.modelParameters["noisy"] = toml::parse("gain = 2");
+    base.modelParameters["noisy"] = scenario::parseToml("gain = 2", "");
     base.end = 3 * sim::kSecond;
     base.seed = 5;
     return base;
   };
-  // Specs are built afresh for each branch: toml++ keeps source lines only in tables that are not copied.
   const sim::BranchSpec base = makeBase();
   sim::Branch reference(base, registry);
   reference.run();

@@ -12,7 +12,7 @@
 
 #include "citytwin/sim/model.hpp"
 #include "citytwin/sim/model_registry.hpp"
-#include "citytwin/sim/toml_reader.hpp"
+#include "citytwin/core/value_reader.hpp"
 
 namespace citytwin::testing {
 
@@ -66,7 +66,7 @@ class ProducerModel : public sim::Model {
     return {"producer", {}, {{city::Layer::Building, "signal"}}, 2 * sim::kSecond, true, {}};
   }
   void initialise(const sim::ModelContext& context, city::CityState&) override {
-    const sim::TomlReader reader(context.parameters, context.scenarioFile);
+    const ValueReader reader(context.parameters, context.scenarioFile);
     offset_ = reader.optionalNumber("offset").value_or(0.0);
     reader.rejectUnknownKeys("offset");
   }
@@ -132,14 +132,14 @@ class NoisyModel : public sim::Model {
             {"boost"}};
   }
   void initialise(const sim::ModelContext& context, city::CityState& state) override {
-    const sim::TomlReader reader(context.parameters, context.scenarioFile);
+    const ValueReader reader(context.parameters, context.scenarioFile);
     gain_ = reader.optionalNumber("gain").value_or(1.0);
-    if (const toml::array* profile = reader.optionalArray("profile")) {
-      for (const toml::node& value : *profile) profile_.push_back(value.value<double>().value_or(0.0));
+    if (const Value* profile = reader.optionalArray("profile")) {
+      for (const Value& value : profile->items()) profile_.push_back(value.toNumber().value_or(0.0));
     }
     reader.rejectUnknownKeys("gain, profile");
     for (const sim::Intervention& intervention : context.interventions) {
-      const sim::TomlReader boost(intervention.parameters, intervention.sourceFile);
+      const ValueReader boost(intervention.parameters, intervention.sourceFile);
       boost.allow("kind");
       boost_ += boost.requireNumber("amount");
       boost.rejectUnknownKeys("kind, amount");

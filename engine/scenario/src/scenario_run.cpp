@@ -42,17 +42,18 @@ void writeKpisJson(const VariantOutcome& variant, const std::filesystem::path& d
 
 }  // namespace
 
-RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
+RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
                        const sim::ModelRegistry& registry, const RunOptions& options) {
+  validate(spec, registry);
   checkAgainstCity(spec, city);
   std::filesystem::create_directories(options.outDirectory);
-  const std::size_t count = spec.variants.size();
+  const std::size_t count = spec.branchCount();
   std::vector<std::unique_ptr<sim::Branch>> branches(count);
   for (std::size_t i = 0; i < count; ++i) {
-    std::filesystem::create_directories(options.outDirectory / spec.variants[i].name);
+    std::filesystem::create_directories(options.outDirectory / spec.branchName(i));
   }
   sim::forEachInParallel(count, [&](std::size_t i) {
-    sim::BranchSpec branchSpec = makeBranchSpec(spec, i, city, options.outDirectory / spec.variants[i].name);
+    sim::BranchSpec branchSpec = makeBranchSpec(spec, i, city, options.outDirectory / spec.branchName(i));
     branchSpec.prepareState = options.prepareState;
     branches[i] = std::make_unique<sim::Branch>(std::move(branchSpec), registry);
   });
@@ -112,8 +113,8 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
   for (std::size_t i = 0; i < count; ++i) {
     const sim::Branch& branch = *branches[i];
     VariantOutcome variant;
-    variant.name = spec.variants[i].name;
-    variant.description = spec.variants[i].description;
+    variant.name = spec.branchName(i);
+    variant.description = spec.branchDescription(i);
     variant.completed = branch.finished();
     variant.reachedSeconds = sim::toSeconds(branch.now());
     variant.kpis = branch.currentKpis();
@@ -126,7 +127,7 @@ RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
   // Per-variant files first: the database's final status is the last thing written.
   if (!failure) {
     for (std::size_t i = 0; i < count; ++i) {
-      const std::filesystem::path directory = options.outDirectory / spec.variants[i].name;
+      const std::filesystem::path directory = options.outDirectory / spec.branchName(i);
       if (outcome.variants[i].completed) branches[i]->writeOutputs(directory, options.writeRaster);
       writeKpisJson(outcome.variants[i], directory);
     }

@@ -33,7 +33,7 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
 
   // Engine interventions first: they decide which models run and with which inputs.
   std::vector<std::string> modelNames = spec.models;
-  std::map<std::string, toml::table>& parameters = spec.modelParameters;
+  std::map<std::string, Value>& parameters = spec.modelParameters;
   std::vector<std::pair<const Intervention*, SetAttribute>> attributeSettings;
   std::vector<Intervention*> modelInterventions;
   std::vector<Event> startEvents;
@@ -87,7 +87,7 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
 
   published_ = city::CityState(city);
   if (spec.prepareState) spec.prepareState(published_);
-  static const toml::table kNoParameters;
+  static const Value kNoParameters = Value::table();
   for (std::size_t m = 0; m < models.size(); ++m) {
     const std::string& modelName = modelNames[m];
     const auto parametersFound = parameters.find(modelName);

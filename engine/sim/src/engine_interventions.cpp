@@ -2,6 +2,7 @@
 
 #include <cmath>
 
+#include "citytwin/core/value_reader.hpp"
 #include "citytwin/sim/time_text.hpp"
 
 namespace citytwin::sim {
@@ -11,7 +12,7 @@ bool isEngineInterventionKind(const std::string& kind) {
 }
 
 EngineAction parseEngineIntervention(const Intervention& intervention, const std::string& keyPrefix) {
-  const TomlReader reader(intervention.parameters, intervention.sourceFile, keyPrefix, intervention.line);
+  const ValueReader reader(intervention.parameters, intervention.sourceFile, keyPrefix, intervention.line);
   reader.allow("kind");
   // Optional free text, so a scenario can say why.
   (void)reader.optionalString("description");
@@ -56,34 +57,27 @@ EngineAction parseEngineIntervention(const Intervention& intervention, const std
   throw InputError(intervention.locationOf("kind"), "'" + kind + "' is not an engine intervention");
 }
 
-void applyScaleSeries(const ScaleSeries& scale, const Intervention& source, toml::table& modelParameters) {
-  toml::node* target = modelParameters.at_path(scale.series).node();
+void applyScaleSeries(const ScaleSeries& scale, const Intervention& source, Value& modelParameters) {
+  Value* target = modelParameters.atPath(scale.series);
   const InputLocation where = source.locationOf("series");
   if (target == nullptr) {
     throw InputError(where, "the [" + scale.model + "] table has no input '" + scale.series + "'");
   }
-  // Every number becomes a float, so that scaling an integer input by 1.5 keeps its fraction.
-  auto scaled = [&](const toml::node& node) {
-    if (!node.is_number()) {
+  // Every number becomes a float, so that scaling an integer input by 1.5 keeps its fraction. The
+  // scaled values are new values: they carry no source line.
+  auto scaled = [&](const Value& node) {
+    if (!node.isNumber()) {
       throw InputError(where, "input '" + scale.series + "' of [" + scale.model +
                                   "] is not a number or an array of numbers");
     }
-    return node.value<double>().value_or(0.0) * scale.factor;
+    return Value(node.toNumber().value_or(0.0) * scale.factor);
   };
-  if (toml::array* values = target->as_array()) {
-    if (values->empty()) throw InputError(where, "input '" + scale.series + "' is an empty array");
-    for (std::size_t i = 0; i < values->size(); ++i) {
-      const double value = scaled(*values->get(i));
-      values->replace(values->cbegin() + static_cast<std::ptrdiff_t>(i), value);
-    }
+  if (target->isArray()) {
+    if (target->items().empty()) throw InputError(where, "input '" + scale.series + "' is an empty array");
+    for (Value& value : target->items()) value = scaled(value);
     return;
   }
-  const double value = scaled(*target);
-  const auto dot = scale.series.rfind('.');
-  toml::node* parent =
-      dot == std::string::npos ? &modelParameters : modelParameters.at_path(scale.series.substr(0, dot)).node();
-  if (parent == nullptr || !parent->is_table()) throw InputError(where, "cannot scale '" + scale.series + "'");
-  parent->as_table()->insert_or_assign(scale.series.substr(dot == std::string::npos ? 0 : dot + 1), value);
+  *target = scaled(*target);
 }
 
 }  // namespace citytwin::sim

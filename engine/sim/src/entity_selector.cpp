@@ -102,32 +102,31 @@ std::string joined(const std::vector<std::string>& words) {
   return text;
 }
 
-EntitySelector::PropertyTest parsePropertyTest(const TomlReader& where, const std::string& property,
-                                               const toml::node& value, city::Layer layer) {
+EntitySelector::PropertyTest parsePropertyTest(const ValueReader& where, const std::string& property,
+                                               const Value& value, city::Layer layer) {
   EntitySelector::PropertyTest test;
   test.property = property;
   test.location = where.locationOf(property);
   const bool text = isTextProperty(layer, property);
-  auto addScalar = [&](const toml::node& element) {
-    if (text && element.is_string()) {
-      test.textValues.emplace_back(*element.as_string());
-    } else if (text && element.is_boolean()) {
-      test.textValues.emplace_back(element.as_boolean()->get() ? "true" : "false");
-    } else if (!text && element.is_number()) {
-      test.numberValues.push_back(element.is_integer() ? static_cast<double>(element.as_integer()->get())
-                                                       : element.as_floating_point()->get());
+  auto addScalar = [&](const Value& element) {
+    if (text && element.isString()) {
+      test.textValues.push_back(element.asString());
+    } else if (text && element.isBoolean()) {
+      test.textValues.emplace_back(element.asBoolean() ? "true" : "false");
+    } else if (!text && element.isNumber()) {
+      test.numberValues.push_back(element.asNumber());
     } else {
       throw InputError(where.locationOf(element, property),
                        std::string("expected ") + (text ? "a string or boolean" : "a number or { min, max }") +
-                           ", found " + describeTomlType(element));
+                           ", found " + describeType(element));
     }
   };
-  if (const toml::array* values = value.as_array()) {
-    if (values->empty()) where.fail(property, "expected at least one value");
-    for (const toml::node& element : *values) addScalar(element);
-  } else if (const toml::table* range = value.as_table()) {
+  if (value.isArray()) {
+    if (value.items().empty()) where.fail(property, "expected at least one value");
+    for (const Value& element : value.items()) addScalar(element);
+  } else if (value.isTable()) {
     if (text) where.fail(property, "a range { min, max } needs a numeric property");
-    const TomlReader rangeReader(*range, where.file(), where.qualified(property) + ".", where.locationOf(property).line);
+    const ValueReader rangeReader(value, where.file(), where.qualified(property) + ".", where.locationOf(property).line);
     test.min = rangeReader.optionalNumber("min");
     test.max = rangeReader.optionalNumber("max");
     rangeReader.rejectUnknownKeys("min, max");
@@ -199,7 +198,7 @@ geo::Vec2 representativePoint(const city::CityModel& city, city::Layer layer, st
   return {};
 }
 
-EntitySelector EntitySelector::parse(const TomlReader& reader, city::Layer layer) {
+EntitySelector EntitySelector::parse(const ValueReader& reader, city::Layer layer) {
   EntitySelector selector;
   selector.layer_ = layer;
   if (reader.node("id") != nullptr) {
@@ -212,12 +211,13 @@ EntitySelector EntitySelector::parse(const TomlReader& reader, city::Layer layer
     selector.idsLocation_ = reader.locationOf("ids");
     if (selector.ids_.empty()) reader.fail("ids", "expected at least one id");
   }
-  if (const toml::table* where = reader.optionalTable("where")) {
-    const TomlReader whereReader(*where, reader.file(), reader.qualified("where") + ".", reader.locationOf("where").line);
+  if (const Value* where = reader.optionalTable("where")) {
+    const ValueReader whereReader(*where, reader.file(), reader.qualified("where") + ".", reader.locationOf("where").line);
     const std::string layerName(city::toString(layer));
     const auto& known = knownProperties().at(layerName);
-    for (const auto& [key, value] : *where) {
-      const std::string property(key.str());
+    for (std::size_t i = 0; i < where->keys().size(); ++i) {
+      const std::string& property = where->keys()[i];
+      const Value& value = where->items()[i];
       if (std::find(known.begin(), known.end(), property) == known.end()) {
         whereReader.fail(property, "no such property of a " + layerName + "; expected one of " + joined(known));
       }
@@ -225,33 +225,33 @@ EntitySelector EntitySelector::parse(const TomlReader& reader, city::Layer layer
     }
     if (selector.where_.empty()) reader.fail("where", "expected at least one property test");
   }
-  if (const toml::table* area = reader.optionalTable("area")) {
-    const TomlReader areaReader(*area, reader.file(), reader.qualified("area") + ".", reader.locationOf("area").line);
-    auto readPoint = [&](const toml::node& node, const std::string& key) {
-      const toml::array* pair = node.as_array();
-      if (pair == nullptr || pair->size() != 2 || !(*pair)[0].is_number() || !(*pair)[1].is_number()) {
+  if (const Value* area = reader.optionalTable("area")) {
+    const ValueReader areaReader(*area, reader.file(), reader.qualified("area") + ".", reader.locationOf("area").line);
+    auto readPoint = [&](const Value& node, const std::string& key) {
+      if (!node.isArray() || node.size() != 2 || !node.items()[0].isNumber() || !node.items()[1].isNumber()) {
         throw InputError(areaReader.locationOf(node, key), "expected a point [x, y] in metres");
       }
-      return geo::Vec2{(*pair)[0].value<double>().value_or(0.0), (*pair)[1].value<double>().value_or(0.0)};
+      return geo::Vec2{node.items()[0].toNumber().value_or(0.0), node.items()[1].toNumber().value_or(0.0)};
     };
-    if (const toml::array* box = areaReader.optionalArray("bbox")) {
-      if (box->size() != 4 ||
-          std::any_of(box->begin(), box->end(), [](const toml::node& n) { return !n.is_number(); })) {
+    if (const Value* box = areaReader.optionalArray("bbox")) {
+      const std::vector<Value>& corners = box->items();
+      if (corners.size() != 4 ||
+          std::any_of(corners.begin(), corners.end(), [](const Value& n) { return !n.isNumber(); })) {
         areaReader.fail("bbox", "expected [xmin, ymin, xmax, ymax] in metres of the city CRS");
       }
       geo::BBox bbox;
-      bbox.minX = (*box)[0].value<double>().value_or(0.0);
-      bbox.minY = (*box)[1].value<double>().value_or(0.0);
-      bbox.maxX = (*box)[2].value<double>().value_or(0.0);
-      bbox.maxY = (*box)[3].value<double>().value_or(0.0);
+      bbox.minX = corners[0].toNumber().value_or(0.0);
+      bbox.minY = corners[1].toNumber().value_or(0.0);
+      bbox.maxX = corners[2].toNumber().value_or(0.0);
+      bbox.maxY = corners[3].toNumber().value_or(0.0);
       if (bbox.minX >= bbox.maxX || bbox.minY >= bbox.maxY) {
         areaReader.fail("bbox", "expected xmin < xmax and ymin < ymax");
       }
       selector.bbox_ = bbox;
     }
-    if (const toml::array* polygon = areaReader.optionalArray("polygon")) {
+    if (const Value* polygon = areaReader.optionalArray("polygon")) {
       geo::Ring ring;
-      for (const toml::node& point : *polygon) ring.push_back(readPoint(point, "polygon"));
+      for (const Value& point : polygon->items()) ring.push_back(readPoint(point, "polygon"));
       if (ring.size() > 3 && ring.front() == ring.back()) ring.pop_back();
       if (ring.size() < 3) areaReader.fail("polygon", "expected at least three points [x, y]");
       selector.polygon_ = std::move(ring);

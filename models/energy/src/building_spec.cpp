@@ -3,80 +3,79 @@
 #include <fstream>
 #include <set>
 #include <sstream>
-#include <toml++/toml.h>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/value.hpp"
+#include "citytwin/scenario/toml_input.hpp"
 
 namespace citytwin::energy {
 namespace {
 
+// Bounded numbers and nested tables of a building spec, each error naming the dotted key and its line.
 class SpecReader {
  public:
   explicit SpecReader(std::string source) : source_(std::move(source)) {}
 
-  [[noreturn]] void fail(const toml::node* node, const std::string& key, const std::string& problem) const {
-    const std::size_t line = node ? static_cast<std::size_t>(node->source().begin.line) : 0;
+  [[noreturn]] void fail(const Value* node, const std::string& key, const std::string& problem) const {
+    const std::size_t line = node ? node->line() : 0;
     throw InputError({source_, line, key}, problem);
   }
 
-  void rejectUnknown(const toml::table& table, const std::string& path, const std::set<std::string>& known) const {
-    for (const auto& [key, node] : table)
-      if (!known.count(std::string(key.str())))
-        fail(&node, path + "." + std::string(key.str()), "unknown key");
+  void rejectUnknown(const Value& table, const std::string& path, const std::set<std::string>& known) const {
+    for (std::size_t i = 0; i < table.keys().size(); ++i)
+      if (!known.count(table.keys()[i])) fail(&table.items()[i], path + "." + table.keys()[i], "unknown key");
   }
 
-  std::optional<double> optionalNumber(const toml::table& t, const std::string& path, const std::string& key) const {
-    const toml::node* node = t.get(key);
+  std::optional<double> optionalNumber(const Value& t, const std::string& path, const std::string& key) const {
+    const Value* node = t.find(key);
     if (!node) return std::nullopt;
-    if (const auto v = node->value<double>()) return *v;
+    if (const auto v = node->toNumber()) return *v;
     fail(node, path + "." + key, "expected a number");
   }
 
-  double number(const toml::table& t, const std::string& path, const std::string& key, double lo, double hi) const {
+  double number(const Value& t, const std::string& path, const std::string& key, double lo, double hi) const {
     const auto v = optionalNumber(t, path, key);
     if (!v) fail(&t, path + "." + key, "missing key (a number)");
     return check(t, path, key, *v, lo, hi);
   }
 
-  double number(const toml::table& t, const std::string& path, const std::string& key, double lo, double hi,
+  double number(const Value& t, const std::string& path, const std::string& key, double lo, double hi,
                 double fallback) const {
     const auto v = optionalNumber(t, path, key);
     return v ? check(t, path, key, *v, lo, hi) : fallback;
   }
 
-  std::string text(const toml::table& t, const std::string& path, const std::string& key, std::string fallback) const {
-    const toml::node* node = t.get(key);
+  std::string text(const Value& t, const std::string& path, const std::string& key, std::string fallback) const {
+    const Value* node = t.find(key);
     if (!node) return fallback;
-    if (const auto v = node->value<std::string>()) return *v;
+    if (const auto v = node->toText()) return *v;
     fail(node, path + "." + key, "expected a string");
   }
 
-  const toml::table* table(const toml::table& t, const std::string& path, const std::string& key) const {
-    const toml::node* node = t.get(key);
+  const Value* table(const Value& t, const std::string& path, const std::string& key) const {
+    const Value* node = t.find(key);
     if (!node) return nullptr;
-    if (const toml::table* sub = node->as_table()) return sub;
+    if (node->isTable()) return node;
     fail(node, path + "." + key, "expected a table");
   }
 
-  std::vector<const toml::table*> tables(const toml::table& t, const std::string& path, const std::string& key) const {
-    std::vector<const toml::table*> out;
-    const toml::node* node = t.get(key);
+  std::vector<const Value*> tables(const Value& t, const std::string& path, const std::string& key) const {
+    std::vector<const Value*> out;
+    const Value* node = t.find(key);
     if (!node) return out;
-    const toml::array* array = node->as_array();
-    if (!array) fail(node, path + "." + key, "expected an array of tables ([[" + path + "." + key + "]])");
-    for (const toml::node& element : *array) {
-      const toml::table* sub = element.as_table();
-      if (!sub) fail(&element, path + "." + key, "expected a table");
-      out.push_back(sub);
+    if (!node->isArray()) fail(node, path + "." + key, "expected an array of tables ([[" + path + "." + key + "]])");
+    for (const Value& element : node->items()) {
+      if (!element.isTable()) fail(&element, path + "." + key, "expected a table");
+      out.push_back(&element);
     }
     return out;
   }
 
  private:
-  double check(const toml::table& t, const std::string& path, const std::string& key, double v, double lo,
+  double check(const Value& t, const std::string& path, const std::string& key, double v, double lo,
                double hi) const {
     if (!(v >= lo && v <= hi))
-      fail(t.get(key), path + "." + key,
+      fail(t.find(key), path + "." + key,
            "value " + std::to_string(v) + " outside [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
     return v;
   }
@@ -87,15 +86,9 @@ class SpecReader {
 }  // namespace
 
 BuildingSpec parseBuildingSpec(const std::string& content, const std::string& sourceName) {
-  toml::table root;
-  try {
-    root = toml::parse(content, sourceName);
-  } catch (const toml::parse_error& e) {
-    throw InputError({sourceName, static_cast<std::size_t>(e.source().begin.line), ""},
-                     std::string(e.description()));
-  }
+  const Value root = scenario::parseToml(content, sourceName, "");
   SpecReader r(sourceName);
-  const toml::table* b = r.table(root, "", "building");
+  const Value* b = r.table(root, "", "building");
   if (!b) throw InputError({sourceName, 0, "building"}, "missing [building] table");
   const std::string p = "building";
   r.rejectUnknown(*b, p,
@@ -113,16 +106,16 @@ BuildingSpec parseBuildingSpec(const std::string& content, const std::string& so
   s.heatingSetpointC = r.optionalNumber(*b, p, "heating_setpoint_c");
   s.coolingSetpointC = r.optionalNumber(*b, p, "cooling_setpoint_c");
   if (s.heatingSetpointC && s.coolingSetpointC && *s.heatingSetpointC > *s.coolingSetpointC)
-    r.fail(b->get("cooling_setpoint_c"), p + ".cooling_setpoint_c", "cooling setpoint below the heating setpoint");
+    r.fail(b->find("cooling_setpoint_c"), p + ".cooling_setpoint_c", "cooling setpoint below the heating setpoint");
   s.maxHeatingW = r.number(*b, p, "heating_capacity_w", 0, 1e300, 1e300);
   s.maxCoolingW = r.number(*b, p, "cooling_capacity_w", 0, 1e300, 1e300);
 
-  if (const toml::table* mass = r.table(*b, p, "mass")) {
+  if (const Value* mass = r.table(*b, p, "mass")) {
     r.rejectUnknown(*mass, p + ".mass", {"heat_capacity_j_per_m2k", "area_factor"});
     s.heatCapacityPerFloorArea = r.number(*mass, p + ".mass", "heat_capacity_j_per_m2k", 1, 1e8);
     s.massAreaFactor = r.number(*mass, p + ".mass", "area_factor", 0.01, 4.4);
   }
-  for (const toml::table* t : r.tables(*b, p, "opaque")) {
+  for (const Value* t : r.tables(*b, p, "opaque")) {
     const std::string q = p + ".opaque";
     r.rejectUnknown(*t, q,
                     {"name", "area_m2", "u_w_per_m2k", "azimuth_deg", "tilt_deg", "adjacent", "temperature_factor",
@@ -135,14 +128,14 @@ BuildingSpec parseBuildingSpec(const std::string& content, const std::string& so
     o.tiltDeg = r.number(*t, q, "tilt_deg", 0, 180);
     const std::string adjacent = r.text(*t, q, "adjacent", "outdoor");
     if (adjacent != "outdoor" && adjacent != "ground")
-      r.fail(t->get("adjacent"), q + ".adjacent", "expected \"outdoor\" or \"ground\"");
+      r.fail(t->find("adjacent"), q + ".adjacent", "expected \"outdoor\" or \"ground\"");
     o.towardsGround = adjacent == "ground";
     o.temperatureFactor = r.number(*t, q, "temperature_factor", 0, 1, 1.0);
     o.solarAbsorptance = r.number(*t, q, "solar_absorptance", 0, 1, 0.6);
     o.emissivity = r.number(*t, q, "emissivity", 0, 1, 0.9);
     s.opaque.push_back(o);
   }
-  for (const toml::table* t : r.tables(*b, p, "window")) {
+  for (const Value* t : r.tables(*b, p, "window")) {
     const std::string q = p + ".window";
     r.rejectUnknown(*t, q,
                     {"name", "area_m2", "u_w_per_m2k", "g_value", "incidence_angle_coefficients", "frame_fraction",
@@ -156,12 +149,11 @@ BuildingSpec parseBuildingSpec(const std::string& content, const std::string& so
     w.shadingFactor = r.number(*t, q, "shading_factor", 0, 1, 1.0);
     w.azimuthDeg = r.number(*t, q, "azimuth_deg", -360, 360, 180.0);
     w.tiltDeg = r.number(*t, q, "tilt_deg", 0, 180, 90.0);
-    if (const toml::node* node = t->get("incidence_angle_coefficients")) {
-      const toml::array* a = node->as_array();
-      if (!a || a->empty()) r.fail(node, q + ".incidence_angle_coefficients", "expected a non-empty array of numbers");
+    if (const Value* node = t->find("incidence_angle_coefficients")) {
+      if (!node->isArray() || node->items().empty()) r.fail(node, q + ".incidence_angle_coefficients", "expected a non-empty array of numbers");
       w.incidenceCoefficients.clear();
-      for (const toml::node& c : *a) {
-        const auto v = c.value<double>();
+      for (const Value& c : node->items()) {
+        const auto v = c.toNumber();
         if (!v) r.fail(&c, q + ".incidence_angle_coefficients", "expected numbers");
         w.incidenceCoefficients.push_back(*v);
       }
@@ -172,9 +164,9 @@ BuildingSpec parseBuildingSpec(const std::string& content, const std::string& so
     s.windows.push_back(w);
   }
   if (s.opaque.empty() && s.windows.empty())
-    throw InputError({sourceName, static_cast<std::size_t>(b->source().begin.line), "building.opaque"},
+    throw InputError({sourceName, b->line(), "building.opaque"},
                      "the building has no [[building.opaque]] or [[building.window]] elements");
-  if (const toml::table* solar = r.table(*b, p, "solar")) {
+  if (const Value* solar = r.table(*b, p, "solar")) {
     const std::string q = p + ".solar";
     r.rejectUnknown(*solar, q,
                     {"sky_model", "ground_reflectance", "external_surface_resistance_m2k_per_w",
@@ -183,14 +175,14 @@ BuildingSpec parseBuildingSpec(const std::string& content, const std::string& so
     try {
       s.skyModel = skyDiffuseModelFromString(model);
     } catch (const Error& e) {
-      r.fail(solar->get("sky_model"), q + ".sky_model", e.what());
+      r.fail(solar->find("sky_model"), q + ".sky_model", e.what());
     }
     s.groundReflectance = r.number(*solar, q, "ground_reflectance", 0, 1, 0.2);
     s.externalSurfaceResistance = r.number(*solar, q, "external_surface_resistance_m2k_per_w", 0, 1, 0.04);
     s.skyTemperatureDifferenceK = r.number(*solar, q, "sky_temperature_difference_k", 0, 50, 11.0);
     s.windowCorrectionFactor = r.number(*solar, q, "window_correction_factor", 0, 1, 1.0);
   }
-  if (const toml::table* sys = r.table(*b, p, "system")) {
+  if (const Value* sys = r.table(*b, p, "system")) {
     const std::string q = p + ".system";
     r.rejectUnknown(*sys, q,
                     {"kind", "boiler_efficiency", "heat_pump_supply_temperature_c", "heat_pump_carnot_efficiency",
@@ -199,7 +191,7 @@ BuildingSpec parseBuildingSpec(const std::string& content, const std::string& so
     if (kind == "ideal") s.system.kind = HeatingSystemKind::Ideal;
     else if (kind == "boiler") s.system.kind = HeatingSystemKind::Boiler;
     else if (kind == "heat_pump") s.system.kind = HeatingSystemKind::HeatPump;
-    else r.fail(sys->get("kind"), q + ".kind", "expected \"ideal\", \"boiler\" or \"heat_pump\"");
+    else r.fail(sys->find("kind"), q + ".kind", "expected \"ideal\", \"boiler\" or \"heat_pump\"");
     s.system.boilerEfficiency = r.number(*sys, q, "boiler_efficiency", 0.1, 1.2, 0.9);
     s.system.heatPumpSupplyC = r.number(*sys, q, "heat_pump_supply_temperature_c", 20, 80, 35.0);
     s.system.heatPumpCarnotEfficiency = r.number(*sys, q, "heat_pump_carnot_efficiency", 0.1, 0.9, 0.45);

@@ -17,6 +17,7 @@
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/value_reader.hpp"
 #include "citytwin/energy/building_stock.hpp"
 #include "citytwin/energy/distribution_network.hpp"
 #include "citytwin/energy/network_file.hpp"
@@ -49,25 +50,22 @@ struct Settings {
   double voltageMin = 0.95, voltageMax = 1.05;
 };
 
-class ParameterReader {
+// The model's parameters are bounded numbers, read through the shared ValueReader (which locates every
+// error as file:line:key) with the model's own messages.
+class Parameters {
  public:
-  ParameterReader(const toml::table& table, std::string file, std::string prefix)
-      : table_(table), file_(std::move(file)), prefix_(std::move(prefix)) {}
+  Parameters(const Value& table, std::string file, std::string prefix) : reader_(table, std::move(file), std::move(prefix)) {}
 
-  [[noreturn]] void fail(const std::string& key, const std::string& problem) const {
-    const toml::node* node = table_.get(key);
-    const auto line = node ? node->source().begin.line : table_.source().begin.line;
-    throw InputError({file_, static_cast<std::size_t>(line), prefix_ + key}, problem);
-  }
+  [[noreturn]] void fail(const std::string& key, const std::string& problem) const { reader_.fail(key, problem); }
   void rejectUnknown(const std::set<std::string>& known) const {
-    for (const auto& [key, node] : table_)
-      if (!known.count(std::string(key.str()))) fail(std::string(key.str()), "unknown key");
+    for (const std::string& key : known) reader_.allow(key);
+    reader_.rejectUnknownKeys();
   }
-  bool has(const std::string& key) const { return table_.get(key) != nullptr; }
+  bool has(const std::string& key) const { return reader_.has(key); }
   double number(const std::string& key, double fallback, double lo, double hi) const {
-    const toml::node* node = table_.get(key);
+    const Value* node = reader_.node(key);
     if (!node) return fallback;
-    const auto v = node->value<double>();
+    const auto v = node->toNumber();
     if (!v) fail(key, "expected a number");
     if (!(*v >= lo && *v <= hi))
       fail(key, "expected a value in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
@@ -78,37 +76,35 @@ class ParameterReader {
     return number(key, 0, lo, hi);
   }
   std::string text(const std::string& key, const std::string& fallback) const {
-    const toml::node* node = table_.get(key);
+    const Value* node = reader_.node(key);
     if (!node) return fallback;
-    const auto v = node->value<std::string>();
+    const auto v = node->toText();
     if (!v) fail(key, "expected a string");
     return *v;
   }
   std::int64_t integer(const std::string& key, std::int64_t fallback, std::int64_t lo, std::int64_t hi) const {
-    const toml::node* node = table_.get(key);
+    const Value* node = reader_.node(key);
     if (!node) return fallback;
-    const auto v = node->value_exact<std::int64_t>();
-    if (!v) fail(key, "expected an integer");
-    if (*v < lo || *v > hi) fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
-    return *v;
+    if (!node->isInteger()) fail(key, "expected an integer");
+    const std::int64_t v = node->asInteger();
+    if (v < lo || v > hi) fail(key, "expected an integer in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]");
+    return v;
   }
   bool boolean(const std::string& key, bool fallback) const {
-    const toml::node* node = table_.get(key);
+    const Value* node = reader_.node(key);
     if (!node) return fallback;
-    const auto v = node->value<bool>();
+    const auto v = node->toBoolean();
     if (!v) fail(key, "expected true or false");
     return *v;
   }
 
  private:
-  const toml::table& table_;
-  std::string file_;
-  std::string prefix_;
+  ValueReader reader_;
 };
 
 // `weather = { synthetic = true, latitude = 45.15, ... }`: a generated weather year (see synthetic_weather.hpp).
-SyntheticWeatherOptions readSyntheticWeather(const toml::table& table, const std::string& file) {
-  const ParameterReader p(table, file, "energy.weather.");
+SyntheticWeatherOptions readSyntheticWeather(const Value& table, const std::string& file) {
+  const Parameters p(table, file, "energy.weather.");
   p.rejectUnknown({"synthetic", "latitude", "longitude", "elevation_m", "time_zone_h", "mean_temperature_c",
                    "seasonal_amplitude_c", "daily_amplitude_c", "temperature_noise_c", "cloudiness",
                    "linke_turbidity", "relative_humidity", "wind_speed_ms", "first_weekday", "seed"});
@@ -136,22 +132,22 @@ SyntheticWeatherOptions readSyntheticWeather(const toml::table& table, const std
 Settings readSettings(const sim::ModelContext& context) {
   Settings s;
   s.stock.seed = context.seed;
-  const ParameterReader p(context.parameters, context.scenarioFile, "energy.");
+  const Parameters p(context.parameters, context.scenarioFile, "energy.");
   p.rejectUnknown({"weather", "sky_model", "retrofit_share", "retrofit_u_wall", "retrofit_u_roof",
                    "retrofit_u_window", "retrofit_u_floor", "heat_wave_delta_c", "pv_share",
                    "heat_pump_share", "ev_share", "power_flow", "voltage_min_pu", "voltage_max_pu", "network",
                    "network_service_radius_m", "use_observed_loads"});
   if (!p.has("weather")) p.fail("weather", "missing key: the EPW weather file of the city, or { synthetic = true, ... }");
-  if (const toml::table* synthetic = context.parameters.get("weather")->as_table()) {
-    s.syntheticWeather = readSyntheticWeather(*synthetic, context.scenarioFile);
+  if (const Value& weather = *context.parameters.find("weather"); weather.isTable()) {
+    s.syntheticWeather = readSyntheticWeather(weather, context.scenarioFile);
   } else {
-    if (!context.parameters.get("weather")->is_string())
+    if (!weather.isString())
       p.fail("weather", "expected an EPW file name or a table { synthetic = true, latitude = ..., ... }");
     s.weather = p.text("weather", "");
     if (s.weather.is_relative()) s.weather = context.scenarioDirectory / s.weather;
   }
   if (p.has("network")) {
-    if (!context.parameters.get("network")->is_string()) p.fail("network", "expected a GeoJSON file name");
+    if (!context.parameters.find("network")->isString()) p.fail("network", "expected a GeoJSON file name");
     s.network = p.text("network", "");
     if (s.network.empty()) p.fail("network", "expected a GeoJSON file name");
     if (s.network.is_relative()) s.network = context.scenarioDirectory / s.network;
@@ -176,7 +172,7 @@ Settings readSettings(const sim::ModelContext& context) {
   s.voltageMin = p.number("voltage_min_pu", 0.95, 0.5, 1.0);
   s.voltageMax = p.number("voltage_max_pu", 1.05, 1.0, 1.5);
   for (const sim::Intervention& in : context.interventions) {
-    const ParameterReader r(in.parameters, in.sourceFile.empty() ? context.scenarioFile : in.sourceFile,
+    const Parameters r(in.parameters, in.sourceFile.empty() ? context.scenarioFile : in.sourceFile,
                             "intervention " + in.kind + ": ");
     if (in.kind == "retrofit") {
       r.rejectUnknown({"kind", "share", "u_wall", "u_roof", "u_window", "u_floor"});
@@ -281,8 +277,8 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
       throw;
     } catch (const Error& e) {
       // The scenario line that named the file, then the file's own message (feature and field).
-      const toml::node* node = context.parameters.get("network");
-      throw InputError({context.scenarioFile, node ? static_cast<std::size_t>(node->source().begin.line) : 0,
+      const Value* node = context.parameters.find("network");
+      throw InputError({context.scenarioFile, node ? node->line() : 0,
                         "energy.network"},
                        e.what());
     }

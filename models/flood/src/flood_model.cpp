@@ -9,28 +9,24 @@
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/value_reader.hpp"
 #include "citytwin/flood/observed_levels.hpp"
-#include "citytwin/sim/toml_reader.hpp"
 
 namespace citytwin::flood {
 namespace {
 
-std::vector<double> coordinates(const sim::TomlReader& reader, const std::string& key) {
+std::vector<double> coordinates(const ValueReader& reader, const std::string& key) {
   std::vector<double> values;
-  const toml::array* list = reader.optionalArray(key);
+  const Value* list = reader.optionalArray(key);
   if (list == nullptr) reader.fail(key, "missing; expected a list of coordinates");
-  for (const toml::node& v : *list) {
-    if (v.is_integer())
-      values.push_back(static_cast<double>(v.as_integer()->get()));
-    else if (v.is_floating_point())
-      values.push_back(v.as_floating_point()->get());
-    else
-      throw InputError(reader.locationOf(v, key), "expected a number, found " + sim::describeTomlType(v));
+  for (const Value& v : list->items()) {
+    if (!v.isNumber()) throw InputError(reader.locationOf(v, key), "expected a number, found " + describeType(v));
+    values.push_back(v.asNumber());
   }
   return values;
 }
 
-geo::Polyline polylineOf(const sim::TomlReader& reader, std::size_t minimum) {
+geo::Polyline polylineOf(const ValueReader& reader, std::size_t minimum) {
   const std::vector<double> xs = coordinates(reader, "x"), ys = coordinates(reader, "y");
   if (xs.size() != ys.size()) reader.fail("y", "x and y need the same number of coordinates");
   if (xs.size() < minimum) reader.fail("x", "needs at least " + std::to_string(minimum) + " points");
@@ -173,12 +169,12 @@ void FloodModel::applyInterventions(const sim::ModelContext& context) {
     drainage_.assign(d.cellCount(), static_cast<float>(parameters_.drainageMmPerHour));
   const double runEnd = sim::toSeconds(context.end);
   for (const sim::Intervention& intervention : context.interventions) {
-    sim::TomlReader reader(intervention.parameters,
+    ValueReader reader(intervention.parameters,
                            intervention.sourceFile.empty() ? context.scenarioFile : intervention.sourceFile,
                            "intervention.");
     reader.allow("kind");
     if (intervention.kind == "add_rainfall") {
-      if (const toml::node* series = reader.node("series")) {
+      if (const Value* series = reader.node("series")) {
         extraRain_.push_back(readSeries(*series, reader.file(), reader.qualified("series")));
       } else {
         const double rate = reader.requireNumber("mm_per_h");
@@ -199,7 +195,7 @@ void FloodModel::applyInterventions(const sim::ModelContext& context) {
         for (double& v : found->discharge.values) v *= *factor;
       } else if (const auto q = reader.optionalNumber("discharge_m3s")) {
         found->discharge = TimeSeries::constant(*q);
-      } else if (const toml::node* series = reader.node("series")) {
+      } else if (const Value* series = reader.node("series")) {
         found->discharge = readSeries(*series, reader.file(), reader.qualified("series"));
       } else {
         reader.fail("factor", "missing; give factor, discharge_m3s or series");

@@ -1,32 +1,29 @@
 #include "citytwin/flood/flood_parameters.hpp"
 
-#include <toml++/toml.h>
-
 #include <optional>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/value_reader.hpp"
 #include "citytwin/sim/time_text.hpp"
-#include "citytwin/sim/toml_reader.hpp"
 
 namespace citytwin::flood {
 namespace {
 
-InputLocation at(const toml::node& node, const std::string& file, const std::string& key) {
-  return {file, static_cast<std::size_t>(node.source().begin.line), key};
+InputLocation at(const Value& node, const std::string& file, const std::string& key) {
+  return {file, node.line(), key};
 }
 
-double numberIn(const toml::node& node, const std::string& file, const std::string& key) {
-  if (node.is_integer()) return static_cast<double>(node.as_integer()->get());
-  if (node.is_floating_point()) return node.as_floating_point()->get();
-  throw InputError(at(node, file, key), "expected a number, found " + sim::describeTomlType(node));
+double numberIn(const Value& node, const std::string& file, const std::string& key) {
+  if (node.isNumber()) return node.asNumber();
+  throw InputError(at(node, file, key), "expected a number, found " + describeType(node));
 }
 
-void readPoints(const sim::TomlReader& reader, FloodInflow& inflow) {
+void readPoints(const ValueReader& reader, FloodInflow& inflow) {
   auto list = [&](const std::string& key, std::vector<double>& out) {
-    const toml::node* node = reader.node(key);
+    const Value* node = reader.node(key);
     if (node == nullptr) reader.fail(key, "missing; give a coordinate or a list of coordinates");
-    if (node->is_array()) {
-      for (const toml::node& v : *node->as_array())
+    if (node->isArray()) {
+      for (const Value& v : node->items())
         out.push_back(numberIn(v, reader.file(), reader.qualified(key)));
     } else {
       out.push_back(numberIn(*node, reader.file(), reader.qualified(key)));
@@ -40,14 +37,12 @@ void readPoints(const sim::TomlReader& reader, FloodInflow& inflow) {
 
 }  // namespace
 
-TimeSeries readSeries(const toml::node& node, const std::string& file, const std::string& key) {
-  if (!node.is_array()) throw InputError(at(node, file, key), "expected [[time_s, value], ...]");
+TimeSeries readSeries(const Value& node, const std::string& file, const std::string& key) {
+  if (!node.isArray()) throw InputError(at(node, file, key), "expected [[time_s, value], ...]");
   TimeSeries series;
-  for (const toml::node& pair : *node.as_array()) {
-    const toml::array* entries = pair.as_array();
-    if (entries == nullptr || entries->size() != 2)
-      throw InputError(at(pair, file, key), "expected a pair [time_s, value]");
-    const double t = numberIn(*entries->get(0), file, key), v = numberIn(*entries->get(1), file, key);
+  for (const Value& pair : node.items()) {
+    if (!pair.isArray() || pair.size() != 2) throw InputError(at(pair, file, key), "expected a pair [time_s, value]");
+    const double t = numberIn(pair.items()[0], file, key), v = numberIn(pair.items()[1], file, key);
     if (!series.times.empty() && t < series.times.back())
       throw InputError(at(pair, file, key), "times must not decrease");
     series.times.push_back(t);
@@ -57,8 +52,8 @@ TimeSeries readSeries(const toml::node& node, const std::string& file, const std
   return series;
 }
 
-FloodParameters readFloodParameters(const toml::table& table, const std::string& file) {
-  sim::TomlReader reader(table, file, "flood.");
+FloodParameters readFloodParameters(const Value& table, const std::string& file) {
+  ValueReader reader(table, file, "flood.");
   FloodParameters p;
   auto positive = [&](const std::string& key, double fallback, bool allowZero = false) {
     const double v = reader.optionalNumber(key).value_or(fallback);
@@ -97,7 +92,7 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
     if (*rate < 0) reader.fail("rain_mm_per_h", "must not be negative");
     p.rain = TimeSeries::constant(*rate);
   }
-  if (const toml::node* series = reader.node("rain_series"))
+  if (const Value* series = reader.node("rain_series"))
     p.rain = readSeries(*series, file, reader.qualified("rain_series"));
   // Gauges drive the rain by default only when the scenario gives none: a state column created by
   // another model reads 0 before any observation arrives, which must not cancel a design storm.
@@ -105,8 +100,8 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
   p.useRiverLevels = reader.optionalBool("use_river_levels").value_or(true);
   p.riverLevelReachM = positive("river_level_reach_m", p.riverLevelReachM, false);
   p.infiltration.constantMmPerHour = positive("infiltration_mm_per_h", 0.0, true);
-  if (const toml::table* ga = reader.optionalTable("green_ampt")) {
-    sim::TomlReader g(*ga, file, "flood.green_ampt.");
+  if (const Value* ga = reader.optionalTable("green_ampt")) {
+    ValueReader g(*ga, file, "flood.green_ampt.");
     p.infiltration.greenAmpt = true;
     p.infiltration.conductivityMmPerHour = g.requireNumber("conductivity_mm_per_h");
     p.infiltration.suctionHeadM = g.optionalNumber("suction_head_m").value_or(0.11);
@@ -124,19 +119,19 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
     p.freeOutflow = false;
   else
     reader.fail("boundary", "expected \"free\" or \"closed\"");
-  if (const toml::array* inflows = reader.optionalArray("inflow")) {
+  if (const Value* inflows = reader.optionalArray("inflow")) {
     std::size_t k = 0;
-    for (const toml::node& node : *inflows) {
+    for (const Value& node : inflows->items()) {
       const std::string prefix = "flood.inflow[" + std::to_string(++k) + "].";
-      if (!node.is_table())
+      if (!node.isTable())
         throw InputError(at(node, file, prefix), "expected a table {name, x, y, discharge_m3s | series}");
-      sim::TomlReader r(*node.as_table(), file, prefix);
+      ValueReader r(node, file, prefix);
       FloodInflow inflow;
       inflow.name = r.optionalString("name").value_or("inflow" + std::to_string(k));
       readPoints(r, inflow);
       if (const auto q = r.optionalNumber("discharge_m3s"))
         inflow.discharge = TimeSeries::constant(*q);
-      else if (const toml::node* s = r.node("series"))
+      else if (const Value* s = r.node("series"))
         inflow.discharge = readSeries(*s, file, r.qualified("series"));
       else
         r.fail("discharge_m3s", "missing; give discharge_m3s or series = [[time_s, m3_per_s], ...]");
@@ -144,12 +139,12 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
       p.inflows.push_back(std::move(inflow));
     }
   }
-  if (const toml::array* gauges = reader.optionalArray("gauge")) {
+  if (const Value* gauges = reader.optionalArray("gauge")) {
     std::size_t k = 0;
-    for (const toml::node& node : *gauges) {
+    for (const Value& node : gauges->items()) {
       const std::string prefix = "flood.gauge[" + std::to_string(++k) + "].";
-      if (!node.is_table()) throw InputError(at(node, file, prefix), "expected a table {name, x, y}");
-      sim::TomlReader r(*node.as_table(), file, prefix);
+      if (!node.isTable()) throw InputError(at(node, file, prefix), "expected a table {name, x, y}");
+      ValueReader r(node, file, prefix);
       FloodGauge gauge;
       gauge.name = r.optionalString("name").value_or("gauge" + std::to_string(k));
       gauge.x = r.requireNumber("x");
@@ -161,10 +156,10 @@ FloodParameters readFloodParameters(const toml::table& table, const std::string&
   p.floodedDepthM = positive("flooded_depth_m", 0.1);
   p.impassableDepthM = positive("impassable_depth_m", 0.3);
   p.gaugeIntervalS = positive("gauge_interval_s", 300.0);
-  if (const toml::node* node = reader.node("snapshot_interval")) {
+  if (const Value* node = reader.node("snapshot_interval")) {
     std::optional<sim::SimTime> interval;
-    if (node->is_string()) interval = sim::parseDuration(node->as_string()->get());
-    if (node->is_integer() && node->as_integer()->get() == 0) interval = 0;
+    if (node->isString()) interval = sim::parseDuration(node->asString());
+    if (node->isInteger() && node->asInteger() == 0) interval = 0;
     if (!interval || *interval < 0)
       reader.fail("snapshot_interval", "expected a duration such as \"10m\", or 0 for no snapshots");
     // Snapshot rasters are named by whole seconds (depth-600.tif).

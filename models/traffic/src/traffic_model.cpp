@@ -11,8 +11,8 @@
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/value_reader.hpp"
 #include "citytwin/sim/entity_selector.hpp"
-#include "citytwin/sim/toml_reader.hpp"
 #include "citytwin/traffic/assignment_routes.hpp"
 #include "citytwin/traffic/city_network.hpp"
 #include "citytwin/traffic/demand_calibration.hpp"
@@ -30,20 +30,14 @@ const char* const kKnownKeys[] = {"time_step_s",        "od_file",           "tr
                                   "idm_deceleration_mps2", "vehicle_length_m", "vehicle_output_interval", "link_output_interval",
                                   "routing", "calibrate_to_observed_flows"};
 
-InputLocation locate(const toml::table& table, const std::string& file, const std::string& key) {
-  const toml::node* node = table.get(key);
-  return {file, static_cast<std::size_t>(node ? node->source().begin.line : table.source().begin.line), key};
-}
-
-double numberOr(const toml::table& table, const std::string& file, const std::string& key, double fallback,
-                double minimum, double maximum) {
-  const toml::node* node = table.get(key);
+// A bounded number of the [traffic] table.
+double numberOr(const ValueReader& p, const std::string& key, double fallback, double minimum, double maximum) {
+  const Value* node = p.node(key);
   if (!node) return fallback;
-  const std::optional<double> value = node->value<double>();
-  if (!value) throw InputError(locate(table, file, key), "expected a number");
+  const std::optional<double> value = node->toNumber();
+  if (!value) p.fail(key, "expected a number");
   if (*value < minimum || *value > maximum)
-    throw InputError(locate(table, file, key), "expected a value in [" + std::to_string(minimum) + ", " +
-                                                   std::to_string(maximum) + "]");
+    p.fail(key, "expected a value in [" + std::to_string(minimum) + ", " + std::to_string(maximum) + "]");
   return *value;
 }
 
@@ -52,7 +46,7 @@ double numberOr(const toml::table& table, const std::string& file, const std::st
 // a set_attribute. `extraKey` is the kind's own key besides the selection ("by", "speed_kph").
 std::vector<std::uint32_t> selectLinks(const sim::Intervention& intervention, const city::CityModel& city,
                                        std::uint64_t seed, const std::string& extraKey) {
-  const sim::TomlReader reader(intervention.parameters, intervention.sourceFile, "", intervention.line);
+  const ValueReader reader(intervention.parameters, intervention.sourceFile, "", intervention.line);
   reader.allow("kind");
   (void)reader.optionalString("description");
   if (!extraKey.empty()) reader.allow(extraKey);
@@ -137,43 +131,41 @@ sim::ModelDescription TrafficModel::describe() const {
 }
 
 void TrafficModel::initialise(const sim::ModelContext& context, city::CityState& state) {
-  const toml::table& p = context.parameters;
-  const std::string& file = context.scenarioFile;
-  for (const auto& [key, node] : p) {
-    (void)node;
-    if (std::find(std::begin(kKnownKeys), std::end(kKnownKeys), std::string(key.str())) == std::end(kKnownKeys))
-      throw InputError(locate(p, file, std::string(key.str())), "unknown [traffic] key");
+  const ValueReader p(context.parameters, context.scenarioFile);
+  for (const std::string& key : context.parameters.keys()) {
+    if (std::find(std::begin(kKnownKeys), std::end(kKnownKeys), key) == std::end(kKnownKeys))
+      p.fail(key, "unknown [traffic] key");
   }
   Settings& s = *settings_;
-  s.timeStep = numberOr(p, file, "time_step_s", 0.5, 0.05, 2.0);
-  s.closureDepth = numberOr(p, file, "flood_closure_depth_m", 0.3, 0.0, 100.0);
-  s.demandScale = numberOr(p, file, "demand_scale", 1.0, 0.0, 100.0);
+  s.timeStep = numberOr(p, "time_step_s", 0.5, 0.05, 2.0);
+  s.closureDepth = numberOr(p, "flood_closure_depth_m", 0.3, 0.0, 100.0);
+  s.demandScale = numberOr(p, "demand_scale", 1.0, 0.0, 100.0);
   std::string routing = "free_flow";
-  if (const toml::node* node = p.get("routing")) {
-    const std::optional<std::string> value = node->value<std::string>();
+  if (const Value* node = p.node("routing")) {
+    const std::optional<std::string> value = node->toText();
     if (!value || (*value != "free_flow" && *value != "assignment"))
-      throw InputError(locate(p, file, "routing"), "expected \"free_flow\" or \"assignment\"");
+      p.fail("routing", "expected \"free_flow\" or \"assignment\"");
     routing = *value;
   }
   bool calibrate = true;
-  if (const toml::node* node = p.get("calibrate_to_observed_flows")) {
-    const std::optional<bool> value = node->value<bool>();
-    if (!value) throw InputError(locate(p, file, "calibrate_to_observed_flows"), "expected true or false");
+  if (const Value* node = p.node("calibrate_to_observed_flows")) {
+    const std::optional<bool> value = node->toBoolean();
+    if (!value) p.fail("calibrate_to_observed_flows", "expected true or false");
     calibrate = *value;
   }
   ResultRecorder::Intervals intervals;
-  intervals.vehiclesS = numberOr(p, file, "vehicle_output_interval", 10.0, 0.0, 1e7);
-  intervals.linksS = numberOr(p, file, "link_output_interval", 300.0, 0.0, 1e7);
+  intervals.vehiclesS = numberOr(p, "vehicle_output_interval", 10.0, 0.0, 1e7);
+  intervals.linksS = numberOr(p, "link_output_interval", 300.0, 0.0, 1e7);
   CitySignalTiming timing;
-  timing.greenS = numberOr(p, file, "signal_green_s", 27.0, 1.0, 600.0);
-  timing.amberS = numberOr(p, file, "signal_amber_s", 3.0, 0.0, 60.0);
+  timing.greenS = numberOr(p, "signal_green_s", 27.0, 1.0, 600.0);
+  timing.amberS = numberOr(p, "signal_amber_s", 3.0, 0.0, 60.0);
   VehicleType car;
-  car.idm.desiredSpeed = numberOr(p, file, "max_speed_kph", 120.0, 5.0, 300.0) / 3.6;
-  car.idm.timeHeadway = numberOr(p, file, "idm_time_headway_s", 1.6, 0.1, 10.0);
-  car.idm.minimumGap = numberOr(p, file, "idm_minimum_gap_m", 2.0, 0.1, 20.0);
-  car.idm.acceleration = numberOr(p, file, "idm_acceleration_mps2", 0.73, 0.1, 10.0);
-  car.idm.comfortableDeceleration = numberOr(p, file, "idm_deceleration_mps2", 1.67, 0.1, 10.0);
-  car.idm.length = numberOr(p, file, "vehicle_length_m", 5.0, 1.0, 30.0);
+  car.idm.desiredSpeed = numberOr(p, "max_speed_kph", 120.0, 5.0, 300.0) / 3.6;
+  car.idm.timeHeadway = numberOr(p, "idm_time_headway_s", 1.6, 0.1, 10.0);
+  car.idm.minimumGap = numberOr(p, "idm_minimum_gap_m", 2.0, 0.1, 20.0);
+  car.idm.acceleration = numberOr(p, "idm_acceleration_mps2", 0.73, 0.1, 10.0);
+  car.idm.comfortableDeceleration = numberOr(p, "idm_deceleration_mps2", 1.67, 0.1, 10.0);
+  car.idm.length = numberOr(p, "vehicle_length_m", 5.0, 1.0, 30.0);
 
   const city::RoadNetwork& roads = context.city.roads;
   roadCount_ = roads.links.size();
@@ -181,8 +173,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   closedByIntervention_.assign(roadCount_, 0);
   for (const sim::Intervention& intervention : context.interventions) {
     if (intervention.kind == "scale_demand") {
-      const toml::node* factor = intervention.parameters.get("factor");
-      const std::optional<double> value = factor ? factor->value<double>() : std::nullopt;
+      const Value* factor = intervention.parameters.find("factor");
+      const std::optional<double> value = factor ? factor->toNumber() : std::nullopt;
       if (!value || *value < 0) throw InputError(intervention.locationOf("factor"), "expected a non-negative factor");
       s.demandScale *= *value;
       continue;
@@ -194,13 +186,13 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     if (intervention.kind == "close_road") {
       for (std::uint32_t l : links) closedByIntervention_[l] = 1;
     } else if (intervention.kind == "reduce_lanes") {
-      const toml::node* by = intervention.parameters.get("by");
-      const std::optional<std::int64_t> count = by ? by->value<std::int64_t>() : std::optional<std::int64_t>(1);
+      const Value* by = intervention.parameters.find("by");
+      const std::optional<std::int64_t> count = by ? by->toInteger() : std::optional<std::int64_t>(1);
       if (!count || *count < 0) throw InputError(intervention.locationOf("by"), "expected a non-negative lane count");
       for (std::uint32_t l : links) network.links[l].lanes = std::max(1, network.links[l].lanes - static_cast<int>(*count));
     } else if (intervention.kind == "change_speed_limit") {
-      const toml::node* speed = intervention.parameters.get("speed_kph");
-      const std::optional<double> value = speed ? speed->value<double>() : std::nullopt;
+      const Value* speed = intervention.parameters.find("speed_kph");
+      const std::optional<double> value = speed ? speed->toNumber() : std::nullopt;
       if (!value || *value < 5.0) throw InputError(intervention.locationOf("speed_kph"), "expected a speed of at least 5 km/h");
       for (std::uint32_t l : links) network.links[l].speedLimit = *value / 3.6;
     } else {
@@ -211,9 +203,9 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
 
   // Demand: node-to-node trips, from an OD table or from building uses.
   std::vector<GeneratedTrip> trips;
-  if (const toml::node* od = p.get("od_file")) {
-    const std::optional<std::string> name = od->value<std::string>();
-    if (!name) throw InputError(locate(p, file, "od_file"), "expected a file name");
+  if (const Value* od = p.node("od_file")) {
+    const std::optional<std::string> name = od->toText();
+    if (!name) p.fail("od_file", "expected a file name");
     std::filesystem::path path = *name;
     if (path.is_relative()) path = context.scenarioDirectory / path;
     SplitMix64 random(context.seed);
@@ -227,12 +219,12 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     }
   } else {
     BuildingDemandOptions demand;
-    demand.tripsPer100M2 = numberOr(p, file, "trips_per_100m2", 0.5, 0.0, 100.0);
-    demand.workShare = numberOr(p, file, "work_share", 0.6, 0.0, 1.0);
-    demand.shopShare = numberOr(p, file, "shop_share", 0.25, 0.0, 1.0);
-    demand.schoolShare = numberOr(p, file, "school_share", 0.15, 0.0, 1.0);
-    demand.startS = numberOr(p, file, "demand_start_s", 0.0, 0.0, 1e7);
-    demand.durationS = numberOr(p, file, "demand_duration_s", 3600.0, 1.0, 1e7);
+    demand.tripsPer100M2 = numberOr(p, "trips_per_100m2", 0.5, 0.0, 100.0);
+    demand.workShare = numberOr(p, "work_share", 0.6, 0.0, 1.0);
+    demand.shopShare = numberOr(p, "shop_share", 0.25, 0.0, 1.0);
+    demand.schoolShare = numberOr(p, "school_share", 0.15, 0.0, 1.0);
+    demand.startS = numberOr(p, "demand_start_s", 0.0, 0.0, 1e7);
+    demand.durationS = numberOr(p, "demand_duration_s", 3600.0, 1.0, 1e7);
     demand.scale = s.demandScale;
     demand.seed = context.seed;
     trips = generateBuildingDemand(context.city, demand);

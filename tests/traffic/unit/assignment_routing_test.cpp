@@ -5,6 +5,7 @@
 #include <set>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/traffic/assignment_routes.hpp"
 #include "citytwin/traffic/city_network.hpp"
@@ -25,9 +26,9 @@ std::filesystem::path cornerToCornerOd() {
 
 std::map<std::vector<std::int32_t>, int> routesOf(const std::string& routing) {
   const city::CityModel town = traffic::testing::smallTown();
-  const toml::table parameters =
-      toml::parse("od_file = '" + cornerToCornerOd().string() + "'\nrouting = '" + routing +
-                  "'\nvehicle_output_interval = 0\nlink_output_interval = 0\n");
+  const Value parameters =
+      scenario::parseToml("od_file = '" + cornerToCornerOd().string() + "'\nrouting = '" + routing +
+                  "'\nvehicle_output_interval = 0\nlink_output_interval = 0\n", "");
   city::CityState state(town);
   traffic::TrafficModel model;
   sim::ModelContext context{
@@ -79,7 +80,7 @@ TEST_CASE("assignment routing spreads vehicles over the paths the equilibrium us
 
 TEST_CASE("an unknown routing is an InputError naming the key") {
   const city::CityModel town = traffic::testing::smallTown();
-  const toml::table parameters = toml::parse("routing = 'fastest'\n");
+  const Value parameters = scenario::parseToml("routing = 'fastest'\n", "");
   city::CityState state(town);
   traffic::TrafficModel model;
   sim::ModelContext context{

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/traffic/traffic_model.hpp"
 #include "small_town.hpp"
@@ -39,12 +40,12 @@ TEST_CASE("resampling keeps each trip floor(f) times plus once with probability 
 
 TEST_CASE("observed flows in the initial state scale the traffic model's demand") {
   const city::CityModel town = traffic::testing::smallTown();
-  const toml::table parameters = toml::parse("trips_per_100m2 = 0.5\ndemand_duration_s = 3600\n");
+  const Value parameters = scenario::parseToml("trips_per_100m2 = 0.5\ndemand_duration_s = 3600\n", "");
   const auto run = [&](double observedScale, bool calibrate) {
     city::CityState state(town);
     traffic::TrafficModel model;
-    toml::table p = parameters;
-    p.insert("calibrate_to_observed_flows", calibrate);
+    Value p = parameters;
+    p.set("calibrate_to_observed_flows", calibrate);
     if (observedScale > 0) {
       // Observations on every link: the count the uncalibrated demand would put there, times observedScale,
       // is approximated by a uniform flow; only the sums matter.

@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "citytwin/sim/model.hpp"
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/traffic/traffic_model.hpp"
 #include "small_town.hpp"
@@ -41,7 +42,7 @@ std::vector<std::vector<std::string>> readCsv(const std::filesystem::path& path)
 std::filesystem::path runAndWrite(const std::string& name, const std::string& parameters, int minutes,
                                   int snapshotAt = -1) {
   const city::CityModel town = traffic::testing::smallTown();
-  const toml::table table = toml::parse(parameters);
+  const Value table = scenario::parseToml(parameters, "");
   city::CityState state(town);
   traffic::TrafficModel model;
   sim::ModelContext context{town, table, "scenario.toml", ".", citytwin::testing::scratchDirectory(), 7, 0,

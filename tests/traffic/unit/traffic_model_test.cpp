@@ -1,8 +1,10 @@
 #include <doctest/doctest.h>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/value_reader.hpp"
 #include "citytwin/sim/entity_selector.hpp"
 #include "citytwin/sim/model_registry.hpp"
+#include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/testing/shared_data.hpp"
 #include "citytwin/traffic/register.hpp"
 #include "citytwin/traffic/traffic_model.hpp"
@@ -18,7 +20,7 @@ struct Run {
 };
 
 void initialise(traffic::TrafficModel& model, const city::CityModel& town, city::CityState& state,
-                const toml::table& parameters, std::vector<sim::Intervention> interventions = {}) {
+                const Value& parameters, std::vector<sim::Intervention> interventions = {}) {
   sim::ModelContext context{town, parameters, "scenario.toml", ".", testing::scratchDirectory(), 7, 0, "", {}};
   context.interventions = std::move(interventions);
   model.initialise(context, state);
@@ -38,10 +40,9 @@ double stepMinutes(traffic::TrafficModel& model, city::CityState& state, int min
 sim::Intervention closeRoads(std::vector<std::string> ids) {
   sim::Intervention intervention;
   intervention.kind = "close_road";
-  intervention.parameters.insert("kind", "close_road");
-  toml::array links;
-  for (const auto& id : ids) links.push_back(id);
-  intervention.parameters.insert("ids", links);
+  Value linkIds = Value::array();
+  for (const auto& id : ids) linkIds.push(id);
+  intervention.parameters = Value::table({{"kind", "close_road"}, {"ids", linkIds}});
   intervention.sourceFile = "scenario.toml";
   return intervention;
 }
@@ -50,7 +51,7 @@ sim::Intervention closeRoads(std::vector<std::string> ids) {
 
 TEST_CASE("the traffic model generates demand from buildings and publishes flows") {
   const city::CityModel town = traffic::testing::smallTown();
-  const toml::table parameters = toml::parse("trips_per_100m2 = 0.5\ndemand_duration_s = 600\n");
+  const Value parameters = scenario::parseToml("trips_per_100m2 = 0.5\ndemand_duration_s = 600\n", "");
   city::CityState state(town);
   traffic::TrafficModel model;
   initialise(model, town, state, parameters);
@@ -75,7 +76,7 @@ TEST_CASE("the traffic model generates demand from buildings and publishes flows
 
 TEST_CASE("flooded roads are closed and avoided") {
   const city::CityModel town = traffic::testing::smallTown();
-  const toml::table parameters = toml::parse("demand_duration_s = 600\n");
+  const Value parameters = scenario::parseToml("demand_duration_s = 600\n", "");
   city::CityState state(town);
   auto& depth = state.column(city::Layer::RoadLink, "max_flood_depth_m", 0.0);
   // Flood the whole second row of east-west streets except its ends.
@@ -100,7 +101,7 @@ TEST_CASE("flooded roads are closed and avoided") {
 
 TEST_CASE("interventions: closing every road to the offices strands their trips; scale_demand scales") {
   const city::CityModel town = traffic::testing::smallTown();
-  const toml::table parameters = toml::parse("demand_duration_s = 600\nwork_share = 1.0\nshop_share = 0\nschool_share = 0\n");
+  const Value parameters = scenario::parseToml("demand_duration_s = 600\nwork_share = 1.0\nshop_share = 0\nschool_share = 0\n", "");
   std::vector<std::string> intoCorner;
   for (const auto& link : town.roads.links)
     if (link.to == 15) intoCorner.push_back(link.id);
@@ -131,19 +132,19 @@ TEST_CASE("close_road picks its links with the engine's selector, as set_attribu
   const std::string area = "area = { bbox = [" + std::to_string(extent.minX - 1) + ", " +
                            std::to_string(extent.minY - 1) + ", " + std::to_string(middleX) + ", " +
                            std::to_string(extent.maxY + 1) + "] }\n";
-  const toml::table selection = toml::parse(area);
+  const Value selection = scenario::parseToml(area, "scenario.toml");
   const std::vector<std::uint32_t> expected =
-      sim::EntitySelector::parse(sim::TomlReader(selection, "scenario.toml"), city::Layer::RoadLink).resolve(town, 7);
+      sim::EntitySelector::parse(ValueReader(selection, "scenario.toml"), city::Layer::RoadLink).resolve(town, 7);
   REQUIRE_FALSE(expected.empty());
   REQUIRE(expected.size() < town.roads.links.size());
 
   sim::Intervention close;
   close.kind = "close_road";
-  close.parameters = toml::parse("kind = 'close_road'\n" + area);
+  close.parameters = scenario::parseToml("kind = 'close_road'\n" + area, "scenario.toml");
   close.sourceFile = "scenario.toml";
   city::CityState state(town);
   traffic::TrafficModel model;
-  initialise(model, town, state, toml::parse("demand_duration_s = 600\n"), {close});
+  initialise(model, town, state, scenario::parseToml("demand_duration_s = 600\n", ""), {close});
   stepMinutes(model, state, 1);
   const std::vector<double>& closed = state.column(city::columns::kRoadLinkClosed);
   std::vector<std::uint32_t> closedLinks;
@@ -156,9 +157,9 @@ TEST_CASE("bad [traffic] parameters are InputErrors; the model registers under i
   const city::CityModel town = traffic::testing::smallTown();
   city::CityState state(town);
   traffic::TrafficModel model;
-  CHECK_THROWS_AS(initialise(model, town, state, toml::parse("time_step_s = -1\n")), InputError);
-  CHECK_THROWS_AS(initialise(model, town, state, toml::parse("no_such_key = 1\n")), InputError);
-  CHECK_THROWS_AS(initialise(model, town, state, toml::parse(""), {closeRoads({"nope"})}), InputError);
+  CHECK_THROWS_AS(initialise(model, town, state, scenario::parseToml("time_step_s = -1\n", "")), InputError);
+  CHECK_THROWS_AS(initialise(model, town, state, scenario::parseToml("no_such_key = 1\n", "")), InputError);
+  CHECK_THROWS_AS(initialise(model, town, state, scenario::parseToml("", ""), {closeRoads({"nope"})}), InputError);
   sim::ModelRegistry registry;
   traffic::registerTrafficModel(registry);
   REQUIRE(registry.contains("traffic"));

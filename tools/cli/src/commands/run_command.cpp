@@ -52,13 +52,13 @@ std::string formatNumber(double value) {
 }
 
 // The city the scenario names: loaded, or generated and saved first when the scenario says how.
-city::CityModel obtainCity(const scenario::ScenarioSpec& spec, const RunArguments& arguments,
+city::CityModel obtainCity(const scenario::Scenario& spec, const RunArguments& arguments,
                            std::filesystem::path& cityPath) {
   cityPath = arguments.cityOverride.empty() ? spec.city : arguments.cityOverride;
   if (std::filesystem::exists(cityPath)) return io::loadCity(cityPath);
   if (!arguments.cityOverride.empty()) throw Error(cityPath.string() + ": city file (--city-override) does not exist");
   if (!spec.generate) {
-    throw InputError(spec.cityLocation, "city file " + cityPath.string() +
+    throw InputError(spec.locationOf("city"), "city file " + cityPath.string() +
                                             " does not exist; create it with `citytwin city generate` or "
                                             "`citytwin city import`, or add generate = { size_km = 2, seed = 1 }");
   }
@@ -75,12 +75,12 @@ city::CityModel obtainCity(const scenario::ScenarioSpec& spec, const RunArgument
   // Read back what was saved, so a generated and a loaded city run identically.
   return io::loadCity(cityPath);
 #else
-  throw InputError(spec.cityLocation, "city file " + cityPath.string() +
+  throw InputError(spec.locationOf("city"), "city file " + cityPath.string() +
                                           " does not exist and this build has no city generator");
 #endif
 }
 
-void printComparison(const scenario::ScenarioSpec& spec, const scenario::RunOutcome& outcome) {
+void printComparison(const scenario::Scenario& spec, const scenario::RunOutcome& outcome) {
   // Rows: every model.kpi any variant reported, in model order then name order.
   std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& variant : outcome.variants) {
@@ -97,7 +97,7 @@ void printComparison(const scenario::ScenarioSpec& spec, const scenario::RunOutc
   for (const auto& variant : outcome.variants) widths.push_back(std::max<std::size_t>(variant.name.size(), 12));
 
   std::printf("scenario %s: %s from %s, %zu variant%s, %.2f s\n", spec.name.c_str(),
-              sim::formatDuration(spec.duration).c_str(), spec.startIso8601.c_str(),
+              sim::formatDuration(spec.duration).c_str(), spec.startIso8601().c_str(),
               outcome.variants.size() - 1, outcome.variants.size() == 2 ? "" : "s", outcome.seconds);
   std::printf("%-*s", static_cast<int>(labelWidth), "kpi");
   for (std::size_t v = 0; v < outcome.variants.size(); ++v) {
@@ -132,7 +132,7 @@ void runScenarioCommand(const RunArguments& arguments) {
   }
   sim::ModelRegistry registry;
   registerBuiltinModels(registry);
-  const scenario::ScenarioSpec spec = scenario::loadScenario(arguments.scenario, registry);
+  const scenario::Scenario spec = scenario::loadScenario(arguments.scenario, registry);
   std::filesystem::path cityPath;
   const city::CityModel city = obtainCity(spec, arguments, cityPath);
 

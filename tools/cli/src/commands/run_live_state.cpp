@@ -13,7 +13,7 @@
 
 namespace citytwin::cli {
 
-nlohmann::json runOutcomeJson(const scenario::ScenarioSpec& spec, const scenario::RunOutcome& outcome) {
+nlohmann::json runOutcomeJson(const scenario::Scenario& spec, const scenario::RunOutcome& outcome) {
   nlohmann::json variants = nlohmann::json::array();
   for (const auto& variant : outcome.variants) {
     nlohmann::json kpis = nlohmann::json::object();

@@ -13,7 +13,7 @@
 
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
-#include "citytwin/scenario/scenario_spec.hpp"
+#include "citytwin/scenario/scenario.hpp"
 #include "citytwin/sim/model_registry.hpp"
 
 #if __has_include(<citytwin/context/live_overlay.hpp>)
@@ -28,7 +28,7 @@ namespace citytwin::cli {
 
 // The run's result as printed by `citytwin run --json`: {"scenario", "variants": [{"name", "kpis"}],
 // "seconds"}.
-nlohmann::json runOutcomeJson(const scenario::ScenarioSpec& spec, const scenario::RunOutcome& outcome);
+nlohmann::json runOutcomeJson(const scenario::Scenario& spec, const scenario::RunOutcome& outcome);
 
 #ifdef CITYTWIN_HAS_LIVE_STATE
 // For RunOptions::prepareState: writes `overlay` into every branch's initial state, so the models start

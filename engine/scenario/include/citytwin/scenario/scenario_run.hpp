@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "citytwin/city/city_model.hpp"
-#include "citytwin/scenario/scenario_spec.hpp"
+#include "citytwin/scenario/scenario.hpp"
 #include "citytwin/sim/model.hpp"
 #include "citytwin/sim/model_registry.hpp"
 #include "citytwin/store/run_recorder.hpp"
@@ -46,11 +46,12 @@ struct RunOutcome {
   std::filesystem::path database;        // where the recorder keeps the run (RunRecorder::location)
 };
 
-// Builds every branch (so every input error surfaces before anything runs), records the run as
-// "running", runs base and variants side by side, then writes per-variant outputs and records, in one
-// RunResultsTransaction, the KPI series, final KPIs, events and the final status: completed, interrupted (stop
-// was set) or failed (a model threw; the exception is rethrown after the record is written).
-RunOutcome runScenario(const ScenarioSpec& spec, const city::CityModel& city,
+// Validates the scenario (validate(), checkAgainstCity()), builds every branch (so every input error
+// surfaces before anything runs), records the run as "running", runs base and variants side by side,
+// then writes per-variant outputs and records, in one RunResultsTransaction, the KPI series, final KPIs,
+// events and the final status: completed, interrupted (stop was set) or failed (a model threw; the
+// exception is rethrown after the record is written).
+RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
                        const sim::ModelRegistry& registry, const RunOptions& options);
 
 }  // namespace citytwin::scenario

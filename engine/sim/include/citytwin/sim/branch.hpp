@@ -1,7 +1,5 @@
 #pragma once
 
-#include <toml++/toml.h>
-
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -24,7 +22,7 @@ struct BranchSpec {
   std::string name = "base";
   const city::CityModel* city = nullptr;               // shared by all branches; must outlive them
   std::vector<std::string> models;                     // the base's models, in publishing order
-  std::map<std::string, toml::table> modelParameters;  // the scenario's [<model>] tables
+  std::map<std::string, Value> modelParameters;        // the scenario's [<model>] tables
   std::map<std::string, SimTime> modelSteps;           // overrides of the models' preferred steps
   std::vector<Intervention> interventions;             // this variant's what-ifs
   SimTime end = 0;                                     // the branch covers [0, end)
@@ -74,8 +72,7 @@ struct BranchSnapshot {
 // random draws (common random numbers).
 class Branch {
  public:
-  // Takes the spec by value: its TOML tables are moved into the models' contexts, which keeps their
-  // source lines for error messages (toml++ drops them on copy).
+  // Takes the spec by value: its parameter tables and interventions are moved into the models' contexts.
   Branch(BranchSpec spec, const ModelRegistry& registry);
 
   const std::string& name() const { return name_; }

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <string>
-#include <toml++/toml.h>
 #include <variant>
 #include <vector>
 
@@ -52,6 +51,6 @@ EngineAction parseEngineIntervention(const Intervention& intervention, const std
 
 // Applies a scale_series to a copy of the model's parameters; throws InputError naming the intervention's
 // `series` key when the path is missing or not numeric.
-void applyScaleSeries(const ScaleSeries& scale, const Intervention& source, toml::table& modelParameters);
+void applyScaleSeries(const ScaleSeries& scale, const Intervention& source, Value& modelParameters);
 
 }  // namespace citytwin::sim

@@ -9,7 +9,7 @@
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/geo/geometry.hpp"
-#include "citytwin/sim/toml_reader.hpp"
+#include "citytwin/core/value_reader.hpp"
 
 namespace citytwin::sim {
 
@@ -23,7 +23,7 @@ namespace citytwin::sim {
 class EntitySelector {
  public:
   // Reads the selector keys of an intervention table (marks them known in `reader`).
-  static EntitySelector parse(const TomlReader& reader, city::Layer layer);
+  static EntitySelector parse(const ValueReader& reader, city::Layer layer);
 
   city::Layer layer() const { return layer_; }
   // Indices of the selected objects in the layer's order, ascending. Throws InputError naming the

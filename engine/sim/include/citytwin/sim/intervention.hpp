@@ -1,9 +1,9 @@
 #pragma once
 
 #include <string>
-#include <toml++/toml.h>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/value.hpp"
 
 namespace citytwin::sim {
 
@@ -11,22 +11,25 @@ namespace citytwin::sim {
 //   [[variant.intervention]]
 //   kind = "close_road"      # engine kinds: set_attribute, scale_series, enable_model, disable_model;
 //   ...                      # model kinds are declared in ModelDescription::interventionKinds
-// `parameters` is the whole table (kind included) with toml++ source positions, so the model that
-// handles it can report errors as file:line:key through `locationOf`.
-// toml++ keeps source positions when a table is moved but not when it is copied, so the engine moves
-// these tables into place; `line` (the table's first line) is the fallback for a copied table.
+// `parameters` is the whole table (kind included) with its source lines, so the model that handles it
+// can report errors as file:line:key through `locationOf`; `line` (the table's first line) is the
+// fallback for values without a line of their own.
 struct Intervention {
   std::string kind;
-  toml::table parameters;
+  Value parameters;
   std::string sourceFile;
   std::size_t line = 0;
 
   InputLocation locationOf(const std::string& key) const {
-    const toml::node* node = parameters.get(key);
-    auto found = static_cast<std::size_t>(node ? node->source().begin.line : parameters.source().begin.line);
+    const Value* node = parameters.find(key);
+    std::size_t found = node ? node->line() : parameters.line();
     if (found == 0) found = line;
     return {sourceFile, found, key};
   }
 };
+
+// An intervention from its table (`kind` and its settings), e.g. built in code; `sourceFile` and the
+// table's line locate its errors when it came from a file.
+Intervention makeIntervention(Value table, std::string sourceFile = "");
 
 }  // namespace citytwin::sim

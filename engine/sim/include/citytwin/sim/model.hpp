@@ -6,13 +6,13 @@
 #include <map>
 #include <span>
 #include <string>
-#include <toml++/toml.h>
 #include <utility>
 #include <vector>
 
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/city/coupling_columns.hpp"
+#include "citytwin/core/value.hpp"
 #include "citytwin/geo/raster_grid.hpp"
 #include "citytwin/sim/intervention.hpp"
 #include "citytwin/sim/sim_time.hpp"
@@ -59,7 +59,7 @@ struct ModelDescription {
 // Everything a model gets when a branch starts.
 struct ModelContext {
   const city::CityModel& city;
-  const toml::table& parameters;                // the scenario's [<model name>] table (empty when absent)
+  const Value& parameters;                      // the scenario's [<model name>] table (empty when absent)
   std::string scenarioFile;                     // for InputError locations
   std::filesystem::path scenarioDirectory;      // relative input paths resolve against it
   std::filesystem::path outputDirectory;        // this variant's folder for the model's own files

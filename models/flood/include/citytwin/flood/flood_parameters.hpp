@@ -1,10 +1,9 @@
 #pragma once
 
-#include <toml++/toml.h>
-
 #include <string>
 #include <vector>
 
+#include "citytwin/core/value.hpp"
 #include "citytwin/flood/city_grid.hpp"
 #include "citytwin/flood/simulation.hpp"
 #include "citytwin/flood/time_series.hpp"
@@ -48,9 +47,9 @@ struct FloodParameters {
 };
 
 // Throws InputError naming the scenario file, line and key for any bad or unknown key.
-FloodParameters readFloodParameters(const toml::table& table, const std::string& file);
+FloodParameters readFloodParameters(const Value& table, const std::string& file);
 
 // A "[[t, v], ...]" array as a series; `what` names the key for errors.
-TimeSeries readSeries(const toml::node& node, const std::string& file, const std::string& key);
+TimeSeries readSeries(const Value& node, const std::string& file, const std::string& key);
 
 }  // namespace citytwin::flood
