@@ -4,7 +4,7 @@
 #include <cmath>
 #include <unordered_map>
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
 
 namespace citytwin::context {

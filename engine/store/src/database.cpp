@@ -6,7 +6,7 @@
 
 namespace citytwin::store {
 
-Database::Database(const std::filesystem::path& path, Mode mode) : path_(path) {
+Database::Database(const std::filesystem::path& path, Mode mode, Sync sync) : path_(path) {
   const int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   if (sqlite3_open_v2(path.c_str(), &db_, flags | SQLITE_OPEN_NOMUTEX, nullptr) != SQLITE_OK) {
     const std::string message = db_ != nullptr ? sqlite3_errmsg(db_) : "out of memory";
@@ -17,11 +17,15 @@ Database::Database(const std::filesystem::path& path, Mode mode) : path_(path) {
   sqlite3_busy_timeout(db_, 5000);
   if (mode == Mode::ReadWrite) {
     // WAL: readers never block the writer, and a commit is atomic even if the process dies mid-run.
-    execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
+    execute(sync == Sync::Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   }
 }
 
-Database::~Database() { sqlite3_close(db_); }
+Database::~Database() {
+  if (walHook_) sqlite3_wal_hook(db_, nullptr, nullptr);
+  sqlite3_close(db_);
+}
 
 void Database::fail(const std::string& what) const {
   throw Error(path_.string() + ": " + what + ": " + sqlite3_errmsg(db_));
@@ -38,6 +42,24 @@ void Database::execute(std::string_view sql) {
 }
 
 std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(db_); }
+
+void Database::checkpoint() { sqlite3_wal_checkpoint_v2(db_, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr); }
+
+void Database::onWalCommit(std::function<void(int walPages)> hook) {
+  walHook_ = std::move(hook);
+  if (!walHook_) {
+    sqlite3_wal_hook(db_, nullptr, nullptr);
+    return;
+  }
+  // sqlite3_wal_hook and the automatic checkpoint share one slot: installing the hook replaces it.
+  sqlite3_wal_hook(
+      db_,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Database*>(self)->walHook_(pages);
+        return SQLITE_OK;
+      },
+      this);
+}
 
 Statement::Statement(Database& database, std::string_view sql) : database_(database) {
   if (sqlite3_prepare_v2(database.handle(), sql.data(), static_cast<int>(sql.size()), &statement_, nullptr) !=
@@ -66,6 +88,13 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bindUncopied(int index, std::string_view value) {
+  if (sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC) != SQLITE_OK) {
+    database_.fail("cannot bind text");
+  }
+  return *this;
+}
+
 Statement& Statement::bindNull(int index) {
   if (sqlite3_bind_null(statement_, index) != SQLITE_OK) database_.fail("cannot bind null");
   return *this;
@@ -79,7 +108,12 @@ bool Statement::step() {
 }
 
 void Statement::run() {
-  step();
+  try {
+    step();
+  } catch (...) {
+    reset();  // drop bindings that may point at text about to be destroyed
+    throw;
+  }
   reset();
 }
 
@@ -92,7 +126,9 @@ std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(
 double Statement::real(int column) const { return sqlite3_column_double(statement_, column); }
 std::string Statement::text(int column) const {
   const auto* bytes = sqlite3_column_text(statement_, column);
-  return bytes == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(bytes));
+  return bytes == nullptr ? std::string()
+                          : std::string(reinterpret_cast<const char*>(bytes),
+                                        static_cast<std::size_t>(sqlite3_column_bytes(statement_, column)));
 }
 bool Statement::isNull(int column) const { return sqlite3_column_type(statement_, column) == SQLITE_NULL; }
 
