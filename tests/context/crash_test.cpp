@@ -16,7 +16,7 @@
 #include <string>
 #include <thread>
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/testing/service_process.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
@@ -41,7 +41,7 @@ TEST_CASE("every acknowledged update survives SIGKILL of the service") {
   std::map<std::string, int> lastAcknowledged;         // entity -> highest acknowledged sequence number
   std::set<std::pair<std::string, int>> acknowledged;  // (entity, sequence)
   int sequence = 0;
-  const std::int64_t base = *citytwin::context::parseDateTime("2025-06-01T00:00:00Z");
+  const std::int64_t base = *citytwin::parseDateTime("2025-06-01T00:00:00Z");
 
   for (int restart = 0; restart < kRestarts; ++restart) {
     const auto service = startService(binary, database);
@@ -65,7 +65,7 @@ TEST_CASE("every acknowledged update survives SIGKILL of the service") {
         batch.push_back({{"id", id},
                          {"type", "Counter"},
                          {"count", {{"type", "Property"}, {"value", sequence},
-                                    {"observedAt", citytwin::context::formatDateTime(base + sequence * 1000LL)}}}});
+                                    {"observedAt", citytwin::formatDateTime(base + sequence * 1000LL)}}}});
         sent.emplace_back(id, sequence);
       }
       const auto response = client.Post("/ngsi-ld/v1/entityOperations/upsert?options=update", batch.dump(), "application/json");

@@ -2,9 +2,9 @@
 
 #include <nlohmann/json.hpp>
 
+#include "citytwin/context/context_error.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
-#include "citytwin/context/ngsi_error.hpp"
 
 using namespace citytwin::context;
 using nlohmann::json;
@@ -29,14 +29,14 @@ bool geo(const std::string& georel, const std::string& geometry, const std::stri
   return GeoQuery::parse(georel, geometry, coordinates, "https://uri.etsi.org/ngsi-ld/location").matches(sample());
 }
 
-NgsiErrorType errorOf(const std::function<void()>& action) {
+ErrorKind errorOf(const std::function<void()>& action) {
   try {
     action();
-  } catch (const NgsiError& e) {
-    return e.type();
+  } catch (const ContextError& e) {
+    return e.kind();
   }
-  FAIL("no NgsiError was thrown");
-  return NgsiErrorType::InternalError;
+  FAIL("no ContextError was thrown");
+  return ErrorKind::Internal;
 }
 
 }  // namespace
@@ -66,7 +66,7 @@ TEST_CASE("the query language compares numbers, text, ranges, lists and metadata
 TEST_CASE("malformed queries are BadRequestData") {
   for (const char* text : {"", "temperature>", "(temperature>1", "temperature==1)", "status~=(", ">5"}) {
     CAPTURE(text);
-    CHECK(errorOf([&] { QueryExpression::parse(text, *coreContext()); }) == NgsiErrorType::BadRequestData);
+    CHECK(errorOf([&] { QueryExpression::parse(text, *coreContext()); }) == ErrorKind::BadRequestData);
   }
 }
 
@@ -82,13 +82,13 @@ TEST_CASE("geo-queries: near, within, intersects, disjoint") {
   const auto bad = [](const char* georel, const char* geometry, const char* coordinates) {
     return errorOf([&] { GeoQuery::parse(georel, geometry, coordinates, "x"); });
   };
-  CHECK(bad("near;maxDistance==0", "Point", "[1,2]") == NgsiErrorType::BadRequestData);
-  CHECK(bad("near;maxDistance==-5", "Point", "[1,2]") == NgsiErrorType::BadRequestData);
-  CHECK(bad("near;maxDistance==abc", "Point", "[1,2]") == NgsiErrorType::BadRequestData);
-  CHECK(bad("near", "Point", "[1,2]") == NgsiErrorType::BadRequestData);
-  CHECK(bad("overlaps", "Point", "[1,2]") == NgsiErrorType::BadRequestData);
-  CHECK(bad("within", "Point", "[1,2]") == NgsiErrorType::BadRequestData);
-  CHECK(bad("intersects", "Point", "[1") == NgsiErrorType::BadRequestData);
-  CHECK(bad("intersects", "Polygon", "[[1,2]]") == NgsiErrorType::BadRequestData);
-  CHECK(bad("intersects", "Point", "") == NgsiErrorType::BadRequestData);
+  CHECK(bad("near;maxDistance==0", "Point", "[1,2]") == ErrorKind::BadRequestData);
+  CHECK(bad("near;maxDistance==-5", "Point", "[1,2]") == ErrorKind::BadRequestData);
+  CHECK(bad("near;maxDistance==abc", "Point", "[1,2]") == ErrorKind::BadRequestData);
+  CHECK(bad("near", "Point", "[1,2]") == ErrorKind::BadRequestData);
+  CHECK(bad("overlaps", "Point", "[1,2]") == ErrorKind::BadRequestData);
+  CHECK(bad("within", "Point", "[1,2]") == ErrorKind::BadRequestData);
+  CHECK(bad("intersects", "Point", "[1") == ErrorKind::BadRequestData);
+  CHECK(bad("intersects", "Polygon", "[[1,2]]") == ErrorKind::BadRequestData);
+  CHECK(bad("intersects", "Point", "") == ErrorKind::BadRequestData);
 }

@@ -5,7 +5,6 @@
 
 #include <nlohmann/json.hpp>
 
-#include "citytwin/context/date_time.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/json_ld_context.hpp"
 
@@ -43,11 +42,3 @@ TEST_CASE("the stored text of an entity is its storage JSON") {
   CHECK(parsed["createdAt"] == "2025-06-01T10:00:00.123Z");
 }
 
-TEST_CASE("date-times format the same through the fast path and across years") {
-  CHECK(formatDateTime(0) == "1970-01-01T00:00:00.000Z");
-  CHECK(formatDateTime(0) == "1970-01-01T00:00:00.000Z");  // the remembered result
-  CHECK(formatDateTime(951782400001) == "2000-02-29T00:00:00.001Z");
-  CHECK(formatDateTime(-1) == "1969-12-31T23:59:59.999Z");
-  CHECK(formatDateTime(253402300799999) == "9999-12-31T23:59:59.999Z");
-  CHECK(formatDateTime(253402300800000) == "10000-01-01T00:00:00.000Z");
-}

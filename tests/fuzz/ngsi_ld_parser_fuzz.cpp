@@ -1,14 +1,14 @@
 // libFuzzer target for the NGSI-LD parser: any byte string, read as an entity payload, a query expression
-// and a geo-query, must end in a result or an NgsiError — never a crash, a hang or undefined behaviour.
+// and a geo-query, must end in a result or a ContextError — never a crash, a hang or undefined behaviour.
 #include <cstddef>
 #include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "citytwin/context/context_error.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
 #include "citytwin/context/json_ld_context.hpp"
-#include "citytwin/context/ngsi_error.hpp"
 
 using namespace citytwin::context;
 
@@ -30,17 +30,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         }
       }
       (void)fromStorageJson(toStorageJson(entity));
-    } catch (const NgsiError&) {
+    } catch (const ContextError&) {
     }
   }
   try {
     const auto query = QueryExpression::parse(text, *coreContext());
     (void)query;
-  } catch (const NgsiError&) {
+  } catch (const ContextError&) {
   }
   try {
     (void)GeoQuery::parse(text, "Polygon", text, "https://uri.etsi.org/ngsi-ld/location");
-  } catch (const NgsiError&) {
+  } catch (const ContextError&) {
   }
   return 0;
 }

@@ -50,3 +50,19 @@ TEST_CASE("distance to a polyline measures to the nearest segment") {
   CHECK(distanceToPolyline(line, {-3, -4}) == doctest::Approx(5.0));
   CHECK(length(line) == doctest::Approx(20.0));
 }
+
+TEST_CASE("distance to a segment clamps to its ends") {
+  CHECK(distanceToSegment({5, 3}, {0, 0}, {10, 0}) == doctest::Approx(3.0));
+  CHECK(distanceToSegment({-3, 4}, {0, 0}, {10, 0}) == doctest::Approx(5.0));
+  CHECK(distanceToSegment({13, 4}, {0, 0}, {10, 0}) == doctest::Approx(5.0));
+  CHECK(distanceToSegment({3, 4}, {0, 0}, {0, 0}) == doctest::Approx(5.0));  // a degenerate segment is a point
+}
+
+TEST_CASE("orientation and proper segment crossings") {
+  CHECK(orientation({0, 0}, {1, 0}, {0, 1}) > 0);
+  CHECK(orientation({0, 0}, {1, 0}, {0, -1}) < 0);
+  CHECK(orientation({0, 0}, {1, 0}, {2, 0}) == 0);
+  CHECK(segmentsCross({0, 0}, {2, 2}, {0, 2}, {2, 0}));
+  CHECK_FALSE(segmentsCross({0, 0}, {1, 1}, {3, 0}, {3, 5}));  // apart
+  CHECK_FALSE(segmentsCross({0, 0}, {2, 0}, {1, 1}, {3, 1}));  // parallel
+}

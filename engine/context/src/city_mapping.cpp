@@ -5,7 +5,7 @@
 #include <unordered_map>
 
 #include "citytwin/city/coupling_columns.hpp"
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
 
 namespace citytwin::context {

@@ -4,14 +4,14 @@
 
 #include <algorithm>
 #include <charconv>
-#include <regex>
 #include <sstream>
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
 #include "citytwin/context/json_ld_context.hpp"
 #include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/context/sqlite_entity_repository.hpp"
 #include "citytwin/core/error.hpp"
 
 namespace citytwin::context {
@@ -208,17 +208,19 @@ void requireUri(const std::string& id, const char* what) {
 
 struct ContextService::Routes {
   ServiceOptions& options;
-  EntityStore& store;
+  EntityRepository& store;
   WhatIfJobs* whatIfs;
   httplib::Server server;
 
-  Routes(ServiceOptions& o, EntityStore& s, WhatIfJobs* w) : options(o), store(s), whatIfs(w) {}
+  Routes(ServiceOptions& o, EntityRepository& s, WhatIfJobs* w) : options(o), store(s), whatIfs(w) {}
 
   template <typename Handler>
   auto guarded(Handler handler) {
     return [handler](const httplib::Request& req, httplib::Response& res) {
       try {
         handler(req, res);
+      } catch (const ContextError& e) {
+        sendProblem(res, NgsiError(e));
       } catch (const NgsiError& e) {
         sendProblem(res, e);
       } catch (const json::exception& e) {
@@ -313,13 +315,15 @@ struct ContextService::Routes {
         }
         operations.push_back(std::move(op));
         slots.push_back(i);
+      } catch (const ContextError& e) {
+        errors[i] = NgsiError(e);
       } catch (const NgsiError& e) {
         errors[i] = e;
       }
     }
     const auto results = store.write(std::move(operations));
     for (std::size_t k = 0; k < results.size(); ++k) {
-      errors[slots[k]] = results[k].error;
+      if (results[k].error) errors[slots[k]] = NgsiError(*results[k].error);
       created[slots[k]] = results[k].created;
     }
     batchResponse(res, ids, errors, created, kind);
@@ -347,61 +351,34 @@ struct ContextService::Routes {
 
   void queryEntities(const httplib::Request& req, httplib::Response& res) {
     const RequestShape shape = readShape(req);
-    std::vector<std::string> types, ids;
-    for (const auto& t : splitList(param(req, "type"))) types.push_back(shape.context->expand(t));
+    EntityQuery query;
+    for (const auto& t : splitList(param(req, "type"))) query.types.push_back(shape.context->expand(t));
     for (const auto& id : splitList(param(req, "id"))) {
       requireUri(id, "id");
-      ids.push_back(id);
+      query.ids.push_back(id);
     }
-    std::optional<std::regex> idPattern;
-    if (hasParam(req, "idPattern")) {
-      try {
-        idPattern.emplace(param(req, "idPattern"));
-      } catch (const std::regex_error&) {
-        badData("idPattern is not a valid regular expression");
-      }
-    }
-    std::optional<QueryExpression> q;
-    if (hasParam(req, "q")) q = QueryExpression::parse(param(req, "q"), *shape.context);
-    std::optional<GeoQuery> geo;
+    if (hasParam(req, "idPattern")) query.idPattern.emplace(param(req, "idPattern"));
+    if (hasParam(req, "q")) query.q = QueryExpression::parse(param(req, "q"), *shape.context);
     if (hasParam(req, "georel") || hasParam(req, "geometry") || hasParam(req, "coordinates")) {
       if (!hasParam(req, "georel")) badData("geometry and coordinates need georel");
       const std::string geoProperty =
           shape.context->expand(hasParam(req, "geoproperty") ? param(req, "geoproperty") : "location");
-      geo = GeoQuery::parse(param(req, "georel"), param(req, "geometry"),
-                            param(req, "coordinates"), geoProperty);
+      query.geo = GeoQuery::parse(param(req, "georel"), param(req, "geometry"),
+                                  param(req, "coordinates"), geoProperty);
     }
-    if (types.empty() && ids.empty() && !idPattern && !q && !geo && shape.serialize.onlyAttributes.empty()) {
-      badData("a query needs at least one of type, id, idPattern, attrs, q or georel");
+    query.attributes = shape.serialize.onlyAttributes;
+    query.requireFilter();
+    query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
+    query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
+    if (query.limit > options.maxResults) {
+      throw NgsiError(NgsiErrorType::TooManyResults, "limit " + std::to_string(query.limit) +
+                                                         " exceeds the maximum of " + std::to_string(options.maxResults));
     }
-    const std::size_t limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit")
-                                                     : options.defaultLimit;
-    const std::size_t offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
-    if (limit > options.maxResults) {
-      throw NgsiError(NgsiErrorType::TooManyResults,
-                      "limit " + std::to_string(limit) + " exceeds the maximum of " + std::to_string(options.maxResults));
-    }
-    const bool wantCount = param(req, "count") == "true";
-    std::size_t matched = 0;
+    query.count = param(req, "count") == "true";
+    const QueryResult found = store.query(query);
     json results = json::array();
-    store.forEach([&](const Entity& entity) {
-      if (!types.empty() && std::none_of(types.begin(), types.end(), [&](const std::string& t) { return entity.hasType(t); })) {
-        return true;
-      }
-      if (!ids.empty() && std::find(ids.begin(), ids.end(), entity.id) == ids.end()) return true;
-      if (idPattern && !std::regex_search(entity.id, *idPattern)) return true;
-      if (!shape.serialize.onlyAttributes.empty() &&
-          std::none_of(shape.serialize.onlyAttributes.begin(), shape.serialize.onlyAttributes.end(),
-                       [&](const std::string& a) { return entity.attributes.contains(a); })) {
-        return true;
-      }
-      if (q && !q->matches(entity)) return true;
-      if (geo && !geo->matches(entity)) return true;
-      if (matched >= offset && results.size() < limit) results.push_back(serializeEntity(entity, shape.context.get(), shape.serialize));
-      ++matched;
-      return wantCount || results.size() < limit || matched < offset;
-    });
-    if (wantCount) res.set_header("NGSILD-Results-Count", std::to_string(matched));
+    for (const auto& entity : found.entities) results.push_back(serializeEntity(entity, shape.context.get(), shape.serialize));
+    if (found.count) res.set_header("NGSILD-Results-Count", std::to_string(*found.count));
     respondEntities(res, shape, std::move(results));
   }
 
@@ -688,7 +665,8 @@ struct ContextService::Routes {
 
 ContextService::ContextService(ServiceOptions options) : options_(std::move(options)) {
   if (options_.databasePath.empty()) throw Error("context service: no database path");
-  store_ = std::make_unique<EntityStore>(StoreOptions{options_.databasePath, options_.synchronousFull});
+  store_ = std::make_unique<SqliteEntityRepository>(
+      SqliteRepositoryOptions{options_.databasePath, options_.synchronousFull});
   if (options_.whatIf) {
     whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, options_.maxWaitingWhatIfs);
   }

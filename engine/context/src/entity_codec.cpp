@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <array>
 
-#include "citytwin/context/date_time.hpp"
-#include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/core/date_time.hpp"
+#include "citytwin/context/context_error.hpp"
 
 namespace citytwin::context {
 
@@ -12,7 +12,7 @@ namespace {
 
 using nlohmann::json;
 
-[[noreturn]] void badData(const std::string& detail) { throw NgsiError(NgsiErrorType::BadRequestData, detail); }
+[[noreturn]] void badData(const std::string& detail) { throw ContextError(ErrorKind::BadRequestData, detail); }
 
 bool isPosition(const json& p) {
   if (!p.is_array() || p.size() < 2 || p.size() > 3) return false;

@@ -1,12 +1,15 @@
 #include "citytwin/context/entity_query.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <limits>
 #include <regex>
 #include <variant>
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/context/entity_codec.hpp"
-#include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/context/context_error.hpp"
+#include "citytwin/geo/geometry.hpp"
 
 namespace citytwin::context {
 
@@ -42,7 +45,7 @@ class QueryParser {
 
  private:
   [[noreturn]] void fail(const std::string& what) const {
-    throw NgsiError(NgsiErrorType::BadRequestData, "q: " + what + " at position " + std::to_string(pos_));
+    throw ContextError(ErrorKind::BadRequestData, "q: " + what + " at position " + std::to_string(pos_));
   }
   bool peek(char c) const { return pos_ < text_.size() && text_[pos_] == c; }
 
@@ -73,7 +76,7 @@ class QueryParser {
   }
 
   std::shared_ptr<const QueryExpression::Node> parseTerm(int depth) {
-    if (depth > kMaxDepth) throw NgsiError(NgsiErrorType::TooComplexQuery, "q nests too deeply");
+    if (depth > kMaxDepth) throw ContextError(ErrorKind::TooComplexQuery, "q nests too deeply");
     if (peek('(')) {
       ++pos_;
       auto inner = parseOr(depth + 1);
@@ -295,8 +298,8 @@ bool evaluate(const QueryExpression::Node& node, const Entity& entity) {
 }  // namespace
 
 QueryExpression QueryExpression::parse(const std::string& text, const JsonLdContext& context) {
-  if (text.empty()) throw NgsiError(NgsiErrorType::BadRequestData, "q is empty");
-  if (text.size() > kMaxQueryLength) throw NgsiError(NgsiErrorType::TooComplexQuery, "q is too long");
+  if (text.empty()) throw ContextError(ErrorKind::BadRequestData, "q is empty");
+  if (text.size() > kMaxQueryLength) throw ContextError(ErrorKind::TooComplexQuery, "q is too long");
   QueryExpression expression;
   expression.root_ = QueryParser(text, context).parse();
   return expression;
@@ -308,32 +311,27 @@ bool QueryExpression::matches(const Entity& entity) const { return evaluate(*roo
 
 namespace {
 
-struct LocalPoint {
-  double x, y;
-};
-
 // Equirectangular projection around a reference latitude: metres east and north.
 struct LocalFrame {
   double lon0, lat0, cosLat;
-  LocalPoint project(const json& position) const {
+  geo::Vec2 project(const json& position) const {
     const double lon = position[0].get<double>(), lat = position[1].get<double>();
     constexpr double kMetresPerDegree = 111319.49;
     return {(lon - lon0) * kMetresPerDegree * cosLat, (lat - lat0) * kMetresPerDegree};
   }
 };
 
-using Ring = std::vector<LocalPoint>;
-
+// A GeoJSON geometry in the local frame, as the parts the relations test.
 struct Shape {
-  std::vector<LocalPoint> points;           // every vertex
-  std::vector<std::pair<LocalPoint, LocalPoint>> segments;
-  std::vector<std::vector<Ring>> polygons;  // outer ring then holes
+  std::vector<geo::Vec2> points;  // every vertex
+  std::vector<std::pair<geo::Vec2, geo::Vec2>> segments;
+  geo::MultiPolygon polygons;
 };
 
 void collect(const json& geometry, const LocalFrame& frame, Shape& shape) {
   const std::string type = geometry["type"].get<std::string>();
   const auto addLine = [&](const json& line, bool closed) {
-    Ring ring;
+    geo::Ring ring;
     for (const auto& p : line) ring.push_back(frame.project(p));
     for (std::size_t i = 0; i + 1 < ring.size(); ++i) shape.segments.emplace_back(ring[i], ring[i + 1]);
     if (closed && ring.size() > 2) shape.segments.emplace_back(ring.back(), ring.front());
@@ -341,8 +339,16 @@ void collect(const json& geometry, const LocalFrame& frame, Shape& shape) {
     return ring;
   };
   const auto addPolygon = [&](const json& rings) {
-    std::vector<Ring> polygon;
-    for (const auto& r : rings) polygon.push_back(addLine(r, true));
+    if (rings.empty()) return;  // no outer ring: contains nothing
+    geo::Polygon polygon;
+    for (std::size_t r = 0; r < rings.size(); ++r) {
+      geo::Ring ring = addLine(rings[r], true);
+      if (r == 0) {
+        polygon.outer = std::move(ring);
+      } else {
+        polygon.holes.push_back(std::move(ring));
+      }
+    }
     shape.polygons.push_back(std::move(polygon));
   };
   const json& c = geometry.contains("coordinates") ? geometry["coordinates"] : json();
@@ -363,57 +369,20 @@ void collect(const json& geometry, const LocalFrame& frame, Shape& shape) {
   }
 }
 
-bool insideRing(const Ring& ring, LocalPoint p) {
-  bool inside = false;
-  for (std::size_t i = 0, j = ring.size() - 1; i < ring.size(); j = i++) {
-    if ((ring[i].y > p.y) != (ring[j].y > p.y) &&
-        p.x < (ring[j].x - ring[i].x) * (p.y - ring[i].y) / (ring[j].y - ring[i].y) + ring[i].x) {
-      inside = !inside;
-    }
-  }
-  return inside;
-}
-
-bool insideShape(const Shape& shape, LocalPoint p) {
-  for (const auto& polygon : shape.polygons) {
-    if (polygon.empty() || !insideRing(polygon.front(), p)) continue;
-    bool inHole = false;
-    for (std::size_t h = 1; h < polygon.size(); ++h) inHole = inHole || insideRing(polygon[h], p);
-    if (!inHole) return true;
-  }
-  return false;
-}
-
-double pointSegmentDistance(LocalPoint p, LocalPoint a, LocalPoint b) {
-  const double dx = b.x - a.x, dy = b.y - a.y;
-  const double length2 = dx * dx + dy * dy;
-  double t = length2 > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / length2 : 0.0;
-  t = std::clamp(t, 0.0, 1.0);
-  return std::hypot(p.x - (a.x + t * dx), p.y - (a.y + t * dy));
-}
-
-double orientation(LocalPoint a, LocalPoint b, LocalPoint c) { return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x); }
-
-bool segmentsCross(std::pair<LocalPoint, LocalPoint> s, std::pair<LocalPoint, LocalPoint> t) {
-  const double d1 = orientation(t.first, t.second, s.first), d2 = orientation(t.first, t.second, s.second);
-  const double d3 = orientation(s.first, s.second, t.first), d4 = orientation(s.first, s.second, t.second);
-  return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0));
-}
-
 double shapeDistance(const Shape& a, const Shape& b) {
   double best = std::numeric_limits<double>::infinity();
   for (const auto& p : a.points) {
-    if (insideShape(b, p)) return 0.0;
-    for (const auto& q : b.points) best = std::min(best, std::hypot(p.x - q.x, p.y - q.y));
-    for (const auto& s : b.segments) best = std::min(best, pointSegmentDistance(p, s.first, s.second));
+    if (geo::contains(b.polygons, p)) return 0.0;
+    for (const auto& q : b.points) best = std::min(best, geo::distance(p, q));
+    for (const auto& s : b.segments) best = std::min(best, geo::distanceToSegment(p, s.first, s.second));
   }
   for (const auto& p : b.points) {
-    if (insideShape(a, p)) return 0.0;
-    for (const auto& s : a.segments) best = std::min(best, pointSegmentDistance(p, s.first, s.second));
+    if (geo::contains(a.polygons, p)) return 0.0;
+    for (const auto& s : a.segments) best = std::min(best, geo::distanceToSegment(p, s.first, s.second));
   }
   for (const auto& s : a.segments) {
     for (const auto& t : b.segments) {
-      if (segmentsCross(s, t)) return 0.0;
+      if (geo::segmentsCross(s.first, s.second, t.first, t.second)) return 0.0;
     }
   }
   return best;
@@ -423,7 +392,7 @@ double shapeDistance(const Shape& a, const Shape& b) {
 
 GeoQuery GeoQuery::parse(const std::string& georel, const std::string& geometryType, const std::string& coordinates,
                          const std::string& geoPropertyIri) {
-  const auto bad = [](const std::string& what) { return NgsiError(NgsiErrorType::BadRequestData, what); };
+  const auto bad = [](const std::string& what) { return ContextError(ErrorKind::BadRequestData, what); };
   if (geometryType.empty() || coordinates.empty()) throw bad("a geo-query needs georel, geometry and coordinates");
   GeoQuery query;
   query.geoProperty = geoPropertyIri;
@@ -499,7 +468,7 @@ bool GeoQuery::matches(const Entity& entity) const {
     }
     case Relation::Within:
       for (const auto& p : target.points) {
-        if (!insideShape(query, p)) return false;
+        if (!geo::contains(query.polygons, p)) return false;
       }
       return true;
     case Relation::Intersects: return shapeDistance(query, target) <= 1e-6;
@@ -507,6 +476,55 @@ bool GeoQuery::matches(const Entity& entity) const {
     case Relation::Equals: return attribute->value == geometry;
   }
   return false;
+}
+
+// ---- entity queries ----
+
+IdPattern::IdPattern(std::string text) : text_(std::move(text)) {
+  try {
+    regex_ = std::regex(text_);
+  } catch (const std::regex_error&) {
+    throw ContextError(ErrorKind::BadRequestData, "idPattern is not a valid regular expression");
+  }
+}
+
+bool IdPattern::matches(const std::string& id) const { return std::regex_search(id, regex_); }
+
+bool EntityQuery::hasFilter() const {
+  return !types.empty() || !ids.empty() || idPattern || q || geo || !attributes.empty();
+}
+
+void EntityQuery::requireFilter() const {
+  if (!hasFilter()) {
+    throw ContextError(ErrorKind::BadRequestData, "a query needs at least one of type, id, idPattern, attrs, q or georel");
+  }
+}
+
+bool EntityQuery::matches(const Entity& entity) const {
+  if (!types.empty() && std::none_of(types.begin(), types.end(), [&](const std::string& t) { return entity.hasType(t); })) {
+    return false;
+  }
+  if (!ids.empty() && std::find(ids.begin(), ids.end(), entity.id) == ids.end()) return false;
+  if (idPattern && !idPattern->matches(entity.id)) return false;
+  if (!attributes.empty() && std::none_of(attributes.begin(), attributes.end(),
+                                          [&](const std::string& a) { return entity.attributes.contains(a); })) {
+    return false;
+  }
+  if (q && !q->matches(entity)) return false;
+  if (geo && !geo->matches(entity)) return false;
+  return true;
+}
+
+bool QueryPage::offer(const Entity& entity) {
+  if (!query_.matches(entity)) return true;
+  if (matched_ >= query_.offset && result_.entities.size() < query_.limit) result_.entities.push_back(entity);
+  ++matched_;
+  return query_.count || result_.entities.size() < query_.limit || matched_ < query_.offset;
+}
+
+QueryResult QueryPage::take() {
+  if (query_.count) result_.count = matched_;
+  return std::move(result_);
 }
 
 }  // namespace citytwin::context

@@ -4,7 +4,7 @@
 #include <vector>
 
 #include "builtin_contexts.hpp"
-#include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/context/context_error.hpp"
 
 namespace citytwin::context {
 
@@ -58,7 +58,7 @@ class ContextBuilder {
       }
     }
     if (!found) {
-      throw NgsiError(NgsiErrorType::LdContextNotAvailable,
+      throw ContextError(ErrorKind::ContextNotAvailable,
                       "@context '" + url + "' is not built in and remote contexts are never fetched");
     }
   }
@@ -66,7 +66,7 @@ class ContextBuilder {
   void addInline(const nlohmann::json& object) {
     for (const auto& [term, definition] : object.items()) {
       if (term == "@vocab") {
-        if (!definition.is_string()) throw NgsiError(NgsiErrorType::BadRequestData, "@vocab must be a string");
+        if (!definition.is_string()) throw ContextError(ErrorKind::BadRequestData, "@vocab must be a string");
         context_->vocabulary_ = definition.get<std::string>();
         continue;
       }
@@ -76,7 +76,7 @@ class ContextBuilder {
       } else if (definition.is_object() && definition.contains("@id") && definition["@id"].is_string()) {
         addTerm(term, definition["@id"].get<std::string>());
       } else if (!definition.is_null() && !definition.is_object()) {
-        throw NgsiError(NgsiErrorType::BadRequestData, "@context term '" + term + "' has an invalid definition");
+        throw ContextError(ErrorKind::BadRequestData, "@context term '" + term + "' has an invalid definition");
       }
     }
   }
@@ -88,11 +88,11 @@ class ContextBuilder {
       addInline(value);
     } else if (value.is_array()) {
       for (const auto& element : value) {
-        if (element.is_array()) throw NgsiError(NgsiErrorType::BadRequestData, "@context arrays cannot nest");
+        if (element.is_array()) throw ContextError(ErrorKind::BadRequestData, "@context arrays cannot nest");
         add(element);
       }
     } else {
-      throw NgsiError(NgsiErrorType::BadRequestData, "@context must be a URL, an object or an array");
+      throw ContextError(ErrorKind::BadRequestData, "@context must be a URL, an object or an array");
     }
   }
 
@@ -183,10 +183,10 @@ std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view head
   const auto open = header.find('<');
   const auto close = header.find('>', open == std::string_view::npos ? 0 : open);
   if (open == std::string_view::npos || close == std::string_view::npos) {
-    throw NgsiError(NgsiErrorType::BadRequestData, "Link header must be <URL>; rel=\"http://www.w3.org/ns/json-ld#context\"");
+    throw ContextError(ErrorKind::BadRequestData, "Link header must be <URL>; rel=\"http://www.w3.org/ns/json-ld#context\"");
   }
   if (header.find("json-ld#context") == std::string_view::npos) {
-    throw NgsiError(NgsiErrorType::BadRequestData, "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
+    throw ContextError(ErrorKind::BadRequestData, "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
   }
   return resolveContext(std::string(header.substr(open + 1, close - open - 1)));
 }

@@ -37,7 +37,7 @@ LiveSnapshot LiveOverlay::applyTo(city::CityState& state) const {
   return snapshot;
 }
 
-std::vector<Entity> liveEntities(const EntityStore& store) {
+std::vector<Entity> liveEntities(const EntityRepository& store) {
   const auto& types = mappedEntityTypes();
   std::map<std::string, std::size_t> rank;
   for (std::size_t i = 0; i < types.size(); ++i) rank.emplace(types[i], i);

@@ -42,12 +42,29 @@ std::string_view title(NgsiErrorType type) {
   return "InternalError";
 }
 
+NgsiErrorType ngsiErrorType(ErrorKind kind) {
+  switch (kind) {
+    case ErrorKind::BadRequestData: return NgsiErrorType::BadRequestData;
+    case ErrorKind::AlreadyExists: return NgsiErrorType::AlreadyExists;
+    case ErrorKind::NotFound: return NgsiErrorType::ResourceNotFound;
+    case ErrorKind::OperationNotSupported: return NgsiErrorType::OperationNotSupported;
+    case ErrorKind::TooComplexQuery: return NgsiErrorType::TooComplexQuery;
+    case ErrorKind::TooManyResults: return NgsiErrorType::TooManyResults;
+    case ErrorKind::ContextNotAvailable: return NgsiErrorType::LdContextNotAvailable;
+    case ErrorKind::Unavailable: return NgsiErrorType::ServiceUnavailable;
+    case ErrorKind::Internal: return NgsiErrorType::InternalError;
+  }
+  return NgsiErrorType::InternalError;
+}
+
 std::string typeUri(NgsiErrorType type) {
   return "https://uri.etsi.org/ngsi-ld/errors/" + std::string(title(type));
 }
 
 NgsiError::NgsiError(NgsiErrorType type, std::string detail)
     : std::runtime_error(std::string(title(type)) + ": " + detail), type_(type), detail_(std::move(detail)) {}
+
+NgsiError::NgsiError(const ContextError& error) : NgsiError(ngsiErrorType(error.kind()), error.detail()) {}
 
 nlohmann::json NgsiError::problemDetails() const {
   return {{"type", typeUri(type_)}, {"title", std::string(title(type_))}, {"status", status()}, {"detail", detail_}};

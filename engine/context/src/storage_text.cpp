@@ -1,6 +1,6 @@
 #include "citytwin/context/storage_text.hpp"
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/json_ld_context.hpp"
 

@@ -2,7 +2,7 @@
 
 #include <cmath>
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
 #include "citytwin/core/splitmix64.hpp"
 

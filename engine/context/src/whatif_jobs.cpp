@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/context/ngsi_error.hpp"
 #include "citytwin/core/error.hpp"
 

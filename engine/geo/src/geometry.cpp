@@ -168,20 +168,28 @@ Vec2 pointOnSurface(const MultiPolygon& parts) {
   return best;
 }
 
+double distanceToSegment(Vec2 p, Vec2 a, Vec2 b) {
+  const double dx = b.x - a.x, dy = b.y - a.y;
+  const double lengthSquared = dx * dx + dy * dy;
+  double t = lengthSquared > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / lengthSquared : 0.0;
+  t = std::clamp(t, 0.0, 1.0);
+  return distance(p, {a.x + t * dx, a.y + t * dy});
+}
+
 double distanceToPolyline(const Polyline& line, Vec2 p) {
   if (line.empty()) return std::numeric_limits<double>::infinity();
   if (line.size() == 1) return distance(line.front(), p);
   double best = std::numeric_limits<double>::infinity();
-  for (std::size_t i = 1; i < line.size(); ++i) {
-    const Vec2 a = line[i - 1];
-    const Vec2 b = line[i];
-    const double dx = b.x - a.x, dy = b.y - a.y;
-    const double lengthSquared = dx * dx + dy * dy;
-    double t = lengthSquared > 0 ? ((p.x - a.x) * dx + (p.y - a.y) * dy) / lengthSquared : 0.0;
-    t = std::clamp(t, 0.0, 1.0);
-    best = std::min(best, distance(p, {a.x + t * dx, a.y + t * dy}));
-  }
+  for (std::size_t i = 1; i < line.size(); ++i) best = std::min(best, distanceToSegment(p, line[i - 1], line[i]));
   return best;
+}
+
+double orientation(Vec2 a, Vec2 b, Vec2 c) { return (b.x - a.x) * (c.y - a.y) - (b.y - a.y) * (c.x - a.x); }
+
+bool segmentsCross(Vec2 a0, Vec2 a1, Vec2 b0, Vec2 b1) {
+  const double d1 = orientation(b0, b1, a0), d2 = orientation(b0, b1, a1);
+  const double d3 = orientation(a0, a1, b0), d4 = orientation(a0, a1, b1);
+  return ((d1 > 0) != (d2 > 0)) && ((d3 > 0) != (d4 > 0));
 }
 
 }  // namespace citytwin::geo

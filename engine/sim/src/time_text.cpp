@@ -2,52 +2,9 @@
 
 #include <cctype>
 #include <cmath>
-#include <cstdio>
 
 namespace citytwin::sim {
 namespace {
-
-// Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil).
-std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2 ? 1 : 0;
-  const std::int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
-}
-
-void civilFromDays(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) {
-  z += 719468;
-  const std::int64_t era = (z >= 0 ? z : z - 146096) / 146097;
-  const auto doe = static_cast<unsigned>(z - era * 146097);
-  const unsigned yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  y = static_cast<std::int64_t>(yoe) + era * 400;
-  const unsigned doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const unsigned mp = (5 * doy + 2) / 153;
-  d = doy - (153 * mp + 2) / 5 + 1;
-  m = mp < 10 ? mp + 3 : mp - 9;
-  y += m <= 2 ? 1 : 0;
-}
-
-unsigned daysInMonth(std::int64_t y, unsigned m) {
-  static const unsigned days[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
-  return m == 2 && leap ? 29 : days[m - 1];
-}
-
-// Reads exactly `count` digits at `pos`.
-bool readDigits(std::string_view text, std::size_t& pos, std::size_t count, int& value) {
-  if (pos + count > text.size()) return false;
-  value = 0;
-  for (std::size_t i = 0; i < count; ++i) {
-    const char c = text[pos + i];
-    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
-    value = value * 10 + (c - '0');
-  }
-  pos += count;
-  return true;
-}
 
 // A number like "1", "1.5", ".25" at `pos`, as a decimal value.
 bool readNumber(std::string_view text, std::size_t& pos, double& value) {
@@ -134,85 +91,6 @@ std::string formatDuration(SimTime duration) {
     }
   }
   return duration < 0 ? "-" + text : text;
-}
-
-std::optional<std::int64_t> parseIsoDateTime(std::string_view text) {
-  std::size_t pos = 0;
-  int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
-  if (!readDigits(text, pos, 4, year) || pos >= text.size() || text[pos++] != '-') return std::nullopt;
-  if (!readDigits(text, pos, 2, month) || pos >= text.size() || text[pos++] != '-') return std::nullopt;
-  if (!readDigits(text, pos, 2, day)) return std::nullopt;
-  if (pos < text.size()) {
-    if (text[pos] != 'T' && text[pos] != 't' && text[pos] != ' ') return std::nullopt;
-    ++pos;
-    if (!readDigits(text, pos, 2, hour) || pos >= text.size() || text[pos++] != ':') return std::nullopt;
-    if (!readDigits(text, pos, 2, minute)) return std::nullopt;
-    if (pos < text.size() && text[pos] == ':') {
-      ++pos;
-      if (!readDigits(text, pos, 2, second)) return std::nullopt;
-    }
-  }
-  double fraction = 0.0;
-  if (pos < text.size() && text[pos] == '.') {
-    const std::size_t start = pos;
-    ++pos;
-    while (pos < text.size() && std::isdigit(static_cast<unsigned char>(text[pos]))) ++pos;
-    if (pos == start + 1) return std::nullopt;
-    fraction = std::stod("0" + std::string(text.substr(start, pos - start)));
-  }
-  std::int64_t offsetMinutes = 0;
-  if (pos < text.size()) {
-    if (text[pos] == 'Z' || text[pos] == 'z') {
-      ++pos;
-    } else if (text[pos] == '+' || text[pos] == '-') {
-      const int sign = text[pos++] == '-' ? -1 : 1;
-      int oh = 0, om = 0;
-      if (!readDigits(text, pos, 2, oh) || pos >= text.size() || text[pos++] != ':' || !readDigits(text, pos, 2, om)) {
-        return std::nullopt;
-      }
-      if (oh > 23 || om > 59) return std::nullopt;
-      offsetMinutes = sign * (oh * 60 + om);
-    } else {
-      return std::nullopt;
-    }
-  }
-  if (pos != text.size()) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > daysInMonth(year, static_cast<unsigned>(month)) ||
-      hour > 23 || minute > 59 || second > 59) {
-    return std::nullopt;
-  }
-  const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
-  const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
-  return seconds * 1000 + static_cast<std::int64_t>(std::llround(fraction * 1000.0));
-}
-
-std::string formatIsoDateTime(std::int64_t epochMilliseconds) {
-  std::int64_t seconds = epochMilliseconds / 1000;
-  std::int64_t millis = epochMilliseconds % 1000;
-  if (millis < 0) {
-    millis += 1000;
-    seconds -= 1;
-  }
-  std::int64_t days = seconds / 86400;
-  std::int64_t rest = seconds % 86400;
-  if (rest < 0) {
-    rest += 86400;
-    days -= 1;
-  }
-  std::int64_t y = 0;
-  unsigned m = 0, d = 0;
-  civilFromDays(days, y, m, d);
-  char text[40];
-  if (millis == 0) {
-    std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02lld:%02lld:%02lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
-                  static_cast<long long>(rest % 60));
-  } else {
-    std::snprintf(text, sizeof text, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%03lldZ", static_cast<long long>(y), m, d,
-                  static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
-                  static_cast<long long>(rest % 60), static_cast<long long>(millis));
-  }
-  return text;
 }
 
 }  // namespace citytwin::sim

@@ -2,13 +2,19 @@
 
 #include <sqlite3.h>
 
+#include <utility>
+
 #include "citytwin/core/error.hpp"
 
 namespace citytwin::store {
 
 struct Database::Connection {
   sqlite3* db = nullptr;
-  ~Connection() { sqlite3_close(db); }
+  std::function<void(int)> walHook;
+  ~Connection() {
+    if (walHook) sqlite3_wal_hook(db, nullptr, nullptr);
+    sqlite3_close(db);
+  }
 };
 
 struct Statement::Prepared {
@@ -16,7 +22,7 @@ struct Statement::Prepared {
   ~Prepared() { sqlite3_finalize(statement); }
 };
 
-Database::Database(const std::filesystem::path& path, Mode mode)
+Database::Database(const std::filesystem::path& path, Mode mode, Sync sync)
     : path_(path), connection_(std::make_unique<Connection>()) {
   const int flags = mode == Mode::ReadOnly ? SQLITE_OPEN_READONLY : (SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE);
   sqlite3*& db = connection_->db;
@@ -27,7 +33,8 @@ Database::Database(const std::filesystem::path& path, Mode mode)
   sqlite3_busy_timeout(db, 5000);
   if (mode == Mode::ReadWrite) {
     // WAL: readers never block the writer, and a commit is atomic even if the process dies mid-run.
-    execute("PRAGMA journal_mode = WAL; PRAGMA synchronous = NORMAL; PRAGMA foreign_keys = ON;");
+    execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;");
+    execute(sync == Sync::Full ? "PRAGMA synchronous = FULL" : "PRAGMA synchronous = NORMAL");
   }
 }
 
@@ -48,6 +55,27 @@ void Database::execute(std::string_view sql) {
 }
 
 std::int64_t Database::lastInsertId() const { return sqlite3_last_insert_rowid(connection_->db); }
+
+void Database::checkpoint() {
+  sqlite3_wal_checkpoint_v2(connection_->db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+}
+
+void Database::onWalCommit(std::function<void(int walPages)> hook) {
+  Connection& connection = *connection_;
+  connection.walHook = std::move(hook);
+  if (!connection.walHook) {
+    sqlite3_wal_hook(connection.db, nullptr, nullptr);
+    return;
+  }
+  // sqlite3_wal_hook and the automatic checkpoint share one slot: installing the hook replaces it.
+  sqlite3_wal_hook(
+      connection.db,
+      [](void* self, sqlite3*, const char*, int pages) {
+        static_cast<Connection*>(self)->walHook(pages);
+        return SQLITE_OK;
+      },
+      &connection);
+}
 
 Statement::Statement(Database& database, std::string_view sql)
     : database_(database), prepared_(std::make_unique<Prepared>()) {
@@ -77,6 +105,14 @@ Statement& Statement::bind(int index, std::string_view value) {
   return *this;
 }
 
+Statement& Statement::bindUncopied(int index, std::string_view value) {
+  if (sqlite3_bind_text(prepared_->statement, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC) !=
+      SQLITE_OK) {
+    database_.fail("cannot bind text");
+  }
+  return *this;
+}
+
 Statement& Statement::bindNull(int index) {
   if (sqlite3_bind_null(prepared_->statement, index) != SQLITE_OK) database_.fail("cannot bind null");
   return *this;
@@ -90,7 +126,12 @@ bool Statement::step() {
 }
 
 void Statement::run() {
-  step();
+  try {
+    step();
+  } catch (...) {
+    reset();  // drop bindings that may point at text about to be destroyed
+    throw;
+  }
   reset();
 }
 
@@ -103,7 +144,10 @@ std::int64_t Statement::integer(int column) const { return sqlite3_column_int64(
 double Statement::real(int column) const { return sqlite3_column_double(prepared_->statement, column); }
 std::string Statement::text(int column) const {
   const auto* bytes = sqlite3_column_text(prepared_->statement, column);
-  return bytes == nullptr ? std::string() : std::string(reinterpret_cast<const char*>(bytes));
+  return bytes == nullptr
+             ? std::string()
+             : std::string(reinterpret_cast<const char*>(bytes),
+                           static_cast<std::size_t>(sqlite3_column_bytes(prepared_->statement, column)));
 }
 bool Statement::isNull(int column) const { return sqlite3_column_type(prepared_->statement, column) == SQLITE_NULL; }
 int Statement::columnCount() const { return sqlite3_column_count(prepared_->statement); }

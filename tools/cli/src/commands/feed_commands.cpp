@@ -8,7 +8,7 @@
 #include <thread>
 #include <vector>
 
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/context/synthetic_feed.hpp"
 #include "citytwin/core/error.hpp"
 #include "command_registry.hpp"
@@ -163,9 +163,9 @@ void simulate(const SimulateArguments& args) {
   if (args.rate <= 0) throw Error("--rate must be positive");
   if (args.duration <= 0) throw Error("--duration must be positive");
   if (args.json && args.url.empty()) throw Error("--json needs --to (without it the observations go to stdout)");
-  std::int64_t simulated = context::nowMilliseconds();
+  std::int64_t simulated = nowMilliseconds();
   if (!args.start.empty()) {
-    const auto parsed = context::parseDateTime(args.start);
+    const auto parsed = parseDateTime(args.start);
     if (!parsed) throw Error("--start '" + args.start + "' is not an ISO 8601 date-time");
     simulated = *parsed;
   }

@@ -13,7 +13,7 @@
 #include <vector>
 
 #include "citytwin/context/context_service.hpp"
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/core/error.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
@@ -37,7 +37,7 @@ struct IngestBenchArguments {
 // A batch of `count` entities with `attributes` numeric Properties each, observed at `observedAt`.
 std::string batchBody(std::size_t client, std::size_t first, std::size_t count, std::size_t attributes,
                       std::int64_t observedMs, double value) {
-  const std::string observedAt = context::formatDateTime(observedMs);
+  const std::string observedAt = formatDateTime(observedMs);
   std::string body = "[";
   char buffer[160];
   for (std::size_t i = 0; i < count; ++i) {
@@ -80,7 +80,7 @@ void benchIngest(const IngestBenchArguments& args) {
   options.threads = std::max<std::size_t>(4, args.clients + 2);
   context::ContextService service(options);
   const int port = service.start();
-  const std::int64_t baseTime = *context::parseDateTime("2025-01-01T00:00:00Z");
+  const std::int64_t baseTime = *parseDateTime("2025-01-01T00:00:00Z");
 
   // 1. Throughput: each client upserts batches of `batch` entities over its own keep-alive connection.
   std::atomic<std::uint64_t> acknowledgedAttributes{0}, acknowledgedBatches{0}, failures{0};
@@ -121,7 +121,7 @@ void benchIngest(const IngestBenchArguments& args) {
   std::vector<double> latencies;
   for (std::size_t i = 0; i < args.singleUpdates; ++i) {
     const std::string body = "{\"m0\":{\"type\":\"Property\",\"value\":" + std::to_string(i) + ",\"observedAt\":\"" +
-                             context::formatDateTime(baseTime + 3600000 + static_cast<std::int64_t>(i)) + "\"}}";
+                             formatDateTime(baseTime + 3600000 + static_cast<std::int64_t>(i)) + "\"}}";
     const auto t0 = Clock::now();
     const auto response = client.Patch("/ngsi-ld/v1/entities/urn:ngsi-ld:Sensor:c0-0/attrs", body, "application/json");
     latencies.push_back(std::chrono::duration<double, std::milli>(Clock::now() - t0).count());
@@ -140,7 +140,7 @@ void benchIngest(const IngestBenchArguments& args) {
     for (std::size_t i = 0; i < count; ++i) {
       body += (i ? "," : "") + std::string("{\"id\":\"") + temporalId + "\",\"type\":\"Sensor\",\"level\":{\"type\":\"Property\",\"value\":" +
               std::to_string(done + i) + ",\"observedAt\":\"" +
-              context::formatDateTime(baseTime + static_cast<std::int64_t>(done + i) * 60000) + "\"}}";
+              formatDateTime(baseTime + static_cast<std::int64_t>(done + i) * 60000) + "\"}}";
     }
     body += "]";
     const auto response = client.Post("/ngsi-ld/v1/entityOperations/upsert?options=update", body, "application/json");

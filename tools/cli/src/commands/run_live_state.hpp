@@ -17,7 +17,7 @@
 #include "citytwin/sim/model_registry.hpp"
 
 #if __has_include(<citytwin/context/live_overlay.hpp>)
-#include "citytwin/context/entity_store.hpp"
+#include "citytwin/context/entity_repository.hpp"
 #include "citytwin/context/live_overlay.hpp"
 #include "citytwin/context/live_state_client.hpp"
 #include "citytwin/context/whatif_jobs.hpp"

@@ -86,7 +86,7 @@ void serve(const ServeArguments& args) {
     options.stateSummary = [&live] { return live->summary(); };
   }
   // What-ifs read the store, which the service creates; requests reach the runner only after `store` is set.
-  context::EntityStore* store = nullptr;
+  context::EntityRepository* store = nullptr;
 #if defined(CITYTWIN_HAS_LIVE_STATE) && defined(CITYTWIN_HAS_CITY_FILE)
   if (city) {
     const std::filesystem::path out = args.whatIfOut.empty()

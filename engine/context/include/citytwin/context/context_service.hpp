@@ -9,7 +9,7 @@
 #include <string>
 #include <thread>
 
-#include "citytwin/context/entity_store.hpp"
+#include "citytwin/context/entity_repository.hpp"
 #include "citytwin/context/whatif_jobs.hpp"
 
 namespace citytwin::context {
@@ -19,7 +19,7 @@ struct ServiceOptions {
   int port = 1026;                        // 0: any free port (see ContextService::port())
   std::string token;                      // non-empty: every request needs "Authorization: Bearer <token>"
   std::filesystem::path databasePath;     // SQLite file of the entities and their history
-  bool synchronousFull = true;            // see StoreOptions
+  bool synchronousFull = true;            // see SqliteRepositoryOptions
   std::size_t maxBodyBytes = 32u << 20;   // larger bodies answer 413
   std::size_t maxBatchEntities = 10000;   // larger batches answer 400 BadRequestData
   std::size_t maxResults = 1000;          // largest accepted limit=; more answers 403 TooManyResults
@@ -50,12 +50,12 @@ class ContextService {
   void wait();
   void stop();
   int port() const { return port_; }
-  EntityStore& store() { return *store_; }
+  EntityRepository& store() { return *store_; }
 
  private:
   struct Routes;
   ServiceOptions options_;
-  std::unique_ptr<EntityStore> store_;
+  std::unique_ptr<EntityRepository> store_;
   std::unique_ptr<WhatIfJobs> whatIfs_;
   std::unique_ptr<Routes> routes_;
   std::thread thread_;

@@ -24,7 +24,7 @@ struct SerializeOptions {
 // Reads an entity in normalized or concise form (also keyValues, and NGSI v2 attributes
 // {"type": "Number", "value": 3, "metadata": {...}} as published in many Smart Data Models examples).
 // Names are expanded through `context`. Ids that are not absolute URIs become "urn:ngsi-ld:<Type>:<id>", the
-// Smart Data Models convention. Throws NgsiError(BadRequestData) naming the offending member.
+// Smart Data Models convention. Throws ContextError(BadRequestData) naming the offending member.
 Entity parseEntity(const nlohmann::json& body, const JsonLdContext& context);
 // The attributes of an entity fragment (PATCH/POST .../attrs): every member except @context, id and type.
 std::map<std::string, std::vector<Attribute>> parseAttributes(const nlohmann::json& body,
@@ -47,7 +47,7 @@ bool isValidUriReference(std::string_view text);
 bool isValidAttributeName(std::string_view name);
 bool isGeoJsonGeometry(const nlohmann::json& value);
 // "urn:ngsi-ld:<shortType>:<id>" for ids without a URI scheme; valid URIs are returned unchanged.
-// Throws NgsiError(BadRequestData) for ids with characters no URI may hold.
+// Throws ContextError(BadRequestData) for ids with characters no URI may hold.
 std::string normalizeEntityId(const std::string& id, const std::string& shortType);
 
 }  // namespace citytwin::context

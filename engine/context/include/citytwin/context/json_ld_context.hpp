@@ -37,7 +37,7 @@ class JsonLdContext {
 // The core context alone (application/json requests without a Link header).
 std::shared_ptr<const JsonLdContext> coreContext();
 // Resolves an @context value (URL string, inline object, or array of both). Results are cached.
-// Throws NgsiError: LdContextNotAvailable for URLs that are not built in, BadRequestData for malformed values.
+// Throws ContextError: LdContextNotAvailable for URLs that are not built in, BadRequestData for malformed values.
 std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue);
 // The context named by an HTTP Link header (rel="http://www.w3.org/ns/json-ld#context"); empty header -> core.
 std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header);

@@ -9,7 +9,7 @@
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/context/city_mapping.hpp"
 #include "citytwin/context/entity.hpp"
-#include "citytwin/context/entity_store.hpp"
+#include "citytwin/context/entity_repository.hpp"
 
 namespace citytwin::context {
 
@@ -44,6 +44,6 @@ class LiveOverlay {
 
 // The entities of the mapped types (mappedEntityTypes()) a store holds now, in type order, then by id:
 // the same selection and order a client gets from fetchEntities.
-std::vector<Entity> liveEntities(const EntityStore& store);
+std::vector<Entity> liveEntities(const EntityRepository& store);
 
 }  // namespace citytwin::context

@@ -61,5 +61,12 @@ Vec2 centroid(const Polygon& polygon);
 Vec2 pointOnSurface(const MultiPolygon& parts);
 // The point of a polyline nearest to p, and its distance.
 double distanceToPolyline(const Polyline& line, Vec2 p);
+// Distance from p to the nearest point of the segment a-b (a point when a == b).
+double distanceToSegment(Vec2 p, Vec2 a, Vec2 b);
+// Twice the signed area of the triangle a, b, c: positive when c lies left of a->b, 0 when collinear.
+double orientation(Vec2 a, Vec2 b, Vec2 c);
+// True when each segment has its ends on different sides of the other's line, an end on the line
+// counting with the right-hand side: crossings and some end-point touches count, collinear overlaps do not.
+bool segmentsCross(Vec2 a0, Vec2 a1, Vec2 b0, Vec2 b1);
 
 }  // namespace citytwin::geo

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/sim/sim_time.hpp"
 
 namespace citytwin::sim {
@@ -15,10 +16,11 @@ std::optional<SimTime> parseDuration(std::string_view text);
 // "1h30m", "2d", "15m", "250ms": the shortest exact form, for messages and reports.
 std::string formatDuration(SimTime duration);
 
-// Milliseconds since 1970-01-01T00:00:00Z of an ISO 8601 date-time: "2026-07-01T08:00:00Z",
-// "2026-07-01T10:00:00+02:00", "2026-07-01 08:00:00.5" (no offset: UTC). nullopt when malformed or
-// out of range (month 13, 30 February, hour 24, ...).
-std::optional<std::int64_t> parseIsoDateTime(std::string_view text);
-std::string formatIsoDateTime(std::int64_t epochMilliseconds);
+// Date-times are read and written by the one codec of core; scenarios write them without a ".000"
+// fraction. These names remain for the scenario library and the models.
+inline std::optional<std::int64_t> parseIsoDateTime(std::string_view text) { return parseDateTime(text); }
+inline std::string formatIsoDateTime(std::int64_t epochMilliseconds) {
+  return formatDateTime(epochMilliseconds, DateTimeFraction::WhenNonZero);
+}
 
 }  // namespace citytwin::sim

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -15,7 +16,11 @@ namespace citytwin::store {
 class Database {
  public:
   enum class Mode { ReadWrite, ReadOnly };
-  explicit Database(const std::filesystem::path& path, Mode mode = Mode::ReadWrite);
+  // How a commit reaches the disk (a read-write connection's PRAGMA synchronous). Normal: written to the
+  // WAL but not synced, which survives the process being killed at any moment but not a power cut. Full:
+  // the WAL is synced at every commit, which survives both.
+  enum class Sync { Normal, Full };
+  explicit Database(const std::filesystem::path& path, Mode mode = Mode::ReadWrite, Sync sync = Sync::Normal);
   ~Database();
   Database(const Database&) = delete;
   Database& operator=(const Database&) = delete;
@@ -23,6 +28,11 @@ class Database {
   // Runs one or more statements without results.
   void execute(std::string_view sql);
   std::int64_t lastInsertId() const;
+  // Copies what it can of the WAL into the database file without waiting for readers (a passive checkpoint).
+  void checkpoint();
+  // Called after each commit of this connection with the WAL's size in pages, in place of SQLite's
+  // automatic checkpoint (which then stays off); an empty function removes the hook.
+  void onWalCommit(std::function<void(int walPages)> hook);
   const std::filesystem::path& path() const { return path_; }
   [[noreturn]] void fail(const std::string& what) const;
 
@@ -46,10 +56,13 @@ class Statement {
   Statement& bind(int index, double value);
   Statement& bind(int index, std::string_view value);
   Statement& bind(int index, const char* value) { return bind(index, std::string_view(value)); }
+  // Binds text without SQLite's copy: the caller keeps it alive until the statement has run or been reset.
+  // For hot insert paths that bind long values.
+  Statement& bindUncopied(int index, std::string_view value);
   Statement& bindNull(int index);
   // true while a row is available.
   bool step();
-  // Steps once and resets, for INSERT/UPDATE statements executed many times.
+  // Steps once and resets (also when the step fails), for INSERT/UPDATE statements executed many times.
   void run();
   void reset();
 

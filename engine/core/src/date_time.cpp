@@ -1,10 +1,10 @@
-#include "citytwin/context/date_time.hpp"
+#include "citytwin/core/date_time.hpp"
 
 #include <chrono>
 #include <cstdio>
 #include <limits>
 
-namespace citytwin::context {
+namespace citytwin {
 
 namespace {
 
@@ -18,6 +18,13 @@ std::int64_t daysFromCivil(std::int64_t y, unsigned m, unsigned d) {
   return era * 146097 + static_cast<std::int64_t>(doe) - 719468;
 }
 
+unsigned daysInMonth(std::int64_t y, unsigned m) {
+  static constexpr unsigned kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  const bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  return m == 2 && leap ? 29 : kDays[m - 1];
+}
+
+// Reads exactly `count` digits at `pos`.
 bool readDigits(std::string_view text, std::size_t& pos, std::size_t count, int& out) {
   if (pos + count > text.size()) return false;
   out = 0;
@@ -42,45 +49,56 @@ std::optional<std::int64_t> parseDateTime(std::string_view text) {
   std::size_t pos = 0;
   int year = 0, month = 0, day = 0, hour = 0, minute = 0, second = 0;
   if (!readDigits(text, pos, 4, year) || !expect(text, pos, '-') || !readDigits(text, pos, 2, month) ||
-      !expect(text, pos, '-') || !readDigits(text, pos, 2, day) || !expect(text, pos, 'T') ||
-      !readDigits(text, pos, 2, hour) || !expect(text, pos, ':') || !readDigits(text, pos, 2, minute)) {
+      !expect(text, pos, '-') || !readDigits(text, pos, 2, day)) {
     return std::nullopt;
   }
-  if (pos < text.size() && text[pos] == ':' && !(++pos, readDigits(text, pos, 2, second))) return std::nullopt;
-  if (month < 1 || month > 12 || day < 1 || day > 31 || hour > 24 || minute > 59 || second > 60) return std::nullopt;
   std::int64_t millis = 0;
-  if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+  if (pos < text.size() && (text[pos] == 'T' || text[pos] == 't' || text[pos] == ' ')) {
     ++pos;
-    int scale = 100;
-    const std::size_t start = pos;
-    while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
-      millis += (text[pos] - '0') * scale;
-      scale /= 10;
-      ++pos;
+    if (!readDigits(text, pos, 2, hour) || !expect(text, pos, ':') || !readDigits(text, pos, 2, minute)) {
+      return std::nullopt;
     }
-    if (pos == start) return std::nullopt;
+    if (pos < text.size() && text[pos] == ':' && !(++pos, readDigits(text, pos, 2, second))) return std::nullopt;
+    if (pos < text.size() && (text[pos] == '.' || text[pos] == ',')) {
+      ++pos;
+      int scale = 100;
+      const std::size_t start = pos;
+      while (pos < text.size() && text[pos] >= '0' && text[pos] <= '9') {
+        millis += (text[pos] - '0') * scale;
+        scale /= 10;
+        ++pos;
+      }
+      if (pos == start) return std::nullopt;
+    }
   }
   std::int64_t offsetMinutes = 0;
   if (pos < text.size()) {
-    if (text[pos] == 'Z') {
+    if (text[pos] == 'Z' || text[pos] == 'z') {
       ++pos;
     } else if (text[pos] == '+' || text[pos] == '-') {
       const int sign = text[pos] == '-' ? -1 : 1;
       ++pos;
-      int oh = 0, om = 0;
-      if (!readDigits(text, pos, 2, oh)) return std::nullopt;
+      int offsetHours = 0, offsetMinutesPart = 0;
+      if (!readDigits(text, pos, 2, offsetHours)) return std::nullopt;
       if (pos < text.size() && text[pos] == ':') ++pos;
-      if (!readDigits(text, pos, 2, om)) return std::nullopt;
-      offsetMinutes = sign * (oh * 60 + om);
+      if (!readDigits(text, pos, 2, offsetMinutesPart)) return std::nullopt;
+      if (offsetHours > 23 || offsetMinutesPart > 59) return std::nullopt;
+      offsetMinutes = sign * (offsetHours * 60 + offsetMinutesPart);
     }
   }
   if (pos != text.size()) return std::nullopt;
+  if (month < 1 || month > 12 || day < 1 || static_cast<unsigned>(day) > daysInMonth(year, static_cast<unsigned>(month)) ||
+      hour > 23 || minute > 59 || second > 59) {
+    return std::nullopt;
+  }
   const std::int64_t days = daysFromCivil(year, static_cast<unsigned>(month), static_cast<unsigned>(day));
   const std::int64_t seconds = days * 86400 + hour * 3600 + minute * 60 + second - offsetMinutes * 60;
   return seconds * 1000 + millis;
 }
 
-std::string formatDateTime(std::int64_t ms) {
+namespace {
+
+std::string formatWithMilliseconds(std::int64_t ms) {
   // Stored entities carry createdAt/modifiedAt on every attribute, all equal to the commit time of their
   // batch: remembering the last result saves most of the formatting on the ingest path.
   thread_local std::int64_t lastMs = std::numeric_limits<std::int64_t>::min();
@@ -128,9 +146,17 @@ std::string formatDateTime(std::int64_t ms) {
   return text;
 }
 
+}  // namespace
+
+std::string formatDateTime(std::int64_t ms, DateTimeFraction fraction) {
+  std::string text = formatWithMilliseconds(ms);
+  if (fraction == DateTimeFraction::WhenNonZero && text.ends_with(".000Z")) text.erase(text.size() - 5, 4);
+  return text;
+}
+
 std::int64_t nowMilliseconds() {
   return std::chrono::duration_cast<std::chrono::milliseconds>(std::chrono::system_clock::now().time_since_epoch())
       .count();
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin

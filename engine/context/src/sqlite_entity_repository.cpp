@@ -1,99 +1,16 @@
-#include "citytwin/context/entity_store.hpp"
-
-#include <sqlite3.h>
+#include "citytwin/context/sqlite_entity_repository.hpp"
 
 #include <algorithm>
 
-#include "citytwin/context/date_time.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/storage_text.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/store/database.hpp"
 
 namespace citytwin::context {
 
 namespace {
-
-class Statement {
- public:
-  Statement() = default;
-  Statement(sqlite3* db, const char* sql) {
-    if (sqlite3_prepare_v2(db, sql, -1, &statement_, nullptr) != SQLITE_OK) {
-      throw Error(std::string("context store: cannot prepare statement: ") + sqlite3_errmsg(db));
-    }
-  }
-  ~Statement() { sqlite3_finalize(statement_); }
-  Statement(const Statement&) = delete;
-  Statement& operator=(const Statement&) = delete;
-  Statement(Statement&& other) noexcept : statement_(other.statement_) { other.statement_ = nullptr; }
-  Statement& operator=(Statement&& other) noexcept {
-    std::swap(statement_, other.statement_);
-    return *this;
-  }
-
-  Statement& bind(int index, std::int64_t value) {
-    sqlite3_bind_int64(statement_, index, value);
-    return *this;
-  }
-  Statement& bind(int index, const std::string& value) {
-    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT);
-    return *this;
-  }
-  // Binds without SQLite's copy: only for `bindStatic(...)...run()` in one expression, where the string
-  // outlives the step. The ingest path binds every history value this way.
-  Statement& bindStatic(int index, const std::string& value) {
-    sqlite3_bind_text(statement_, index, value.data(), static_cast<int>(value.size()), SQLITE_STATIC);
-    return *this;
-  }
-  // Returns true while rows come back.
-  bool step() {
-    const int rc = sqlite3_step(statement_);
-    if (rc == SQLITE_ROW) return true;
-    if (rc == SQLITE_DONE) return false;
-    throw Error(std::string("context store: ") + sqlite3_errmsg(sqlite3_db_handle(statement_)));
-  }
-  void run() {
-    try {
-      step();
-    } catch (...) {
-      reset();  // drop bindings that may point at strings about to be destroyed
-      throw;
-    }
-    reset();
-  }
-  void reset() {
-    sqlite3_reset(statement_);
-    sqlite3_clear_bindings(statement_);
-  }
-  std::int64_t integer(int column) const { return sqlite3_column_int64(statement_, column); }
-  std::string text(int column) const {
-    const auto* data = reinterpret_cast<const char*>(sqlite3_column_text(statement_, column));
-    return data ? std::string(data, static_cast<std::size_t>(sqlite3_column_bytes(statement_, column))) : std::string();
-  }
-
- private:
-  sqlite3_stmt* statement_ = nullptr;
-};
-
-void execute(sqlite3* db, const char* sql) {
-  char* message = nullptr;
-  if (sqlite3_exec(db, sql, nullptr, nullptr, &message) != SQLITE_OK) {
-    std::string text = message ? message : "unknown error";
-    sqlite3_free(message);
-    throw Error(std::string("context store: ") + text + " (in: " + sql + ")");
-  }
-}
-
-sqlite3* openDatabase(const std::filesystem::path& path) {
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(path.string().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
-                      nullptr) != SQLITE_OK) {
-    std::string message = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw Error("context store: cannot open " + path.string() + ": " + message);
-  }
-  sqlite3_busy_timeout(db, 5000);
-  return db;
-}
 
 void mergeInstances(std::vector<Attribute>& existing, const std::vector<Attribute>& incoming) {
   for (const auto& instance : incoming) {
@@ -133,19 +50,27 @@ std::string historyInsert(int rows) {
   return sql;
 }
 
-struct EntityStore::Statements {
-  Statement insertId, insertAttributeName, upsertEntity, deleteEntity, insertHistory, insertHistoryMany;
+struct SqliteEntityRepository::Statements {
+  store::Statement insertId, insertAttributeName, upsertEntity, deleteEntity, insertHistory, insertHistoryMany;
   std::vector<HistoryRow> pendingHistory;
 
-  static void bindRow(Statement& statement, int first, const HistoryRow& row) {
+  explicit Statements(store::Database& db)
+      : insertId(db, "INSERT INTO entity_ids(id) VALUES(?1)"),
+        insertAttributeName(db, "INSERT INTO attribute_names(name) VALUES(?1)"),
+        upsertEntity(db, "INSERT OR REPLACE INTO entities(eid, body) VALUES(?1, ?2)"),
+        deleteEntity(db, "DELETE FROM entities WHERE eid = ?1"),
+        insertHistory(db, historyInsert(1)),
+        insertHistoryMany(db, historyInsert(kHistoryRowsPerStatement)) {}
+
+  static void bindRow(store::Statement& statement, int first, const HistoryRow& row) {
     statement.bind(first + 1, row.eid)
         .bind(first + 2, row.aid)
         .bind(first + 3, row.observedMs)
         .bind(first + 4, row.kind)
-        .bindStatic(first + 5, row.value)
-        .bindStatic(first + 6, row.observedAt)
-        .bindStatic(first + 7, row.unitCode)
-        .bindStatic(first + 8, row.datasetId);
+        .bindUncopied(first + 5, row.value)
+        .bindUncopied(first + 6, row.observedAt)
+        .bindUncopied(first + 7, row.unitCode)
+        .bindUncopied(first + 8, row.datasetId);
   }
   // Inserts every pending row; the rows stay alive until each statement has run (bound without copies).
   void flushHistory() {
@@ -174,18 +99,19 @@ struct EntityStore::Statements {
 // runs inside the commit that crosses its threshold, on the single writer, which then stalls every waiting
 // request; here the writer only signals. Durability is unchanged: a commit is durable once it is in the
 // WAL, and a checkpoint only moves committed pages.
-struct EntityStore::Checkpointer {
+struct SqliteEntityRepository::Checkpointer {
   static constexpr int kPagesBeforeCheckpoint = 4000;   // ~16 MB of WAL at 4 KiB pages
   static constexpr int kPagesForInlineCheckpoint = 64000;  // the thread fell far behind: the writer helps
 
-  sqlite3* db = nullptr;
+  store::Database db;
   std::mutex mutex;
   std::condition_variable wanted;
   bool pending = false;
   bool stopping = false;
   std::thread thread;
 
-  explicit Checkpointer(const std::filesystem::path& path) : db(openDatabase(path)) {
+  Checkpointer(const std::filesystem::path& path, store::Database::Sync sync)
+      : db(path, store::Database::Mode::ReadWrite, sync) {
     thread = std::thread([this] { run(); });
   }
   ~Checkpointer() {
@@ -195,7 +121,6 @@ struct EntityStore::Checkpointer {
     }
     wanted.notify_all();
     if (thread.joinable()) thread.join();
-    sqlite3_close(db);
   }
   void run() {
     for (;;) {
@@ -205,95 +130,83 @@ struct EntityStore::Checkpointer {
         if (stopping) return;
         pending = false;
       }
-      sqlite3_wal_checkpoint_v2(db, nullptr, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      db.checkpoint();
     }
   }
-  // sqlite3_wal_hook: called by the writer after each commit with the WAL's size in pages.
-  static int afterCommit(void* self, sqlite3* writer, const char* schema, int pages) {
-    auto& checkpointer = *static_cast<Checkpointer*>(self);
+  // The writer's WAL hook: called after each commit with the WAL's size in pages.
+  void afterCommit(store::Database& writer, int pages) {
     if (pages >= kPagesForInlineCheckpoint) {
-      sqlite3_wal_checkpoint_v2(writer, schema, SQLITE_CHECKPOINT_PASSIVE, nullptr, nullptr);
+      writer.checkpoint();
     } else if (pages >= kPagesBeforeCheckpoint) {
       {
-        const std::lock_guard lock(checkpointer.mutex);
-        checkpointer.pending = true;
+        const std::lock_guard lock(mutex);
+        pending = true;
       }
-      checkpointer.wanted.notify_one();
+      wanted.notify_one();
     }
-    return SQLITE_OK;
   }
 };
 
-struct EntityStore::Job {
+struct SqliteEntityRepository::Job {
   std::vector<WriteOperation>* operations = nullptr;
   std::vector<WriteResult>* results = nullptr;
   bool done = false;
   std::condition_variable finished;
 };
 
-EntityStore::EntityStore(StoreOptions options) : options_(std::move(options)) {
+SqliteEntityRepository::SqliteEntityRepository(SqliteRepositoryOptions options) : options_(std::move(options)) {
   open();
   load();
   writer_ = std::thread([this] { writerLoop(); });
 }
 
-EntityStore::~EntityStore() {
+SqliteEntityRepository::~SqliteEntityRepository() {
   {
     std::lock_guard lock(queueMutex_);
     stopping_ = true;
   }
   queueReady_.notify_all();
   if (writer_.joinable()) writer_.join();
-  if (writeDb_) sqlite3_wal_hook(writeDb_, nullptr, nullptr);
+  if (writeDb_) writeDb_->onWalCommit(nullptr);
   checkpointer_.reset();
   statements_.reset();
-  sqlite3_close(readDb_);
-  sqlite3_close(writeDb_);
+  readDb_.reset();
+  writeDb_.reset();
 }
 
-void EntityStore::open() {
-  writeDb_ = openDatabase(options_.path);
-  execute(writeDb_, "PRAGMA journal_mode=WAL");
-  execute(writeDb_, options_.synchronousFull ? "PRAGMA synchronous=FULL" : "PRAGMA synchronous=NORMAL");
-  execute(writeDb_, "PRAGMA cache_size=-65536");
-  execute(writeDb_,
-          "CREATE TABLE IF NOT EXISTS entity_ids(eid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
-          "CREATE TABLE IF NOT EXISTS attribute_names(aid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
-          "CREATE TABLE IF NOT EXISTS entities(eid INTEGER PRIMARY KEY, body TEXT NOT NULL);"
-          "CREATE TABLE IF NOT EXISTS history(eid INTEGER NOT NULL, aid INTEGER NOT NULL, observed_ms INTEGER NOT "
-          "NULL, kind INTEGER NOT NULL, value TEXT NOT NULL, observed_at TEXT NOT NULL, unit_code TEXT NOT NULL, "
-          "dataset_id TEXT NOT NULL);"
-          "CREATE INDEX IF NOT EXISTS history_by_time ON history(eid, aid, observed_ms);");
-  statements_ = std::make_unique<Statements>();
-  statements_->insertId = Statement(writeDb_, "INSERT INTO entity_ids(id) VALUES(?1)");
-  statements_->insertAttributeName = Statement(writeDb_, "INSERT INTO attribute_names(name) VALUES(?1)");
-  statements_->upsertEntity = Statement(writeDb_, "INSERT OR REPLACE INTO entities(eid, body) VALUES(?1, ?2)");
-  statements_->deleteEntity = Statement(writeDb_, "DELETE FROM entities WHERE eid = ?1");
-  statements_->insertHistory = Statement(
-      writeDb_,
-      "INSERT INTO history(eid, aid, observed_ms, kind, value, observed_at, unit_code, dataset_id) "
-      "VALUES(?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
-  statements_->insertHistoryMany = Statement(writeDb_, historyInsert(kHistoryRowsPerStatement).c_str());
-  readDb_ = openDatabase(options_.path);
-  checkpointer_ = std::make_unique<Checkpointer>(options_.path);
-  // Replaces the automatic checkpoint (sqlite3_wal_hook and wal_autocheckpoint share one slot).
-  sqlite3_wal_hook(writeDb_, &Checkpointer::afterCommit, checkpointer_.get());
+void SqliteEntityRepository::open() {
+  const auto sync = options_.synchronousFull ? store::Database::Sync::Full : store::Database::Sync::Normal;
+  writeDb_ = std::make_unique<store::Database>(options_.path, store::Database::Mode::ReadWrite, sync);
+  writeDb_->execute("PRAGMA cache_size=-65536");
+  writeDb_->execute(
+      "CREATE TABLE IF NOT EXISTS entity_ids(eid INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE);"
+      "CREATE TABLE IF NOT EXISTS attribute_names(aid INTEGER PRIMARY KEY, name TEXT NOT NULL UNIQUE);"
+      "CREATE TABLE IF NOT EXISTS entities(eid INTEGER PRIMARY KEY, body TEXT NOT NULL);"
+      "CREATE TABLE IF NOT EXISTS history(eid INTEGER NOT NULL, aid INTEGER NOT NULL, observed_ms INTEGER NOT "
+      "NULL, kind INTEGER NOT NULL, value TEXT NOT NULL, observed_at TEXT NOT NULL, unit_code TEXT NOT NULL, "
+      "dataset_id TEXT NOT NULL);"
+      "CREATE INDEX IF NOT EXISTS history_by_time ON history(eid, aid, observed_ms);");
+  statements_ = std::make_unique<Statements>(*writeDb_);
+  readDb_ = std::make_unique<store::Database>(options_.path, store::Database::Mode::ReadWrite, sync);
+  checkpointer_ = std::make_unique<Checkpointer>(options_.path, sync);
+  // Replaces SQLite's automatic checkpoint, which would run inside the commit on the single writer.
+  writeDb_->onWalCommit([this](int pages) { checkpointer_->afterCommit(*writeDb_, pages); });
 }
 
-void EntityStore::load() {
+void SqliteEntityRepository::load() {
   std::unique_lock lock(entitiesMutex_);
   entities_.clear();
   entityKeys_.clear();
   attributeKeys_.clear();
   attributeNames_.clear();
-  Statement ids(writeDb_, "SELECT eid, id FROM entity_ids");
+  store::Statement ids(*writeDb_, "SELECT eid, id FROM entity_ids");
   while (ids.step()) entityKeys_[ids.text(1)] = ids.integer(0);
-  Statement names(writeDb_, "SELECT aid, name FROM attribute_names");
+  store::Statement names(*writeDb_, "SELECT aid, name FROM attribute_names");
   while (names.step()) {
     attributeKeys_[names.text(1)] = names.integer(0);
     attributeNames_[names.integer(0)] = names.text(1);
   }
-  Statement bodies(writeDb_, "SELECT body FROM entities");
+  store::Statement bodies(*writeDb_, "SELECT body FROM entities");
   while (bodies.step()) {
     Entity entity = fromStorageJson(nlohmann::json::parse(bodies.text(0)));
     const std::string id = entity.id;
@@ -301,30 +214,30 @@ void EntityStore::load() {
   }
 }
 
-std::int64_t EntityStore::entityKey(const std::string& id) {
+std::int64_t SqliteEntityRepository::entityKey(const std::string& id) {
   const auto found = entityKeys_.find(id);
   if (found != entityKeys_.end()) return found->second;
   statements_->insertId.bind(1, id).run();
-  const std::int64_t eid = sqlite3_last_insert_rowid(writeDb_);
+  const std::int64_t eid = writeDb_->lastInsertId();
   entityKeys_.emplace(id, eid);
   return eid;
 }
 
-std::int64_t EntityStore::attributeKey(const std::string& name) {
+std::int64_t SqliteEntityRepository::attributeKey(const std::string& name) {
   const auto found = attributeKeys_.find(name);
   if (found != attributeKeys_.end()) return found->second;
   statements_->insertAttributeName.bind(1, name).run();
-  const std::int64_t aid = sqlite3_last_insert_rowid(writeDb_);
+  const std::int64_t aid = writeDb_->lastInsertId();
   attributeKeys_.emplace(name, aid);
   attributeNames_.emplace(aid, name);
   return aid;
 }
 
-void EntityStore::persistEntity(const Entity& entity) {
-  statements_->upsertEntity.bind(1, entityKey(entity.id)).bindStatic(2, toStorageText(entity)).run();
+void SqliteEntityRepository::persistEntity(const Entity& entity) {
+  statements_->upsertEntity.bind(1, entityKey(entity.id)).bindUncopied(2, toStorageText(entity)).run();
 }
 
-void EntityStore::recordHistory(std::int64_t eid, const std::string& name, const Attribute& attribute,
+void SqliteEntityRepository::recordHistory(std::int64_t eid, const std::string& name, const Attribute& attribute,
                                 std::int64_t now) {
   const bool observed = !attribute.observedAt.empty();
   HistoryRow row;
@@ -339,7 +252,7 @@ void EntityStore::recordHistory(std::int64_t eid, const std::string& name, const
   statements_->pendingHistory.push_back(std::move(row));
 }
 
-std::vector<WriteResult> EntityStore::write(std::vector<WriteOperation> operations) {
+std::vector<WriteResult> SqliteEntityRepository::write(std::vector<WriteOperation> operations) {
   std::vector<WriteResult> results(operations.size());
   if (operations.empty()) return results;
   Job job;
@@ -353,7 +266,7 @@ std::vector<WriteResult> EntityStore::write(std::vector<WriteOperation> operatio
   return results;
 }
 
-void EntityStore::writerLoop() {
+void SqliteEntityRepository::writerLoop() {
   for (;;) {
     std::vector<Job*> batch;
     {
@@ -366,7 +279,7 @@ void EntityStore::writerLoop() {
     std::vector<std::string> changed;
     const std::int64_t now = nowMilliseconds();
     try {
-      execute(writeDb_, "BEGIN IMMEDIATE");
+      store::Transaction transaction(*writeDb_);
       {
         std::unique_lock lock(entitiesMutex_);
         for (Job* job : batch) {
@@ -376,16 +289,16 @@ void EntityStore::writerLoop() {
         }
       }
       statements_->flushHistory();
-      execute(writeDb_, "COMMIT");
+      transaction.commit();
       ++transactions_;
     } catch (const std::exception& e) {
+      // The transaction rolled back as it went out of scope.
       statements_->pendingHistory.clear();
-      sqlite3_exec(writeDb_, "ROLLBACK", nullptr, nullptr, nullptr);
       changed.clear();
       for (Job* job : batch) {
         for (auto& result : *job->results) {
           result = WriteResult{};
-          result.error = NgsiError(NgsiErrorType::InternalError, std::string("not stored: ") + e.what());
+          result.error = ContextError(ErrorKind::Internal, std::string("not stored: ") + e.what());
         }
       }
       try {
@@ -416,12 +329,12 @@ void EntityStore::writerLoop() {
   }
 }
 
-WriteResult EntityStore::apply(WriteOperation& op, std::int64_t now, std::vector<std::string>& changed) {
+WriteResult SqliteEntityRepository::apply(WriteOperation& op, std::int64_t now, std::vector<std::string>& changed) {
   WriteResult result;
   const std::string id = op.entity.id;  // a copy: op.entity may be moved into the store
   auto found = entities_.find(id);
   const auto notFound = [&](const std::string& what) {
-    result.error = NgsiError(NgsiErrorType::ResourceNotFound, what);
+    result.error = ContextError(ErrorKind::NotFound, what);
     return result;
   };
   const auto stamp = [&](std::map<std::string, std::vector<Attribute>>& attributes) {
@@ -443,7 +356,7 @@ WriteResult EntityStore::apply(WriteOperation& op, std::int64_t now, std::vector
     case WriteKind::Upsert: {
       if (found == entities_.end()) {
         if (op.entity.types.empty()) {
-          result.error = NgsiError(NgsiErrorType::BadRequestData, "entity " + id + " has no type");
+          result.error = ContextError(ErrorKind::BadRequestData, "entity " + id + " has no type");
           return result;
         }
         Entity entity = std::move(op.entity);
@@ -457,7 +370,7 @@ WriteResult EntityStore::apply(WriteOperation& op, std::int64_t now, std::vector
         return result;
       }
       if (op.kind == WriteKind::Create) {
-        result.error = NgsiError(NgsiErrorType::AlreadyExists, "entity " + id + " already exists");
+        result.error = ContextError(ErrorKind::AlreadyExists, "entity " + id + " already exists");
         return result;
       }
       Entity& entity = found->second;
@@ -540,7 +453,7 @@ WriteResult EntityStore::apply(WriteOperation& op, std::int64_t now, std::vector
       if (existing == entity.attributes.end()) return notFound("entity " + id + " has no attribute " + op.attribute);
       const auto incoming = op.entity.attributes.find(op.attribute);
       if (incoming == op.entity.attributes.end()) {
-        result.error = NgsiError(NgsiErrorType::BadRequestData, "the payload does not carry the attribute");
+        result.error = ContextError(ErrorKind::BadRequestData, "the payload does not carry the attribute");
         return result;
       }
       written[op.attribute] = incoming->second;
@@ -584,33 +497,42 @@ WriteResult EntityStore::apply(WriteOperation& op, std::int64_t now, std::vector
   return result;
 }
 
-std::optional<Entity> EntityStore::get(const std::string& id) const {
+std::optional<Entity> SqliteEntityRepository::get(const std::string& id) const {
   std::shared_lock lock(entitiesMutex_);
   const auto found = entities_.find(id);
   if (found == entities_.end()) return std::nullopt;
   return found->second;
 }
 
-void EntityStore::forEach(const std::function<bool(const Entity&)>& visit) const {
+QueryResult SqliteEntityRepository::query(const EntityQuery& query) const {
+  QueryPage page(query);
+  std::shared_lock lock(entitiesMutex_);
+  for (const auto& [id, entity] : entities_) {
+    if (!page.offer(entity)) break;
+  }
+  return page.take();
+}
+
+void SqliteEntityRepository::forEach(const std::function<bool(const Entity&)>& visit) const {
   std::shared_lock lock(entitiesMutex_);
   for (const auto& [id, entity] : entities_) {
     if (!visit(entity)) return;
   }
 }
 
-std::size_t EntityStore::entityCount() const {
+std::size_t SqliteEntityRepository::entityCount() const {
   std::shared_lock lock(entitiesMutex_);
   return entities_.size();
 }
 
-void EntityStore::setChangeListener(std::function<void(const std::vector<Entity>&)> listener) {
+void SqliteEntityRepository::setChangeListener(ChangeListener listener) {
   std::lock_guard lock(queueMutex_);
   listener_ = std::move(listener);
 }
 
-std::uint64_t EntityStore::committedTransactions() const { return transactions_; }
+std::uint64_t SqliteEntityRepository::committedTransactions() const { return transactions_; }
 
-std::optional<TemporalEntity> EntityStore::temporal(const std::string& id, const TemporalFilter& filter) const {
+std::optional<TemporalEntity> SqliteEntityRepository::temporal(const std::string& id, const TemporalFilter& filter) const {
   TemporalEntity result;
   result.id = id;
   std::int64_t eid = 0;
@@ -638,7 +560,7 @@ std::optional<TemporalEntity> EntityStore::temporal(const std::string& id, const
     case TemporalFilter::Relation::None: break;
   }
   sql += filter.lastN > 0 ? " ORDER BY observed_ms DESC, rowid DESC LIMIT ?5" : " ORDER BY observed_ms, rowid";
-  Statement query(readDb_, sql.c_str());
+  store::Statement query(*readDb_, sql);
   for (const auto& [aid, name] : attributes) {
     query.bind(1, eid).bind(2, aid);
     if (filter.relation != TemporalFilter::Relation::None) query.bind(3, filter.timeAtMs);
