@@ -1,4 +1,4 @@
-#include "citytwin/context/context_service.hpp"
+#include "citytwin/server/context_service.hpp"
 
 #include <httplib.h>
 
@@ -14,7 +14,10 @@
 #include "citytwin/context/ngsi_error.hpp"
 #include "citytwin/core/error.hpp"
 
-namespace citytwin::context {
+namespace citytwin::server {
+
+// The service speaks the context library's language: entities, their codec, queries and NGSI-LD errors.
+using namespace citytwin::context;
 
 namespace {
 
@@ -690,7 +693,7 @@ ContextService::ContextService(ServiceOptions options) : options_(std::move(opti
   if (options_.databasePath.empty()) throw Error("context service: no database path");
   store_ = std::make_unique<EntityStore>(StoreOptions{options_.databasePath, options_.synchronousFull});
   if (options_.whatIf) {
-    whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, options_.maxWaitingWhatIfs);
+    whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, *store_, options_.maxWaitingWhatIfs);
   }
   routes_ = std::make_unique<Routes>(options_, *store_, whatIfs_.get());
   routes_->install();
@@ -733,4 +736,4 @@ void ContextService::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server

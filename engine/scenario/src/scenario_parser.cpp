@@ -210,16 +210,17 @@ void parseVariants(const sim::TomlReader& top, toml::table& root, ScenarioSpec& 
 
 }  // namespace
 
-ScenarioSpec loadScenario(const std::filesystem::path& file, const sim::ModelRegistry& registry) {
+ScenarioSpec loadScenario(const std::filesystem::path& file, const sim::ModelRegistry& registry,
+                          const ParseOptions& options) {
   std::ifstream in(file, std::ios::binary);
   if (!in) throw Error(file.string() + ": cannot read the scenario file (missing or not readable)");
   std::ostringstream text;
   text << in.rdbuf();
-  return parseScenario(text.str(), file, registry);
+  return parseScenario(text.str(), file, registry, options);
 }
 
 ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file,
-                           const sim::ModelRegistry& registry) {
+                           const sim::ModelRegistry& registry, const ParseOptions& options) {
   ScenarioSpec spec;
   spec.file = file;
   spec.text = std::move(text);
@@ -230,11 +231,17 @@ ScenarioSpec parseScenario(std::string text, const std::filesystem::path& file,
   spec.name = top.optionalString("name").value_or(file.stem().string());
   spec.description = top.optionalString("description").value_or("");
 
-  const std::string city = top.requireString("city");
-  if (city.empty()) top.fail("city", "expected the path of a city file (.gpkg)");
-  spec.cityLocation = top.locationOf("city");
-  const std::filesystem::path cityPath(city);
-  spec.city = (cityPath.is_absolute() ? cityPath : spec.directory() / cityPath).lexically_normal();
+  if (options.city) {
+    if (top.has("city")) top.requireString("city");  // still type-checked, then replaced
+    spec.cityLocation = top.has("city") ? top.locationOf("city") : InputLocation{fileName, 0, "city"};
+    spec.city = *options.city;
+  } else {
+    const std::string city = top.requireString("city");
+    if (city.empty()) top.fail("city", "expected the path of a city file (.gpkg)");
+    spec.cityLocation = top.locationOf("city");
+    const std::filesystem::path cityPath(city);
+    spec.city = (cityPath.is_absolute() ? cityPath : spec.directory() / cityPath).lexically_normal();
+  }
 
   if (const toml::table* generate = top.optionalTable("generate")) {
     const sim::TomlReader reader(*generate, fileName, "generate.", top.locationOf("generate").line);

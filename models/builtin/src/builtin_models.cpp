@@ -1,20 +1,17 @@
-#include "builtin_models.hpp"
+#include "citytwin/models/builtin_models.hpp"
 
-// A model library joins the build when its folder exists; its registration header tells us so.
-#if __has_include(<citytwin/flood/register.hpp>)
-#include <citytwin/flood/register.hpp>
-#define CITYTWIN_HAS_FLOOD_MODEL 1
+// The build defines CITYTWIN_HAS_<MODEL>_MODEL for each model library this configuration builds.
+#ifdef CITYTWIN_HAS_FLOOD_MODEL
+#include "citytwin/flood/register.hpp"
 #endif
-#if __has_include(<citytwin/traffic/register.hpp>)
-#include <citytwin/traffic/register.hpp>
-#define CITYTWIN_HAS_TRAFFIC_MODEL 1
+#ifdef CITYTWIN_HAS_TRAFFIC_MODEL
+#include "citytwin/traffic/register.hpp"
 #endif
-#if __has_include(<citytwin/energy/register.hpp>)
-#include <citytwin/energy/register.hpp>
-#define CITYTWIN_HAS_ENERGY_MODEL 1
+#ifdef CITYTWIN_HAS_ENERGY_MODEL
+#include "citytwin/energy/register.hpp"
 #endif
 
-namespace citytwin::cli {
+namespace citytwin::models {
 
 void registerBuiltinModels(sim::ModelRegistry& registry) {
 #ifdef CITYTWIN_HAS_FLOOD_MODEL
@@ -29,4 +26,4 @@ void registerBuiltinModels(sim::ModelRegistry& registry) {
   (void)registry;
 }
 
-}  // namespace citytwin::cli
+}  // namespace citytwin::models

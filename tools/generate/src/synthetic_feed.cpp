@@ -1,4 +1,4 @@
-#include "citytwin/context/synthetic_feed.hpp"
+#include "citytwin/generate/synthetic_feed.hpp"
 
 #include <cmath>
 
@@ -6,7 +6,7 @@
 #include "citytwin/geo/coordinate_transform.hpp"
 #include "citytwin/core/splitmix64.hpp"
 
-namespace citytwin::context {
+namespace citytwin::generate {
 
 namespace {
 
@@ -51,7 +51,7 @@ SyntheticFeed::~SyntheticFeed() = default;
 
 json SyntheticFeed::round(std::int64_t timeMs) const {
   json entities = json::array();
-  const std::string observedAt = formatDateTime(timeMs);
+  const std::string observedAt = context::formatDateTime(timeMs);
   const double activity = dailyActivity(timeMs);
   for (std::size_t i = 0; i < city_.sensors.size(); ++i) {
     const auto& sensor = city_.sensors[i];
@@ -98,4 +98,4 @@ json SyntheticFeed::round(std::int64_t timeMs) const {
   return entities;
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin::generate

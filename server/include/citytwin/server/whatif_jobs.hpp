@@ -4,39 +4,45 @@
 #include <condition_variable>
 #include <cstddef>
 #include <deque>
-#include <functional>
+#include <filesystem>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <thread>
 
-namespace citytwin::context {
+#include "citytwin/city/city_model.hpp"
+#include "citytwin/context/entity_store.hpp"
+#include "citytwin/sim/model_registry.hpp"
 
-// How the service runs what-ifs. The service cannot link the domain models, so the command line that
-// starts it supplies these.
-struct WhatIfRunner {
-  // Validates a scenario (TOML text) before it is accepted; throws citytwin::Error naming what is wrong.
-  std::function<void(const std::string& scenarioToml)> check;
-  // Runs the scenario from the live state as it is when the job starts and returns its result document
-  // (KPIs per variant). Called on the job thread; `stop` is set when the service shuts down.
-  std::function<nlohmann::json(const std::string& scenarioToml, const std::string& jobId,
-                               const std::atomic<bool>& stop)>
-      run;
+namespace citytwin::server {
+
+// What the service runs what-ifs on.
+struct WhatIfSettings {
+  std::shared_ptr<const city::CityModel> city;  // the served city: every scenario runs on it
+  std::filesystem::path cityPath;               // its file, recorded as the run's city input
+  std::filesystem::path outRoot;                // each job's run goes to outRoot/<job id>
+  // The models scenarios may name; null: every built-in model (models::registerBuiltinModels).
+  std::shared_ptr<const sim::ModelRegistry> models;
 };
 
-// What-if jobs: accepted at once, run one at a time on a background thread (a run already uses every
-// core through TBB, so running two side by side would only slow both), kept in memory for polling.
+// What-if jobs: a scenario (TOML text) posted to the service, parsed with the scenario library on the served
+// city (its `city` key may be left out) and run by the scenario runner from the live state the store holds
+// when the job starts. Accepted at once, run one at a time on a background thread (a run already uses
+// every core through TBB, so running two side by side would only slow both), kept in memory for polling.
 class WhatIfJobs {
  public:
-  explicit WhatIfJobs(WhatIfRunner runner, std::size_t maxWaiting = 4, std::size_t maxKept = 100);
+  // `store` must outlive the jobs.
+  WhatIfJobs(WhatIfSettings settings, const context::EntityStore& store, std::size_t maxWaiting = 4,
+             std::size_t maxKept = 100);
   ~WhatIfJobs();
   WhatIfJobs(const WhatIfJobs&) = delete;
   WhatIfJobs& operator=(const WhatIfJobs&) = delete;
 
   // Checks and queues a scenario; returns the job's status document. Throws NgsiError: BadRequestData
-  // when the check fails, ServiceUnavailable when maxWaiting jobs already wait.
+  // when the scenario is invalid, ServiceUnavailable when maxWaiting jobs already wait.
   nlohmann::json submit(std::string scenarioToml);
   // {"id", "status": queued|running|completed|failed|interrupted, "submittedAt", "startedAt",
   //  "finishedAt", "result" (completed) or "error" (failed)}; nullopt for an unknown id.
@@ -49,10 +55,14 @@ class WhatIfJobs {
     std::string scenario;
     nlohmann::json document;
   };
+  void check(const std::string& scenarioToml) const;
+  // The run's result document: KPIs per variant, the live state it started from, its database.
+  nlohmann::json run(const std::string& scenarioToml, const std::string& id) const;
   void work();
   void forgetOldest();
 
-  WhatIfRunner runner_;
+  WhatIfSettings settings_;
+  const context::EntityStore& store_;
   std::size_t maxWaiting_;
   std::size_t maxKept_;
   mutable std::mutex mutex_;
@@ -66,4 +76,4 @@ class WhatIfJobs {
   std::thread thread_;
 };
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server
