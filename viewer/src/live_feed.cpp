@@ -3,10 +3,9 @@
 #include <ctime>
 #include <exception>
 #include <limits>
-#include <unordered_map>
 
-#include "citytwin/context/live_state_client.hpp"
-#include "id_index.hpp"
+#include "citytwin/context/live_state.hpp"
+#include "citytwin/server/live_state_client.hpp"
 
 namespace citytwin::viewer {
 namespace {
@@ -62,37 +61,20 @@ void LiveFeed::run() {
 }
 
 void LiveFeed::pollOnce() {
-  context::LiveClientOptions client;
+  server::LiveClientOptions client;
   client.token = options_.token;
   client.timeoutSeconds = options_.timeoutS;
   try {
-    // A fresh state each poll: an entity deleted from the service no longer shows.
-    city::CityState state(city_);
-    const context::LiveSnapshot snapshot = context::applyLiveState(options_.url, city_, state, client);
-    const std::unordered_map<city::Layer, std::unordered_map<std::string, std::size_t>> ids = {
-        {city::Layer::Building, indexById(city_.buildings)},
-        {city::Layer::RoadLink, indexById(city_.roads.links)},
-        {city::Layer::Sensor, indexById(city_.sensors)},
-        {city::Layer::Substation, indexById(city_.grid.substations)}};
+    // Fetched afresh each poll: an entity deleted from the service no longer shows.
+    const context::LiveState live(city_, server::fetchLiveEntities(options_.url, client));
+    const context::LiveSnapshot& snapshot = live.snapshot();
+    const city::CityState layers(city_);  // the object count of each layer
     auto values = std::make_shared<LiveValues>();
-    // The state holds zeros for objects nobody observed; only what a mapped entity wrote is a live value.
-    for (const context::MappingOutcome& outcome : snapshot.outcomes) {
-      for (const std::string& qualified : outcome.columns) {
-        const auto dot = qualified.find('.');
-        if (dot == std::string::npos) continue;
-        const city::Layer layer = city::layerFromString(qualified.substr(0, dot));
-        const std::string column = qualified.substr(dot + 1);
-        const auto index = ids.find(layer);
-        if (index == ids.end() || !state.has(layer, column)) continue;
-        const std::vector<double>& written = state.column(layer, column);
-        auto [slot, inserted] = values->columns.try_emplace({layer, column});
-        if (inserted) slot->second.assign(written.size(), std::numeric_limits<float>::quiet_NaN());
-        for (const std::string& object : outcome.objects) {
-          const auto found = index->second.find(object);
-          if (found != index->second.end())
-            slot->second[found->second] = static_cast<float>(written[found->second]);
-        }
-      }
+    // Objects nobody observed have no live value (NaN); what the mapping wrote does, the latest write winning.
+    for (const context::CityStateWrite& write : live.writes()) {
+      auto [slot, inserted] = values->columns.try_emplace({write.layer, write.column});
+      if (inserted) slot->second.assign(layers.objectCount(write.layer), std::numeric_limits<float>::quiet_NaN());
+      slot->second[write.index] = static_cast<float>(write.value);
     }
     std::lock_guard lock(mutex_);
     values_ = std::move(values);

@@ -2,8 +2,14 @@
 
 #include <algorithm>
 #include <cmath>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <unordered_map>
 
+#include "citytwin/city/city_index.hpp"
 #include "citytwin/city/coupling_columns.hpp"
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
@@ -13,6 +19,14 @@ namespace citytwin::context {
 using nlohmann::json;
 using city::Layer;
 namespace columns = city::columns;
+
+const std::vector<std::string>& mappedEntityTypes() {
+  static const std::vector<std::string> types = {
+      "Road", "RoadSegment", "Building", "BuildingOperation", "WeatherForecast", "WeatherObserved",
+      "WaterObserved", "FloodMonitoring", "TrafficFlowObserved", "DeviceMeasurement", "ThreePhaseAcMeasurement",
+      "SmartMeteringObservation"};
+  return types;
+}
 
 std::string localName(const std::string& iri) {
   const auto cut = iri.find_last_of("/#");
@@ -174,6 +188,13 @@ CityContextMapper::CityContextMapper(const city::CityModel& city, MappingToleran
 CityContextMapper::~CityContextMapper() = default;
 
 MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& state) const {
+  std::vector<CityStateWrite> writes;
+  MappingOutcome outcome = map(entity, writes);
+  applyWrites(writes, state);
+  return outcome;
+}
+
+MappingOutcome CityContextMapper::map(const Entity& entity, std::vector<CityStateWrite>& writes) const {
   MappingOutcome outcome;
   const Attributes attributes(entity);
   std::string type;
@@ -185,7 +206,7 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
   // Every column the mapping fills is an input of the city declared in coupling_columns.hpp.
   const auto write = [&](const city::CouplingColumn& column, std::uint32_t index, double value,
                          const std::string& objectId) {
-    state.column(column)[index] = value;
+    writes.push_back({column.layer, std::string(column.name), index, value});
     outcome.mapped = true;
     const std::string qualified = std::string(city::toString(column.layer)) + "." + std::string(column.name);
     if (std::find(outcome.columns.begin(), outcome.columns.end(), qualified) == outcome.columns.end()) {
@@ -450,51 +471,6 @@ MappingOutcome CityContextMapper::apply(const Entity& entity, city::CityState& s
 
   outcome.reason = "type " + type + " has no mapping (stored and queryable only)";
   return outcome;
-}
-
-LiveCity::LiveCity(city::CityModel city, MappingTolerances tolerances)
-    : city_(std::move(city)), mapper_(std::make_unique<CityContextMapper>(city_, tolerances)), state_(city_) {}
-
-void LiveCity::apply(const std::vector<Entity>& entities) {
-  std::lock_guard lock(mutex_);
-  for (const auto& entity : entities) {
-    const MappingOutcome outcome = mapper_->apply(entity, state_);
-    if (!outcome.mapped) {
-      ++unmapped_;
-      continue;
-    }
-    ++mapped_;
-    for (const auto& qualified : outcome.columns) {
-      const auto dot = qualified.find('.');
-      const Layer layer = city::layerFromString(qualified.substr(0, dot));
-      const auto& column = state_.column(layer, qualified.substr(dot + 1));
-      std::vector<std::string> ids;
-      switch (layer) {
-        case Layer::Building: for (const auto& b : city_.buildings) ids.push_back(b.id); break;
-        case Layer::RoadLink: for (const auto& l : city_.roads.links) ids.push_back(l.id); break;
-        case Layer::Substation: for (const auto& s : city_.grid.substations) ids.push_back(s.id); break;
-        case Layer::Sensor: for (const auto& s : city_.sensors) ids.push_back(s.id); break;
-        default: break;
-      }
-      for (std::size_t i = 0; i < ids.size() && i < column.size(); ++i) {
-        if (std::find(outcome.objects.begin(), outcome.objects.end(), ids[i]) != outcome.objects.end()) {
-          written_[qualified][ids[i]] = column[i];
-        }
-      }
-    }
-  }
-}
-
-city::CityState LiveCity::state() const {
-  std::lock_guard lock(mutex_);
-  return state_;
-}
-
-json LiveCity::summary() const {
-  std::lock_guard lock(mutex_);
-  json columns = json::object();
-  for (const auto& [qualified, values] : written_) columns[qualified] = values;
-  return {{"city", city_.name}, {"mapped_entities", mapped_}, {"unmapped_entities", unmapped_}, {"columns", columns}};
 }
 
 }  // namespace citytwin::context

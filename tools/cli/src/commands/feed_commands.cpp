@@ -1,5 +1,3 @@
-#include <httplib.h>
-
 #include <chrono>
 #include <fstream>
 #include <iostream>
@@ -9,62 +7,18 @@
 #include <vector>
 
 #include "citytwin/core/date_time.hpp"
-#include "citytwin/context/synthetic_feed.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/generate/synthetic_feed.hpp"
+#include "citytwin/io/city_file.hpp"
+#include "citytwin/server/upsert_client.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
-
-#if __has_include(<citytwin/io/city_file.hpp>)
-#include "citytwin/io/city_file.hpp"
-#define CITYTWIN_HAS_CITY_FILE 1
-#endif
 
 namespace citytwin::cli {
 namespace {
 
 using nlohmann::json;
 using Clock = std::chrono::steady_clock;
-
-// Sends batches of entities to an NGSI-LD service with batch upsert (attributes merged into existing
-// entities, so partial observations do not erase other attributes).
-class UpsertSender {
- public:
-  UpsertSender(const std::string& url, const std::string& token) : url_(url), client_(url) {
-    if (!client_.is_valid()) throw Error("--to '" + url + "' is not an http://host:port URL");
-    client_.set_read_timeout(30);
-    client_.set_connection_timeout(10);
-    client_.set_tcp_nodelay(true);
-    client_.set_keep_alive(true);
-    if (!token.empty()) headers_.emplace("Authorization", "Bearer " + token);
-  }
-
-  // Returns the number of entities the service refused (207 errors).
-  std::size_t send(const json& entities, bool withContext, const std::string& where) {
-    const auto response = client_.Post("/ngsi-ld/v1/entityOperations/upsert?options=update", headers_, entities.dump(),
-                                       withContext ? "application/ld+json" : "application/json");
-    if (!response) {
-      throw Error(where + ": POST " + url_ + " failed: " + httplib::to_string(response.error()));
-    }
-    ++requests_;
-    if (response->status == 201 || response->status == 204) return 0;
-    if (response->status == 207) {
-      const json body = json::parse(response->body, nullptr, false);
-      const std::size_t failed = body.is_object() && body.contains("errors") ? body["errors"].size() : 0;
-      if (failed > 0 && firstError_.empty()) firstError_ = where + ": " + body["errors"][0].dump();
-      return failed;
-    }
-    throw Error(where + ": the service answered " + std::to_string(response->status) + ": " + response->body.substr(0, 300));
-  }
-  std::size_t requests() const { return requests_; }
-  const std::string& firstError() const { return firstError_; }
-
- private:
-  std::string url_;
-  httplib::Client client_;
-  httplib::Headers headers_;
-  std::size_t requests_ = 0;
-  std::string firstError_;
-};
 
 // Keeps `rate` items per second: sleeps until item `count` is due.
 void pace(Clock::time_point start, double rate, std::size_t count) {
@@ -85,7 +39,7 @@ struct ReplayArguments {
 void replay(const ReplayArguments& args) {
   std::ifstream in(args.file);
   if (!in) throw Error(args.file + ": cannot open");
-  UpsertSender sender(args.url, args.token);
+  server::UpsertClient sender(args.url, args.token);
   std::size_t lineNumber = 0, entities = 0, refused = 0;
   json pending = json::array();
   bool pendingContext = false;
@@ -154,12 +108,7 @@ struct SimulateArguments {
 };
 
 void simulate(const SimulateArguments& args) {
-#ifdef CITYTWIN_HAS_CITY_FILE
   const city::CityModel city = io::loadCity(args.city);
-#else
-  throw Error("feed simulate needs the city file reader, which this build lacks");
-  const city::CityModel city;
-#endif
   if (args.rate <= 0) throw Error("--rate must be positive");
   if (args.duration <= 0) throw Error("--duration must be positive");
   if (args.json && args.url.empty()) throw Error("--json needs --to (without it the observations go to stdout)");
@@ -169,9 +118,9 @@ void simulate(const SimulateArguments& args) {
     if (!parsed) throw Error("--start '" + args.start + "' is not an ISO 8601 date-time");
     simulated = *parsed;
   }
-  const context::SyntheticFeed feed(city, args.seed);
-  std::unique_ptr<UpsertSender> sender;
-  if (!args.url.empty()) sender = std::make_unique<UpsertSender>(args.url, args.token);
+  const generate::SyntheticFeed feed(city, args.seed);
+  std::unique_ptr<server::UpsertClient> sender;
+  if (!args.url.empty()) sender = std::make_unique<server::UpsertClient>(args.url, args.token);
   const auto start = Clock::now();
   const auto rounds = static_cast<std::size_t>(std::max(1.0, std::floor(args.rate * args.duration)));
   std::size_t entities = 0, refused = 0;

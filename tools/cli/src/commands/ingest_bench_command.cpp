@@ -12,9 +12,9 @@
 #include <thread>
 #include <vector>
 
-#include "citytwin/context/context_service.hpp"
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/server/context_service.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
 
@@ -72,13 +72,13 @@ void benchIngest(const IngestBenchArguments& args) {
   if (args.sync != "full" && args.sync != "normal") throw Error("--sync must be full or normal");
   if (args.clients == 0 || args.batch == 0 || args.attributes == 0) throw Error("--clients, --batch, --attributes must be positive");
   ScratchDirectory scratch;
-  context::ServiceOptions options;
+  server::ServiceOptions options;
   options.port = 0;
   options.databasePath = scratch.path / "bench.sqlite";
   options.synchronousFull = args.sync == "full";
   options.maxBatchEntities = std::max<std::size_t>(args.batch, 1000);
   options.threads = std::max<std::size_t>(4, args.clients + 2);
-  context::ContextService service(options);
+  server::ContextService service(options);
   const int port = service.start();
   const std::int64_t baseTime = *parseDateTime("2025-01-01T00:00:00Z");
 

@@ -9,19 +9,21 @@
 #include <tbb/info.h>
 #include <vector>
 
-#include "builtin_models.hpp"
+#include "citytwin/context/live_state.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
 #include "citytwin/core/terminal.hpp"
 #include "citytwin/io/city_file.hpp"
 #include "citytwin/io/geotiff.hpp"
+#include "citytwin/models/builtin_models.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
-#include "citytwin/sim/time_text.hpp"
+#include "citytwin/server/live_state_client.hpp"
+#include "citytwin/server/run_json.hpp"
 #include "citytwin/sim/interrupt.hpp"
+#include "citytwin/sim/time_text.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
-#include "run_live_state.hpp"
 
 #if __has_include(<citytwin/generate/sample_city.hpp>)
 #include "citytwin/generate/sample_city.hpp"
@@ -131,7 +133,7 @@ void runScenarioCommand(const RunArguments& arguments) {
                                                   static_cast<std::size_t>(arguments.threads));
   }
   sim::ModelRegistry registry;
-  registerBuiltinModels(registry);
+  models::registerBuiltinModels(registry);
   const scenario::Scenario spec = scenario::loadScenario(arguments.scenario, registry);
   std::filesystem::path cityPath;
   const city::CityModel city = obtainCity(spec, arguments, cityPath);
@@ -146,24 +148,19 @@ void runScenarioCommand(const RunArguments& arguments) {
     io::writeGeoTiff(raster.grid, raster.epsg, file);
   };
   nlohmann::json live;
+  std::shared_ptr<const context::LiveState> liveState;
   if (!arguments.fromLive.empty()) {
-#ifdef CITYTWIN_HAS_LIVE_STATE
-    context::LiveClientOptions client;
+    server::LiveClientOptions client;
     client.token = arguments.token;
-    // Fetched once, so every branch starts from the same observations while the feeds go on.
-    auto overlay = std::make_shared<const context::LiveOverlay>(
-        city, context::fetchEntities(arguments.fromLive, context::mappedEntityTypes(), client));
-    city::CityState probe(city);
-    const context::LiveSnapshot snapshot = overlay->applyTo(probe);
-    live = liveSnapshotJson(snapshot);
+    // Fetched and mapped once, so every branch starts from the same observations while the feeds go on.
+    liveState = std::make_shared<const context::LiveState>(city, server::fetchLiveEntities(arguments.fromLive, client));
+    const context::LiveSnapshot& snapshot = liveState->snapshot();
+    live = server::liveSnapshotJson(snapshot);
     live["url"] = arguments.fromLive;
     note(arguments, "live state from " + arguments.fromLive + ": " + std::to_string(snapshot.entities) +
                         " entities, " + std::to_string(snapshot.mapped) + " mapped onto the city");
-    options.prepareState = liveStatePreparation(std::move(overlay));
+    options.prepareState = [liveState](city::CityState& state) { liveState->applyTo(state); };
     options.inputs.push_back({"live", arguments.fromLive, fingerprintText(live.dump())});
-#else
-    throw Error("--from-live needs the context library, which this build lacks");
-#endif
   }
   sim::installInterruptHandlers();
   const scenario::RunOutcome outcome = scenario::runScenario(spec, city, registry, options);
@@ -173,7 +170,7 @@ void runScenarioCommand(const RunArguments& arguments) {
                 " s and " + outcome.database.string() + " records it as interrupted");
   }
   if (arguments.json) {
-    nlohmann::json document = runOutcomeJson(spec, outcome);
+    nlohmann::json document = server::runOutcomeJson(spec, outcome);
     if (!live.is_null()) document["live"] = live;
     printJson(document);
   } else {

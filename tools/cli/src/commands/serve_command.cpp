@@ -6,19 +6,12 @@
 #include <optional>
 #include <string>
 
-#include "citytwin/context/city_mapping.hpp"
-#include "citytwin/context/context_service.hpp"
+#include "citytwin/context/live_city.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/io/city_file.hpp"
+#include "citytwin/server/context_service.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
-
-#if __has_include(<citytwin/io/city_file.hpp>)
-#include "citytwin/io/city_file.hpp"
-#define CITYTWIN_HAS_CITY_FILE 1
-#endif
-#if __has_include(<citytwin/scenario/scenario_run.hpp>)
-#include "run_live_state.hpp"
-#endif
 
 namespace citytwin::cli {
 namespace {
@@ -55,7 +48,7 @@ void serve(const ServeArguments& args) {
   sigaddset(&signals, SIGTERM);
   pthread_sigmask(SIG_BLOCK, &signals, nullptr);
 
-  context::ServiceOptions options;
+  server::ServiceOptions options;
   options.bindAddress = args.bind;
   options.port = args.port;
   options.token = args.token;
@@ -69,34 +62,22 @@ void serve(const ServeArguments& args) {
   options.maxScenarioBytes = args.maxScenarioKiB << 10;
 
   std::unique_ptr<context::LiveCity> live;
-  std::shared_ptr<const city::CityModel> city;
   std::filesystem::path database = args.database;
   if (!args.city.empty()) {
-#ifdef CITYTWIN_HAS_CITY_FILE
-    city = std::make_shared<const city::CityModel>(io::loadCity(args.city));
+    auto city = std::make_shared<const city::CityModel>(io::loadCity(args.city));
     live = std::make_unique<context::LiveCity>(*city);
     if (database.empty()) database = std::filesystem::path(args.city).replace_extension(".context.sqlite");
-#else
-    throw Error("--city needs the city file reader, which this build lacks");
-#endif
+    const std::filesystem::path out = args.whatIfOut.empty()
+                                          ? std::filesystem::path(database).replace_extension("").concat("-whatif")
+                                          : std::filesystem::path(args.whatIfOut);
+    options.whatIf = server::WhatIfSettings{city, args.city, out, nullptr};
   }
   if (database.empty()) database = "citytwin-context.sqlite";
   options.databasePath = database;
   if (live) {
     options.stateSummary = [&live] { return live->summary(); };
   }
-  // What-ifs read the store, which the service creates; requests reach the runner only after `store` is set.
-  context::EntityRepository* store = nullptr;
-#if defined(CITYTWIN_HAS_LIVE_STATE) && defined(CITYTWIN_HAS_CITY_FILE)
-  if (city) {
-    const std::filesystem::path out = args.whatIfOut.empty()
-                                          ? std::filesystem::path(database).replace_extension("").concat("-whatif")
-                                          : std::filesystem::path(args.whatIfOut);
-    options.whatIf = makeWhatIfRunner(city, args.city, [&store] { return context::liveEntities(*store); }, out);
-  }
-#endif
-  context::ContextService service(options);
-  store = &service.store();
+  server::ContextService service(options);
   if (live) {
     // Bring the city up to date with what was stored before this start, then follow every commit.
     std::vector<context::Entity> stored;

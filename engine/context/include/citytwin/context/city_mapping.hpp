@@ -1,15 +1,12 @@
 #pragma once
 
 #include <memory>
-#include <mutex>
-#include <nlohmann/json.hpp>
-#include <optional>
 #include <string>
 #include <vector>
 
-#include "citytwin/city/city_index.hpp"
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/city/city_state.hpp"
+#include "citytwin/context/city_state_write.hpp"
 #include "citytwin/context/entity.hpp"
 
 namespace citytwin::context {
@@ -44,7 +41,10 @@ class CityContextMapper {
   CityContextMapper(const CityContextMapper&) = delete;
   CityContextMapper& operator=(const CityContextMapper&) = delete;
 
-  // Thread-safe (the coordinate transform is guarded).
+  // Appends what `entity` sets in the city state to `writes`, in the order the values are set. Thread-safe
+  // (the coordinate transform is guarded).
+  MappingOutcome map(const Entity& entity, std::vector<CityStateWrite>& writes) const;
+  // map() and its writes applied to `state` at once.
   MappingOutcome apply(const Entity& entity, city::CityState& state) const;
 
   const city::CityModel& city() const { return city_; }
@@ -56,24 +56,9 @@ class CityContextMapper {
   std::unique_ptr<Impl> impl_;
 };
 
-// The live city: the model, its state kept current by the service, and a summary of live values.
-class LiveCity {
- public:
-  explicit LiveCity(city::CityModel city, MappingTolerances tolerances = {});
-  void apply(const std::vector<Entity>& entities);
-  city::CityState state() const;
-  // {"city": name, "mapped_entities": n, "unmapped_entities": n, "columns": {"RoadLink.observed_flow_veh_per_h": {"<id>": v}}}
-  nlohmann::json summary() const;
-
- private:
-  city::CityModel city_;
-  std::unique_ptr<CityContextMapper> mapper_;
-  mutable std::mutex mutex_;
-  city::CityState state_;
-  std::size_t mapped_ = 0;
-  std::size_t unmapped_ = 0;
-  std::map<std::string, std::map<std::string, double>> written_;  // "Layer.column" -> object id -> value
-};
+// The Smart Data Models types the mapping understands, in the order a set of them is committed to a city
+// state (see inCommitOrder in live_state.hpp).
+const std::vector<std::string>& mappedEntityTypes();
 
 // The local name of an IRI: "https://smartdatamodels.org/dataModel.Transportation/intensity" -> "intensity".
 std::string localName(const std::string& iri);

@@ -1,6 +1,6 @@
-#include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/server/ngsi_error.hpp"
 
-namespace citytwin::context {
+namespace citytwin::server {
 
 int httpStatus(NgsiErrorType type) {
   switch (type) {
@@ -42,17 +42,17 @@ std::string_view title(NgsiErrorType type) {
   return "InternalError";
 }
 
-NgsiErrorType ngsiErrorType(ErrorKind kind) {
+NgsiErrorType ngsiErrorType(context::ErrorKind kind) {
   switch (kind) {
-    case ErrorKind::BadRequestData: return NgsiErrorType::BadRequestData;
-    case ErrorKind::AlreadyExists: return NgsiErrorType::AlreadyExists;
-    case ErrorKind::NotFound: return NgsiErrorType::ResourceNotFound;
-    case ErrorKind::OperationNotSupported: return NgsiErrorType::OperationNotSupported;
-    case ErrorKind::TooComplexQuery: return NgsiErrorType::TooComplexQuery;
-    case ErrorKind::TooManyResults: return NgsiErrorType::TooManyResults;
-    case ErrorKind::ContextNotAvailable: return NgsiErrorType::LdContextNotAvailable;
-    case ErrorKind::Unavailable: return NgsiErrorType::ServiceUnavailable;
-    case ErrorKind::Internal: return NgsiErrorType::InternalError;
+    case context::ErrorKind::BadRequestData: return NgsiErrorType::BadRequestData;
+    case context::ErrorKind::AlreadyExists: return NgsiErrorType::AlreadyExists;
+    case context::ErrorKind::NotFound: return NgsiErrorType::ResourceNotFound;
+    case context::ErrorKind::OperationNotSupported: return NgsiErrorType::OperationNotSupported;
+    case context::ErrorKind::TooComplexQuery: return NgsiErrorType::TooComplexQuery;
+    case context::ErrorKind::TooManyResults: return NgsiErrorType::TooManyResults;
+    case context::ErrorKind::ContextNotAvailable: return NgsiErrorType::LdContextNotAvailable;
+    case context::ErrorKind::Unavailable: return NgsiErrorType::ServiceUnavailable;
+    case context::ErrorKind::Internal: return NgsiErrorType::InternalError;
   }
   return NgsiErrorType::InternalError;
 }
@@ -64,10 +64,10 @@ std::string typeUri(NgsiErrorType type) {
 NgsiError::NgsiError(NgsiErrorType type, std::string detail)
     : std::runtime_error(std::string(title(type)) + ": " + detail), type_(type), detail_(std::move(detail)) {}
 
-NgsiError::NgsiError(const ContextError& error) : NgsiError(ngsiErrorType(error.kind()), error.detail()) {}
+NgsiError::NgsiError(const context::ContextError& error) : NgsiError(ngsiErrorType(error.kind()), error.detail()) {}
 
 nlohmann::json NgsiError::problemDetails() const {
   return {{"type", typeUri(type_)}, {"title", std::string(title(type_))}, {"status", status()}, {"detail", detail_}};
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server

@@ -10,15 +10,16 @@
 
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/context/city_mapping.hpp"
-#include "citytwin/context/context_service.hpp"
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/json_ld_context.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
+#include "citytwin/server/context_service.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using namespace citytwin;
 using namespace citytwin::context;
+using namespace citytwin::server;
 using nlohmann::json;
 
 namespace {

@@ -5,10 +5,11 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
-#include "citytwin/context/context_service.hpp"
+#include "citytwin/server/context_service.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using namespace citytwin::context;
+using namespace citytwin::server;
 using nlohmann::json;
 
 namespace {

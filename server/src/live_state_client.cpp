@@ -1,28 +1,20 @@
-#include "citytwin/context/live_state_client.hpp"
+#include "citytwin/server/live_state_client.hpp"
 
 #include <httplib.h>
 
-
+#include "citytwin/context/city_mapping.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/json_ld_context.hpp"
 #include "citytwin/core/error.hpp"
 
-namespace citytwin::context {
+namespace citytwin::server {
 
 namespace {
 constexpr const char* kSmartDataModelsContext = "https://smartdatamodels.org/context.jsonld";
 }
 
-const std::vector<std::string>& mappedEntityTypes() {
-  static const std::vector<std::string> types = {
-      "Road", "RoadSegment", "Building", "BuildingOperation", "WeatherForecast", "WeatherObserved",
-      "WaterObserved", "FloodMonitoring", "TrafficFlowObserved", "DeviceMeasurement", "ThreePhaseAcMeasurement",
-      "SmartMeteringObservation"};
-  return types;
-}
-
-std::vector<Entity> fetchEntities(const std::string& baseUrl, const std::vector<std::string>& types,
-                                  const LiveClientOptions& options) {
+std::vector<context::Entity> fetchEntities(const std::string& baseUrl, const std::vector<std::string>& types,
+                                           const LiveClientOptions& options) {
   httplib::Client client(baseUrl);
   if (!client.is_valid()) throw Error("live state: '" + baseUrl + "' is not an http://host:port URL");
   client.set_connection_timeout(options.timeoutSeconds);
@@ -33,8 +25,8 @@ std::vector<Entity> fetchEntities(const std::string& baseUrl, const std::vector<
       {"Accept", "application/json"},
       {"Link", std::string("<") + kSmartDataModelsContext + ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\""}};
   if (!options.token.empty()) headers.emplace("Authorization", "Bearer " + options.token);
-  const auto context = resolveContext(kSmartDataModelsContext);
-  std::vector<Entity> entities;
+  const auto smartDataModels = context::resolveContext(kSmartDataModelsContext);
+  std::vector<context::Entity> entities;
   for (const auto& type : types) {
     for (std::size_t offset = 0; entities.size() < options.maxEntities; offset += options.pageSize) {
       const std::string path = "/ngsi-ld/v1/entities?type=" + type + "&limit=" + std::to_string(options.pageSize) +
@@ -51,7 +43,7 @@ std::vector<Entity> fetchEntities(const std::string& baseUrl, const std::vector<
       if (!page.is_array()) throw Error("live state: GET " + baseUrl + path + " did not return a JSON array");
       for (const auto& item : page) {
         try {
-          entities.push_back(parseEntity(item, *context));
+          entities.push_back(context::parseEntity(item, *smartDataModels));
         } catch (const std::exception&) {
           // An entity the service holds but we cannot read is skipped, not fatal for a what-if.
         }
@@ -62,10 +54,8 @@ std::vector<Entity> fetchEntities(const std::string& baseUrl, const std::vector<
   return entities;
 }
 
-LiveSnapshot applyLiveState(const std::string& baseUrl, const city::CityModel& city, city::CityState& state,
-                            const LiveClientOptions& options) {
-  const LiveOverlay overlay(city, fetchEntities(baseUrl, mappedEntityTypes(), options));
-  return overlay.applyTo(state);
+std::vector<context::Entity> fetchLiveEntities(const std::string& baseUrl, const LiveClientOptions& options) {
+  return fetchEntities(baseUrl, context::mappedEntityTypes(), options);
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server

@@ -1,4 +1,4 @@
-#include "citytwin/context/context_service.hpp"
+#include "citytwin/server/context_service.hpp"
 
 #include <httplib.h>
 
@@ -10,11 +10,14 @@
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
 #include "citytwin/context/json_ld_context.hpp"
-#include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/context/sqlite_entity_repository.hpp"
 #include "citytwin/core/error.hpp"
 
-namespace citytwin::context {
+namespace citytwin::server {
+
+// The service speaks the context library's language: entities, their codec, queries and NGSI-LD errors.
+using namespace citytwin::context;
 
 namespace {
 
@@ -668,7 +671,7 @@ ContextService::ContextService(ServiceOptions options) : options_(std::move(opti
   store_ = std::make_unique<SqliteEntityRepository>(
       SqliteRepositoryOptions{options_.databasePath, options_.synchronousFull});
   if (options_.whatIf) {
-    whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, options_.maxWaitingWhatIfs);
+    whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, *store_, options_.maxWaitingWhatIfs);
   }
   routes_ = std::make_unique<Routes>(options_, *store_, whatIfs_.get());
   routes_->install();
@@ -711,4 +714,4 @@ void ContextService::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server

@@ -6,7 +6,7 @@
 
 #include "citytwin/city/city_model.hpp"
 
-namespace citytwin::context {
+namespace citytwin::generate {
 
 // Plausible observations of a city's sensors as Smart Data Models entities (NGSI-LD normalized, @context in
 // the body): TrafficCounter -> TrafficFlowObserved, RainGauge -> WeatherObserved, RiverGauge ->
@@ -26,4 +26,4 @@ class SyntheticFeed {
   std::unique_ptr<Impl> impl_;
 };
 
-}  // namespace citytwin::context
+}  // namespace citytwin::generate

@@ -1,4 +1,4 @@
-#include "citytwin/context/synthetic_feed.hpp"
+#include "citytwin/generate/synthetic_feed.hpp"
 
 #include <cmath>
 
@@ -6,7 +6,7 @@
 #include "citytwin/geo/coordinate_transform.hpp"
 #include "citytwin/core/splitmix64.hpp"
 
-namespace citytwin::context {
+namespace citytwin::generate {
 
 namespace {
 
@@ -98,4 +98,4 @@ json SyntheticFeed::round(std::int64_t timeMs) const {
   return entities;
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin::generate

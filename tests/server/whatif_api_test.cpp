@@ -1,5 +1,5 @@
-// The what-if routes of the service with a stand-in runner: status codes, ProblemDetails of bad bodies,
-// and the life of a job (queued -> completed or failed). The real runner is covered by live_whatif_test.
+// The what-if routes of the service with a stand-in model: status codes, ProblemDetails of bad bodies,
+// and the life of a job (queued -> completed or failed). The real models are covered by live_whatif_test.
 #include <doctest/doctest.h>
 #include <httplib.h>
 
@@ -9,14 +9,41 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
-#include "citytwin/context/context_service.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/io/city_file.hpp"
+#include "citytwin/server/context_service.hpp"
+#include "citytwin/sim/model.hpp"
 #include "citytwin/testing/shared_data.hpp"
+#include "citytwin/testing/tiny_city.hpp"
 
-using namespace citytwin::context;
+using namespace citytwin::server;
 using nlohmann::json;
 
 namespace {
+
+// Stands in for the flood model: reports a fixed depth, and diverges in runs longer than 15 minutes.
+class StandInFlood : public citytwin::sim::Model {
+ public:
+  explicit StandInFlood(std::atomic<int>& runs) : runs_(runs) {}
+  citytwin::sim::ModelDescription describe() const override {
+    return {"flood", {}, {}, 60 * citytwin::sim::kSecond, true, {}};
+  }
+  void initialise(const citytwin::sim::ModelContext& context, citytwin::city::CityState&) override {
+    ++runs_;
+    diverges_ = context.end > 15 * 60 * citytwin::sim::kSecond;
+  }
+  void step(citytwin::sim::SimTime, citytwin::sim::SimTime, const citytwin::city::CityState&,
+            citytwin::city::CityState&) override {
+    if (diverges_) throw citytwin::Error("the flood model diverged");
+  }
+  citytwin::sim::Kpis kpis() const override { return {{"max_depth_m", 1.5}}; }
+  std::vector<std::uint8_t> snapshot() const override { return {}; }
+  void restore(std::span<const std::uint8_t>) override {}
+
+ private:
+  std::atomic<int>& runs_;
+  bool diverges_ = false;
+};
 
 struct Answer {
   int status = 0;
@@ -26,7 +53,7 @@ struct Answer {
 
 class WhatIfService {
  public:
-  explicit WhatIfService(bool withRunner, std::string token = "") {
+  explicit WhatIfService(bool withCity, std::string token = "") {
     ServiceOptions options;
     options.bindAddress = "127.0.0.1";
     options.port = 0;
@@ -34,20 +61,16 @@ class WhatIfService {
     options.token = token;
     options.maxScenarioBytes = 1024;
     static int instances = 0;
-    options.databasePath =
-        citytwin::testing::scratchDirectory() / ("whatif" + std::to_string(++instances) + ".sqlite");
-    if (withRunner) {
-      WhatIfRunner runner;
-      runner.check = [](const std::string& text) {
-        if (text.find("models") == std::string::npos) throw citytwin::Error("whatif.toml:1: models: missing");
-      };
-      runner.run = [this](const std::string& text, const std::string& job, const std::atomic<bool>&) {
-        ++runs;
-        if (text.find("explode") != std::string::npos) throw citytwin::Error("the flood model diverged");
-        return json{{"job", job},
-                    {"variants", json::array({{{"name", "base"}, {"kpis", {{"flood.max_depth_m", 1.5}}}}})}};
-      };
-      options.whatIf = runner;
+    const std::string name = "whatif" + std::to_string(++instances);
+    const auto scratch = citytwin::testing::scratchDirectory();
+    options.databasePath = scratch / (name + ".sqlite");
+    if (withCity) {
+      auto city = std::make_shared<const citytwin::city::CityModel>(citytwin::testing::tinyCity());
+      const auto cityPath = scratch / (name + ".gpkg");
+      citytwin::io::saveCity(*city, cityPath);
+      auto models = std::make_shared<citytwin::sim::ModelRegistry>();
+      models->add("flood", [this] { return std::make_unique<StandInFlood>(runs); });
+      options.whatIf = WhatIfSettings{city, cityPath, scratch / (name + "-whatif"), models};
     }
     service_ = std::make_unique<ContextService>(options);
     client_ = std::make_unique<httplib::Client>("127.0.0.1", service_->start());
@@ -89,7 +112,8 @@ std::string errorType(const Answer& answer) {
   return answer.body.is_object() ? answer.body.value("type", std::string()) : std::string();
 }
 
-const std::string kScenario = "name = \"storm\"\nmodels = [\"flood\"]\n";
+const std::string kScenario =
+    "name = \"storm\"\nstart = 2026-07-01T14:00:00Z\nduration = \"10m\"\nmodels = [\"flood\"]\n";
 
 }  // namespace
 
@@ -102,14 +126,17 @@ TEST_CASE("a what-if is accepted with 202 and its job reports the KPIs") {
   const json job = service.finished(accepted.location);
   CHECK(job["status"] == "completed");
   CHECK(job["result"]["variants"][0]["kpis"]["flood.max_depth_m"] == 1.5);
-  CHECK(job["result"]["job"] == accepted.body["id"]);
+  CHECK(job["result"]["scenario"] == "storm");
+  CHECK(job["result"]["database"].get<std::string>().find(accepted.body["id"].get<std::string>()) != std::string::npos);
   CHECK(job.contains("startedAt"));
   CHECK(job.contains("finishedAt"));
 }
 
 TEST_CASE("a what-if whose run fails reports the failure in its job") {
   WhatIfService service(true);
-  const Answer accepted = service.post(kScenario + "# explode\n");
+  std::string diverging = kScenario;
+  diverging.replace(diverging.find("10m"), 3, "20m");
+  const Answer accepted = service.post(diverging);
   REQUIRE(accepted.status == 202);
   const json job = service.finished(accepted.location);
   CHECK(job["status"] == "failed");
@@ -118,11 +145,12 @@ TEST_CASE("a what-if whose run fails reports the failure in its job") {
 
 TEST_CASE("bad what-if bodies answer ProblemDetails and start nothing") {
   WhatIfService service(true);
-  SUBCASE("a scenario the runner refuses is 400 BadRequestData naming the problem") {
-    const Answer answer = service.post("name = \"storm\"\nduration = \"1h\"\n");
+  SUBCASE("a scenario the parser refuses is 400 BadRequestData naming the problem") {
+    const Answer answer = service.post("name = \"storm\"\nstart = 2026-07-01T14:00:00Z\nduration = \"1h\"\n");
     CHECK(answer.status == 400);
     CHECK(errorType(answer) == "https://uri.etsi.org/ngsi-ld/errors/BadRequestData");
-    CHECK(answer.body["detail"].get<std::string>().find("models: missing") != std::string::npos);
+    INFO(answer.body.dump());
+    CHECK(answer.body["detail"].get<std::string>().find("'models': missing") != std::string::npos);
   }
   SUBCASE("an empty body is 400") {
     const Answer answer = service.post("  \n");
@@ -154,7 +182,7 @@ TEST_CASE("what-ifs need the bearer token like every other route") {
   CHECK(service.post(kScenario, "text/plain", {{"Authorization", "Bearer s3cret"}}).status == 202);
 }
 
-TEST_CASE("a service without a runner answers 404 to what-ifs") {
+TEST_CASE("a service without a city answers 404 to what-ifs") {
   WhatIfService service(false);
   const Answer answer = service.post(kScenario);
   CHECK(answer.status == 404);

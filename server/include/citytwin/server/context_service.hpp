@@ -10,16 +10,16 @@
 #include <thread>
 
 #include "citytwin/context/entity_repository.hpp"
-#include "citytwin/context/whatif_jobs.hpp"
+#include "citytwin/server/whatif_jobs.hpp"
 
-namespace citytwin::context {
+namespace citytwin::server {
 
 struct ServiceOptions {
   std::string bindAddress = "127.0.0.1";
   int port = 1026;                        // 0: any free port (see ContextService::port())
   std::string token;                      // non-empty: every request needs "Authorization: Bearer <token>"
   std::filesystem::path databasePath;     // SQLite file of the entities and their history
-  bool synchronousFull = true;            // see SqliteRepositoryOptions
+  bool synchronousFull = true;            // see context::SqliteRepositoryOptions
   std::size_t maxBodyBytes = 32u << 20;   // larger bodies answer 413
   std::size_t maxBatchEntities = 10000;   // larger batches answer 400 BadRequestData
   std::size_t maxResults = 1000;          // largest accepted limit=; more answers 403 TooManyResults
@@ -27,9 +27,9 @@ struct ServiceOptions {
   std::size_t threads = 8;                // HTTP worker threads
   // Optional: a JSON summary served at GET /citytwin/v1/state (the live city model's mapped values).
   std::function<nlohmann::json()> stateSummary;
-  // Optional: runs POST /citytwin/v1/whatif scenarios from the live state (without it those routes answer
-  // 404). The scenario body is limited to maxScenarioBytes (413 above it).
-  std::optional<WhatIfRunner> whatIf;
+  // Optional: runs POST /citytwin/v1/whatif scenarios on this city from the live state the store holds
+  // (without it those routes answer 404). The scenario body is limited to maxScenarioBytes (413 above it).
+  std::optional<WhatIfSettings> whatIf;
   std::size_t maxScenarioBytes = 256u << 10;
   std::size_t maxWaitingWhatIfs = 4;
 };
@@ -50,16 +50,16 @@ class ContextService {
   void wait();
   void stop();
   int port() const { return port_; }
-  EntityRepository& store() { return *store_; }
+  context::EntityRepository& store() { return *store_; }
 
  private:
   struct Routes;
   ServiceOptions options_;
-  std::unique_ptr<EntityRepository> store_;
+  std::unique_ptr<context::EntityRepository> store_;
   std::unique_ptr<WhatIfJobs> whatIfs_;
   std::unique_ptr<Routes> routes_;
   std::thread thread_;
   int port_ = 0;
 };
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server

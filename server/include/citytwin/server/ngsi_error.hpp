@@ -7,7 +7,7 @@
 
 #include "citytwin/context/context_error.hpp"
 
-namespace citytwin::context {
+namespace citytwin::server {
 
 // The error types of the NGSI-LD API (ETSI GS CIM 009, clause 5.5.2), each with its HTTP status.
 enum class NgsiErrorType {
@@ -32,14 +32,14 @@ int httpStatus(NgsiErrorType type);
 // specification leaves to HTTP (401, 406, 413, 415, 503 busy) use the same base with their own name.
 std::string typeUri(NgsiErrorType type);
 std::string_view title(NgsiErrorType type);
-NgsiErrorType ngsiErrorType(ErrorKind kind);
+NgsiErrorType ngsiErrorType(context::ErrorKind kind);
 
 // A failure to report to the client as ProblemDetails (RFC 7807) with an NGSI-LD error type.
 class NgsiError : public std::runtime_error {
  public:
   NgsiError(NgsiErrorType type, std::string detail);
   // The engine's error as the API reports it: its kind's problem type, the same detail.
-  explicit NgsiError(const ContextError& error);
+  explicit NgsiError(const context::ContextError& error);
   NgsiErrorType type() const noexcept { return type_; }
   const std::string& detail() const noexcept { return detail_; }
   int status() const { return httpStatus(type_); }
@@ -50,4 +50,4 @@ class NgsiError : public std::runtime_error {
   std::string detail_;
 };
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server

@@ -1,14 +1,25 @@
-#include "citytwin/context/whatif_jobs.hpp"
+#include "citytwin/server/whatif_jobs.hpp"
+
+#include <tbb/info.h>
 
 #include <algorithm>
+#include <fstream>
 
+#include "citytwin/context/live_state.hpp"
 #include "citytwin/core/date_time.hpp"
-#include "citytwin/context/ngsi_error.hpp"
+#include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/fingerprint.hpp"
+#include "citytwin/io/geotiff.hpp"
+#include "citytwin/models/builtin_models.hpp"
+#include "citytwin/scenario/scenario_parser.hpp"
+#include "citytwin/scenario/scenario_run.hpp"
+#include "citytwin/server/run_json.hpp"
 
-namespace citytwin::context {
+namespace citytwin::server {
 
 namespace {
+
 
 std::string nowText() {
   return formatDateTime(nowMilliseconds());
@@ -16,11 +27,19 @@ std::string nowText() {
 
 }  // namespace
 
-WhatIfJobs::WhatIfJobs(WhatIfRunner runner, std::size_t maxWaiting, std::size_t maxKept)
-    : runner_(std::move(runner)),
+WhatIfJobs::WhatIfJobs(WhatIfSettings settings, const context::EntityRepository& store, std::size_t maxWaiting,
+                       std::size_t maxKept)
+    : settings_(std::move(settings)),
+      store_(store),
       maxWaiting_(maxWaiting),
       maxKept_(std::max<std::size_t>(maxKept, maxWaiting + 1)) {
-  if (!runner_.check || !runner_.run) throw Error("what-if jobs: the runner needs both check and run");
+  if (!settings_.city) throw Error("what-if jobs: no city to run them on");
+  settings_.cityPath = std::filesystem::absolute(settings_.cityPath);
+  if (!settings_.models) {
+    auto builtins = std::make_shared<sim::ModelRegistry>();
+    models::registerBuiltinModels(*builtins);
+    settings_.models = std::move(builtins);
+  }
   thread_ = std::thread([this] { work(); });
 }
 
@@ -38,10 +57,44 @@ void WhatIfJobs::stop() {
   if (thread_.joinable()) thread_.join();
 }
 
+void WhatIfJobs::check(const std::string& scenarioToml) const {
+  const scenario::Scenario spec = scenario::parseScenario(scenarioToml, settings_.outRoot / "whatif.toml",
+                                                              *settings_.models, {settings_.cityPath});
+  scenario::checkAgainstCity(spec, *settings_.city);
+}
+
+nlohmann::json WhatIfJobs::run(const std::string& scenarioToml, const std::string& id) const {
+  const std::filesystem::path directory = settings_.outRoot / id;
+  std::filesystem::create_directories(directory);
+  const std::filesystem::path file = directory / "scenario.toml";
+  std::ofstream(file) << scenarioToml;
+  const scenario::Scenario spec =
+      scenario::parseScenario(scenarioToml, file, *settings_.models, {settings_.cityPath});
+  // Taken once, so every branch starts from the same observations while the feeds go on.
+  const context::LiveState live(*settings_.city, context::liveEntities(store_));
+  scenario::RunOptions options;
+  options.outDirectory = directory;
+  options.stop = &stop_;
+  options.threads = tbb::info::default_concurrency();
+  options.inputs.push_back({"city", settings_.cityPath.string(), fingerprintFile(settings_.cityPath)});
+  options.showProgress = false;
+  options.prepareState = [&live](city::CityState& state) { live.applyTo(state); };
+  options.writeRaster = [](const std::filesystem::path& path, const sim::RasterOutput& raster) {
+    io::writeGeoTiff(raster.grid, raster.epsg, path);
+  };
+  const scenario::RunOutcome outcome = scenario::runScenario(spec, *settings_.city, *settings_.models, options);
+  nlohmann::json result = runOutcomeJson(spec, outcome);
+  result["live"] = liveSnapshotJson(live.snapshot());
+  result["completed"] = outcome.status == store::RunStatus::Completed;
+  result["database"] = outcome.database.string();
+  result["run_id"] = outcome.runId;
+  return result;
+}
+
 nlohmann::json WhatIfJobs::submit(std::string scenarioToml) {
   // Checked on the request's thread, so a bad scenario is refused with 400 instead of becoming a failed job.
   try {
-    runner_.check(scenarioToml);
+    check(scenarioToml);
   } catch (const Error& e) {
     throw NgsiError(NgsiErrorType::BadRequestData, std::string("scenario: ") + e.what());
   }
@@ -109,7 +162,7 @@ void WhatIfJobs::work() {
     nlohmann::json result;
     std::string error;
     try {
-      result = runner_.run(scenario, id, stop_);
+      result = run(scenario, id);
     } catch (const std::exception& e) {
       error = e.what();
     } catch (...) {
@@ -129,4 +182,4 @@ void WhatIfJobs::work() {
   }
 }
 
-}  // namespace citytwin::context
+}  // namespace citytwin::server
