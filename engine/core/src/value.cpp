@@ -29,15 +29,16 @@ std::optional<double> Value::toNumber() const {
   // Integers beyond 2^53 are not all representable as doubles; they are refused rather than rounded.
   constexpr std::int64_t kLargestWhole = std::int64_t{1} << 53;
   if (isFloat()) return float_;
-  if (isInteger() && integer_ >= -kLargestWhole && integer_ <= kLargestWhole) return static_cast<double>(integer_);
+  if (isInteger() && integer_ >= -kLargestWhole && integer_ <= kLargestWhole)
+    return static_cast<double>(integer_);
   return std::nullopt;
 }
 
 std::optional<std::int64_t> Value::toInteger() const {
   if (isInteger()) return integer_;
   if (isBoolean()) return boolean_ ? 1 : 0;
-  if (isFloat() && std::isfinite(float_) && float_ >= -9.2233720368547758e18 && float_ < 9.2233720368547758e18 &&
-      static_cast<double>(static_cast<std::int64_t>(float_)) == float_) {
+  if (isFloat() && std::isfinite(float_) && float_ >= -9.2233720368547758e18 &&
+      float_ < 9.2233720368547758e18 && static_cast<double>(static_cast<std::int64_t>(float_)) == float_) {
     return static_cast<std::int64_t>(float_);
   }
   return std::nullopt;
@@ -62,7 +63,9 @@ const Value* Value::find(std::string_view key) const {
   return nullptr;
 }
 
-Value* Value::find(std::string_view key) { return const_cast<Value*>(static_cast<const Value&>(*this).find(key)); }
+Value* Value::find(std::string_view key) {
+  return const_cast<Value*>(static_cast<const Value&>(*this).find(key));
+}
 
 Value& Value::set(std::string key, Value value) {
   if (Value* existing = find(key)) {
@@ -92,16 +95,26 @@ Value* Value::atPath(std::string_view path) {
 
 std::string describeType(const Value& value) {
   switch (value.kind()) {
-    case Value::Kind::Table: return "a table";
-    case Value::Kind::Array: return "an array";
-    case Value::Kind::String: return "a string";
-    case Value::Kind::Integer: return "an integer";
-    case Value::Kind::Float: return "a number";
-    case Value::Kind::Boolean: return "a boolean";
-    case Value::Kind::Date: return "a date";
-    case Value::Kind::Time: return "a time";
-    case Value::Kind::DateTime: return "a date-time";
-    case Value::Kind::Null: break;
+    case Value::Kind::Table:
+      return "a table";
+    case Value::Kind::Array:
+      return "an array";
+    case Value::Kind::String:
+      return "a string";
+    case Value::Kind::Integer:
+      return "an integer";
+    case Value::Kind::Float:
+      return "a number";
+    case Value::Kind::Boolean:
+      return "a boolean";
+    case Value::Kind::Date:
+      return "a date";
+    case Value::Kind::Time:
+      return "a time";
+    case Value::Kind::DateTime:
+      return "a date-time";
+    case Value::Kind::Null:
+      break;
   }
   return "nothing";
 }

@@ -4,12 +4,17 @@
 
 namespace citytwin {
 
-ValueReader::ValueReader(const Value& table, std::string file, std::string keyPrefix, std::size_t fallbackLine)
+ValueReader::ValueReader(const Value& table, std::string file, std::string keyPrefix,
+                         std::size_t fallbackLine)
     : table_(table), file_(std::move(file)), prefix_(std::move(keyPrefix)), fallbackLine_(fallbackLine) {}
 
-bool ValueReader::has(const std::string& key) const { return table_.contains(key); }
+bool ValueReader::has(const std::string& key) const {
+  return table_.contains(key);
+}
 
-void ValueReader::allow(const std::string& key) const { known_.insert(key); }
+void ValueReader::allow(const std::string& key) const {
+  known_.insert(key);
+}
 
 const Value* ValueReader::node(const std::string& key) const {
   known_.insert(key);

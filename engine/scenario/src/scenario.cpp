@@ -36,7 +36,8 @@ std::map<std::string, std::string> modelInterventionKinds(const sim::ModelRegist
 }
 
 void validateSteps(const Scenario& scenario, const sim::ModelRegistry& registry) {
-  const std::string wholeRun = "is longer than the whole run (" + sim::formatDuration(scenario.duration) + ")";
+  const std::string wholeRun =
+      "is longer than the whole run (" + sim::formatDuration(scenario.duration) + ")";
   if (scenario.duration <= 0)
     throw InputError(scenario.locationOf("duration"), "expected a duration longer than zero");
   if (scenario.reportStep < 0)
@@ -48,7 +49,8 @@ void validateSteps(const Scenario& scenario, const sim::ModelRegistry& registry)
   for (const auto& [model, step] : scenario.modelSteps) {
     if (!registry.contains(model))
       throw InputError(scenario.locationOf("steps." + model), "unknown model '" + model + "'");
-    if (step <= 0) throw InputError(scenario.locationOf("steps." + model), "expected a duration longer than zero");
+    if (step <= 0)
+      throw InputError(scenario.locationOf("steps." + model), "expected a duration longer than zero");
   }
 }
 
@@ -57,8 +59,9 @@ void validateModels(const Scenario& scenario, const sim::ModelRegistry& registry
     const std::string& name = scenario.models[i];
     const InputLocation where = scenario.locationOf("models", "models[" + std::to_string(i + 1) + "]");
     if (!registry.contains(name)) {
-      throw InputError(where, "unknown model '" + name + "'; this build knows: " +
-                                  (registry.names().empty() ? std::string("no models") : joined(registry.names())));
+      throw InputError(where,
+                       "unknown model '" + name + "'; this build knows: " +
+                           (registry.names().empty() ? std::string("no models") : joined(registry.names())));
     }
     if (std::find(scenario.models.begin(), scenario.models.begin() + static_cast<std::ptrdiff_t>(i), name) !=
         scenario.models.begin() + static_cast<std::ptrdiff_t>(i)) {
@@ -72,7 +75,8 @@ void validateModels(const Scenario& scenario, const sim::ModelRegistry& registry
                            (registry.names().empty() ? std::string("no models") : joined(registry.names())));
     }
     if (!inputs.isTable())
-      throw InputError(scenario.locationOf(name), "expected a table [" + name + "] of the model's parameters");
+      throw InputError(scenario.locationOf(name),
+                       "expected a table [" + name + "] of the model's parameters");
   }
 }
 
@@ -94,14 +98,16 @@ void validateVariant(const Scenario& scenario, std::size_t position, const sim::
     const sim::EngineAction action = sim::parseEngineIntervention(intervention, ivPrefix);
     if (const auto* toggle = std::get_if<sim::ToggleModel>(&action)) {
       if (!registry.contains(toggle->model)) {
-        ivReader.fail("model", "unknown model '" + toggle->model + "'; known models: " + joined(registry.names()));
+        ivReader.fail("model",
+                      "unknown model '" + toggle->model + "'; known models: " + joined(registry.names()));
       }
       const auto found = std::find(models.begin(), models.end(), toggle->model);
       if (toggle->enable && found == models.end()) models.push_back(toggle->model);
       if (!toggle->enable && found != models.end()) models.erase(found);
     } else if (const auto* scale = std::get_if<sim::ScaleSeries>(&action)) {
       if (!registry.contains(scale->model)) {
-        ivReader.fail("model", "unknown model '" + scale->model + "'; known models: " + joined(registry.names()));
+        ivReader.fail("model",
+                      "unknown model '" + scale->model + "'; known models: " + joined(registry.names()));
       }
       const auto inputs = scenario.modelInputs.find(scale->model);
       Value copy = inputs != scenario.modelInputs.end() ? inputs->second : Value::table();
@@ -116,12 +122,15 @@ void validateVariant(const Scenario& scenario, std::size_t position, const sim::
     const ValueReader ivReader(intervention.parameters, file, ivPrefix, intervention.line);
     const auto owner = kinds.find(intervention.kind);
     if (owner == kinds.end()) {
-      std::vector<std::string> known{sim::kSetAttribute, sim::kScaleSeries, sim::kEnableModel, sim::kDisableModel};
+      std::vector<std::string> known{sim::kSetAttribute, sim::kScaleSeries, sim::kEnableModel,
+                                     sim::kDisableModel};
       for (const auto& [kind, model] : kinds) known.push_back(kind + " (" + model + ")");
-      ivReader.fail("kind", "unknown intervention kind '" + intervention.kind + "'; known kinds: " + joined(known));
+      ivReader.fail("kind",
+                    "unknown intervention kind '" + intervention.kind + "'; known kinds: " + joined(known));
     }
     if (std::find(models.begin(), models.end(), owner->second) == models.end()) {
-      ivReader.fail("kind", "intervention kind '" + intervention.kind + "' belongs to model '" + owner->second +
+      ivReader.fail("kind", "intervention kind '" + intervention.kind + "' belongs to model '" +
+                                owner->second +
                                 "', which this variant does not run (add it to models or enable_model it)");
     }
   }
@@ -141,7 +150,9 @@ Variant& Scenario::addVariant(std::string variantName, std::string variantDescri
   return variant;
 }
 
-std::string Scenario::startIso8601() const { return sim::formatIsoDateTime(startEpochMs); }
+std::string Scenario::startIso8601() const {
+  return sim::formatIsoDateTime(startEpochMs);
+}
 
 std::string Scenario::branchName(std::size_t branch) const {
   return branch == 0 ? std::string("base") : variants.at(branch - 1).name;
@@ -184,9 +195,9 @@ void validate(const Scenario& scenario, const sim::ModelRegistry& registry) {
                            "' is not a valid variant name: use letters, digits, - and _ (it names a folder)");
     }
     if (!names.insert(variant.name).second) {
-      throw InputError(scenario.locationOf(nameKey), variant.name == "base"
-                                                         ? "'base' is the name of the base; pick another"
-                                                         : "a variant named '" + variant.name + "' already exists");
+      throw InputError(scenario.locationOf(nameKey),
+                       variant.name == "base" ? "'base' is the name of the base; pick another"
+                                              : "a variant named '" + variant.name + "' already exists");
     }
     validateVariant(scenario, position, registry, kinds);
   }

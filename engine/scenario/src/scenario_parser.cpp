@@ -32,7 +32,8 @@ bool isArrayOfTables(const Value& value) {
 }
 
 // Remembers the source line of `key` (read through `reader`) under `name` in the scenario's line map.
-void remember(Scenario& scenario, const ValueReader& reader, const std::string& key, const std::string& name = "") {
+void remember(Scenario& scenario, const ValueReader& reader, const std::string& key,
+              const std::string& name = "") {
   scenario.lines[name.empty() ? reader.qualified(key) : name] = reader.locationOf(key).line;
 }
 
@@ -50,7 +51,8 @@ std::int64_t readDateTime(const ValueReader& reader, const std::string& key) {
     if (const auto parsed = parseIsoDateTime(node->asString())) return *parsed;
     reader.fail(key, "'" + node->asString() + "' is not an ISO 8601 date-time such as 2026-07-01T08:00:00Z");
   }
-  reader.fail(key, "expected an ISO 8601 date-time such as 2026-07-01T08:00:00Z, found " + describeType(*node));
+  reader.fail(key,
+              "expected an ISO 8601 date-time such as 2026-07-01T08:00:00Z, found " + describeType(*node));
 }
 
 sim::SimTime readDuration(const ValueReader& reader, const std::string& key) {
@@ -62,7 +64,8 @@ sim::SimTime readDuration(const ValueReader& reader, const std::string& key) {
   }
   const std::string& text = node->asString();
   const auto parsed = parseDuration(text);
-  if (!parsed) reader.fail(key, "'" + text + "' is not a duration such as \"15m\", \"1h30m\", \"2d\" or \"PT1H\"");
+  if (!parsed)
+    reader.fail(key, "'" + text + "' is not a duration such as \"15m\", \"1h30m\", \"2d\" or \"PT1H\"");
   if (*parsed <= 0) reader.fail(key, "expected a duration longer than zero");
   return *parsed;
 }
@@ -115,7 +118,8 @@ void readTimes(const ValueReader& top, Scenario& scenario) {
   if (!hasEnd && !hasDuration) top.fail("end", "missing: give end (a date-time) or duration (e.g. \"6h\")");
   if (hasEnd) {
     const std::int64_t end = readDateTime(top, "end");
-    if (end <= scenario.startEpochMs) top.fail("end", "must be after start (" + scenario.startIso8601() + ")");
+    if (end <= scenario.startEpochMs)
+      top.fail("end", "must be after start (" + scenario.startIso8601() + ")");
     scenario.duration = end - scenario.startEpochMs;
     remember(scenario, top, "end", "duration");
   } else {
@@ -137,7 +141,8 @@ void readTimes(const ValueReader& top, Scenario& scenario) {
   }
 }
 
-void readModels(const ValueReader& top, const Value& root, Scenario& scenario, const sim::ModelRegistry& registry) {
+void readModels(const ValueReader& top, const Value& root, Scenario& scenario,
+                const sim::ModelRegistry& registry) {
   const Value* modelsNode = top.node("models");
   if (modelsNode == nullptr)
     top.fail("models", "missing: list the models to run, e.g. models = [\"flood\"], or \"all\"");
@@ -173,7 +178,8 @@ void readModels(const ValueReader& top, const Value& root, Scenario& scenario, c
     const std::string& name = root.keys()[i];
     if (std::find(kTopLevelKeys.begin(), kTopLevelKeys.end(), name) != kTopLevelKeys.end()) continue;
     if (!registry.contains(name)) continue;
-    if (!root.items()[i].isTable()) top.fail(name, "expected a table [" + name + "] of the model's parameters");
+    if (!root.items()[i].isTable())
+      top.fail(name, "expected a table [" + name + "] of the model's parameters");
     top.allow(name);
     remember(scenario, top, name);
     scenario.modelInputs[name] = root.items()[i];
@@ -201,7 +207,8 @@ void readVariants(const ValueReader& top, Scenario& scenario) {
       if (!isArrayOfTables(*list)) {
         reader.fail("intervention", "expected [[variant.intervention]] blocks (an array of tables)");
       }
-      for (const Value& each : list->items()) variant.interventions.push_back(sim::makeIntervention(each, top.file()));
+      for (const Value& each : list->items())
+        variant.interventions.push_back(sim::makeIntervention(each, top.file()));
     }
     reader.rejectUnknownKeys("name, description, seed, intervention");
     scenario.variants.push_back(std::move(variant));
@@ -219,8 +226,8 @@ Scenario loadScenario(const std::filesystem::path& file, const sim::ModelRegistr
   return parseScenario(text.str(), file, registry, options);
 }
 
-Scenario parseScenario(std::string text, const std::filesystem::path& file, const sim::ModelRegistry& registry,
-                       const ParseOptions& options) {
+Scenario parseScenario(std::string text, const std::filesystem::path& file,
+                       const sim::ModelRegistry& registry, const ParseOptions& options) {
   Scenario scenario;
   scenario.file = file;
   scenario.text = std::move(text);

@@ -41,12 +41,24 @@ Value convert(const toml::node& node) {
       for (const toml::node& element : *node.as_array()) value.push(convert(element));
       break;
     }
-    case toml::node_type::string: value = Value(std::string(node.as_string()->get())); break;
-    case toml::node_type::integer: value = Value(node.as_integer()->get()); break;
-    case toml::node_type::floating_point: value = Value(node.as_floating_point()->get()); break;
-    case toml::node_type::boolean: value = Value(node.as_boolean()->get()); break;
-    case toml::node_type::date: value = temporal(Value::Kind::Date, node.as_date()->get()); break;
-    case toml::node_type::time: value = temporal(Value::Kind::Time, node.as_time()->get()); break;
+    case toml::node_type::string:
+      value = Value(std::string(node.as_string()->get()));
+      break;
+    case toml::node_type::integer:
+      value = Value(node.as_integer()->get());
+      break;
+    case toml::node_type::floating_point:
+      value = Value(node.as_floating_point()->get());
+      break;
+    case toml::node_type::boolean:
+      value = Value(node.as_boolean()->get());
+      break;
+    case toml::node_type::date:
+      value = temporal(Value::Kind::Date, node.as_date()->get());
+      break;
+    case toml::node_type::time:
+      value = temporal(Value::Kind::Time, node.as_time()->get());
+      break;
     case toml::node_type::date_time: {
       const toml::date_time& dateTime = node.as_date_time()->get();
       std::ostringstream text;
@@ -55,7 +67,8 @@ Value convert(const toml::node& node) {
       value = Value::temporal(Value::Kind::DateTime, text.str());
       break;
     }
-    default: break;
+    default:
+      break;
   }
   value.setLine(static_cast<std::size_t>(node.source().begin.line));
   return value;

@@ -41,8 +41,8 @@ void ModelRegistry::declareColumn(const city::CouplingColumn& column) {
   };
   if (std::any_of(city::kCouplingColumns.begin(), city::kCouplingColumns.end(), sameName) ||
       std::any_of(columns_.begin(), columns_.end(), sameName)) {
-    throw Error("coupling column " + std::string(city::toString(column.layer)) + " '" + std::string(column.name) +
-                "' is declared already");
+    throw Error("coupling column " + std::string(city::toString(column.layer)) + " '" +
+                std::string(column.name) + "' is declared already");
   }
   columns_.push_back(column);
 }

@@ -250,8 +250,9 @@ sim::ModelDescription EnergyModel::describe() const {
   d.reads = {{city::columns::kSubstationFloodDepth, sim::ReadNeed::Optional},
              {city::columns::kBuildingObservedLoad, sim::ReadNeed::Optional},
              {city::columns::kSubstationObservedLoad, sim::ReadNeed::Optional}};
-  d.writes = {city::columns::kBuildingElectricLoad, city::columns::kBuildingHeating, city::columns::kBuildingCooling,
-              city::columns::kBuildingPv,           city::columns::kBuildingSupplied, city::columns::kSubstationEnergized};
+  d.writes = {city::columns::kBuildingElectricLoad, city::columns::kBuildingHeating,
+              city::columns::kBuildingCooling,       city::columns::kBuildingPv,
+              city::columns::kBuildingSupplied,      city::columns::kSubstationEnergized};
   d.preferredStep = sim::kHour;
   d.canSnapshot = true;
   d.interventionKinds = {"retrofit", "heat_wave", "pv_adoption", "heat_pump_adoption", "ev_adoption"};
@@ -307,8 +308,9 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
   s.supplied.assign(n, 1.0);
   s.energized.assign(context.city.grid.substations.size(), 1.0);
   s.networkOn.assign(s.networks.size(), 1.0);
-  for (const city::CouplingColumn* column : {&city::columns::kBuildingElectricLoad, &city::columns::kBuildingHeating,
-                                            &city::columns::kBuildingCooling, &city::columns::kBuildingPv})
+  for (const city::CouplingColumn* column : {&city::columns::kBuildingElectricLoad,
+                                            &city::columns::kBuildingHeating, &city::columns::kBuildingCooling,
+                                            &city::columns::kBuildingPv})
     state.column(*column, 0.0);
   state.column(city::columns::kBuildingSupplied, 1.0);
   state.column(city::columns::kSubstationEnergized, 1.0);
