@@ -33,7 +33,7 @@ const city::CityModel& largerTown() {
 
 double cross(geo::Vec2 o, geo::Vec2 a, geo::Vec2 b) { return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x); }
 
-bool segmentsCross(geo::Vec2 a, geo::Vec2 b, geo::Vec2 c, geo::Vec2 d) {
+bool crossStrictly(geo::Vec2 a, geo::Vec2 b, geo::Vec2 c, geo::Vec2 d) {
   const double d1 = cross(c, d, a);
   const double d2 = cross(c, d, b);
   const double d3 = cross(a, b, c);
@@ -44,7 +44,7 @@ bool segmentsCross(geo::Vec2 a, geo::Vec2 b, geo::Vec2 c, geo::Vec2 d) {
 double pointSegmentDistance(geo::Vec2 p, geo::Vec2 a, geo::Vec2 b) { return geo::distanceToPolyline({a, b}, p); }
 
 double segmentDistance(geo::Vec2 a, geo::Vec2 b, geo::Vec2 c, geo::Vec2 d) {
-  if (segmentsCross(a, b, c, d)) return 0.0;
+  if (crossStrictly(a, b, c, d)) return 0.0;
   return std::min({pointSegmentDistance(a, c, d), pointSegmentDistance(b, c, d), pointSegmentDistance(c, a, b),
                    pointSegmentDistance(d, a, b)});
 }

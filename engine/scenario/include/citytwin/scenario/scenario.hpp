@@ -54,10 +54,10 @@ struct Scenario {
   sim::SimTime reportStep = 0;  // KPI series are recorded once per step (0: at every boundary)
   sim::SimTime stateStep = 0;   // published columns are recorded once per step (0: not recorded)
   std::uint64_t seed = 1;
-  std::vector<std::string> models;             // the base's models, in publishing order
-  std::map<std::string, Value> modelInputs;    // each model's [<model>] table
+  std::vector<std::string> models;                 // the base's models, in publishing order
+  std::map<std::string, Value> modelInputs;        // each model's [<model>] table
   std::map<std::string, sim::SimTime> modelSteps;  // overrides of the models' preferred steps
-  std::vector<Variant> variants;               // the what-ifs in order; the base is implicit
+  std::vector<Variant> variants;                   // the what-ifs in order; the base is implicit
   // Source lines of the settings read from a file, by key ("duration", "variant[2].name", "models[3]").
   std::map<std::string, std::size_t> lines;
 

@@ -21,7 +21,7 @@ struct ParseOptions {
 Scenario loadScenario(const std::filesystem::path& file, const sim::ModelRegistry& registry,
                       const ParseOptions& options = {});
 // The same from text; `file` names it in messages and anchors relative paths.
-Scenario parseScenario(std::string text, const std::filesystem::path& file, const sim::ModelRegistry& registry,
-                       const ParseOptions& options = {});
+Scenario parseScenario(std::string text, const std::filesystem::path& file,
+                       const sim::ModelRegistry& registry, const ParseOptions& options = {});
 
 }  // namespace citytwin::scenario
