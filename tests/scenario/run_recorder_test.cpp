@@ -84,7 +84,7 @@ TEST_CASE("the runner records through the recorder it is given, and into run.sql
   sim::ModelRegistry registry;
   citytwin::testing::registerTestModels(registry);
   const auto directory = citytwin::testing::scratchDirectory() / "recorder";
-  const scenario::ScenarioSpec spec = scenario::parseScenario(kScenario, directory / "scenario.toml", registry);
+  const scenario::Scenario spec = scenario::parseScenario(kScenario, directory / "scenario.toml", registry);
 
   MemoryRecorder memory;
   scenario::RunOptions options;

@@ -2,6 +2,7 @@
 
 #include <functional>
 
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/sim/time_text.hpp"
 #include "test_city.hpp"
@@ -229,7 +230,7 @@ all = true
 scenario::Scenario smallInCode() {
   scenario::Scenario s;
   s.city = "tiny.gpkg";
-  s.startEpochMs = *sim::parseIsoDateTime("2026-07-01T00:00:00Z");
+  s.startEpochMs = *parseDateTime("2026-07-01T00:00:00Z");
   s.duration = 30 * sim::kSecond;
   s.models = {"producer", "noisy"};
   s.modelInputs["noisy"] = Value::table({{"gain", 2}});

@@ -2,6 +2,7 @@
 #include <fstream>
 #include <tbb/global_control.h>
 
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
 #include "citytwin/sim/time_text.hpp"
@@ -187,7 +188,7 @@ TEST_CASE("a two-variant scenario built in code, with no file, runs like the sam
   scenario::Scenario inCode;
   inCode.name = "run-test";
   inCode.city = "tiny.gpkg";  // the city is handed to the run; the path only names it
-  inCode.startEpochMs = *sim::parseIsoDateTime("2026-07-01T00:00:00Z");
+  inCode.startEpochMs = *parseDateTime("2026-07-01T00:00:00Z");
   inCode.duration = 20 * sim::kSecond;
   inCode.seed = 3;
   inCode.models = {"producer", "consumer", "noisy"};

@@ -6,6 +6,7 @@
 #include <utility>
 #include <variant>
 
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/core/value_reader.hpp"
 #include "citytwin/sim/engine_interventions.hpp"
 #include "citytwin/sim/time_text.hpp"
@@ -151,7 +152,7 @@ Variant& Scenario::addVariant(std::string variantName, std::string variantDescri
 }
 
 std::string Scenario::startIso8601() const {
-  return sim::formatIsoDateTime(startEpochMs);
+  return formatDateTime(startEpochMs, DateTimeFraction::WhenNonZero);
 }
 
 std::string Scenario::branchName(std::size_t branch) const {

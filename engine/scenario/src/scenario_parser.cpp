@@ -1,3 +1,4 @@
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 
 #include <algorithm>
@@ -13,7 +14,6 @@ namespace {
 
 using sim::formatDuration;
 using sim::parseDuration;
-using sim::parseIsoDateTime;
 
 const std::vector<std::string> kTopLevelKeys{"name",   "description", "city",   "generate",   "start",
                                              "end",    "duration",    "step",   "state_step", "seed",
@@ -41,14 +41,14 @@ std::int64_t readDateTime(const ValueReader& reader, const std::string& key) {
   const Value* node = reader.node(key);
   if (node == nullptr) reader.fail(key, "missing; it is required here (an ISO 8601 date-time)");
   if (node->kind() == Value::Kind::DateTime) {
-    if (const auto parsed = parseIsoDateTime(node->asString())) return *parsed;
+    if (const auto parsed = parseDateTime(node->asString())) return *parsed;
     reader.fail(key, "not a valid date-time");
   }
   if (node->kind() == Value::Kind::Date) {
-    if (const auto parsed = parseIsoDateTime(node->asString())) return *parsed;
+    if (const auto parsed = parseDateTime(node->asString())) return *parsed;
   }
   if (node->isString()) {
-    if (const auto parsed = parseIsoDateTime(node->asString())) return *parsed;
+    if (const auto parsed = parseDateTime(node->asString())) return *parsed;
     reader.fail(key, "'" + node->asString() + "' is not an ISO 8601 date-time such as 2026-07-01T08:00:00Z");
   }
   reader.fail(key,

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "citytwin/city/coupling_columns.hpp"
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
 #include "command_registry.hpp"
@@ -96,7 +97,7 @@ void runView(const ViewArguments& arguments) {
   settings.roadAttribute = arguments.roadColour;
   if (!arguments.live.empty()) {
     // Unless told otherwise, show what the live city observes; unobserved objects keep their usual colours.
-    if (arguments.roadColour.empty()) settings.roadAttribute = "observed_flow_veh_per_h";
+    if (arguments.roadColour.empty()) settings.roadAttribute = std::string(city::columns::kRoadLinkObservedFlow.name);
     if (arguments.buildingColour.empty()) settings.buildingAttribute = "observed_load_kw";
     view.connectLive({arguments.live, arguments.token});
   }

@@ -1,11 +1,9 @@
 #pragma once
 
-#include <cstdint>
 #include <optional>
 #include <string>
 #include <string_view>
 
-#include "citytwin/core/date_time.hpp"
 #include "citytwin/sim/sim_time.hpp"
 
 namespace citytwin::sim {
@@ -15,12 +13,5 @@ namespace citytwin::sim {
 std::optional<SimTime> parseDuration(std::string_view text);
 // "1h30m", "2d", "15m", "250ms": the shortest exact form, for messages and reports.
 std::string formatDuration(SimTime duration);
-
-// Date-times are read and written by the one codec of core; scenarios write them without a ".000"
-// fraction. These names remain for the scenario library and the models.
-inline std::optional<std::int64_t> parseIsoDateTime(std::string_view text) { return parseDateTime(text); }
-inline std::string formatIsoDateTime(std::int64_t epochMilliseconds) {
-  return formatDateTime(epochMilliseconds, DateTimeFraction::WhenNonZero);
-}
 
 }  // namespace citytwin::sim
