@@ -1,6 +1,7 @@
 #include "citytwin/server/context_service.hpp"
 
 #include <httplib.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <charconv>
@@ -678,6 +679,12 @@ ContextService::ContextService(ServiceOptions options) : options_(std::move(opti
   auto& server = routes_->server;
   server.set_payload_max_length(options_.maxBodyBytes);
   server.set_tcp_nodelay(true);
+  // cpp-httplib sets SO_REUSEPORT by default, which lets a second service bind the same port and take half
+  // of the requests. SO_REUSEADDR alone still allows a restart while old connections linger in TIME_WAIT.
+  server.set_socket_options([](auto socket) {
+    const int yes = 1;
+    setsockopt(socket, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof(yes));
+  });
   server.set_keep_alive_max_count(1u << 20);
   const std::size_t threads = std::max<std::size_t>(2, options_.threads);
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
@@ -698,7 +705,8 @@ int ContextService::start() {
     port_ = server.bind_to_port(options_.bindAddress, options_.port) ? options_.port : -1;
   }
   if (port_ <= 0) {
-    throw Error("context service: cannot listen on " + options_.bindAddress + ":" + std::to_string(options_.port));
+    throw Error("context service: cannot listen on " + options_.bindAddress + ":" + std::to_string(options_.port) +
+                " (is port " + std::to_string(options_.port) + " already in use?)");
   }
   thread_ = std::thread([&server] { server.listen_after_bind(); });
   return port_;

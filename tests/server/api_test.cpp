@@ -5,6 +5,7 @@
 #include <memory>
 #include <nlohmann/json.hpp>
 
+#include "citytwin/core/error.hpp"
 #include "citytwin/server/context_service.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
@@ -46,6 +47,7 @@ class Fixture {
     client_->set_tcp_nodelay(true);
   }
   ~Fixture() { service_->stop(); }
+  int port() const { return port_; }
 
   Reply send(const std::string& method, const std::string& path, const std::string& body = "",
              const std::string& contentType = "application/json", httplib::Headers headers = {}) {
@@ -318,6 +320,23 @@ TEST_CASE("notifications from a broker are stored, with the Link header's contex
   CHECK(r.body.contains("https://smartdatamodels.org/dataModel.Transportation/intensity"));
   r = f.post("/ngsi-ld/v1/notify", json{{"type", "Something"}});
   CHECK(r.status == 400);
+}
+
+TEST_CASE("a second service on a port in use is refused with a message naming the port") {
+  Fixture first({}, "port-owner");
+  ServiceOptions options;
+  options.bindAddress = "127.0.0.1";
+  options.port = first.port();
+  options.databasePath = citytwin::testing::scratchDirectory() / "port-second.sqlite";
+  ContextService second(options);
+  std::string message;
+  try {
+    second.start();
+  } catch (const citytwin::Error& e) {
+    message = e.what();
+  }
+  CHECK(message.find("port " + std::to_string(first.port()) + " already in use") != std::string::npos);
+  CHECK(first.get("/ngsi-ld/v1/entities?type=Vehicle").status == 200);
 }
 
 TEST_CASE("bearer token and body size limits") {
