@@ -11,7 +11,7 @@ PACKAGES=(
   # numerics and parallelism
   libeigen3-dev libtbb-dev libsuitesparse-dev
   # storage, formats, command line, HTTP
-  libsqlite3-dev sqlite3 libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
+  libsqlite3-dev sqlite3 libbz2-dev libtomlplusplus-dev nlohmann-json3-dev libcli11-dev
   libcpp-httplib-dev libpugixml-dev
   # tests and benchmarks
   doctest-dev libbenchmark-dev valgrind clang libclang-rt-14-dev

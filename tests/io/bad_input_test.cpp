@@ -35,6 +35,25 @@ TEST_CASE("a truncated .pbf is reported as truncated") {
   CHECK_THROWS_WITH_AS(io::importOsm(options), doctest::Contains("truncated.osm.pbf"), Error);
 }
 
+TEST_CASE("a .pbf cut at 40 % gets one message under 2 KB: the file, the first GDAL error, a count") {
+  const auto folder = testing::sharedData("city/monaco");
+  if (!folder) return;
+  const auto whole = *folder / "monaco-latest.osm.pbf";
+  const auto truncated = testing::scratchDirectory() / "monaco-cut.osm.pbf";
+  copyPrefix(whole, truncated, std::filesystem::file_size(whole) * 2 / 5);
+  io::OsmImportOptions options;
+  options.osm = truncated;
+  try {
+    io::importOsm(options);
+    FAIL("a truncated .pbf imported");
+  } catch (const Error& error) {
+    const std::string message = error.what();
+    CAPTURE(message);
+    CHECK(message.find("monaco-cut.osm.pbf: truncated or corrupt OSM file: ") != std::string::npos);
+    CHECK(message.size() < 2048);
+  }
+}
+
 TEST_CASE("a DEM without a CRS, and a DEM elsewhere, are refused with the DEM's name") {
   const auto folder = testing::sharedData("city/monaco");
   if (!folder) return;

@@ -48,6 +48,18 @@ std::string GdalErrorCapture::failureText() const {
   return text;
 }
 
+std::string GdalErrorCapture::failureSummary() const {
+  if (failures_.empty()) return "";
+  constexpr std::size_t kLongestMessage = 400;
+  std::string text = failures_.front();
+  if (text.size() > kLongestMessage) text = text.substr(0, kLongestMessage) + "…";
+  if (failures_.size() > 1) {
+    const std::size_t more = failures_.size() - 1;
+    text += " (and " + std::to_string(more) + " more GDAL message" + (more == 1 ? "" : "s") + ")";
+  }
+  return text;
+}
+
 std::unique_ptr<GDALDataset> openReadOnlyDataset(const std::filesystem::path& path, unsigned kind,
                                                  const std::string& role, const std::string& kindName) {
   ensureGdalRegistered();

@@ -24,6 +24,9 @@ class GdalErrorCapture {
   bool hasFailures() const { return !failures_.empty(); }
   // The failures joined into one sentence ("" when none).
   std::string failureText() const;
+  // The first failure and how many followed it ("<first> (and 1234 more GDAL messages)"), for sources
+  // where one fault repeats for every feature after it: a few hundred characters at most.
+  std::string failureSummary() const;
 
  private:
   static void handler(int errorClass, int errorNumber, const char* message);

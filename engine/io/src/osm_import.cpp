@@ -1,12 +1,17 @@
 #include "citytwin/io/osm_import.hpp"
 
 #include <gdal_priv.h>
+#include <cpl_conv.h>
 #include <ogrsf_frmts.h>
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <memory>
+#include <optional>
 
 #include "area_of_interest.hpp"
+#include "bzip2_file.hpp"
 #include "citytwin/city/road_connectivity.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
@@ -46,19 +51,45 @@ OsmTags tagsOf(const OGRFeature& feature) {
   return tags;
 }
 
+// How an OSM file is read, chosen by its name's ending.
+enum class OsmEncoding { Xml, Pbf, Bzip2Xml };
+
+constexpr const char* kAcceptedOsmEndings = ".osm, .osm.pbf (or .pbf), .osm.bz2";
+
+bool endsWith(const std::string& text, const std::string& ending) {
+  return text.size() >= ending.size() && text.compare(text.size() - ending.size(), ending.size(), ending) == 0;
+}
+
+OsmEncoding osmEncodingOf(const std::filesystem::path& path) {
+  std::string name = path.filename().string();
+  std::transform(name.begin(), name.end(), name.begin(), [](unsigned char c) { return std::tolower(c); });
+  if (endsWith(name, ".osm.bz2")) return OsmEncoding::Bzip2Xml;
+  if (endsWith(name, ".pbf")) return OsmEncoding::Pbf;
+  if (endsWith(name, ".osm")) return OsmEncoding::Xml;
+  throw Error(path.string() + ": unknown OSM file ending; accepted endings are " + kAcceptedOsmEndings);
+}
+
 OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
   if (!std::filesystem::exists(path)) throw Error(path.string() + ": OSM file does not exist");
   if (std::filesystem::is_directory(path)) throw Error(path.string() + ": is a folder, expected an OSM file");
+  const OsmEncoding encoding = osmEncodingOf(path);
+  std::optional<DecompressedBzip2File> decompressed;
+  if (encoding == OsmEncoding::Bzip2Xml) decompressed.emplace(path);
+  const std::filesystem::path readable = decompressed ? decompressed->path() : path;
+
   GdalErrorCapture errors;
+  // Files saved by editors (JOSM) number new elements with negative ids, which GDAL's own node index
+  // refuses ("Unsupported node id value"); its SQLite index takes any id. Set for this read only.
+  const CPLConfigOptionSetter anyNodeIds("OSM_USE_CUSTOM_INDEXING", "NO", false);
   const char* drivers[] = {"OSM", nullptr};
   // Interleaved reading visits every layer in one pass over the file, as the OSM driver requires.
   char** openOptions = CSLSetNameValue(nullptr, "INTERLEAVED_READING", "YES");
   std::unique_ptr<GDALDataset> dataset(
-      GDALDataset::Open(path.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, openOptions, nullptr));
+      GDALDataset::Open(readable.c_str(), GDAL_OF_VECTOR | GDAL_OF_READONLY, drivers, openOptions, nullptr));
   CSLDestroy(openOptions);
   if (!dataset) {
-    throw Error(path.string() + ": not a readable OSM file (.osm.pbf or .osm)" +
-                (errors.hasFailures() ? ": " + errors.failureText() : ""));
+    throw Error(path.string() + ": not a readable OSM file (" + kAcceptedOsmEndings + ")" +
+                (errors.hasFailures() ? ": " + errors.failureSummary() : ""));
   }
   OsmContent content;
   OGRLayer* layer = nullptr;
@@ -108,7 +139,7 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
     }
   }
   if (errors.hasFailures()) {
-    throw Error(path.string() + ": truncated or corrupt OSM file: " + errors.failureText());
+    throw Error(path.string() + ": truncated or corrupt OSM file: " + errors.failureSummary());
   }
   if (content.features == 0) throw Error(path.string() + ": OSM file holds no features");
   return content;

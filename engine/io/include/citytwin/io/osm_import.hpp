@@ -12,7 +12,7 @@
 namespace citytwin::io {
 
 struct OsmImportOptions {
-  std::filesystem::path osm;                 // .osm.pbf or .osm
+  std::filesystem::path osm;                 // .osm, .osm.pbf or .osm.bz2 (chosen by the ending)
   std::optional<std::filesystem::path> dem;  // any GDAL raster with a CRS
   std::optional<std::filesystem::path> areaOfInterest;  // GeoJSON (or any OGR source) of polygons, WGS 84
   int crsEpsg = 0;                           // 0: the UTM zone of the data's centre
