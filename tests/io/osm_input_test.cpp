@@ -69,8 +69,8 @@ std::string bzip2(const std::string& text) {
   std::string compressed(text.size() + text.size() / 100 + 600, '\0');
   auto length = static_cast<unsigned>(compressed.size());
   std::string source = text;
-  REQUIRE(BZ2_bzBuffToBuffCompress(compressed.data(), &length, source.data(), static_cast<unsigned>(source.size()), 9,
-                                   0, 0) == BZ_OK);
+  REQUIRE(BZ2_bzBuffToBuffCompress(compressed.data(), &length, source.data(),
+                                   static_cast<unsigned>(source.size()), 9, 0, 0) == BZ_OK);
   compressed.resize(length);
   return compressed;
 }
@@ -158,22 +158,22 @@ TEST_CASE("a truncated .osm.bz2 and an unknown ending are refused with the file'
   writeText(truncated, compressed.substr(0, compressed.size() / 2));
   io::OsmImportOptions options;
   options.osm = truncated;
-  CHECK_THROWS_WITH_AS(io::importOsm(options), doctest::Contains("cut.osm.bz2: truncated or corrupt bzip2 file"),
-                       Error);
+  CHECK_THROWS_WITH_AS(io::importOsm(options),
+                       doctest::Contains("cut.osm.bz2: truncated or corrupt bzip2 file"), Error);
 
   const auto unknown = folder / "block.xml";
   writeText(unknown, kJosmOsm);
   options.osm = unknown;
-  CHECK_THROWS_WITH_AS(io::importOsm(options),
-                       doctest::Contains("block.xml: unknown OSM file ending; accepted endings are .osm, .osm.pbf"),
-                       Error);
+  CHECK_THROWS_WITH_AS(
+      io::importOsm(options),
+      doctest::Contains("block.xml: unknown OSM file ending; accepted endings are .osm, .osm.pbf"), Error);
 }
 
 TEST_CASE("a corrupt .osm gets one short message with the first GDAL error") {
   const auto folder = testing::scratchDirectory();
   const std::string text = kJosmOsm;
   const auto cut = folder / "cut-block.osm";
-  writeText(cut, text.substr(0, text.find("<way id='-302'") + 20));
+  writeText(cut, text.substr(0, text.find("<way id='-202'") + 20));
   io::OsmImportOptions options;
   options.osm = cut;
   try {
@@ -181,7 +181,10 @@ TEST_CASE("a corrupt .osm gets one short message with the first GDAL error") {
     FAIL("a cut XML file imported");
   } catch (const Error& error) {
     const std::string message = error.what();
-    CHECK(message.find("cut-block.osm") != std::string::npos);
+    CAPTURE(message);
+    CHECK(message.find("cut-block.osm: truncated or corrupt OSM file: ") != std::string::npos);
+    // Only GDAL's first error is spelled out; those after it are counted.
+    CHECK(message.find("more GDAL message") != std::string::npos);
     CHECK(message.size() < 2048);
   }
 }

@@ -57,7 +57,8 @@ enum class OsmEncoding { Xml, Pbf, Bzip2Xml };
 constexpr const char* kAcceptedOsmEndings = ".osm, .osm.pbf (or .pbf), .osm.bz2";
 
 bool endsWith(const std::string& text, const std::string& ending) {
-  return text.size() >= ending.size() && text.compare(text.size() - ending.size(), ending.size(), ending) == 0;
+  return text.size() >= ending.size() &&
+         text.compare(text.size() - ending.size(), ending.size(), ending) == 0;
 }
 
 OsmEncoding osmEncodingOf(const std::filesystem::path& path) {

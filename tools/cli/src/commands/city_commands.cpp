@@ -125,7 +125,7 @@ void registerCityCommands(CommandTree& tree) {
 
   auto importArguments = std::make_shared<ImportArguments>();
   CLI::App* import = group.add_subcommand("import", "Import a city from OpenStreetMap data and a DEM");
-  import->add_option("--osm", importArguments->osm, "OpenStreetMap extract (.osm.pbf or .osm)")->required();
+  import->add_option("--osm", importArguments->osm, "OpenStreetMap extract (.osm.pbf, .osm or .osm.bz2)")->required();
   import->add_option("--dem", importArguments->dem, "Digital elevation model (GeoTIFF or any GDAL raster with a CRS)");
   import->add_option("--aoi", importArguments->aoi, "Area of interest: polygons in GeoJSON (WGS 84)");
   import->add_option("--crs", importArguments->crs, "Projected CRS of the city, e.g. EPSG:32632 (default: UTM zone)");
