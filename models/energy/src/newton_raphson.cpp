@@ -153,6 +153,7 @@ struct NewtonRaphsonPowerFlow::Impl {
   PowerFlowOptions options;
   std::size_t buses = 0;
   AdmittanceMatrix y;
+  std::vector<double> yReal, yImag;          // y.value split, for the inner loops
   std::vector<int> angleVar, magnitudeVar;   // unknown index per bus or -1
   int unknowns = 0;
   // Positions in the Jacobian's value array of each admittance entry's four partial derivatives (dP/dangle,
@@ -167,18 +168,24 @@ struct NewtonRaphsonPowerFlow::Impl {
   std::vector<double> jac, rhs;
   std::vector<Complex> current;
 
-  // Per bus |V| and V / |V| of the current iterate (one square root per bus instead of one per entry).
-  std::vector<double> magnitude, inverseMagnitude;
+  // Per bus |V|, 1 / |V| and the angle of the current iterate, kept in polar form between iterations (as
+  // MATPOWER's newtonpf updates Va and Vm).
+  std::vector<double> magnitude, inverseMagnitude, angle;
 
   double mismatch(const std::vector<Complex>& v, const std::vector<Complex>& s) {
     double worst = 0;
+    // Real arithmetic on separate real and imaginary parts: std::complex's operator* checks for NaN (a call
+    // to
+    // __muldc3), and pairs of doubles built in memory stall on store forwarding.
+    const double* vd = reinterpret_cast<const double*>(v.data());
     for (std::size_t i = 0; i < buses; ++i) {
-      // The sum of Y_ik V_k in real arithmetic (std::complex's operator* checks for NaN and calls __muldc3).
       double re = 0, im = 0;
       for (int e = y.rowStart[i]; e < y.rowStart[i + 1]; ++e) {
-        const Complex a = y.value[e], b = v[y.column[e]];
-        re += a.real() * b.real() - a.imag() * b.imag();
-        im += a.real() * b.imag() + a.imag() * b.real();
+        const double ar = yReal[e], ai = yImag[e];
+        const std::size_t k = 2 * static_cast<std::size_t>(y.column[e]);
+        const double br = vd[k], bi = vd[k + 1];
+        re += ar * br - ai * bi;
+        im += ar * bi + ai * br;
       }
       current[i] = Complex(re, im);
       // V_i conj(I_i) - S_i
@@ -192,20 +199,20 @@ struct NewtonRaphsonPowerFlow::Impl {
     return worst;
   }
 
+  // The Jacobian at `v`, whose magnitudes are in `magnitude`.
   void fillJacobian(const std::vector<Complex>& v) {
-    for (std::size_t i = 0; i < buses; ++i) {
-      magnitude[i] = std::abs(v[i]);
-      inverseMagnitude[i] = 1.0 / magnitude[i];
-    }
+    for (std::size_t i = 0; i < buses; ++i) inverseMagnitude[i] = 1.0 / magnitude[i];
     double* out = jac.data();
+    const double* vd = reinterpret_cast<const double*>(v.data());
     for (std::size_t i = 0; i < buses; ++i) {
-      const double vr = v[i].real(), vi = v[i].imag();
+      const double vr = vd[2 * i], vi = vd[2 * i + 1];
       for (int e = y.rowStart[i]; e < y.rowStart[i + 1]; ++e) {
         const std::size_t k = static_cast<std::size_t>(y.column[e]);
-        const Complex a = y.value[e], b = v[k];
+        const double ar = yReal[e], ai = yImag[e];
+        const double br = vd[2 * k], bi = vd[2 * k + 1];
         // yv = Y_ik V_k, and Y_ik V_k / |V_k| (the derivative with respect to |V_k|).
-        const double yvr = a.real() * b.real() - a.imag() * b.imag();
-        const double yvi = a.real() * b.imag() + a.imag() * b.real();
+        const double yvr = ar * br - ai * bi;
+        const double yvi = ar * bi + ai * br;
         const double scale = inverseMagnitude[k];
         const double yur = yvr * scale, yui = yvi * scale;
         // dMag = V_i conj(Y_ik V_k / |V_k|) (+ conj(I_i) V_k / |V_k| on the diagonal)
@@ -221,7 +228,7 @@ struct NewtonRaphsonPowerFlow::Impl {
           const double dr = current[i].real() - yvr, di = current[i].imag() - yvi;
           angR = -(vi * dr - vr * di);
           angI = vr * dr + vi * di;
-          const double ur = b.real() * scale, ui = b.imag() * scale;
+          const double ur = br * scale, ui = bi * scale;
           magR += current[i].real() * ur + current[i].imag() * ui;
           magI += current[i].real() * ui - current[i].imag() * ur;
         }
@@ -243,6 +250,10 @@ NewtonRaphsonPowerFlow::NewtonRaphsonPowerFlow(const AcNetwork& network, PowerFl
   m.buses = network.busCount();
   if (m.buses == 0) throw Error("power flow: the network has no buses");
   m.y = buildAdmittance(network);
+  for (const Complex& value : m.y.value) {
+    m.yReal.push_back(value.real());
+    m.yImag.push_back(value.imag());
+  }
   m.angleVar.assign(m.buses, -1);
   m.magnitudeVar.assign(m.buses, -1);
   int next = 0;
@@ -298,6 +309,7 @@ NewtonRaphsonPowerFlow::NewtonRaphsonPowerFlow(const AcNetwork& network, PowerFl
   m.current.assign(m.buses, 0.0);
   m.magnitude.assign(m.buses, 0.0);
   m.inverseMagnitude.assign(m.buses, 0.0);
+  m.angle.assign(m.buses, 0.0);
   if (m.unknowns > 0) {
     if (options.solver == LinearSolverKind::Klu)
       m.solver = std::make_unique<KluSolver>(m.unknowns, std::move(colStart), std::move(rowIndex));
@@ -307,6 +319,7 @@ NewtonRaphsonPowerFlow::NewtonRaphsonPowerFlow(const AcNetwork& network, PowerFl
     // on the network alone: every solve then only refactorises with it (a fresh factorisation replaces it
     // when the reciprocal condition estimate drops below 1e-14).
     const std::vector<Complex> flat(m.buses, Complex(1.0, 0.0));
+    std::fill(m.magnitude.begin(), m.magnitude.end(), 1.0);
     m.mismatch(flat, std::vector<Complex>(m.buses));
     m.fillJacobian(flat);
     m.solver->choosePivots(m.jac);
@@ -322,6 +335,10 @@ PowerFlowOutcome NewtonRaphsonPowerFlow::solve(std::vector<Complex>& v, const st
   if (v.size() != m.buses || injection.size() != m.buses)
     throw Error("power flow: voltage and injection vectors must have one entry per bus");
   PowerFlowOutcome out;
+  for (std::size_t i = 0; i < m.buses; ++i) {
+    m.magnitude[i] = std::abs(v[i]);
+    m.angle[i] = std::arg(v[i]);
+  }
   out.maxMismatch = m.mismatch(v, injection);
   out.converged = out.maxMismatch < m.options.tolerance;
   while (!out.converged && out.iterations < m.options.maxIterations) {
@@ -329,11 +346,9 @@ PowerFlowOutcome NewtonRaphsonPowerFlow::solve(std::vector<Complex>& v, const st
     m.fillJacobian(v);
     m.solver->factoriseAndSolve(m.jac, m.rhs);   // rhs now holds J^-1 F
     for (std::size_t i = 0; i < m.buses; ++i) {
-      double magnitude = m.magnitude[i];
-      double angle = std::arg(v[i]);
-      if (m.angleVar[i] >= 0) angle -= m.rhs[static_cast<std::size_t>(m.angleVar[i])];
-      if (m.magnitudeVar[i] >= 0) magnitude -= m.rhs[static_cast<std::size_t>(m.magnitudeVar[i])];
-      v[i] = std::polar(magnitude, angle);
+      if (m.angleVar[i] >= 0) m.angle[i] -= m.rhs[static_cast<std::size_t>(m.angleVar[i])];
+      if (m.magnitudeVar[i] >= 0) m.magnitude[i] -= m.rhs[static_cast<std::size_t>(m.magnitudeVar[i])];
+      v[i] = std::polar(m.magnitude[i], m.angle[i]);
     }
     out.maxMismatch = m.mismatch(v, injection);
     out.converged = out.maxMismatch < m.options.tolerance;

@@ -1,4 +1,5 @@
 #include <tbb/info.h>
+#include <tbb/parallel_for.h>
 
 #include <CLI/CLI.hpp>
 #include <chrono>
@@ -180,16 +181,21 @@ BenchCase benchCase(const std::filesystem::path& root, const energy::PowerCase& 
 // A year of hourly power flows on the synthetic city's distribution networks: every hour steps all buildings
 // (5R1C, PV) and solves each substation's network with its buildings' net loads (power factor 0.95), started
 // from the previous hour's voltages, as the energy model does.
+constexpr std::size_t kBuildingsPerSubstation = 20;
 struct YearOfPowerFlows {
   std::size_t networks = 0, buses = 0, solves = 0, failures = 0;
   int maxIterations = 0;
   double powerFlowSeconds = 0, totalSeconds = 0, minVoltagePu = 1e300;
 };
-YearOfPowerFlows runYearOfPowerFlows(const city::CityModel& city, const energy::BuildingStock& stock,
+YearOfPowerFlows runYearOfPowerFlows(std::size_t buildings, const energy::StockOptions& options,
                                      const energy::HourlyDrivers& drivers) {
   using Clock = std::chrono::steady_clock;
   const auto start = Clock::now();
   YearOfPowerFlows out;
+  // The bench city's buildings with one 0.63 MVA secondary substation per kBuildingsPerSubstation of them: a
+  // substation and its four 400 A feeders then carry the buildings' peak (about 12 kW each) within ratings.
+  const city::CityModel city = energy::syntheticCity(buildings, 1, kBuildingsPerSubstation);
+  const energy::BuildingStock stock = energy::buildStock(city.buildings, options);
   const std::vector<energy::SubstationNetwork> networks = energy::buildDistributionNetworks(city);
   std::vector<std::unique_ptr<energy::NewtonRaphsonPowerFlow>> flows;
   std::vector<std::vector<energy::Complex>> voltages, injections;
@@ -205,11 +211,18 @@ YearOfPowerFlows runYearOfPowerFlows(const city::CityModel& city, const energy::
       pv(count), fuel(count);
   const energy::HourOutputs outputs{heating.data(), cooling.data(), electric.data(), pv.data(), fuel.data()};
   const double reactivePerActive = std::tan(std::acos(0.95));
+  struct NetworkTally {
+    std::size_t failures = 0;
+    int maxIterations = 0;
+    double minVoltagePu = 1e300;
+  };
+  std::vector<NetworkTally> tallies(networks.size());
   Clock::duration solving{};
   for (std::size_t hour = 0; hour < drivers.hours; ++hour) {
     energy::stepBuildings(stock, drivers, hour, 0, count, mass.data(), outputs);
     const auto solveStart = Clock::now();
-    for (std::size_t k = 0; k < networks.size(); ++k) {
+    // Networks are independent: solved in parallel, each writing only its own state and counters.
+    tbb::parallel_for(std::size_t{0}, networks.size(), [&](std::size_t k) {
       std::vector<energy::Complex>& injection = injections[k];
       std::fill(injection.begin(), injection.end(), energy::Complex{});
       const energy::SubstationNetwork& n = networks[k];
@@ -220,16 +233,23 @@ YearOfPowerFlows runYearOfPowerFlows(const city::CityModel& city, const energy::
             energy::Complex((electric[b] - pv[b]) * perUnit, electric[b] * reactivePerActive * perUnit);
       }
       const energy::PowerFlowOutcome outcome = flows[k]->solve(voltages[k], injection);
-      ++out.solves;
+      NetworkTally& tally = tallies[k];
       if (!outcome.converged) {
-        ++out.failures;
+        ++tally.failures;
         voltages[k] = n.network.voltage;
-        continue;
+        return;
       }
-      out.maxIterations = std::max(out.maxIterations, outcome.iterations);
-      for (const energy::Complex& v : voltages[k]) out.minVoltagePu = std::min(out.minVoltagePu, std::abs(v));
-    }
+      tally.maxIterations = std::max(tally.maxIterations, outcome.iterations);
+      for (const energy::Complex& v : voltages[k])
+        tally.minVoltagePu = std::min(tally.minVoltagePu, std::abs(v));
+    });
+    out.solves += networks.size();
     solving += Clock::now() - solveStart;
+  }
+  for (const NetworkTally& tally : tallies) {
+    out.failures += tally.failures;
+    out.maxIterations = std::max(out.maxIterations, tally.maxIterations);
+    out.minVoltagePu = std::min(out.minVoltagePu, tally.minVoltagePu);
   }
   out.powerFlowSeconds = std::chrono::duration<double>(solving).count();
   out.totalSeconds = std::chrono::duration<double>(Clock::now() - start).count();
@@ -267,7 +287,7 @@ void runBench(const BenchArgs& args) {
   for (const BenchCase& c : cases)
     timings.push_back(timeSolves(c.powerCase, c.powerCase.buses.size() < 5000 ? 5 : 3));
   const YearOfPowerFlows yearFlows =
-      args.powerFlowYear ? runYearOfPowerFlows(city, stock, drivers) : YearOfPowerFlows{};
+      args.powerFlowYear ? runYearOfPowerFlows(args.buildings, options, drivers) : YearOfPowerFlows{};
   const int threads = tbb::info::default_concurrency();
   if (args.json) {
     nlohmann::json flows = nlohmann::json::array();
