@@ -215,6 +215,9 @@ TEST_CASE("every kind of malformed building spec names the file, the line and th
          {"building.mass", "expected a table"});
   expect(errorOf(spec + "incidence_angle_coefficients = [1.0, \"x\"]\n"),
          {"building.window.incidence_angle_coefficients", "expected numbers"});
+  expect(errorOf(spec + "incidence_angle_coefficients = [0.0, 1.0]\n"),
+         {"building.window.incidence_angle_coefficients",
+          "first coefficient (normal incidence) must be positive"});
   // Values outside their range, inconsistent setpoints, an unknown system.
   expect(errorOf(with("g_value = 0.6", "g_value = 1.6")),
          {lineOf(spec, "g_value"), "building.window.g_value", "outside"});
