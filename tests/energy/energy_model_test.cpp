@@ -110,7 +110,7 @@ TEST_CASE("a winter day: heating, loads, supply and a solved feeder") {
   // Older houses lose more heat than the newest one of the same size.
   CHECK(heating[0] > heating[5]);
   const sim::Kpis k = h.model->kpis();
-  CHECK(k.at("annual_demand_mwh") > 0);
+  CHECK(k.at("demand_mwh") > 0);
   CHECK(k.at("unserved_energy_mwh") == 0.0);
   CHECK(k.at("max_line_loading") > 0);
   CHECK(k.at("max_line_loading") < 1.0);
@@ -155,7 +155,7 @@ TEST_CASE("a flooded substation is switched off and its houses lose supply") {
   for (double s : h.staged.column(city::Layer::Building, "supplied")) CHECK(s == 0.0);
   const sim::Kpis k = h.model->kpis();
   CHECK(k.at("unserved_energy_mwh") > 0);
-  CHECK(k.at("unserved_energy_mwh") == doctest::Approx(k.at("annual_demand_mwh")));
+  CHECK(k.at("unserved_energy_mwh") == doctest::Approx(k.at("demand_mwh")));
   // One event when the site goes dark, none while it stays dark.
   std::vector<sim::Event> events = h.model->takeEvents();
   REQUIRE(events.size() == 1);
@@ -338,8 +338,8 @@ TEST_CASE("what-ifs move the indicators the right way") {
   };
   const sim::Kpis base = kpisOf("", "2026-01-15T00:00:00Z");
   CHECK(kpisOf("retrofit_share = 1.0\n", "2026-01-15T00:00:00Z").at("heating_mwh") < base.at("heating_mwh"));
-  CHECK(kpisOf("heat_pump_share = 1.0\n", "2026-01-15T00:00:00Z").at("annual_demand_mwh") > base.at("annual_demand_mwh"));
-  CHECK(kpisOf("ev_share = 1.0\n", "2026-01-15T00:00:00Z").at("annual_demand_mwh") > base.at("annual_demand_mwh"));
+  CHECK(kpisOf("heat_pump_share = 1.0\n", "2026-01-15T00:00:00Z").at("demand_mwh") > base.at("demand_mwh"));
+  CHECK(kpisOf("ev_share = 1.0\n", "2026-01-15T00:00:00Z").at("demand_mwh") > base.at("demand_mwh"));
   const sim::Kpis summer = kpisOf("", "2026-07-15T00:00:00Z");
   CHECK(summer.at("pv_generation_mwh") == 0.0);
   sim::Intervention pv{"pv_adoption", parseToml("kind = \"pv_adoption\"\nshare = 1.0\n", "variant.toml"), "variant.toml"};
@@ -386,7 +386,7 @@ TEST_CASE("the model runs on a synthetic weather year given in the [energy] tabl
   const sim::Kpis winter = h.model->kpis();
   CHECK(winter.at("heating_mwh") > 0);
   CHECK(winter.at("pv_generation_mwh") > 0);
-  CHECK(winter.at("annual_demand_mwh") > 0);
+  CHECK(winter.at("demand_mwh") > 0);
   CHECK(winter.at("power_flow_failures") == 0.0);
 
   // A heat wave on the same synthetic year lowers winter heating; the same table gives the same result.

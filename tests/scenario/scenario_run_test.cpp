@@ -20,7 +20,7 @@ class TripwireModel : public citytwin::testing::RecorderModel {
  public:
   TripwireModel(std::atomic<bool>* flag, sim::SimTime at, bool throwInstead)
       : RecorderModel("tripwire", sim::kSecond, &log_), flag_(flag), at_(at), throw_(throwInstead) {}
-  sim::ModelDescription describe() const override { return {"tripwire", {}, {}, sim::kSecond, true, {}}; }
+  sim::ModelDescription describe() const override { return {"tripwire", {}, {}, sim::kSecond, true, {}, {}}; }
   void step(sim::SimTime t, sim::SimTime, const city::CityState&, city::CityState&) override {
     if (t < at_) return;
     if (throw_) throw Error("tripwire model failed at t = " + std::to_string(t / sim::kSecond) + " s");

@@ -26,7 +26,14 @@ class StandInFlood : public citytwin::sim::Model {
  public:
   explicit StandInFlood(std::atomic<int>& runs) : runs_(runs) {}
   citytwin::sim::ModelDescription describe() const override {
-    return {"flood", {}, {}, 60 * citytwin::sim::kSecond, true, {}};
+    return {
+        "flood",
+        {},
+        {},
+        60 * citytwin::sim::kSecond,
+        true,
+        {},
+        {{"max_depth_m", "m", "deepest water", citytwin::sim::KpiDirection::LowerIsBetter, "run so far"}}};
   }
   void initialise(const citytwin::sim::ModelContext& context, citytwin::city::CityState&) override {
     ++runs_;
@@ -127,7 +134,8 @@ TEST_CASE("a what-if is accepted with 202 and its job reports the KPIs") {
   CHECK(job["status"] == "completed");
   CHECK(job["result"]["variants"][0]["kpis"]["flood.max_depth_m"] == 1.5);
   CHECK(job["result"]["scenario"] == "storm");
-  CHECK(job["result"]["database"].get<std::string>().find(accepted.body["id"].get<std::string>()) != std::string::npos);
+  CHECK(job["result"]["database"].get<std::string>().find(accepted.body["id"].get<std::string>()) !=
+        std::string::npos);
   CHECK(job.contains("startedAt"));
   CHECK(job.contains("finishedAt"));
 }

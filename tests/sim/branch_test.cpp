@@ -1,8 +1,9 @@
+#include "citytwin/sim/branch.hpp"
+
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 
 #include "citytwin/scenario/toml_input.hpp"
-#include "citytwin/sim/branch.hpp"
 #include "citytwin/sim/parallel_branches.hpp"
 #include "test_city.hpp"
 #include "test_models.hpp"
@@ -38,7 +39,9 @@ struct Outcome {
   friend bool operator==(const Outcome&, const Outcome&) = default;
 };
 
-Outcome outcomeOf(const sim::Branch& branch) { return {branch.state(), branch.kpiSeries(), branch.events()}; }
+Outcome outcomeOf(const sim::Branch& branch) {
+  return {branch.state(), branch.kpiSeries(), branch.events()};
+}
 
 }  // namespace
 
@@ -88,8 +91,9 @@ TEST_CASE("snapshot and restore continue exactly as the uninterrupted branch") {
   // A timed intervention still pending at the snapshot must apply once after restoring.
   auto timedSpec = [&] {
     sim::BranchSpec result = spec(city);
-    result.interventions.push_back(intervention(
-        "kind = 'set_attribute'\nlayer = 'building'\nattribute = 'factor'\nvalue = 4\nall = true\nat = '10s'"));
+    result.interventions.push_back(
+        intervention("kind = 'set_attribute'\nlayer = 'building'\nattribute = 'factor'\nvalue = 4\nall = "
+                     "true\nat = '10s'"));
     return result;
   };
   sim::Branch straight(timedSpec(), registry);
@@ -124,8 +128,9 @@ TEST_CASE("variants run side by side without leaking into each other or into the
   alone.run();
 
   sim::BranchSpec doubled = spec(city, "doubled");
-  doubled.interventions.push_back(intervention(
-      "kind = 'set_attribute'\nlayer = 'building'\nattribute = 'factor'\nvalue = 2.0\nwhere = { use = 'residential' }"));
+  doubled.interventions.push_back(
+      intervention("kind = 'set_attribute'\nlayer = 'building'\nattribute = 'factor'\nvalue = 2.0\nwhere = { "
+                   "use = 'residential' }"));
   sim::BranchSpec boosted = spec(city, "boosted");
   boosted.interventions.push_back(intervention("kind = 'boost'\namount = 3"));
   boosted.interventions.push_back(intervention("kind = 'disable_model'\nmodel = 'consumer'"));
@@ -164,13 +169,15 @@ TEST_CASE("results are bit-identical with 1, 2 and 4 threads") {
   sim::ModelRegistry registry;
   citytwin::testing::registerTestModels(registry);
   auto runAll = [&](int threads) {
-    tbb::global_control limit(tbb::global_control::max_allowed_parallelism, static_cast<std::size_t>(threads));
+    tbb::global_control limit(tbb::global_control::max_allowed_parallelism,
+                              static_cast<std::size_t>(threads));
     std::vector<std::unique_ptr<sim::Branch>> branches;
     for (int v = 0; v < 4; ++v) {
       sim::BranchSpec variant = spec(city, "v" + std::to_string(v));
       variant.interventions.push_back(
           intervention("kind = 'set_attribute'\nlayer = 'building'\nattribute = 'factor'\nvalue = 3.0\n"
-                       "where = { use = 'residential' }\nfraction = 0." + std::to_string(2 * v + 1)));
+                       "where = { use = 'residential' }\nfraction = 0." +
+                       std::to_string(2 * v + 1)));
       branches.push_back(std::make_unique<sim::Branch>(variant, registry));
     }
     std::vector<sim::Branch*> pointers;
@@ -193,6 +200,48 @@ TEST_CASE("a failing branch stops the others and its error is reported") {
   sim::ModelRegistry registry;
   citytwin::testing::registerTestModels(registry);
   sim::BranchSpec broken = spec(city, "broken");
-  broken.interventions.push_back(intervention("kind = 'scale_series'\nmodel = 'noisy'\nseries = 'missing'\nfactor = 2"));
-  CHECK_THROWS_WITH_AS(sim::Branch(std::move(broken), registry), doctest::Contains("variant.toml:3: key 'series'"), InputError);
+  broken.interventions.push_back(
+      intervention("kind = 'scale_series'\nmodel = 'noisy'\nseries = 'missing'\nfactor = 2"));
+  CHECK_THROWS_WITH_AS(sim::Branch(std::move(broken), registry),
+                       doctest::Contains("variant.toml:3: key 'series'"), InputError);
+}
+
+namespace {
+
+// Emits a KPI its description does not define.
+class UndefinedKpiModel : public sim::Model {
+ public:
+  sim::ModelDescription describe() const override {
+    return {"undefined_kpi",
+            {},
+            {},
+            sim::kSecond,
+            true,
+            {},
+            {{"defined", "1", "a defined KPI", sim::KpiDirection::Neutral, "now"}}};
+  }
+  void initialise(const sim::ModelContext&, city::CityState&) override {}
+  void step(sim::SimTime, sim::SimTime, const city::CityState&, city::CityState&) override {}
+  sim::Kpis kpis() const override { return {{"defined", 1.0}, {"undeclared", 2.0}}; }
+  std::vector<std::uint8_t> snapshot() const override { return {}; }
+  void restore(std::span<const std::uint8_t>) override {}
+};
+
+}  // namespace
+
+TEST_CASE("a model that reports a KPI without defining it fails the branch, naming the KPI") {
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  sim::ModelRegistry registry;
+  registry.add("undefined_kpi", [] { return std::make_unique<UndefinedKpiModel>(); });
+  sim::BranchSpec branchSpec = spec(city);
+  branchSpec.models = {"undefined_kpi"};
+  branchSpec.modelParameters.clear();
+  auto run = [&] {
+    sim::Branch branch(branchSpec, registry);
+    branch.run();
+  };
+  CHECK_THROWS_WITH_AS(run(), doctest::Contains("'undeclared'"), Error);
+  const auto definitions = registry.kpiDefinitions();
+  REQUIRE(definitions.count("undefined_kpi") == 1);
+  CHECK(definitions.at("undefined_kpi").front().name == "defined");
 }

@@ -85,7 +85,7 @@ class CouplingModel : public sim::Model {
  public:
   CouplingModel(std::vector<sim::AttributeRead> reads, std::vector<sim::AttributeRef> writes)
       : reads_(std::move(reads)), writes_(std::move(writes)) {}
-  sim::ModelDescription describe() const override { return {"coupling", reads_, writes_, sim::kSecond, true, {}}; }
+  sim::ModelDescription describe() const override { return {"coupling", reads_, writes_, sim::kSecond, true, {}, {}}; }
   void initialise(const sim::ModelContext&, city::CityState&) override {}
   void step(sim::SimTime, sim::SimTime, const city::CityState&, city::CityState&) override {}
   sim::Kpis kpis() const override { return {}; }

@@ -44,7 +44,7 @@ struct StepLog {
 class RecorderModel : public sim::Model {
  public:
   RecorderModel(std::string name, sim::SimTime step, StepLog* log) : name_(std::move(name)), step_(step), log_(log) {}
-  sim::ModelDescription describe() const override { return {name_, {}, {}, step_, true, {}}; }
+  sim::ModelDescription describe() const override { return {name_, {}, {}, step_, true, {}, {}}; }
   void initialise(const sim::ModelContext&, city::CityState&) override {}
   void step(sim::SimTime t, sim::SimTime dt, const city::CityState&, city::CityState&) override {
     log_->entries.push_back({name_, t, dt});
@@ -63,7 +63,8 @@ class RecorderModel : public sim::Model {
 class ProducerModel : public sim::Model {
  public:
   sim::ModelDescription describe() const override {
-    return {"producer", {}, {{city::Layer::Building, "signal"}}, 2 * sim::kSecond, true, {}};
+    return {"producer", {}, {{city::Layer::Building, "signal"}}, 2 * sim::kSecond, true, {},
+            {{"steps", "steps", "steps taken", sim::KpiDirection::Neutral, "run so far"}}};
   }
   void initialise(const sim::ModelContext& context, city::CityState&) override {
     const ValueReader reader(context.parameters, context.scenarioFile);
@@ -96,7 +97,8 @@ class ConsumerModel : public sim::Model {
  public:
   explicit ConsumerModel(std::vector<std::pair<sim::SimTime, double>>* seen = nullptr) : seen_(seen) {}
   sim::ModelDescription describe() const override {
-    return {"consumer", {{city::Layer::Building, "signal"}}, {{city::Layer::Building, "echo"}}, sim::kSecond, true, {}};
+    return {"consumer", {{city::Layer::Building, "signal"}}, {{city::Layer::Building, "echo"}}, sim::kSecond, true, {},
+            {{"last_signal", "1", "signal read last", sim::KpiDirection::Neutral, "now"}}};
   }
   void initialise(const sim::ModelContext&, city::CityState& state) override {
     state.column(city::Layer::Building, "signal");
@@ -129,7 +131,7 @@ class NoisyModel : public sim::Model {
  public:
   sim::ModelDescription describe() const override {
     return {"noisy", {{city::Layer::Building, "factor"}}, {{city::Layer::Building, "load"}}, 3 * sim::kSecond, true,
-            {"boost"}};
+            {"boost"}, {{"total_load", "W", "summed load", sim::KpiDirection::LowerIsBetter, "now"}}};
   }
   void initialise(const sim::ModelContext& context, city::CityState& state) override {
     const ValueReader reader(context.parameters, context.scenarioFile);

@@ -1,6 +1,9 @@
 #include "citytwin/core/value_reader.hpp"
 
+#include <algorithm>
 #include <utility>
+
+#include "citytwin/core/spelling.hpp"
 
 namespace citytwin {
 
@@ -110,12 +113,27 @@ std::vector<std::string> ValueReader::optionalStringArray(const std::string& key
 }
 
 void ValueReader::rejectUnknownKeys(const std::string& expected) const {
+  rejectKeys([&](const std::string& name) { return known_.count(name) > 0; },
+             std::vector<std::string>(known_.begin(), known_.end()), expected);
+}
+
+void ValueReader::rejectKeysOutside(const std::vector<std::string>& allowed,
+                                    const std::string& expected) const {
+  rejectKeys(
+      [&](const std::string& name) {
+        return std::find(allowed.begin(), allowed.end(), name) != allowed.end();
+      },
+      allowed, expected);
+}
+
+void ValueReader::rejectKeys(const std::function<bool(const std::string&)>& isKnown,
+                             const std::vector<std::string>& knownKeys, const std::string& expected) const {
   // Report the first unknown key in file order, so the message points at the earliest mistake.
   const Value* first = nullptr;
   std::string firstKey;
   for (std::size_t i = 0; i < table_.keys().size(); ++i) {
     const std::string& name = table_.keys()[i];
-    if (known_.count(name) > 0) continue;
+    if (isKnown(name)) continue;
     const Value& value = table_.items()[i];
     if (first == nullptr || value.line() < first->line()) {
       first = &value;
@@ -124,6 +142,8 @@ void ValueReader::rejectUnknownKeys(const std::string& expected) const {
   }
   if (first == nullptr) return;
   std::string problem = "unknown key";
+  const std::string suggestion = closestSpelling(firstKey, knownKeys);
+  if (!suggestion.empty()) problem += " (did you mean '" + suggestion + "'?)";
   if (!expected.empty()) problem += "; expected one of " + expected;
   throw InputError(locationOf(*first, firstKey), problem);
 }

@@ -206,7 +206,6 @@ city::Building makeBuilding(OsmBuildingCandidate& candidate, const geo::Coordina
   building.name = tags.get("name");
   const auto levels = parseLevels(tags.get("building:levels"));
   const auto height = parseLengthMetres(tags.get("height"));
-  if (levels) ++report.buildingsWithLevels;
   if (tags.has("height") || tags.has("building:levels")) ++report.buildingsWithHeightOrLevelsTag;
   if (height && *height > 0) {
     ++report.buildingsWithTaggedHeight;
@@ -214,6 +213,7 @@ city::Building makeBuilding(OsmBuildingCandidate& candidate, const geo::Coordina
     building.levels = levels.value_or(std::max(1, static_cast<int>(std::lround(*height / city::kStoreyHeightM))));
     building.heightSource = city::HeightSource::Tagged;
   } else if (levels) {
+    ++report.buildingsWithLevels;
     building.levels = *levels;
     building.heightM = *levels * city::kStoreyHeightM;
     building.heightSource = city::HeightSource::FromLevels;

@@ -1,10 +1,10 @@
-#include "citytwin/core/date_time.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 
 #include <algorithm>
 #include <fstream>
 #include <sstream>
 
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/core/value_reader.hpp"
 #include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/sim/time_text.hpp"
@@ -234,6 +234,13 @@ Scenario parseScenario(std::string text, const std::filesystem::path& file,
   const std::string fileName = file.string();
   const Value root = parseToml(scenario.text, fileName);
   const ValueReader top(root, fileName);
+  const std::string expectedKeys =
+      joined(kTopLevelKeys) + " or a [<model>] table of a registered model (" +
+      (registry.names().empty() ? std::string("none in this build") : joined(registry.names())) + ")";
+  // Before anything is read, so `duraton` is reported as itself and not as a missing `end`.
+  std::vector<std::string> allowedKeys = kTopLevelKeys;
+  for (const std::string& model : registry.names()) allowedKeys.push_back(model);
+  top.rejectKeysOutside(allowedKeys, expectedKeys);
 
   scenario.name = top.optionalString("name").value_or(file.stem().string());
   scenario.description = top.optionalString("description").value_or("");
@@ -243,9 +250,7 @@ Scenario parseScenario(std::string text, const std::filesystem::path& file,
   scenario.seed = readSeed(top, "seed").value_or(1);
   readModels(top, root, scenario, registry);
   readVariants(top, scenario);
-  top.rejectUnknownKeys(
-      joined(kTopLevelKeys) + " or a [<model>] table of a registered model (" +
-      (registry.names().empty() ? std::string("none in this build") : joined(registry.names())) + ")");
+  top.rejectUnknownKeys(expectedKeys);
   validate(scenario, registry);
   return scenario;
 }

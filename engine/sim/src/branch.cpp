@@ -6,8 +6,8 @@
 
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
-#include "citytwin/sim/engine_interventions.hpp"
 #include "citytwin/core/splitmix64.hpp"
+#include "citytwin/sim/engine_interventions.hpp"
 
 namespace citytwin::sim {
 namespace {
@@ -195,16 +195,27 @@ void Branch::recordKpis(std::size_t modelIndex, SimTime t) {
     if (mark == lastRecordMark_[modelIndex] && t != 0) return;
     lastRecordMark_[modelIndex] = mark;
   }
-  for (const auto& [kpi, value] : scheduler_.model(modelIndex).kpis()) {
+  for (const auto& [kpi, value] : definedKpis(modelIndex)) {
     kpiSeries_.push_back({static_cast<std::uint32_t>(modelIndex), internKpi(kpi), t, value});
   }
 }
 
 std::map<std::string, Kpis> Branch::currentKpis() const {
   std::map<std::string, Kpis> result;
-  for (std::size_t m = 0; m < scheduler_.modelCount(); ++m)
-    result[scheduler_.modelName(m)] = scheduler_.model(m).kpis();
+  for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) result[scheduler_.modelName(m)] = definedKpis(m);
   return result;
+}
+
+Kpis Branch::definedKpis(std::size_t modelIndex) const {
+  Kpis kpis = scheduler_.model(modelIndex).kpis();
+  const std::vector<KpiDefinition>& definitions = scheduler_.description(modelIndex).kpis;
+  for (const auto& entry : kpis) {
+    if (findKpiDefinition(definitions, entry.first) == nullptr) {
+      throw Error("model '" + scheduler_.modelName(modelIndex) + "' reports KPI '" + entry.first +
+                  "' without defining it (ModelDescription::kpis)");
+    }
+  }
+  return kpis;
 }
 
 void Branch::writeOutputs(const std::filesystem::path& directory, const RasterWriter& writeRaster) const {

@@ -15,7 +15,9 @@ void ModelRegistry::add(const std::string& name, ModelFactory factory) {
   }
 }
 
-bool ModelRegistry::contains(const std::string& name) const { return factories_.count(name) > 0; }
+bool ModelRegistry::contains(const std::string& name) const {
+  return factories_.count(name) > 0;
+}
 
 std::unique_ptr<Model> ModelRegistry::create(const std::string& name) const {
   const auto found = factories_.find(name);
@@ -32,6 +34,12 @@ std::unique_ptr<Model> ModelRegistry::create(const std::string& name) const {
 std::vector<std::string> ModelRegistry::names() const {
   std::vector<std::string> result;
   for (const auto& [name, factory] : factories_) result.push_back(name);
+  return result;
+}
+
+std::map<std::string, std::vector<KpiDefinition>> ModelRegistry::kpiDefinitions() const {
+  std::map<std::string, std::vector<KpiDefinition>> result;
+  for (const auto& entry : factories_) result[entry.first] = create(entry.first)->describe().kpis;
   return result;
 }
 

@@ -26,6 +26,7 @@
 #include "citytwin/energy/synthetic_weather.hpp"
 #include "citytwin/energy/weather.hpp"
 #include "citytwin/core/byte_buffer.hpp"
+#include "energy_kpi_definitions.hpp"
 
 namespace citytwin::energy {
 namespace {
@@ -256,6 +257,7 @@ sim::ModelDescription EnergyModel::describe() const {
   d.preferredStep = sim::kHour;
   d.canSnapshot = true;
   d.interventionKinds = {"retrofit", "heat_wave", "pv_adoption", "heat_pump_adoption", "ev_adoption"};
+  d.kpis = energyKpiDefinitions();
   return d;
 }
 
@@ -497,7 +499,7 @@ std::vector<sim::Event> EnergyModel::takeEvents() {
 sim::Kpis EnergyModel::kpis() const {
   const State& s = *state_;
   sim::Kpis k;
-  k["annual_demand_mwh"] = s.demandWh * 1e-6;
+  k["demand_mwh"] = s.demandWh * 1e-6;
   k["peak_demand_mw"] = s.peakNetW * 1e-6;
   k["pv_generation_mwh"] = s.pvWh * 1e-6;
   k["pv_self_consumption"] = s.pvWh > 0 ? s.pvSelfWh / s.pvWh : 0.0;

@@ -11,6 +11,7 @@
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/value_reader.hpp"
 #include "citytwin/flood/observed_levels.hpp"
+#include "flood_kpi_definitions.hpp"
 
 namespace citytwin::flood {
 namespace {
@@ -58,6 +59,7 @@ sim::ModelDescription FloodModel::describe() const {
   d.preferredStep = 60 * sim::kSecond;
   d.canSnapshot = true;
   d.interventionKinds = {"add_rainfall", "change_inflow", "raise_line", "drainage_area"};
+  d.kpis = floodKpiDefinitions();
   return d;
 }
 

@@ -11,8 +11,8 @@
 #include <queue>
 #include <type_traits>
 
-#include "citytwin/core/error.hpp"
 #include "citytwin/core/byte_buffer.hpp"
+#include "citytwin/core/error.hpp"
 
 namespace citytwin::traffic {
 
@@ -22,7 +22,8 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 
 }  // namespace
 
-Microsimulation::Microsimulation(MicroNetwork network, std::vector<VehicleType> types, MicrosimulationOptions options)
+Microsimulation::Microsimulation(MicroNetwork network, std::vector<VehicleType> types,
+                                 MicrosimulationOptions options)
     : network_(std::move(network)), types_(std::move(types)), options_(options) {
   if (types_.empty()) types_.emplace_back();
   if (!(options_.timeStep > 0.0)) throw Error("traffic: the time step must be positive");
@@ -45,29 +46,34 @@ void Microsimulation::addTrip(TripRequest trip) {
   if (trip.route.empty()) throw Error("trip '" + trip.id + "' has an empty route");
   if (trip.type < 0 || trip.type >= static_cast<int>(types_.size()))
     throw Error("trip '" + trip.id + "' has an unknown vehicle type");
-  double length = 0.0;
+  double length = 0.0, freeFlow = 0.0;
   for (std::size_t i = 0; i < trip.route.size(); ++i) {
     const std::int32_t link = trip.route[i];
     if (link < 0 || link >= static_cast<std::int32_t>(network_.links.size()))
       throw Error("trip '" + trip.id + "' uses an unknown link");
     if (i > 0 && !network_.movement(trip.route[i - 1], link))
-      throw Error("trip '" + trip.id + "': no connection from '" + network_.links[trip.route[i - 1]].id + "' to '" +
-                  network_.links[link].id + "'");
+      throw Error("trip '" + trip.id + "': no connection from '" + network_.links[trip.route[i - 1]].id +
+                  "' to '" + network_.links[link].id + "'");
     length += network_.links[link].lengthM;
+    freeFlow += freeFlowSeconds(link);
   }
   TripRecord record;
   record.id = std::move(trip.id);
   record.requestedDepartS = trip.departS;
   record.routeLengthM = length;
+  record.freeFlowS = freeFlow;
   const auto index = static_cast<std::int32_t>(records_.size());
   records_.push_back(std::move(record));
   routes_.push_back(std::move(trip.route));
   tripType_.push_back(trip.type);
-  if (pendingHead_ < pending_.size() && records_[pending_.back()].requestedDepartS > trip.departS) pendingSorted_ = false;
+  if (pendingHead_ < pending_.size() && records_[pending_.back()].requestedDepartS > trip.departS)
+    pendingSorted_ = false;
   pending_.push_back(index);
 }
 
-std::size_t Microsimulation::pendingCount() const { return pending_.size() - pendingHead_ + waiting_.size(); }
+std::size_t Microsimulation::pendingCount() const {
+  return pending_.size() - pendingHead_ + waiting_.size();
+}
 
 double Microsimulation::roomAtEntry(int lane) const {
   const auto& queue = lanes_[lane];
@@ -126,7 +132,8 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
   if (foes.empty()) return false;
   if (m.signal >= 0) {
     const char state = signalState(m);
-    if (state != 'g' && state != 'o' && state != 's') return false;  // major green, amber or red: no foes to watch
+    if (state != 'g' && state != 'o' && state != 's')
+      return false;  // major green, amber or red: no foes to watch
   } else if (m.major) {
     return false;
   }
@@ -181,7 +188,8 @@ bool Microsimulation::mayEnter(const Vehicle& v, double remaining) const {
   return !givesWayHere || !mustGiveWay(*movement);
 }
 
-double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader, double* limit) const {
+double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader,
+                                           double* limit) const {
   const std::int32_t link = laneLink_[lane];
   const MicroLink& info = network_.links[link];
   const IdmParameters& idm = typeOf(v).idm;
@@ -200,7 +208,8 @@ double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Veh
       approach = v.speed;
       stop = info.lengthM - 0.01;
     } else {
-      const int target = entryLane(crossing->toLink, routeLink(v, 2), crossing->arrivalLanes(lane - laneStart_[link]));
+      const int target =
+          entryLane(crossing->toLink, routeLink(v, 2), crossing->arrivalLanes(lane - laneStart_[link]));
       if (!lanes_[target].empty()) {
         // Positions on the next link count from its start; the junction lies before it (negative positions).
         const Vehicle& tail = vehicles_[lanes_[target].back()];
@@ -214,8 +223,8 @@ double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Veh
     const Movement* entered = v.enteredBy >= 0 ? &network_.movements[v.enteredBy] : nullptr;
     if (entered && entered->waitM > 0.0) {
       const double waitAt = entered->waitM - entered->lengthM - 0.01;  // in the link's coordinates
-      if (v.position < waitAt && waitAt - v.position < gap && waitAt - v.position <= options_.yieldDistanceM &&
-          mustGiveWay(*entered)) {
+      if (v.position < waitAt && waitAt - v.position < gap &&
+          waitAt - v.position <= options_.yieldDistanceM && mustGiveWay(*entered)) {
         gap = waitAt - v.position;
         approach = v.speed;
         stop = waitAt;
@@ -235,7 +244,8 @@ void Microsimulation::computeMotion(std::size_t laneBegin, std::size_t laneEnd) 
       const std::int32_t id = queue[k];
       const Vehicle& v = vehicles_[id];
       double limit = kInf;
-      const double a = accelerationBehind(v, static_cast<int>(lane), k > 0 ? &vehicles_[queue[k - 1]] : nullptr, &limit);
+      const double a =
+          accelerationBehind(v, static_cast<int>(lane), k > 0 ? &vehicles_[queue[k - 1]] : nullptr, &limit);
       double speed = v.speed + a * dt;
       double advance;
       if (speed < 0.0) {
@@ -262,8 +272,9 @@ double Microsimulation::laneChangeIncentive(std::int32_t id, std::size_t fromInd
   const auto& target = lanes_[lane];
   const double length = typeOf(v).idm.length;
   // The target lane's vehicles ahead of and behind v (queues are ordered front first).
-  const auto split = std::partition_point(target.begin(), target.end(),
-                                          [&](std::int32_t other) { return vehicles_[other].position >= v.position; });
+  const auto split = std::partition_point(target.begin(), target.end(), [&](std::int32_t other) {
+    return vehicles_[other].position >= v.position;
+  });
   const auto behind = static_cast<std::size_t>(split - target.begin());
   const Vehicle* newLeader = behind > 0 ? &vehicles_[target[behind - 1]] : nullptr;
   const Vehicle* newFollower = behind < target.size() ? &vehicles_[target[behind]] : nullptr;
@@ -304,21 +315,24 @@ void Microsimulation::chooseLanes(std::size_t laneBegin, std::size_t laneEnd) {
         // Strategic: move one lane towards the nearest lane that leads on, as soon as it is safe.
         int towards = 0;
         for (int d = 1; d <= last - first && towards == 0; ++d) {
-          if (static_cast<int>(lane) - d >= first && laneAllowsNext(v, static_cast<int>(lane) - d)) towards = -1;
-          else if (static_cast<int>(lane) + d <= last && laneAllowsNext(v, static_cast<int>(lane) + d)) towards = 1;
+          if (static_cast<int>(lane) - d >= first && laneAllowsNext(v, static_cast<int>(lane) - d))
+            towards = -1;
+          else if (static_cast<int>(lane) + d <= last && laneAllowsNext(v, static_cast<int>(lane) + d))
+            towards = 1;
         }
         const int other = static_cast<int>(lane) + towards;
         if (towards != 0 && laneChangeIncentive(id, k, other, 0.0, true) > -kInf) laneTarget_[id] = other;
         continue;
       }
-      // Tactical (MOBIL) changes: not at the stop line, not just after a change, only into lanes that lead on.
+      // Tactical (MOBIL) changes: not at the stop line, not just after a change, only into lanes that lead
+      // on.
       if (v.position > lengthM - 1.0 || time_ - v.laneChangedS < options_.laneChangeCooldownS) continue;
       // A vehicle its leader does not hold back has nothing to gain (the followers' terms alone, weighted by
       // p < 1, hardly ever pass the threshold), and skipping it saves most of the evaluations.
       const double ownNow = accelerationBehind(v, static_cast<int>(lane), leader, nullptr);
       const IdmParameters& idm = typeOf(v).idm;
-      const double free = idmAcceleration(idm, std::min(idm.desiredSpeed, network_.links[link].speedLimit), v.speed,
-                                          kInf, 0.0);
+      const double free = idmAcceleration(idm, std::min(idm.desiredSpeed, network_.links[link].speedLimit),
+                                          v.speed, kInf, 0.0);
       if (ownNow > free - options_.changeThreshold) continue;
       double best = 0.0;
       for (int side : {-1, 1}) {
@@ -335,8 +349,9 @@ void Microsimulation::chooseLanes(std::size_t laneBegin, std::size_t laneEnd) {
 }
 
 void Microsimulation::changeLanes() {
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
-                    [&](const tbb::blocked_range<std::size_t>& range) { chooseLanes(range.begin(), range.end()); });
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
+      [&](const tbb::blocked_range<std::size_t>& range) { chooseLanes(range.begin(), range.end()); });
   std::vector<std::int32_t> movers;
   for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
     movers.clear();
@@ -352,9 +367,10 @@ void Microsimulation::changeLanes() {
       if (!(laneChangeIncentive(id, at, target, 0.0, !laneAllowsNext(v, v.lane)) > -kInf)) continue;
       source.erase(source.begin() + static_cast<std::ptrdiff_t>(at));
       auto& queue = lanes_[target];
-      queue.insert(std::partition_point(queue.begin(), queue.end(),
-                                        [&](std::int32_t other) { return vehicles_[other].position >= v.position; }),
-                   id);
+      queue.insert(
+          std::partition_point(queue.begin(), queue.end(),
+                               [&](std::int32_t other) { return vehicles_[other].position >= v.position; }),
+          id);
       v.lane = target;
       v.laneChangedS = time_;
       ++laneChanges_;
@@ -374,7 +390,8 @@ void Microsimulation::swapBlockedFronts() {
       Vehicle& a = vehicles_[right.front()];
       Vehicle& b = vehicles_[left.front()];
       if (a.speed > 0.1 || b.speed > 0.1) continue;
-      if (laneAllowsNext(a, lane) || !laneAllowsNext(a, lane + 1) || laneAllowsNext(b, lane + 1) || !laneAllowsNext(b, lane))
+      if (laneAllowsNext(a, lane) || !laneAllowsNext(a, lane + 1) || laneAllowsNext(b, lane + 1) ||
+          !laneAllowsNext(b, lane))
         continue;
       std::swap(right.front(), left.front());
       std::swap(a.position, b.position);  // each takes the other's place: the lanes stay ordered
@@ -409,11 +426,15 @@ void Microsimulation::moveAcrossNodes() {
       total.vehicleSeconds += dt;
       total.metres += advance;
       vehicleSecondsTotal_ += dt;
-      delaySecondsTotal_ += std::max(0.0, dt - advance / desired);
+      const double lost = std::max(0.0, dt - advance / desired);
+      delaySecondsTotal_ += lost;
+      records_[v.trip].delayS += lost;
       v.position = nextPosition_[id];
       v.speed = nextSpeed_[id];
-      if (v.speed >= 0.1) v.stoppedSinceS = -1.0;
-      else if (v.stoppedSinceS < 0.0) v.stoppedSinceS = time_;
+      if (v.speed >= 0.1)
+        v.stoppedSinceS = -1.0;
+      else if (v.stoppedSinceS < 0.0)
+        v.stoppedSinceS = time_;
     }
   }
   const double endOfStep = time_ + dt;
@@ -438,9 +459,11 @@ void Microsimulation::moveAcrossNodes() {
       }
       const std::int32_t next = route[v.routeIndex + 1];
       const Movement* movement = nextMovement(v);
-      const int target = entryLane(next, routeLink(v, 2), movement->arrivalLanes(static_cast<int>(lane) - laneStart_[link]));
+      const int target =
+          entryLane(next, routeLink(v, 2), movement->arrivalLanes(static_cast<int>(lane) - laneStart_[link]));
       const double room = roomAtEntry(target) - typeOf(v).idm.minimumGap * 0.5;
-      double position = std::min(v.position - length - movement->lengthM, network_.links[next].lengthM - 0.01);
+      double position =
+          std::min(v.position - length - movement->lengthM, network_.links[next].lengthM - 0.01);
       if (network_.links[next].closed || room < -movement->lengthM) {  // no room: hold at the stop line
         v.position = length - 0.01;
         v.speed = 0.0;
@@ -500,7 +523,8 @@ void Microsimulation::startStanding(std::int32_t id, int lane, double room) {
   Vehicle& v = vehicles_[id];
   const IdmParameters& idm = typeOf(v).idm;
   v.lane = lane;
-  v.position = std::max(0.0, std::min({idm.length, room - idm.minimumGap, network_.links[laneLink_[lane]].lengthM - 0.01}));
+  v.position = std::max(
+      0.0, std::min({idm.length, room - idm.minimumGap, network_.links[laneLink_[lane]].lengthM - 0.01}));
   v.speed = 0.0;
   v.crossingSpeed = 0.0;
   v.stoppedSinceS = -1.0;
@@ -511,7 +535,9 @@ void Microsimulation::startStanding(std::int32_t id, int lane, double room) {
 void Microsimulation::insertDeparting() {
   if (!pendingSorted_) {
     std::stable_sort(pending_.begin() + static_cast<std::ptrdiff_t>(pendingHead_), pending_.end(),
-                     [&](std::int32_t a, std::int32_t b) { return records_[a].requestedDepartS < records_[b].requestedDepartS; });
+                     [&](std::int32_t a, std::int32_t b) {
+                       return records_[a].requestedDepartS < records_[b].requestedDepartS;
+                     });
     pendingSorted_ = true;
   }
   while (pendingHead_ < pending_.size() && records_[pending_[pendingHead_]].requestedDepartS <= time_ + 1e-9)
@@ -553,11 +579,13 @@ void Microsimulation::insertDeparting() {
 void Microsimulation::step() {
   started_ = true;
   signalPhase_.resize(network_.signals.size());
-  for (std::size_t k = 0; k < network_.signals.size(); ++k) signalPhase_[k] = network_.signals[k].phaseAt(time_);
+  for (std::size_t k = 0; k < network_.signals.size(); ++k)
+    signalPhase_[k] = network_.signals[k].phaseAt(time_);
   insertDeparting();
   if (options_.laneChanging) changeLanes();
-  tbb::parallel_for(tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
-                    [&](const tbb::blocked_range<std::size_t>& range) { computeMotion(range.begin(), range.end()); });
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
+      [&](const tbb::blocked_range<std::size_t>& range) { computeMotion(range.begin(), range.end()); });
   moveAcrossNodes();
   resolveJams();
   vehicleSteps_ += running_;
@@ -568,7 +596,9 @@ void Microsimulation::runUntil(double endS) {
   while (time_ + 1e-9 < endS && !finished()) step();
 }
 
-void Microsimulation::resetLinkCounters() { std::fill(counters_.begin(), counters_.end(), LinkCounters{}); }
+void Microsimulation::resetLinkCounters() {
+  std::fill(counters_.begin(), counters_.end(), LinkCounters{});
+}
 
 std::size_t Microsimulation::vehiclesOn(std::int32_t link) const {
   std::size_t count = 0;
@@ -576,7 +606,8 @@ std::size_t Microsimulation::vehiclesOn(std::int32_t link) const {
   return count;
 }
 
-std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int32_t fromLink, std::int32_t toLink) const {
+std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int32_t fromLink,
+                                                                       std::int32_t toLink) const {
   const std::size_t m = network_.links.size();
   std::vector<double> time(m, kInf);
   std::vector<std::int32_t> previous(m, -1);
@@ -592,7 +623,7 @@ std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int3
     for (const Movement* mv = network_.movementsBegin(link); mv != network_.movementsEnd(link); ++mv) {
       const MicroLink& next = network_.links[mv->toLink];
       if (next.closed) continue;
-      const double candidate = t + next.lengthM / std::max(next.speedLimit, 0.1);
+      const double candidate = t + freeFlowSeconds(mv->toLink);
       if (candidate < time[mv->toLink]) {
         time[mv->toLink] = candidate;
         previous[mv->toLink] = link;
@@ -606,6 +637,28 @@ std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int3
   for (std::int32_t link = toLink; link != fromLink; link = previous[link]) route.push_back(link);
   std::reverse(route.begin(), route.end());
   return route;
+}
+
+std::vector<double> Microsimulation::remainingFreeFlowS() const {
+  std::vector<double> remaining(records_.size(), 0.0);
+  for (std::size_t trip = 0; trip < records_.size(); ++trip) {
+    const TripRecord& record = records_[trip];
+    if (record.arrived() || record.stranded || record.departS >= 0.0) continue;
+    for (std::int32_t link : routes_[trip]) remaining[trip] += freeFlowSeconds(link);
+  }
+  for (const auto& queue : lanes_)
+    for (std::int32_t id : queue) {
+      const Vehicle& v = vehicles_[id];
+      if (v.trip < 0) continue;
+      const auto& route = routes_[v.trip];
+      const std::int32_t link = route[static_cast<std::size_t>(v.routeIndex)];
+      const double left = std::max(0.0, network_.links[link].lengthM - std::max(0.0, v.position));
+      double seconds = left / std::max(network_.links[link].speedLimit, 0.1);
+      for (std::size_t i = static_cast<std::size_t>(v.routeIndex) + 1; i < route.size(); ++i)
+        seconds += freeFlowSeconds(route[i]);
+      remaining[static_cast<std::size_t>(v.trip)] = seconds;
+    }
+  return remaining;
 }
 
 void Microsimulation::setClosed(std::int32_t link, bool closed) {
@@ -670,15 +723,17 @@ void Microsimulation::setLanes(std::int32_t link, int lanes) {
   rebuildLanes();
 }
 
-void Microsimulation::setSpeedLimit(std::int32_t link, double speed) { network_.links[link].speedLimit = speed; }
+void Microsimulation::setSpeedLimit(std::int32_t link, double speed) {
+  network_.links[link].speedLimit = speed;
+}
 
 std::vector<Microsimulation::VehiclePosition> Microsimulation::positions() const {
   std::vector<VehiclePosition> result;
   for (std::size_t lane = 0; lane < lanes_.size(); ++lane)
     for (std::int32_t id : lanes_[lane]) {
       const Vehicle& v = vehicles_[id];
-      result.push_back({v.trip, laneLink_[lane], static_cast<std::int32_t>(lane) - laneStart_[laneLink_[lane]],
-                        v.position, v.speed});
+      result.push_back({v.trip, laneLink_[lane],
+                        static_cast<std::int32_t>(lane) - laneStart_[laneLink_[lane]], v.position, v.speed});
     }
   return result;
 }
@@ -715,6 +770,7 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
   for (const TripRecord& r : records_) {
     out.put(r.departS);
     out.put(r.arrivalS);
+    out.put(r.delayS);
     out.put<std::uint8_t>(r.stranded);
   }
   for (const MicroLink& link : network_.links) {
@@ -771,6 +827,7 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
   for (TripRecord& r : records_) {
     r.departS = in.get<double>();
     r.arrivalS = in.get<double>();
+    r.delayS = in.get<double>();
     r.stranded = in.get<std::uint8_t>() != 0;
   }
   for (MicroLink& link : network_.links) {

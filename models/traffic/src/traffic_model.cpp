@@ -11,27 +11,45 @@
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/core/splitmix64.hpp"
 #include "citytwin/core/value_reader.hpp"
 #include "citytwin/sim/entity_selector.hpp"
 #include "citytwin/traffic/assignment_routes.hpp"
 #include "citytwin/traffic/city_network.hpp"
 #include "citytwin/traffic/demand_calibration.hpp"
 #include "citytwin/traffic/trip_statistics.hpp"
-#include "citytwin/core/splitmix64.hpp"
+#include "traffic_kpi_definitions.hpp"
 
 namespace citytwin::traffic {
 
 namespace {
 
-const char* const kKnownKeys[] = {"time_step_s",        "od_file",           "trips_per_100m2",    "work_share",
-                                  "shop_share",         "school_share",      "demand_start_s",     "demand_duration_s",
-                                  "demand_scale",       "flood_closure_depth_m", "signal_green_s", "signal_amber_s",
-                                  "max_speed_kph",      "idm_time_headway_s", "idm_minimum_gap_m", "idm_acceleration_mps2",
-                                  "idm_deceleration_mps2", "vehicle_length_m", "vehicle_output_interval", "link_output_interval",
-                                  "routing", "calibrate_to_observed_flows"};
+const char* const kKnownKeys[] = {"time_step_s",
+                                  "od_file",
+                                  "trips_per_100m2",
+                                  "work_share",
+                                  "shop_share",
+                                  "school_share",
+                                  "demand_start_s",
+                                  "demand_duration_s",
+                                  "demand_scale",
+                                  "flood_closure_depth_m",
+                                  "signal_green_s",
+                                  "signal_amber_s",
+                                  "max_speed_kph",
+                                  "idm_time_headway_s",
+                                  "idm_minimum_gap_m",
+                                  "idm_acceleration_mps2",
+                                  "idm_deceleration_mps2",
+                                  "vehicle_length_m",
+                                  "vehicle_output_interval",
+                                  "link_output_interval",
+                                  "routing",
+                                  "calibrate_to_observed_flows"};
 
 // A bounded number of the [traffic] table.
-double numberOr(const ValueReader& p, const std::string& key, double fallback, double minimum, double maximum) {
+double numberOr(const ValueReader& p, const std::string& key, double fallback, double minimum,
+                double maximum) {
   const Value* node = p.node(key);
   if (!node) return fallback;
   const std::optional<double> value = node->toNumber();
@@ -66,7 +84,8 @@ std::vector<OdRow> readOdTable(const std::filesystem::path& path, const city::Ro
   std::ifstream in(path);
   if (!in) throw Error("cannot open OD table '" + path.string() + "'");
   std::map<std::string, std::int32_t> nodeById;
-  for (std::size_t i = 0; i < roads.nodes.size(); ++i) nodeById.emplace(roads.nodes[i].id, static_cast<std::int32_t>(i));
+  for (std::size_t i = 0; i < roads.nodes.size(); ++i)
+    nodeById.emplace(roads.nodes[i].id, static_cast<std::int32_t>(i));
   std::vector<OdRow> rows;
   std::string line;
   std::size_t lineNumber = 0;
@@ -78,12 +97,14 @@ std::vector<OdRow> readOdTable(const std::filesystem::path& path, const city::Ro
     std::string field;
     while (std::getline(stream, field, ',')) fields.push_back(field);
     if (fields.size() != 5)
-      throw InputError({path.string(), lineNumber, ""}, "expected origin,destination,trips,depart_start_s,depart_end_s");
+      throw InputError({path.string(), lineNumber, ""},
+                       "expected origin,destination,trips,depart_start_s,depart_end_s");
     OdRow row;
     const char* names[2] = {"origin", "destination"};
     for (int k = 0; k < 2; ++k) {
       const auto it = nodeById.find(fields[k]);
-      if (it == nodeById.end()) throw InputError({path.string(), lineNumber, names[k]}, "unknown road node '" + fields[k] + "'");
+      if (it == nodeById.end())
+        throw InputError({path.string(), lineNumber, names[k]}, "unknown road node '" + fields[k] + "'");
       (k == 0 ? row.origin : row.destination) = it->second;
     }
     const char* numberNames[3] = {"trips", "depart_start_s", "depart_end_s"};
@@ -94,7 +115,8 @@ std::vector<OdRow> readOdTable(const std::filesystem::path& path, const city::Ro
       if (end == fields[2 + k].c_str() || values[k] < 0)
         throw InputError({path.string(), lineNumber, numberNames[k]}, "expected a non-negative number");
     }
-    if (values[2] < values[1]) throw InputError({path.string(), lineNumber, "depart_end_s"}, "ends before it starts");
+    if (values[2] < values[1])
+      throw InputError({path.string(), lineNumber, "depart_end_s"}, "ends before it starts");
     row.trips = values[0];
     row.start = values[1];
     row.end = values[2];
@@ -127,6 +149,7 @@ sim::ModelDescription TrafficModel::describe() const {
   description.preferredStep = sim::kMinute;
   description.canSnapshot = true;
   description.interventionKinds = {"close_road", "reduce_lanes", "change_speed_limit", "scale_demand"};
+  description.kpis = trafficKpiDefinitions();
   return description;
 }
 
@@ -175,7 +198,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     if (intervention.kind == "scale_demand") {
       const Value* factor = intervention.parameters.find("factor");
       const std::optional<double> value = factor ? factor->toNumber() : std::nullopt;
-      if (!value || *value < 0) throw InputError(intervention.locationOf("factor"), "expected a non-negative factor");
+      if (!value || *value < 0)
+        throw InputError(intervention.locationOf("factor"), "expected a non-negative factor");
       s.demandScale *= *value;
       continue;
     }
@@ -188,15 +212,19 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     } else if (intervention.kind == "reduce_lanes") {
       const Value* by = intervention.parameters.find("by");
       const std::optional<std::int64_t> count = by ? by->toInteger() : std::optional<std::int64_t>(1);
-      if (!count || *count < 0) throw InputError(intervention.locationOf("by"), "expected a non-negative lane count");
-      for (std::uint32_t l : links) network.links[l].lanes = std::max(1, network.links[l].lanes - static_cast<int>(*count));
+      if (!count || *count < 0)
+        throw InputError(intervention.locationOf("by"), "expected a non-negative lane count");
+      for (std::uint32_t l : links)
+        network.links[l].lanes = std::max(1, network.links[l].lanes - static_cast<int>(*count));
     } else if (intervention.kind == "change_speed_limit") {
       const Value* speed = intervention.parameters.find("speed_kph");
       const std::optional<double> value = speed ? speed->toNumber() : std::nullopt;
-      if (!value || *value < 5.0) throw InputError(intervention.locationOf("speed_kph"), "expected a speed of at least 5 km/h");
+      if (!value || *value < 5.0)
+        throw InputError(intervention.locationOf("speed_kph"), "expected a speed of at least 5 km/h");
       for (std::uint32_t l : links) network.links[l].speedLimit = *value / 3.6;
     } else {
-      throw InputError(intervention.locationOf("kind"), "traffic does not handle '" + intervention.kind + "'");
+      throw InputError(intervention.locationOf("kind"),
+                       "traffic does not handle '" + intervention.kind + "'");
     }
   }
   for (std::size_t l = 0; l < roadCount_; ++l) network.links[l].closed = closedByIntervention_[l] != 0;
@@ -255,8 +283,10 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
         auto& cached = routes[{static_cast<std::int32_t>(out), static_cast<std::int32_t>(in)}];
         if (!cached) {
           cached = simulation_->fastestRoute(static_cast<std::int32_t>(out), static_cast<std::int32_t>(in));
-          if (cached) cached->insert(cached->begin(), static_cast<std::int32_t>(out));
-          else cached = std::vector<std::int32_t>{};  // remembered as unroutable
+          if (cached)
+            cached->insert(cached->begin(), static_cast<std::int32_t>(out));
+          else
+            cached = std::vector<std::int32_t>{};  // remembered as unroutable
         }
         if (cached->empty()) continue;
         double time = 0.0;
@@ -276,7 +306,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   // demand's flows on the observed links match what was observed there in total.
   s.calibrationFactor = 1.0;
   if (calibrate && state.has(city::columns::kRoadLinkObservedFlow)) {
-    s.calibrationFactor = observedFlowFactor(fastest, window, state.column(city::columns::kRoadLinkObservedFlow));
+    s.calibrationFactor =
+        observedFlowFactor(fastest, window, state.column(city::columns::kRoadLinkObservedFlow));
     if (s.calibrationFactor != 1.0) {
       std::vector<GeneratedTrip> calibrated;
       std::vector<std::optional<std::vector<std::int32_t>>> calibratedRoutes;
@@ -300,7 +331,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
       if (fastest[k]) demand.push_back({trips[k].originNode, trips[k].destinationNode, 3600.0 / window});
     std::vector<double> capacity(roadCount_);
     for (std::size_t l = 0; l < roadCount_; ++l)  // lanes removed by interventions remove their share
-      capacity[l] = roads.links[l].capacityVehPerHour * simulation_->network().links[l].lanes / std::max(1, roads.links[l].lanes);
+      capacity[l] = roads.links[l].capacityVehPerHour * simulation_->network().links[l].lanes /
+                    std::max(1, roads.links[l].lanes);
     assigned = std::make_unique<AssignmentRoutes>(simulation_->network(), capacity, demand);
   }
   auto drivable = [&](const std::vector<std::int32_t>& route) {
@@ -308,11 +340,14 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
       if (!simulation_->network().movement(route[i - 1], route[i])) return false;
     return !route.empty();
   };
+  const std::vector<double> intactFreeFlow = freeFlowWithoutClosures(trips, fastest, outgoing, incoming);
+  unrouted_.clear();
   for (std::size_t k = 0; k < trips.size(); ++k) {
     const GeneratedTrip& trip = trips[k];
     trips_.push_back({trip.originNode, trip.destinationNode, trip.departS, -1});
     if (!fastest[k]) {
       ++unroutable_;
+      unrouted_.push_back({trip.departS, intactFreeFlow[k]});
       continue;
     }
     std::vector<std::int32_t> route = std::move(*fastest[k]);
@@ -332,17 +367,61 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   state.column(city::columns::kRoadLinkMeanSpeed, 0.0);
 }
 
+std::vector<double> TrafficModel::freeFlowWithoutClosures(
+    const std::vector<GeneratedTrip>& trips,
+    const std::vector<std::optional<std::vector<std::int32_t>>>& fastest,
+    const std::vector<std::vector<std::uint32_t>>& outgoing,
+    const std::vector<std::vector<std::uint32_t>>& incoming) {
+  std::vector<double> freeFlow(trips.size(), 0.0);
+  if (std::all_of(fastest.begin(), fastest.end(), [](const auto& route) { return route.has_value(); }))
+    return freeFlow;
+  // Opening a link only flips its flag, and closing it again reroutes nothing: no trip is loaded yet.
+  std::vector<std::int32_t> reopened;
+  for (std::size_t l = 0; l < roadCount_; ++l) {
+    if (!simulation_->network().links[l].closed) continue;
+    reopened.push_back(static_cast<std::int32_t>(l));
+    simulation_->setClosed(static_cast<std::int32_t>(l), false);
+  }
+  std::map<std::pair<std::int32_t, std::int32_t>, double> byNodes;
+  for (std::size_t k = 0; k < trips.size(); ++k) {
+    if (fastest[k]) continue;
+    const auto key = std::make_pair(trips[k].originNode, trips[k].destinationNode);
+    const auto known = byNodes.find(key);
+    if (known != byNodes.end()) {
+      freeFlow[k] = known->second;
+      continue;
+    }
+    double best = 0.0;
+    for (std::uint32_t out : outgoing[static_cast<std::size_t>(key.first)])
+      for (std::uint32_t in : incoming[static_cast<std::size_t>(key.second)]) {
+        const auto route =
+            simulation_->fastestRoute(static_cast<std::int32_t>(out), static_cast<std::int32_t>(in));
+        if (!route) continue;
+        double time = simulation_->freeFlowSeconds(static_cast<std::int32_t>(out));
+        for (std::int32_t link : *route) time += simulation_->freeFlowSeconds(link);
+        if (best == 0.0 || time < best) best = time;
+      }
+    byNodes.emplace(key, best);
+    freeFlow[k] = best;
+  }
+  for (std::int32_t link : reopened) simulation_->setClosed(link, true);
+  return freeFlow;
+}
+
 const Microsimulation& TrafficModel::simulation() const {
   if (!simulation_) throw Error("traffic model used before initialise()");
   return *simulation_;
 }
 
-void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) {
+void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& published,
+                        city::CityState& staged) {
   if (!simulation_) throw Error("traffic model stepped before initialise()");
   const bool hasDepth = published.has(city::columns::kRoadLinkFloodDepth);
   const bool hasClosed = published.has(city::columns::kRoadLinkClosed);
-  const std::vector<double>* depth = hasDepth ? &published.column(city::columns::kRoadLinkFloodDepth) : nullptr;
-  const std::vector<double>* closedColumn = hasClosed ? &published.column(city::columns::kRoadLinkClosed) : nullptr;
+  const std::vector<double>* depth =
+      hasDepth ? &published.column(city::columns::kRoadLinkFloodDepth) : nullptr;
+  const std::vector<double>* closedColumn =
+      hasClosed ? &published.column(city::columns::kRoadLinkClosed) : nullptr;
   std::vector<double>& closedOut = staged.column(city::columns::kRoadLinkClosed, 0.0);
   for (std::size_t l = 0; l < roadCount_; ++l) {
     const bool closed = closedByIntervention_[l] || (depth && (*depth)[l] > settings_->closureDepth) ||
@@ -371,10 +450,15 @@ sim::Kpis TrafficModel::kpis() const {
   sim::Kpis kpis;
   if (!simulation_) return kpis;
   const TripStatistics stats = summariseTrips(simulation_->trips());
+  const TripCosts costs =
+      chargeTrips(simulation_->trips(), simulation_->remainingFreeFlowS(), unrouted_, simulation_->time());
   kpis["vehicle_hours_travelled"] = simulation_->vehicleSecondsTravelled() / 3600.0;
-  kpis["vehicle_hours_delay"] = simulation_->vehicleSecondsDelay() / 3600.0;
+  kpis["vehicle_hours_delay"] = costs.delayS / 3600.0;
   kpis["trips_not_completed"] = static_cast<double>(stats.trips - stats.arrived + unroutable_);
-  kpis["mean_travel_time_s"] = stats.meanTravelTimeS;
+  kpis["mean_travel_time_s"] =
+      costs.requested > 0 ? costs.chargedTimeS / static_cast<double>(costs.requested) : 0.0;
+  kpis["trip_completion_rate"] =
+      costs.requested > 0 ? static_cast<double>(costs.arrived) / static_cast<double>(costs.requested) : 1.0;
   kpis["trips"] = static_cast<double>(stats.trips + unroutable_);
   kpis["trips_stranded"] = static_cast<double>(stats.stranded + unroutable_);
   kpis["jam_teleports"] = static_cast<double>(simulation_->jamTeleports());

@@ -113,8 +113,15 @@ void runImport(const ImportArguments& arguments) {
   printCityInfo(result.city, arguments.out);
   std::printf("import      %zu OSM building polygons, %zu outside the area; %zu drivable ways\n",
               report.osmBuildingFeatures, report.buildingsOutsideArea, report.drivableWays);
-  std::printf("heights     %zu tagged, %zu from levels, %zu by use default\n", report.buildingsWithTaggedHeight,
-              report.buildingsWithLevels, result.city.buildings.size() - report.buildingsWithTaggedHeight);
+  // Counted from the buildings kept, so the three add up to the city's building count.
+  std::size_t tagged = 0, fromLevels = 0, byDefault = 0;
+  for (const city::Building& building : result.city.buildings) {
+    if (building.heightSource == city::HeightSource::Tagged) ++tagged;
+    else if (building.heightSource == city::HeightSource::FromLevels) ++fromLevels;
+    else ++byDefault;
+  }
+  std::printf("heights     %zu tagged, %zu from levels, %zu by use default (%zu buildings)\n", tagged, fromLevels,
+              byDefault, result.city.buildings.size());
   std::printf("roads       %zu links in the largest strongly connected component, %zu in dead ends or cut-offs "
               "(%zu components)\n",
               report.linksInLargestComponent, report.deadEndLinks, report.stronglyConnectedComponents);

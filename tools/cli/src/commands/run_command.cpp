@@ -1,12 +1,14 @@
+#include <tbb/global_control.h>
+#include <tbb/info.h>
+
 #include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
 #include <memory>
 #include <optional>
 #include <string>
-#include <tbb/global_control.h>
-#include <tbb/info.h>
 #include <vector>
 
 #include "citytwin/context/live_state.hpp"
@@ -58,11 +60,13 @@ city::CityModel obtainCity(const scenario::Scenario& spec, const RunArguments& a
                            std::filesystem::path& cityPath) {
   cityPath = arguments.cityOverride.empty() ? spec.city : arguments.cityOverride;
   if (std::filesystem::exists(cityPath)) return io::loadCity(cityPath);
-  if (!arguments.cityOverride.empty()) throw Error(cityPath.string() + ": city file (--city-override) does not exist");
+  if (!arguments.cityOverride.empty())
+    throw Error(cityPath.string() + ": city file (--city-override) does not exist");
   if (!spec.generate) {
-    throw InputError(spec.locationOf("city"), "city file " + cityPath.string() +
-                                            " does not exist; create it with `citytwin city generate` or "
-                                            "`citytwin city import`, or add generate = { size_km = 2, seed = 1 }");
+    throw InputError(spec.locationOf("city"),
+                     "city file " + cityPath.string() +
+                         " does not exist; create it with `citytwin city generate` or "
+                         "`citytwin city import`, or add generate = { size_km = 2, seed = 1 }");
   }
 #ifdef CITYTWIN_HAS_GENERATOR
   note(arguments, "generating the sample city (" + formatNumber(spec.generate->sizeKm) + " km, seed " +
@@ -77,50 +81,97 @@ city::CityModel obtainCity(const scenario::Scenario& spec, const RunArguments& a
   // Read back what was saved, so a generated and a loaded city run identically.
   return io::loadCity(cityPath);
 #else
-  throw InputError(spec.locationOf("city"), "city file " + cityPath.string() +
-                                          " does not exist and this build has no city generator");
+  throw InputError(spec.locationOf("city"),
+                   "city file " + cityPath.string() + " does not exist and this build has no city generator");
 #endif
 }
 
-void printComparison(const scenario::Scenario& spec, const scenario::RunOutcome& outcome) {
-  // Rows: every model.kpi any variant reported, in model order then name order.
+// A value for a table: four significant digits, no exponent for everyday magnitudes.
+std::string formatTableNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof text, "%.4g", value);
+  return text;
+}
+
+// "value (+change, +x %)" against the base; the percentage is left out where the base is 0.
+std::string formatAgainstBase(double value, double base) {
+  const double change = value - base;
+  std::string cell = formatTableNumber(value) + " (" + (change > 0 ? "+" : "") + formatTableNumber(change);
+  if (base != 0.0) {
+    char percent[32];
+    std::snprintf(percent, sizeof percent, ", %+.1f %%", 100.0 * change / std::abs(base));
+    cell += percent;
+  }
+  return cell + ")";
+}
+
+// Rows: every model.kpi any variant reported, with its unit and which way is better (the models'
+// definitions); columns: the base, then each variant with its change against the base.
+void printComparison(const scenario::Scenario& spec, const scenario::RunOutcome& outcome,
+                     const sim::ModelRegistry& registry) {
   std::vector<std::pair<std::string, std::string>> rows;
   for (const auto& variant : outcome.variants) {
     for (const auto& [model, kpis] : variant.kpis) {
       for (const auto& [kpi, value] : kpis) {
-        if (std::find(rows.begin(), rows.end(), std::make_pair(model, kpi)) == rows.end()) rows.emplace_back(model, kpi);
+        if (std::find(rows.begin(), rows.end(), std::make_pair(model, kpi)) == rows.end())
+          rows.emplace_back(model, kpi);
       }
     }
   }
   std::sort(rows.begin(), rows.end());
-  std::size_t labelWidth = 3;
-  for (const auto& [model, kpi] : rows) labelWidth = std::max(labelWidth, model.size() + 1 + kpi.size());
-  std::vector<std::size_t> widths;
-  for (const auto& variant : outcome.variants) widths.push_back(std::max<std::size_t>(variant.name.size(), 12));
+  const auto definitions = registry.kpiDefinitions();
+  auto definitionOf = [&](const std::string& model, const std::string& kpi) -> const sim::KpiDefinition* {
+    const auto found = definitions.find(model);
+    return found == definitions.end() ? nullptr : sim::findKpiDefinition(found->second, kpi);
+  };
+  auto valueOf = [&](std::size_t variant, const std::string& model,
+                     const std::string& kpi) -> std::optional<double> {
+    const auto& kpis = outcome.variants[variant].kpis;
+    const auto modelFound = kpis.find(model);
+    if (modelFound == kpis.end()) return std::nullopt;
+    const auto kpiFound = modelFound->second.find(kpi);
+    if (kpiFound == modelFound->second.end()) return std::nullopt;
+    return kpiFound->second;
+  };
+  std::vector<std::vector<std::string>> table;  // label, unit, better, then one cell per variant
+  table.push_back({"kpi", "unit", "better"});
+  for (const auto& variant : outcome.variants) table.front().push_back(variant.name);
+  for (const auto& [model, kpi] : rows) {
+    const sim::KpiDefinition* definition = definitionOf(model, kpi);
+    std::vector<std::string> line{model + "." + kpi, definition ? definition->unit : "?",
+                                  !definition                                                  ? "?"
+                                  : definition->direction == sim::KpiDirection::LowerIsBetter  ? "lower"
+                                  : definition->direction == sim::KpiDirection::HigherIsBetter ? "higher"
+                                                                                               : "-"};
+    const std::optional<double> base = valueOf(0, model, kpi);
+    for (std::size_t v = 0; v < outcome.variants.size(); ++v) {
+      const std::optional<double> value = valueOf(v, model, kpi);
+      if (!value)
+        line.push_back("-");
+      else if (v == 0 || !base)
+        line.push_back(formatTableNumber(*value));
+      else
+        line.push_back(formatAgainstBase(*value, *base));
+    }
+    table.push_back(std::move(line));
+  }
+  std::vector<std::size_t> widths(table.front().size(), 0);
+  for (const auto& line : table)
+    for (std::size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], line[c].size());
 
   std::printf("scenario %s: %s from %s, %zu variant%s, %.2f s\n", spec.name.c_str(),
               sim::formatDuration(spec.duration).c_str(), spec.startIso8601().c_str(),
               outcome.variants.size() - 1, outcome.variants.size() == 2 ? "" : "s", outcome.seconds);
-  std::printf("%-*s", static_cast<int>(labelWidth), "kpi");
-  for (std::size_t v = 0; v < outcome.variants.size(); ++v) {
-    std::printf("  %*s", static_cast<int>(widths[v]), outcome.variants[v].name.c_str());
-  }
-  std::printf("\n");
-  if (rows.empty()) std::printf("(no KPIs: the scenario runs no models)\n");
-  for (const auto& [model, kpi] : rows) {
-    std::printf("%-*s", static_cast<int>(labelWidth), (model + "." + kpi).c_str());
-    for (std::size_t v = 0; v < outcome.variants.size(); ++v) {
-      const auto& kpis = outcome.variants[v].kpis;
-      const auto modelFound = kpis.find(model);
-      std::string cell = "-";
-      if (modelFound != kpis.end()) {
-        const auto kpiFound = modelFound->second.find(kpi);
-        if (kpiFound != modelFound->second.end()) cell = formatNumber(kpiFound->second);
-      }
-      std::printf("  %*s", static_cast<int>(widths[v]), cell.c_str());
+  for (const auto& line : table) {
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      if (c < 3)
+        std::printf(c == 0 ? "%-*s" : "  %-*s", static_cast<int>(widths[c]), line[c].c_str());
+      else
+        std::printf("  %*s", static_cast<int>(widths[c]), line[c].c_str());
     }
     std::printf("\n");
   }
+  if (rows.empty()) std::printf("(no KPIs: the scenario runs no models)\n");
   std::printf("run database: %s (run %lld)\n", outcome.database.string().c_str(),
               static_cast<long long>(outcome.runId));
 }
@@ -139,7 +190,8 @@ void runScenarioCommand(const RunArguments& arguments) {
   const city::CityModel city = obtainCity(spec, arguments, cityPath);
 
   scenario::RunOptions options;
-  options.outDirectory = arguments.out.empty() ? std::filesystem::path("out") / arguments.scenario.stem() : arguments.out;
+  options.outDirectory =
+      arguments.out.empty() ? std::filesystem::path("out") / arguments.scenario.stem() : arguments.out;
   options.threads = arguments.threads > 0 ? arguments.threads : tbb::info::default_concurrency();
   options.stop = &sim::interruptFlag();
   options.inputs.push_back({"city", cityPath.string(), fingerprintFile(cityPath)});
@@ -153,7 +205,8 @@ void runScenarioCommand(const RunArguments& arguments) {
     server::LiveClientOptions client;
     client.token = arguments.token;
     // Fetched and mapped once, so every branch starts from the same observations while the feeds go on.
-    liveState = std::make_shared<const context::LiveState>(city, server::fetchLiveEntities(arguments.fromLive, client));
+    liveState = std::make_shared<const context::LiveState>(
+        city, server::fetchLiveEntities(arguments.fromLive, client));
     const context::LiveSnapshot& snapshot = liveState->snapshot();
     live = server::liveSnapshotJson(snapshot);
     live["url"] = arguments.fromLive;
@@ -166,15 +219,16 @@ void runScenarioCommand(const RunArguments& arguments) {
   const scenario::RunOutcome outcome = scenario::runScenario(spec, city, registry, options);
 
   if (outcome.status == store::RunStatus::Interrupted) {
-    throw Error("interrupted: the run stopped at t = " + formatNumber(outcome.variants.front().reachedSeconds) +
-                " s and " + outcome.database.string() + " records it as interrupted");
+    throw Error(
+        "interrupted: the run stopped at t = " + formatNumber(outcome.variants.front().reachedSeconds) +
+        " s and " + outcome.database.string() + " records it as interrupted");
   }
   if (arguments.json) {
     nlohmann::json document = server::runOutcomeJson(spec, outcome);
     if (!live.is_null()) document["live"] = live;
     printJson(document);
   } else {
-    printComparison(spec, outcome);
+    printComparison(spec, outcome, registry);
   }
 }
 
@@ -182,13 +236,17 @@ void registerRunCommand(CommandTree& tree) {
   auto arguments = std::make_shared<RunArguments>();
   CLI::App* run = tree.root.add_subcommand(
       "run", "Run a scenario: the base and every [[variant]], side by side, and compare their KPIs");
-  run->add_option("scenario", arguments->scenario, "Scenario file (TOML, see scenarios/README.md)")->required();
-  run->add_option("--out", arguments->out, "Output folder: run.sqlite and one folder per variant (default out/<scenario>)");
-  run->add_option("--threads", arguments->threads, "Worker threads (default: all cores); results do not depend on it");
+  run->add_option("scenario", arguments->scenario, "Scenario file (TOML, see scenarios/README.md)")
+      ->required();
+  run->add_option("--out", arguments->out,
+                  "Output folder: run.sqlite and one folder per variant (default out/<scenario>)");
+  run->add_option("--threads", arguments->threads,
+                  "Worker threads (default: all cores); results do not depend on it");
   run->add_option("--city-override", arguments->cityOverride, "Use this city file instead of the scenario's");
-  run->add_option("--from-live", arguments->fromLive,
-                  "Start every branch from the live state of this NGSI-LD service (e.g. http://127.0.0.1:1026): "
-                  "rain, river levels, flows, loads and closures it holds now");
+  run->add_option(
+      "--from-live", arguments->fromLive,
+      "Start every branch from the live state of this NGSI-LD service (e.g. http://127.0.0.1:1026): "
+      "rain, river levels, flows, loads and closures it holds now");
   run->add_option("--token", arguments->token, "Bearer token for --from-live");
   addJsonFlag(*run, arguments->json);
   run->callback([arguments] { runScenarioCommand(*arguments); });

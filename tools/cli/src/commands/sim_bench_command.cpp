@@ -18,7 +18,7 @@ class TrivialModel : public sim::Model {
  public:
   explicit TrivialModel(bool writes) : writes_(writes) {}
   sim::ModelDescription describe() const override {
-    sim::ModelDescription description{"trivial", {}, {}, sim::kSecond, true, {}};
+    sim::ModelDescription description{"trivial", {}, {}, sim::kSecond, true, {}, {}};
     if (writes_) description.writes.push_back({city::Layer::Building, "trivial_" + std::to_string(id_)});
     return description;
   }

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <set>
 #include <string>
@@ -45,9 +46,14 @@ class ValueReader {
   [[noreturn]] void fail(const std::string& key, const std::string& problem) const;
   // Throws for the first key (in file order) that no accessor read and allow() did not name.
   void rejectUnknownKeys(const std::string& expected = "") const;
+  // Throws for the first key (in file order) not in `allowed`, before anything is read: a misspelt key is
+  // reported as itself rather than as the missing key it was meant to be.
+  void rejectKeysOutside(const std::vector<std::string>& allowed, const std::string& expected) const;
 
  private:
   const Value& expect(const std::string& key) const;
+  void rejectKeys(const std::function<bool(const std::string&)>& isKnown,
+                  const std::vector<std::string>& knownKeys, const std::string& expected) const;
 
   const Value& table_;
   std::string file_;

@@ -26,7 +26,7 @@ struct OsmImportReport {
   std::size_t buildingsOutsideArea = 0;    // dropped because their point-on-surface is outside the AOI
   std::size_t buildingsWithHeightOrLevelsTag = 0;  // tag present, parseable or not ("RDC")
   std::size_t buildingsWithTaggedHeight = 0;
-  std::size_t buildingsWithLevels = 0;
+  std::size_t buildingsWithLevels = 0;    // height from building:levels (no usable height tag)
   std::size_t drivableWays = 0;
   std::size_t linksOutsideArea = 0;        // directed links dropped: an end outside the AOI
   std::size_t stronglyConnectedComponents = 0;

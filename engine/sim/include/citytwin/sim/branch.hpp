@@ -20,14 +20,14 @@ namespace citytwin::sim {
 // Everything one branch (the base, or one what-if variant) is made from.
 struct BranchSpec {
   std::string name = "base";
-  const city::CityModel* city = nullptr;               // shared by all branches; must outlive them
-  std::vector<std::string> models;                     // the base's models, in publishing order
-  std::map<std::string, Value> modelParameters;        // the scenario's [<model>] tables
-  std::map<std::string, SimTime> modelSteps;           // overrides of the models' preferred steps
-  std::vector<Intervention> interventions;             // this variant's what-ifs
-  SimTime end = 0;                                     // the branch covers [0, end)
-  SimTime kpiInterval = 0;                             // record KPIs this often (0: at every boundary)
-  SimTime stateInterval = 0;                           // record published columns this often (0: never)
+  const city::CityModel* city = nullptr;         // shared by all branches; must outlive them
+  std::vector<std::string> models;               // the base's models, in publishing order
+  std::map<std::string, Value> modelParameters;  // the scenario's [<model>] tables
+  std::map<std::string, SimTime> modelSteps;     // overrides of the models' preferred steps
+  std::vector<Intervention> interventions;       // this variant's what-ifs
+  SimTime end = 0;                               // the branch covers [0, end)
+  SimTime kpiInterval = 0;                       // record KPIs this often (0: at every boundary)
+  SimTime stateInterval = 0;                     // record published columns this often (0: never)
   // Called on the branch's initial state before the models initialise, e.g. to start from live
   // observations, so the models read those values as their initial conditions; and again after they
   // initialise, so the prepared values replace what the models put there themselves.
@@ -106,6 +106,8 @@ class Branch {
 
  private:
   void recordKpis(std::size_t modelIndex, SimTime t);
+  // The model's KPIs now; throws Error naming a KPI the model emits without defining it.
+  Kpis definedKpis(std::size_t modelIndex) const;
   void applyTimedSettings(SimTime t);
 
   // A set_attribute with a time: applied when the clock reaches `at`.

@@ -15,6 +15,7 @@
 #include "citytwin/core/value.hpp"
 #include "citytwin/geo/raster_grid.hpp"
 #include "citytwin/sim/intervention.hpp"
+#include "citytwin/sim/kpi_definition.hpp"
 #include "citytwin/sim/sim_time.hpp"
 
 namespace citytwin::sim {
@@ -48,25 +49,26 @@ struct AttributeRead {
 };
 
 struct ModelDescription {
-  std::string name;                             // "flood", "traffic", "energy"
-  std::vector<AttributeRead> reads;             // published by other models, or inputs of the city
-  std::vector<AttributeRef> writes;             // published by this model at its step boundaries
-  SimTime preferredStep = kSecond;              // its coupling step; it may substep inside
+  std::string name;                  // "flood", "traffic", "energy"
+  std::vector<AttributeRead> reads;  // published by other models, or inputs of the city
+  std::vector<AttributeRef> writes;  // published by this model at its step boundaries
+  SimTime preferredStep = kSecond;   // its coupling step; it may substep inside
   bool canSnapshot = true;
-  std::vector<std::string> interventionKinds;   // e.g. "add_rainfall", "close_road"
+  std::vector<std::string> interventionKinds;  // e.g. "add_rainfall", "close_road"
+  std::vector<KpiDefinition> kpis;             // every KPI kpis() can return, with unit and direction
 };
 
 // Everything a model gets when a branch starts.
 struct ModelContext {
   const city::CityModel& city;
-  const Value& parameters;                      // the scenario's [<model name>] table (empty when absent)
-  std::string scenarioFile;                     // for InputError locations
-  std::filesystem::path scenarioDirectory;      // relative input paths resolve against it
-  std::filesystem::path outputDirectory;        // this variant's folder for the model's own files
-  std::uint64_t seed = 0;                       // this branch's seed for this model
-  SimTime end = 0;                              // the run covers [0, end)
-  std::string startIso8601;                     // wall-clock time of SimTime 0, e.g. "2026-07-01T00:00:00Z"
-  std::vector<Intervention> interventions;      // the variant's interventions of this model's kinds
+  const Value& parameters;                  // the scenario's [<model name>] table (empty when absent)
+  std::string scenarioFile;                 // for InputError locations
+  std::filesystem::path scenarioDirectory;  // relative input paths resolve against it
+  std::filesystem::path outputDirectory;    // this variant's folder for the model's own files
+  std::uint64_t seed = 0;                   // this branch's seed for this model
+  SimTime end = 0;                          // the run covers [0, end)
+  std::string startIso8601;                 // wall-clock time of SimTime 0, e.g. "2026-07-01T00:00:00Z"
+  std::vector<Intervention> interventions;  // the variant's interventions of this model's kinds
 };
 
 // A result raster in the city CRS. Models cannot link the I/O library, so they hand rasters to the
@@ -106,6 +108,7 @@ class Model {
   virtual void initialise(const ModelContext& context, city::CityState& state) = 0;
   virtual void step(SimTime t, SimTime dt, const city::CityState& published, city::CityState& staged) = 0;
   // The model's indicators now (called at boundaries for time series, and at the end for the summary).
+  // Every name must be defined in describe().kpis; the branch refuses an undefined one.
   virtual Kpis kpis() const = 0;
   // Writes the model's result files (GeoTIFF, CSV, ...) into the given folder at the end of a run.
   virtual void writeOutputs(const std::filesystem::path& directory) const { (void)directory; }

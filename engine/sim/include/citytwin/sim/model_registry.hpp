@@ -22,6 +22,8 @@ class ModelRegistry {
   // Throws Error listing the known names when `name` is unknown.
   std::unique_ptr<Model> create(const std::string& name) const;
   std::vector<std::string> names() const;
+  // Every KPI each registered model can emit (ModelDescription::kpis), by model name.
+  std::map<std::string, std::vector<KpiDefinition>> kpiDefinitions() const;
 
   // Declares a coupling column beyond city::kCouplingColumns, for models that live outside the engine's
   // tree (the tests' models, a plug-in): branches built from this registry accept reads of it. The views

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <optional>
 #include <span>
@@ -28,21 +29,23 @@ struct TripRecord {
   double departS = -1.0;   // when it entered the network (-1: not yet)
   double arrivalS = -1.0;  // when it left at the end of its route (-1: not arrived)
   double routeLengthM = 0.0;
+  double freeFlowS = 0.0;  // its first route at the speed limits: what the trip costs on an empty network
+  double delayS = 0.0;     // time lost in the network against driving at the desired speed
   bool stranded = false;   // no route left after closures
   bool arrived() const { return arrivalS >= 0.0; }
 };
 
 struct MicrosimulationOptions {
-  double timeStep = 0.5;            // s
-  double yieldHorizonS = 4.0;       // a lower-priority approach waits while a priority vehicle is this close
-  double yieldDistanceM = 30.0;     // and the waiting vehicle is within this distance of its stop line
-  std::size_t lanesPerTask = 256;   // parallel grain (results do not depend on it)
+  double timeStep = 0.5;           // s
+  double yieldHorizonS = 4.0;      // a lower-priority approach waits while a priority vehicle is this close
+  double yieldDistanceM = 30.0;    // and the waiting vehicle is within this distance of its stop line
+  std::size_t lanesPerTask = 256;  // parallel grain (results do not depend on it)
   // MOBIL lane changing (Kesting, Treiber & Helbing 2007) on links with several lanes.
   bool laneChanging = true;
-  double politeness = 0.3;          // p: weight of the followers' acceleration changes
-  double changeThreshold = 0.1;     // m/s^2: the advantage a change must bring
-  double safeDeceleration = 4.0;    // m/s^2: no change that makes anyone brake harder than this
-  double laneChangeCooldownS = 3.0; // between two changes of the same vehicle (no flip-flopping)
+  double politeness = 0.3;           // p: weight of the followers' acceleration changes
+  double changeThreshold = 0.1;      // m/s^2: the advantage a change must bring
+  double safeDeceleration = 4.0;     // m/s^2: no change that makes anyone brake harder than this
+  double laneChangeCooldownS = 3.0;  // between two changes of the same vehicle (no flip-flopping)
   // A vehicle standing this long at the head of a lane is in a jam that will not clear (a gridlock): it is
   // moved on to the next link of its route with room, as SUMO's time-to-teleport does. 0: never.
   double jamTeleportS = 300.0;
@@ -77,17 +80,22 @@ class Microsimulation {
   // Closes or opens a link; routes of pending and running vehicles through closed links are replaced by
   // the fastest open route (free-flow times), and vehicles with none are stranded.
   void setClosed(std::int32_t link, bool closed);
-  void setLanes(std::int32_t link, int lanes);        // before the first step only
+  void setLanes(std::int32_t link, int lanes);  // before the first step only
   void setSpeedLimit(std::int32_t link, double speed);
   // Fastest route (free-flow time, open links) from the end of `fromLink` to the end of `toLink`.
   // Empty optional when there is none; the route excludes `fromLink`.
   std::optional<std::vector<std::int32_t>> fastestRoute(std::int32_t fromLink, std::int32_t toLink) const;
+  // A link's length at its speed limit (floored at 0.1 m/s, so a zero limit does not divide by zero): the
+  // cost fastestRoute minimises.
+  double freeFlowSeconds(std::int32_t link) const {
+    return network_.links[link].lengthM / std::max(network_.links[link].speedLimit, 0.1);
+  }
 
   // Per-link counters since the last call of resetLinkCounters().
   struct LinkCounters {
-    std::uint64_t exits = 0;        // vehicles that left the link
-    double vehicleSeconds = 0.0;    // time spent on the link by all vehicles
-    double metres = 0.0;            // distance driven on it
+    std::uint64_t exits = 0;      // vehicles that left the link
+    double vehicleSeconds = 0.0;  // time spent on the link by all vehicles
+    double metres = 0.0;          // distance driven on it
   };
   const std::vector<LinkCounters>& linkCounters() const { return counters_; }
   void resetLinkCounters();
@@ -98,6 +106,9 @@ class Microsimulation {
   // Totals since the start.
   double vehicleSecondsTravelled() const { return vehicleSecondsTotal_; }
   double vehicleSecondsDelay() const { return delaySecondsTotal_; }
+  // Per trip, the time its current route still needs at the speed limits: from the vehicle's position for
+  // a running trip, the whole route for one not yet in the network, 0 for one that arrived or is stranded.
+  std::vector<double> remainingFreeFlowS() const;
 
   // Positions for a viewer: (link, lane, metres from the link's start) of every running vehicle.
   struct VehiclePosition {
@@ -114,11 +125,12 @@ class Microsimulation {
     std::int32_t trip = -1;
     std::int32_t routeIndex = 0;
     std::int32_t lane = 0;  // global lane index
-    double position = 0.0;  // front bumper, metres from the link's start; negative while crossing the junction
+    double position =
+        0.0;  // front bumper, metres from the link's start; negative while crossing the junction
     double speed = 0.0;
-    double crossingSpeed = 0.0;  // speed limit across the junction being crossed (0: none)
-    double laneChangedS = -1e9;  // when it last changed lanes
-    double stoppedSinceS = -1.0; // since when it has been standing (-1: moving)
+    double crossingSpeed = 0.0;   // speed limit across the junction being crossed (0: none)
+    double laneChangedS = -1e9;   // when it last changed lanes
+    double stoppedSinceS = -1.0;  // since when it has been standing (-1: moving)
     // Derived from the route (not in snapshots): indices into the network's movements of the one from this
     // link to the next and of the one it entered this link by (-1: none).
     std::int32_t nextMovement = -1;
@@ -158,13 +170,14 @@ class Microsimulation {
   // `lane` is the (global) lane it drives in, or would after a change.
   double accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader, double* limit) const;
   void chooseLanes(std::size_t laneBegin, std::size_t laneEnd);  // MOBIL decisions, from the state only
-  void changeLanes();                                              // applies them in lane order
+  void changeLanes();                                            // applies them in lane order
   void swapBlockedFronts();
   // The MOBIL incentive for vehicle `id` (at `fromIndex` in its lane, accelerating at `ownNow` there) to move
   // into `lane`, judged against the lanes as they are now; -infinity when unsafe.
   // `urgent`: it must leave a lane that does not lead where it goes; a follower slower than 1 m/s then does
   // not object (it need not brake).
-  double laneChangeIncentive(std::int32_t id, std::size_t fromIndex, int lane, double ownNow, bool urgent) const;
+  double laneChangeIncentive(std::int32_t id, std::size_t fromIndex, int lane, double ownNow,
+                             bool urgent) const;
   void moveAcrossNodes();
   void resolveJams();  // moves on vehicles that have stood at the head of a lane for jamTeleportS
   void insertDeparting();

@@ -1,12 +1,16 @@
 #pragma once
 
+#include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "citytwin/sim/model.hpp"
+#include "citytwin/traffic/city_network.hpp"
 #include "citytwin/traffic/microsimulation.hpp"
 #include "citytwin/traffic/result_recorder.hpp"
+#include "citytwin/traffic/trip_costs.hpp"
 #include "citytwin/traffic/trip_table.hpp"
 
 namespace citytwin::traffic {
@@ -23,7 +27,8 @@ class TrafficModel : public sim::Model {
 
   sim::ModelDescription describe() const override;
   void initialise(const sim::ModelContext& context, city::CityState& state) override;
-  void step(sim::SimTime t, sim::SimTime dt, const city::CityState& published, city::CityState& staged) override;
+  void step(sim::SimTime t, sim::SimTime dt, const city::CityState& published,
+            city::CityState& staged) override;
   sim::Kpis kpis() const override;
   void writeOutputs(const std::filesystem::path& directory) const override;
   std::vector<std::uint8_t> snapshot() const override;
@@ -35,6 +40,13 @@ class TrafficModel : public sim::Model {
 
  private:
   struct Settings;
+  // Free-flow time of each trip without an open route (fastest[k] empty) on the network without the run's
+  // closures; 0 for the others and where even that network has no route.
+  std::vector<double> freeFlowWithoutClosures(
+      const std::vector<GeneratedTrip>& trips,
+      const std::vector<std::optional<std::vector<std::int32_t>>>& fastest,
+      const std::vector<std::vector<std::uint32_t>>& outgoing,
+      const std::vector<std::vector<std::uint32_t>>& incoming);
   std::unique_ptr<Settings> settings_;
   std::unique_ptr<Microsimulation> simulation_;
   std::unique_ptr<ResultRecorder> recorder_;
@@ -42,6 +54,7 @@ class TrafficModel : public sim::Model {
   std::vector<std::string> nodeIds_;
   std::vector<std::uint8_t> closedByIntervention_;
   std::size_t unroutable_ = 0;
+  std::vector<UnroutedTrip> unrouted_;  // charged as trips that cannot be made (trip_costs.hpp)
   std::size_t roadCount_ = 0;
 };
 
