@@ -8,7 +8,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <optional>
+#include <vector>
 
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/flood/flood_model.hpp"
@@ -178,6 +180,20 @@ TEST_CASE("Monaco: no cell deeper than the spill analysis of the same grid allow
           << deepestPocket << " m, largest depth above a cell's spill level " << worstExcess << " m, "
           << enclosedLand << " open land cells walled in");
   CHECK(over == 0);
+  // Streets keep their way downhill: on every road cell still water stands no higher than on the bare
+  // terrain (every building wall removed) plus the 0.3 m buildings may dam (`building_dam_depth_m`).
+  flood::Domain bare = d;
+  for (std::size_t i = 0; i < d.cellCount(); ++i)
+    if (grid.water[i] != flood::CellWater::Sea) bare.blocked[i] = 0;
+  std::vector<double> outlets(d.cellCount(), std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t i : grid.seaBoundaryCells) outlets[i] = 0.0;
+  const flood::SpillAnalysis terrain = flood::analyseSpill(bare, outlets, true);
+  double worstDam = 0.0;
+  for (const auto& cells : grid.roadLinkCells)
+    for (std::size_t i : cells)
+      worstDam = std::max(worstDam, run->spill.spillLevel[i] - terrain.spillLevel[i]);
+  MESSAGE("Monaco streets: buildings raise still water on a road cell by at most " << worstDam << " m");
+  CHECK(worstDam <= run->model.parameters().grid.buildingDamDepthM + 1e-9);
   // Streets are kept open, so only courtyards walled in by buildings on every side can lack a way out.
   CHECK(static_cast<double>(enclosedLand) < 0.01 * static_cast<double>(d.cellCount()));
   CHECK(deepestPocket < 3.0);
