@@ -129,11 +129,14 @@ TEST_CASE(
     "city grid: only cells mostly under a building are walls, streets stay open, the sea is a boundary") {
   city::CityModel city;
   city.crsEpsg = 32632;
-  // 10 × 10 cells of 10 m, the ground falling 0.1 m per cell to the east.
+  // 10 × 10 cells of 10 m, the ground falling 0.1 m per cell to the east; the DEM has no data over the
+  // sea's outer column (as many DEMs leave the sea) and 0 m over its inner one (as SRTM does).
   city.terrain = geo::RasterGrid(10, 10, 0.0, 100.0, 10.0);
   for (std::size_t r = 0; r < 10; ++r)
     for (std::size_t c = 0; c < 10; ++c)
-      city.terrain.at(c, r) = static_cast<float>(5.0 - 0.1 * static_cast<double>(c));
+      city.terrain.at(c, r) = c == 9   ? city.terrain.noData
+                              : c == 8 ? 0.0f
+                                       : static_cast<float>(5.0 - 0.1 * static_cast<double>(c));
   auto square = [](double x0, double y0, double x1, double y1) {
     city::Building b;
     b.footprint = {geo::Polygon{{{x0, y0}, {x1, y0}, {x1, y1}, {x0, y1}}, {}}};
@@ -159,9 +162,10 @@ TEST_CASE(
   CHECK(d.isBlocked(at(5, 4)));
   CHECK(d.isBlocked(at(6, 4)));
   CHECK((grid.water[at(8, 5)] == CellWater::Sea));
-  CHECK_FALSE(d.isBlocked(at(8, 5)));   // next to land: a fixed-level cell
-  CHECK(d.isBlocked(at(9, 5)));         // farther out: a wall the solver skips
-  CHECK(d.elevation[at(8, 5)] <= 0.0);  // at most the sea level
+  CHECK_FALSE(d.isBlocked(at(8, 5)));               // next to land: a fixed-level cell
+  CHECK(d.isBlocked(at(9, 5)));                     // farther out: a wall the solver skips
+  CHECK((grid.water[at(9, 5)] == CellWater::Sea));  // sea by the coastline although the DEM has no data
+  CHECK(d.elevation[at(8, 5)] <= 0.0);              // at most the sea level
   CHECK_FALSE(grid.countsAsFlood(at(8, 5)));
   CHECK(grid.seaBoundaryCells.size() == 10);
   // Roofs: the 70 % building and the big one have roof cells; their rain runs to the lowest open
