@@ -373,8 +373,9 @@ sim::Kpis FloodModel::kpis() const {
   k["flood_volume_m3"] = landVolume;
   k["roof_runoff_m3"] = roofRunoffM3_;
   k["roof_drained_m3"] = roofDrainedM3_;
-  k["sea_outflow_m3"] =
-      grid_.seaBoundaryCells.empty() ? 0.0 : scenarioInflow + roofRunoffM3_ - simulation_->massBalance().pointInflow;
+  k["sea_outflow_m3"] = grid_.seaBoundaryCells.empty()
+                            ? 0.0
+                            : scenarioInflow + roofRunoffM3_ - simulation_->massBalance().pointInflow;
   return k;
 }
 
