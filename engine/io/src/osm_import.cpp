@@ -17,6 +17,7 @@
 #include "citytwin/core/fingerprint.hpp"
 #include "dem_reprojection.hpp"
 #include "gdal_session.hpp"
+#include "osm_power.hpp"
 #include "osm_road_builder.hpp"
 #include "citytwin/io/osm_tags.hpp"
 
@@ -33,6 +34,7 @@ struct OsmContent {
   std::vector<OsmWay> drivableWays;
   std::map<std::uint64_t, OsmTaggedNode> taggedNodes;
   std::vector<OsmBuildingCandidate> buildings;
+  OsmPowerCollector power;
   geo::BBox lonLatBounds;  // x = lon, y = lat
   std::size_t features = 0;
 };
@@ -104,12 +106,14 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
     if (!geometry) continue;
     if (layerName == "points") {
       OsmTags tags = tagsOf(*feature);
+      content.power.consider(layerName, "osm:node/" + tags.get("osm_id"), *geometry, tags);
       const auto* point = geometry->toPoint();
       const auto key = nodeKey({point->getX(), point->getY()});
       content.taggedNodes[key] = {std::atoll(tags.get("osm_id").c_str()),
                                   tags.get("highway") == "traffic_signals"};
     } else if (layerName == "lines") {
       OsmTags tags = tagsOf(*feature);
+      content.power.consider(layerName, "osm:way/" + tags.get("osm_id"), *geometry, tags);
       if (!city::isDrivableHighwayClass(tags.get("highway"))) continue;
       const std::string access = tags.get("access");
       if (access == "no" || access == "private") continue;
@@ -125,11 +129,13 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
       content.drivableWays.push_back(std::move(way));
     } else if (layerName == "multipolygons") {
       OsmTags tags = tagsOf(*feature);
+      const std::string wayId = tags.get("osm_way_id");
+      const std::string areaId = wayId.empty() ? "osm:relation/" + tags.get("osm_id") : "osm:way/" + wayId;
+      content.power.consider(layerName, areaId, *geometry, tags);
       const std::string building = tags.get("building");
       if (building.empty() || building == "no") continue;
       OsmBuildingCandidate candidate;
-      const std::string wayId = tags.get("osm_way_id");
-      candidate.id = wayId.empty() ? "osm:relation/" + tags.get("osm_id") : "osm:way/" + wayId;
+      candidate.id = areaId;
       candidate.geometry.reset(geometry->clone());
       OGREnvelope envelope;
       geometry->getEnvelope(&envelope);
@@ -303,6 +309,10 @@ OsmImportResult importOsm(const OsmImportOptions& options, Progress* progress) {
   report.deadEndLinks = city.roads.links.size() - report.linksInLargestComponent;
   report.deadEnds = city::summariseDeadEnds(city.roads, components);
 
+  const OsmPowerReport power = content.power.addTo(city.grid, toCity, keepNode);
+  report.osmSubstations = power.substations + power.transformers;
+  report.osmPowerLines = power.lines;
+
   city.provenance.push_back({"osm", options.osm.string(), fingerprintFile(options.osm)});
   if (options.areaOfInterest) {
     city.provenance.push_back({"aoi", options.areaOfInterest->string(), fingerprintFile(*options.areaOfInterest)});
@@ -314,6 +324,9 @@ OsmImportResult importOsm(const OsmImportOptions& options, Progress* progress) {
     if (extent.empty()) throw Error(options.osm.string() + ": no roads or buildings inside the area to place on a DEM");
     city.terrain = reprojectDem(*options.dem, city.crsEpsg, extent, options.demCellM);
     assignElevations(city, *options.dem);
+    for (auto& substation : city.grid.substations) {
+      if (auto value = city.terrain.sample(substation.position)) substation.groundElevationM = *value;
+    }
     city.provenance.push_back({"dem", options.dem->string(), fingerprintFile(*options.dem)});
   }
   return result;

@@ -23,6 +23,9 @@ struct SubstationNetwork {
   // on (the nearest substation standing on its feeder's route), or -1.
   std::vector<std::int32_t> secondaryOfBuilding;
   std::vector<double> branchRatingPu;       // current rating of each branch in p.u. (0: unrated)
+  // Parallel to the branches: the city feeder (index into GridAssets::feeders) the branch is a segment of;
+  // -1 for the transformer and for the lines of a network file.
+  std::vector<std::int32_t> feederOfBranch;
 };
 
 inline constexpr double kNetworkBaseMva = 1.0;
@@ -32,7 +35,9 @@ inline constexpr double kNetworkBaseMva = 1.0;
 // unknown). Generated from the city's GridAssets: each feeder a radial chain of nodes along its route, one
 // node per group of served buildings at the same distance along the route. Substations whose site is a vertex
 // of a feeder's route (the generated town's MV/LV substations) stand between it and the served buildings
-// nearest them: a building also loses supply when its nearest such substation is switched off.
+// nearest them: a building also loses supply when its nearest such substation is switched off. A feeder
+// with a parent feeder leaves the parent's node nearest its route's first vertex (a branch of a radial tree);
+// feeders of no substation (mapped lines) must serve no building and are left out.
 std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& city);
 
 // From a network file: one network per substation feature holding every bus its lines reach. Buildings take
