@@ -273,7 +273,9 @@ TEST_CASE("the model reads its network from a GeoJSON file named in [energy]") {
   far.start();
   far.published.column(city::Layer::Substation, "max_flood_depth_m", 0.0)[0] = 0.5;
   far.run(2);
-  CHECK(far.model->kpis().at("unserved_energy_mwh") == 0.0);
+  for (double s : far.staged.column(city::Layer::Building, "supplied")) CHECK(s == 1.0);
+  CHECK(far.model->kpis().at("buildings_without_network") == 6.0);
+  CHECK(far.model->kpis().count("unserved_energy_mwh") == 0);  // no network: no grid KPIs
 
   // A broken file: the scenario's line and key, then the file, feature and field.
   const auto broken = testing::scratchDirectory() / "broken_network.geojson";

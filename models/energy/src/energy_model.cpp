@@ -312,8 +312,8 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
     e.kind = "no_network";
     e.message = s.buildingsWithoutNetwork == total
                     ? "no distribution network: none of the " + std::to_string(total) +
-                          " buildings is on a feeder (the city has no grid layers and the scenario names no "
-                          "network file; `citytwin city import` synthesises one); grid KPIs are not reported"
+                          " buildings is on a feeder of the city's grid layers or the network file (`citytwin "
+                          "city import` synthesises a grid); grid KPIs are not reported"
                     : std::to_string(s.buildingsWithoutNetwork) + " of " + std::to_string(total) +
                           " buildings are on no feeder: counted in demand and always supplied";
     std::cerr << "citytwin: warning: energy: " << e.message << "\n";

@@ -431,6 +431,11 @@ GridSynthesisReport synthesiseGrid(city::CityModel& city, const GridSynthesisOpt
     }
   }
 
+  // Served buildings in index order, as the city file gives them back.
+  for (const SiteGrid& site : sites)
+    for (std::uint32_t f : site.feeders)
+      std::sort(grid.feeders[f].servedBuildings.begin(), grid.feeders[f].servedBuildings.end());
+
   // Initial cable sizes from the downstream design load of each section (children follow their parents).
   for (SiteGrid& site : sites) {
     std::vector<double> downstream(site.feeders.size(), 0.0);
