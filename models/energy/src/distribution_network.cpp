@@ -72,9 +72,16 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
     n.floodThresholdM = sub.floodThresholdM;
     addTransformer(n, sub.ratedMva);
   }
+  // Substations that feed buildings themselves head networks of their own; only the others (the generated
+  // town's MV/LV substations) stand between a feeder passing through their site and the buildings nearest them.
+  std::vector<char> feedsBuildings(grid.substations.size(), 0);
+  for (const city::Feeder& feeder : grid.feeders)
+    if (feeder.substation < grid.substations.size() && !feeder.servedBuildings.empty())
+      feedsBuildings[feeder.substation] = 1;
   std::map<std::pair<double, double>, std::uint32_t> substationAt;
   for (std::uint32_t k = 0; k < grid.substations.size(); ++k)
-    substationAt.emplace(std::make_pair(grid.substations[k].position.x, grid.substations[k].position.y), k);
+    if (!feedsBuildings[k])
+      substationAt.emplace(std::make_pair(grid.substations[k].position.x, grid.substations[k].position.y), k);
 
   // Parents before the feeders branching off them (the input order where it already is one).
   const std::size_t feederCount = grid.feeders.size();

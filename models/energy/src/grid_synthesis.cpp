@@ -312,7 +312,8 @@ GridSynthesisReport synthesiseGrid(city::CityModel& city, const GridSynthesisOpt
     SiteGrid& site = sites.emplace_back();
     site.substation = newSubstation(at[b], transformerRatingFor(kva[b], utilisation), "");
     ++report.dedicatedSubstations;
-    newFeeder(site.substation, {}, city::kNoParentFeeder, site);
+    // A substation in the building: its feeder is the busbar connection, a zero-length line at the site.
+    newFeeder(site.substation, {at[b], at[b]}, city::kNoParentFeeder, site);
     grid.feeders.back().servedBuildings.push_back(b);
   }
 
