@@ -73,7 +73,8 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
     addTransformer(n, sub.ratedMva);
   }
   // Substations that feed buildings themselves head networks of their own; only the others (the generated
-  // town's MV/LV substations) stand between a feeder passing through their site and the buildings nearest them.
+  // town's MV/LV substations) stand between a feeder passing through their site and the buildings nearest
+  // them.
   std::vector<char> feedsBuildings(grid.substations.size(), 0);
   for (const city::Feeder& feeder : grid.feeders)
     if (feeder.substation < grid.substations.size() && !feeder.servedBuildings.empty())
@@ -138,8 +139,9 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
         throw Error("grid: feeder " + feeder.id + " serves building " + std::to_string(b) + " of " +
                     std::to_string(city.buildings.size()));
       const geo::Vec2 p = geo::pointOnSurface(city.buildings[b].footprint);
-      const double along = feeder.route.size() >= 2 ? distanceAlong(route, p) + geo::distanceToPolyline(route, p)
-                                                     : geo::distance(sub.position, p);
+      const double along = feeder.route.size() >= 2
+                               ? distanceAlong(route, p) + geo::distanceToPolyline(route, p)
+                               : geo::distance(sub.position, p);
       served.push_back({along, b});
     }
     for (std::uint32_t child : children[f]) {
@@ -147,7 +149,8 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
       const geo::Vec2 junction = childRoute.empty() ? route.back() : childRoute.front();
       served.push_back({distanceAlong(route, junction), -1 - static_cast<std::int64_t>(child)});
     }
-    std::stable_sort(served.begin(), served.end(), [](const Served& a, const Served& b) { return a.along < b.along; });
+    std::stable_sort(served.begin(), served.end(),
+                     [](const Served& a, const Served& b) { return a.along < b.along; });
     // Substations on the route; a building depends on the nearest (ties to the lower index).
     std::vector<std::uint32_t> onRoute;
     for (const geo::Vec2& vertex : feeder.route) {
