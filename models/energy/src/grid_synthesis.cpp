@@ -4,6 +4,7 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <map>
 #include <numeric>
 #include <queue>
 #include <utility>
@@ -176,17 +177,18 @@ double ampsAtLowVoltage(double kva) {
   return kva / (std::sqrt(3.0) * kLowVoltageKv);
 }
 
+// A group of buildings served by one substation; `dedicated`: one building above one transformer's capacity,
+// with a substation of its own in the building.
 struct ServiceArea {
   std::vector<std::uint32_t> buildings;
+  bool dedicated = false;
   geo::BBox box;
   double kva = 0;
   geo::Vec2 loadCentre;
 };
 
-// Recursive bisection at the load-weighted median of the longer side, until an area fits one transformer's
-// utilised capacity and the span (a single building always fits: larger ones were given their own site).
-void bisect(std::vector<std::uint32_t> buildings, const std::vector<geo::Vec2>& at,
-            const std::vector<double>& kva, double maxKva, double maxSpanM, std::vector<ServiceArea>& out) {
+ServiceArea describeArea(std::vector<std::uint32_t> buildings, const std::vector<geo::Vec2>& at,
+                         const std::vector<double>& kva) {
   ServiceArea area;
   double wx = 0, wy = 0;
   for (std::uint32_t b : buildings) {
@@ -196,12 +198,14 @@ void bisect(std::vector<std::uint32_t> buildings, const std::vector<geo::Vec2>& 
     wy += kva[b] * at[b].y;
   }
   area.loadCentre = area.kva > 0 ? geo::Vec2{wx / area.kva, wy / area.kva} : area.box.centre();
-  const bool fits = area.kva <= maxKva && std::max(area.box.width(), area.box.height()) <= maxSpanM;
-  if (fits || buildings.size() <= 1) {
-    area.buildings = std::move(buildings);
-    out.push_back(std::move(area));
-    return;
-  }
+  area.buildings = std::move(buildings);
+  return area;
+}
+
+// Two halves at the load-weighted median of the longer side of the area's box (ties by building index).
+std::pair<ServiceArea, ServiceArea> splitInTwo(ServiceArea area, const std::vector<geo::Vec2>& at,
+                                               const std::vector<double>& kva) {
+  std::vector<std::uint32_t> buildings = std::move(area.buildings);
   const bool alongX = area.box.width() >= area.box.height();
   std::sort(buildings.begin(), buildings.end(), [&](std::uint32_t a, std::uint32_t b) {
     const double ka = alongX ? at[a].x : at[a].y, kb = alongX ? at[b].x : at[b].y;
@@ -214,16 +218,359 @@ void bisect(std::vector<std::uint32_t> buildings, const std::vector<geo::Vec2>& 
   cut = std::clamp<std::size_t>(cut, 1, buildings.size() - 1);
   std::vector<std::uint32_t> second(buildings.begin() + static_cast<std::ptrdiff_t>(cut), buildings.end());
   buildings.resize(cut);
-  bisect(std::move(buildings), at, kva, maxKva, maxSpanM, out);
+  std::sort(buildings.begin(), buildings.end());
+  std::sort(second.begin(), second.end());
+  return {describeArea(std::move(buildings), at, kva), describeArea(std::move(second), at, kva)};
+}
+
+// Recursive bisection until an area fits one transformer's utilised capacity and the span (a single building
+// always fits: larger ones have their own site).
+void bisect(ServiceArea area, const std::vector<geo::Vec2>& at, const std::vector<double>& kva, double maxKva,
+            double maxSpanM, std::vector<ServiceArea>& out) {
+  const bool fits = area.kva <= maxKva && std::max(area.box.width(), area.box.height()) <= maxSpanM;
+  if (fits || area.buildings.size() <= 1) {
+    out.push_back(std::move(area));
+    return;
+  }
+  auto [first, second] = splitInTwo(std::move(area), at, kva);
+  bisect(std::move(first), at, kva, maxKva, maxSpanM, out);
   bisect(std::move(second), at, kva, maxKva, maxSpanM, out);
 }
 
-// One synthesised substation and its feeder sections, before they are added to the city.
+// One synthesised substation and its feeder sections.
 struct SiteGrid {
   std::uint32_t substation = 0;
+  bool dedicated = false;
+  bool splittable = false;             // more than one building: another substation can take half
+  bool needsSplit = false;             // a cable at kMaxParallelRuns still violates a design limit
   std::vector<std::uint32_t> feeders;  // indices into city.grid.feeders
   std::vector<CableChoice> cables;     // parallel to feeders
 };
+
+// LV feeders of more parallel runs than this are not built: the service area gets a second substation.
+constexpr int kMaxParallelRuns = 4;
+
+// A dedicated substation's busbar connection to its building: rated as the transformer, negligible impedance.
+void applyBusbar(city::Feeder& feeder, double transformerMva) {
+  feeder.resistanceOhmPerKm = 0.001;
+  feeder.reactanceOhmPerKm = 0.001;
+  feeder.ratedAmps = transformerMva * 1000.0 / (std::sqrt(3.0) * kLowVoltageKv);
+  feeder.cable = "LV busbar";
+}
+
+class GridBuilder {
+ public:
+  GridBuilder(city::CityModel& city, const StreetGraph& streets, const std::vector<geo::Vec2>& at,
+              const std::vector<double>& kva, const GridSynthesisOptions& options)
+      : city_(city), grid_(city.grid), streets_(streets), at_(at), kva_(kva), options_(options) {
+    for (std::size_t s = 0; s < grid_.substations.size(); ++s) {
+      const city::Substation& sub = grid_.substations[s];
+      const bool hasFeeders =
+          std::any_of(grid_.feeders.begin(), grid_.feeders.end(),
+                      [&](const city::Feeder& f) { return f.substation == s && !f.servedBuildings.empty(); });
+      if (sub.source == "osm" && sub.primaryKv <= kOsmDistributionMaxKv && !hasFeeders)
+        osmSites_.push_back(s);
+    }
+    osmUsed_.assign(grid_.substations.size(), 0);
+  }
+
+  std::vector<SiteGrid> sites;
+  std::size_t osmSubstationsUsed = 0, synthesised = 0, dedicated = 0, directCables = 0;
+
+  void build(const ServiceArea& area) {
+    SiteGrid& site = sites.emplace_back();
+    site.dedicated = area.dedicated;
+    site.splittable = !area.dedicated && area.buildings.size() > 1;
+    if (area.dedicated) {
+      const std::uint32_t b = area.buildings.front();
+      site.substation = newSubstation(at_[b], transformerRatingFor(area.kva, options_.designUtilisation));
+      ++dedicated;
+      // A substation in the building: its feeder is the busbar, a zero-length line at the site.
+      newFeeder(site, {at_[b], at_[b]}, city::kNoParentFeeder);
+      grid_.feeders.back().servedBuildings.push_back(b);
+      applyBusbar(grid_.feeders.back(), grid_.substations[site.substation].ratedMva);
+      return;
+    }
+    site.substation = siteFor(area);
+    route(area, site);
+  }
+
+  // Initial cable sizes from the downstream design load of each section (children follow their parents).
+  void sizeCables() {
+    for (SiteGrid& site : sites) {
+      for (std::uint32_t f : site.feeders)
+        std::sort(grid_.feeders[f].servedBuildings.begin(), grid_.feeders[f].servedBuildings.end());
+      if (site.dedicated) continue;
+      std::vector<double> downstream(site.feeders.size(), 0.0);
+      for (std::size_t i = 0; i < site.feeders.size(); ++i)
+        for (std::uint32_t b : grid_.feeders[site.feeders[i]].servedBuildings) downstream[i] += kva_[b];
+      for (std::size_t i = site.feeders.size(); i-- > 0;) {
+        const std::int32_t parent = grid_.feeders[site.feeders[i]].parentFeeder;
+        if (parent >= 0) downstream[indexOf(site, parent)] += downstream[i];
+      }
+      for (std::size_t i = 0; i < site.feeders.size(); ++i) {
+        site.cables[i] = cableFor(ampsAtLowVoltage(downstream[i]), options_.designUtilisation);
+        if (site.splittable) site.cables[i].runs = std::min(site.cables[i].runs, kMaxParallelRuns);
+        applyCable(grid_.feeders[site.feeders[i]], site.cables[i]);
+      }
+    }
+  }
+
+  // Reinforces until an AC power flow at the design peak keeps loadings and voltages within the design
+  // limits, or a site's cables reach kMaxParallelRuns (it is then marked for a split). Returns the rounds
+  // used.
+  int reinforce(GridSynthesisReport& report) {
+    std::vector<std::int32_t> siteOf(grid_.substations.size(), -1);
+    for (std::size_t i = 0; i < sites.size(); ++i) siteOf[sites[i].substation] = static_cast<std::int32_t>(i);
+    int round = 1;
+    for (; round <= kMaxSizingRounds; ++round) {
+      report.maxDesignLoading = 0;
+      report.minDesignVoltagePu = 1;
+      bool changed = false;
+      for (const SubstationNetwork& net : buildDistributionNetworks(city_)) {
+        if (net.citySubstation < 0 || siteOf[static_cast<std::size_t>(net.citySubstation)] < 0) continue;
+        changed |=
+            check(net, sites[static_cast<std::size_t>(siteOf[static_cast<std::size_t>(net.citySubstation)])],
+                  report);
+      }
+      if (!changed) break;
+    }
+    return std::min(round, kMaxSizingRounds);
+  }
+
+ private:
+  std::uint32_t newSubstation(geo::Vec2 position, double ratedMva) {
+    city::Substation sub;
+    sub.id = "synth:substation/" + std::to_string(++synthesised);
+    sub.position = position;
+    if (auto z = city_.terrain.sample(position)) sub.groundElevationM = *z;
+    sub.ratedMva = ratedMva;
+    sub.primaryKv = kMediumVoltageKv;
+    sub.secondaryKv = kLowVoltageKv;
+    sub.source = "synthesised";
+    grid_.substations.push_back(std::move(sub));
+    return static_cast<std::uint32_t>(grid_.substations.size() - 1);
+  }
+
+  std::int32_t newFeeder(SiteGrid& site, geo::Polyline route, std::int32_t parent) {
+    city::Feeder feeder;
+    feeder.id = grid_.substations[site.substation].id + "/feeder-" + std::to_string(site.feeders.size() + 1);
+    feeder.substation = site.substation;
+    feeder.route = std::move(route);
+    feeder.voltageKv = kLowVoltageKv;
+    feeder.parentFeeder = parent;
+    feeder.source = "synthesised";
+    grid_.feeders.push_back(std::move(feeder));
+    site.feeders.push_back(static_cast<std::uint32_t>(grid_.feeders.size() - 1));
+    site.cables.push_back({});
+    return static_cast<std::int32_t>(grid_.feeders.size() - 1);
+  }
+
+  static std::size_t indexOf(const SiteGrid& site, std::int32_t feeder) {
+    const auto it = std::find(site.feeders.begin(), site.feeders.end(), static_cast<std::uint32_t>(feeder));
+    return static_cast<std::size_t>(it - site.feeders.begin());
+  }
+
+  // A mapped distribution substation near the area, nearest its load centre, else a new site by the street
+  // node nearest the load centre.
+  std::uint32_t siteFor(const ServiceArea& area) {
+    const double rating = transformerRatingFor(area.kva, options_.designUtilisation);
+    std::uint32_t chosen = kNone;
+    double best = std::numeric_limits<double>::infinity();
+    for (std::uint32_t s : osmSites_) {
+      if (osmUsed_[s]) continue;
+      const geo::Vec2 p = grid_.substations[s].position;
+      if (area.box.squaredDistanceTo(p) > kOsmSiteReachM * kOsmSiteReachM) continue;
+      const double d = geo::distance(p, area.loadCentre);
+      if (d < best) best = d, chosen = s;
+    }
+    if (chosen != kNone) {
+      osmUsed_[chosen] = 1;
+      city::Substation& sub = grid_.substations[chosen];
+      if (sub.ratedMva <= 0) sub.ratedMva = rating;  // OSM rarely tags ratings
+      ++osmSubstationsUsed;
+      return chosen;
+    }
+    geo::Vec2 position = area.loadCentre;
+    if (!streets_.empty()) {
+      const geo::Vec2 node = streets_.position(streets_.nearestNode(area.loadCentre));
+      const double d = geo::distance(node, area.loadCentre);
+      position = d > 0 ? geo::Vec2{node.x + (area.loadCentre.x - node.x) / d * kSiteOffsetM,
+                                   node.y + (area.loadCentre.y - node.y) / d * kSiteOffsetM}
+                       : geo::Vec2{node.x + kSiteOffsetM, node.y};
+    }
+    return newSubstation(position, rating);
+  }
+
+  // Feeder sections along the shortest street paths from the site to the area's buildings.
+  void route(const ServiceArea& area, SiteGrid& site) {
+    const geo::Vec2 sitePosition = grid_.substations[site.substation].position;
+    std::vector<std::uint32_t> direct;
+    if (streets_.empty()) {
+      direct = area.buildings;
+    } else {
+      const std::uint32_t root = streets_.nearestNode(sitePosition);
+      std::vector<std::uint32_t> access(area.buildings.size());
+      for (std::size_t i = 0; i < area.buildings.size(); ++i)
+        access[i] = streets_.nearestNode(at_[area.buildings[i]]);
+      const StreetGraph::Tree tree = streets_.shortestPaths(root, access);
+      std::vector<std::vector<std::uint32_t>> children(streets_.size()), buildingsAt(streets_.size());
+      std::vector<char> used(streets_.size(), 0);
+      used[root] = 1;
+      for (std::size_t i = 0; i < area.buildings.size(); ++i) {
+        const std::uint32_t node = access[i];
+        if (!std::isfinite(tree.distance[node])) {
+          direct.push_back(area.buildings[i]);
+          continue;
+        }
+        buildingsAt[node].push_back(area.buildings[i]);
+        for (std::uint32_t n = node; n != root && !used[n]; n = tree.parent[n]) used[n] = 1;
+      }
+      for (std::uint32_t n = 0; n < streets_.size(); ++n)
+        if (used[n] && n != root) children[tree.parent[n]].push_back(n);
+
+      // Sections between branch points, breadth first from the busbar.
+      struct Start {
+        std::uint32_t node, child;
+        std::int32_t parent;
+      };
+      std::queue<Start> starts;
+      for (std::uint32_t c : children[root]) starts.push({root, c, city::kNoParentFeeder});
+      std::int32_t firstSection = city::kNoParentFeeder;
+      while (!starts.empty()) {
+        const Start start = starts.front();
+        starts.pop();
+        geo::Polyline line;
+        if (start.node == root) line.push_back(sitePosition);
+        line.push_back(streets_.position(start.node));
+        const std::int32_t f = newFeeder(site, {}, start.parent);
+        if (firstSection < 0) firstSection = f;
+        std::uint32_t from = start.node, node = start.child;
+        while (true) {
+          const StreetGraph::Edge& edge = streets_.edges(from)[tree.parentEdge[node]];
+          const geo::Polyline piece = streets_.geometry(edge, from);
+          line.insert(line.end(), piece.begin() + 1, piece.end());
+          for (std::uint32_t b : buildingsAt[node])
+            grid_.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(b);
+          if (children[node].size() != 1) break;
+          from = node;
+          node = children[node].front();
+        }
+        for (std::uint32_t c : children[node]) starts.push({node, c, f});
+        grid_.feeders[static_cast<std::size_t>(f)].route = std::move(line);
+      }
+      if (!buildingsAt[root].empty()) {
+        std::int32_t f = firstSection;
+        if (f < 0) f = newFeeder(site, {sitePosition, streets_.position(root)}, city::kNoParentFeeder);
+        for (std::uint32_t b : buildingsAt[root])
+          grid_.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(b);
+      }
+    }
+    for (std::uint32_t b : direct) {
+      newFeeder(site, {sitePosition, at_[b]}, city::kNoParentFeeder);
+      grid_.feeders.back().servedBuildings.push_back(b);
+      ++directCables;
+    }
+  }
+
+  // One power flow at the design peak for one site; reinforces what exceeds the limits. True when it changed.
+  bool check(const SubstationNetwork& net, SiteGrid& site, GridSynthesisReport& report) {
+    const double utilisation = options_.designUtilisation;
+    std::vector<Complex> injection(net.network.busCount(), Complex(0, 0));
+    for (std::size_t j = 0; j < net.buildings.size(); ++j) {
+      const double p = kva_[net.buildings[j]] * kPowerFactor * 1e-3 / kNetworkBaseMva;
+      injection[static_cast<std::size_t>(net.busOfBuilding[j])] -= Complex(p, p * kReactiveShare);
+    }
+    std::vector<Complex> v = net.network.voltage;
+    NewtonRaphsonPowerFlow flow(net.network, {1e-8, 30, LinearSolverKind::Klu});
+    PowerFlowOutcome outcome;
+    try {
+      outcome = flow.solve(v, injection);
+    } catch (const Error&) {
+      outcome.converged = false;
+    }
+    city::Substation& sub = grid_.substations[site.substation];
+    bool changed = false;
+    const auto upsizeTransformer = [&] {
+      sub.ratedMva = nextTransformerRating(sub.ratedMva);
+      if (site.dedicated) applyBusbar(grid_.feeders[site.feeders.front()], sub.ratedMva);
+      changed = true;
+    };
+    std::vector<char> done(site.feeders.size(), 0);
+    const auto strengthen = [&](std::int32_t feeder) {
+      const std::size_t i = indexOf(site, feeder);
+      if (done[i] || site.dedicated) return;
+      done[i] = 1;
+      const CableChoice next = reinforced(site.cables[i]);
+      if (site.splittable && next.runs > kMaxParallelRuns) {
+        site.needsSplit = true;
+        return;
+      }
+      site.cables[i] = next;
+      applyCable(grid_.feeders[site.feeders[i]], next);
+      changed = true;
+    };
+    if (!outcome.converged) {
+      // Far beyond any design limit: a larger transformer and every cable one step up.
+      report.maxDesignLoading = std::numeric_limits<double>::infinity();
+      upsizeTransformer();
+      for (std::uint32_t f : site.feeders) strengthen(static_cast<std::int32_t>(f));
+      return changed;
+    }
+    std::vector<std::int32_t> branchTo(net.network.busCount(), -1);
+    bool transformerOver = false;
+    for (std::size_t br = 0; br < net.network.branches.size(); ++br) {
+      const AcBranch& branch = net.network.branches[br];
+      branchTo[static_cast<std::size_t>(branch.to)] = static_cast<std::int32_t>(br);
+      const double loading = std::abs(branchSeriesCurrent(branch, v)) / net.branchRatingPu[br];
+      report.maxDesignLoading = std::max(report.maxDesignLoading, loading);
+      if (loading <= utilisation + 1e-9) continue;
+      const std::int32_t feeder = net.feederOfBranch[br];
+      if (feeder < 0 || site.dedicated)
+        transformerOver = true;
+      else
+        strengthen(feeder);
+    }
+    if (transformerOver) upsizeTransformer();
+    std::size_t worst = 1;
+    for (std::size_t b = 1; b < v.size(); ++b) {
+      report.minDesignVoltagePu = std::min(report.minDesignVoltagePu, std::abs(v[b]));
+      if (std::abs(v[b]) < std::abs(v[worst])) worst = b;
+    }
+    if (std::abs(v[worst]) >= options_.minDesignVoltagePu) return changed;
+    // The section with the largest voltage drop on the path from the worst bus back to the busbar.
+    std::map<std::int32_t, double> dropOfFeeder;
+    for (std::int32_t br = branchTo[worst]; br >= 0;) {
+      const AcBranch& branch = net.network.branches[static_cast<std::size_t>(br)];
+      const std::int32_t feeder = net.feederOfBranch[static_cast<std::size_t>(br)];
+      if (feeder >= 0)
+        dropOfFeeder[feeder] +=
+            std::abs(v[static_cast<std::size_t>(branch.from)] - v[static_cast<std::size_t>(branch.to)]);
+      br = branchTo[static_cast<std::size_t>(branch.from)];
+    }
+    std::int32_t most = -1;
+    double largest = 0;
+    for (const auto& [feeder, drop] : dropOfFeeder)
+      if (drop > largest) largest = drop, most = feeder;
+    if (most >= 0 && !site.dedicated)
+      strengthen(most);
+    else
+      upsizeTransformer();
+    return changed;
+  }
+
+  city::CityModel& city_;
+  city::GridAssets& grid_;
+  const StreetGraph& streets_;
+  const std::vector<geo::Vec2>& at_;
+  const std::vector<double>& kva_;
+  const GridSynthesisOptions& options_;
+  std::vector<std::uint32_t> osmSites_;
+  std::vector<char> osmUsed_;
+};
+
+// Rounds of splitting service areas whose cables would need more than kMaxParallelRuns.
+constexpr int kMaxSplitRounds = 12;
 
 }  // namespace
 
@@ -240,313 +587,69 @@ double designPeakKw(const city::Building& building) {
 
 GridSynthesisReport synthesiseGrid(city::CityModel& city, const GridSynthesisOptions& options) {
   GridSynthesisReport report;
-  city::GridAssets& grid = city.grid;
-  const double utilisation = options.designUtilisation;
-
   std::vector<char> served(city.buildings.size(), 0);
-  for (const city::Feeder& feeder : grid.feeders)
+  for (const city::Feeder& feeder : city.grid.feeders)
     for (std::uint32_t b : feeder.servedBuildings)
       if (b < served.size()) served[b] = 1;
   std::vector<geo::Vec2> at(city.buildings.size());
   std::vector<double> kva(city.buildings.size(), 0.0);
-  std::vector<std::uint32_t> pending;
+  std::vector<std::uint32_t> shared;
+  std::vector<ServiceArea> areas;
+  // Buildings beyond one transformer's utilised capacity get a substation of their own in the building.
+  const double areaKva = options.designUtilisation * kLargestUnitMva * 1000.0;
   for (std::uint32_t b = 0; b < city.buildings.size(); ++b) {
     if (served[b] || city.buildings[b].footprint.empty()) continue;
     at[b] = geo::pointOnSurface(city.buildings[b].footprint);
     const double kw = designPeakKw(city.buildings[b]);
     kva[b] = kw / kPowerFactor;
     report.designPeakMw += kw * 1e-3;
-    pending.push_back(b);
+    ++report.buildingsConsidered;
+    if (kva[b] > areaKva) {
+      areas.push_back(describeArea({b}, at, kva));
+      areas.back().dedicated = true;
+    } else {
+      shared.push_back(b);
+    }
   }
-  report.buildingsConsidered = pending.size();
-  if (pending.empty()) return report;
+  if (report.buildingsConsidered == 0) return report;
+  if (!shared.empty())
+    bisect(describeArea(shared, at, kva), at, kva, areaKva, options.maxServiceAreaSpanM, areas);
 
   const StreetGraph streets(city.roads);
-  std::vector<char> osmSiteUsed(grid.substations.size(), 1);
-  for (std::size_t s = 0; s < grid.substations.size(); ++s) {
-    const city::Substation& sub = grid.substations[s];
-    const bool hasFeeders = std::any_of(grid.feeders.begin(), grid.feeders.end(), [&](const city::Feeder& f) {
-      return f.substation == s && !f.servedBuildings.empty();
-    });
-    if (sub.source == "osm" && sub.primaryKv <= kOsmDistributionMaxKv && !hasFeeders) osmSiteUsed[s] = 0;
-  }
-
-  const auto newSubstation = [&](geo::Vec2 position, double ratedMva, const std::string& name) {
-    city::Substation sub;
-    sub.id = "synth:substation/" + std::to_string(report.substationsSynthesised + 1);
-    sub.name = name;
-    sub.position = position;
-    if (auto z = city.terrain.sample(position)) sub.groundElevationM = *z;
-    sub.ratedMva = ratedMva;
-    sub.primaryKv = kMediumVoltageKv;
-    sub.secondaryKv = kLowVoltageKv;
-    sub.source = "synthesised";
-    grid.substations.push_back(std::move(sub));
-    ++report.substationsSynthesised;
-    return static_cast<std::uint32_t>(grid.substations.size() - 1);
-  };
-  const auto newFeeder = [&](std::uint32_t substation, geo::Polyline route, std::int32_t parent,
-                             SiteGrid& site) {
-    city::Feeder feeder;
-    feeder.id = grid.substations[substation].id + "/feeder-" + std::to_string(site.feeders.size() + 1);
-    feeder.substation = substation;
-    feeder.route = std::move(route);
-    feeder.voltageKv = kLowVoltageKv;
-    feeder.parentFeeder = parent;
-    feeder.source = "synthesised";
-    grid.feeders.push_back(std::move(feeder));
-    site.feeders.push_back(static_cast<std::uint32_t>(grid.feeders.size() - 1));
-    site.cables.push_back({});
-    return static_cast<std::int32_t>(grid.feeders.size() - 1);
-  };
-
-  std::vector<SiteGrid> sites;
-  // Buildings beyond one transformer's utilised capacity get a substation of their own at the building.
-  const double areaKva = utilisation * kLargestUnitMva * 1000.0;
-  std::vector<std::uint32_t> shared;
-  for (std::uint32_t b : pending) {
-    if (kva[b] <= areaKva) {
-      shared.push_back(b);
-      continue;
-    }
-    SiteGrid& site = sites.emplace_back();
-    site.substation = newSubstation(at[b], transformerRatingFor(kva[b], utilisation), "");
-    ++report.dedicatedSubstations;
-    // A substation in the building: its feeder is the busbar connection, a zero-length line at the site.
-    newFeeder(site.substation, {at[b], at[b]}, city::kNoParentFeeder, site);
-    grid.feeders.back().servedBuildings.push_back(b);
-  }
-
-  std::vector<ServiceArea> areas;
-  if (!shared.empty()) bisect(shared, at, kva, areaKva, options.maxServiceAreaSpanM, areas);
-  for (const ServiceArea& area : areas) {
-    SiteGrid& site = sites.emplace_back();
-    const double rating = transformerRatingFor(area.kva, utilisation);
-    // A mapped distribution substation near the area, nearest its load centre, else a new site by the street
-    // node nearest the load centre.
-    std::uint32_t chosen = kNone;
-    double best = std::numeric_limits<double>::infinity();
-    for (std::uint32_t s = 0; s < grid.substations.size(); ++s) {
-      if (osmSiteUsed.size() <= s || osmSiteUsed[s]) continue;
-      const geo::Vec2 p = grid.substations[s].position;
-      if (area.box.squaredDistanceTo(p) > kOsmSiteReachM * kOsmSiteReachM) continue;
-      const double d = geo::distance(p, area.loadCentre);
-      if (d < best) best = d, chosen = s;
-    }
-    if (chosen != kNone) {
-      osmSiteUsed[chosen] = 1;
-      city::Substation& sub = grid.substations[chosen];
-      if (sub.ratedMva <= 0) sub.ratedMva = rating;  // OSM rarely tags ratings
-      ++report.osmSubstationsUsed;
-      site.substation = chosen;
-    } else {
-      geo::Vec2 position = area.loadCentre;
-      if (!streets.empty()) {
-        const geo::Vec2 node = streets.position(streets.nearestNode(area.loadCentre));
-        const double d = geo::distance(node, area.loadCentre);
-        position = d > 0 ? geo::Vec2{node.x + (area.loadCentre.x - node.x) / d * kSiteOffsetM,
-                                     node.y + (area.loadCentre.y - node.y) / d * kSiteOffsetM}
-                         : geo::Vec2{node.x + kSiteOffsetM, node.y};
+  const city::GridAssets original = city.grid;
+  int rounds = 0;
+  for (int attempt = 1;; ++attempt) {
+    city.grid = original;
+    GridBuilder builder(city, streets, at, kva, options);
+    for (const ServiceArea& area : areas) builder.build(area);
+    builder.sizeCables();
+    rounds += builder.reinforce(report);
+    const bool split = std::any_of(builder.sites.begin(), builder.sites.end(),
+                                   [](const SiteGrid& site) { return site.needsSplit; });
+    if (!split || attempt == kMaxSplitRounds) {
+      report.osmSubstationsUsed = builder.osmSubstationsUsed;
+      report.substationsSynthesised = builder.synthesised;
+      report.dedicatedSubstations = builder.dedicated;
+      report.directCables = builder.directCables;
+      for (const SiteGrid& site : builder.sites) {
+        report.feeders += site.feeders.size();
+        for (std::uint32_t f : site.feeders) report.cableKm += geo::length(city.grid.feeders[f].route) * 1e-3;
       }
-      site.substation = newSubstation(position, rating, "");
+      break;
     }
-    const geo::Vec2 sitePosition = grid.substations[site.substation].position;
-
-    // Buildings reached along the streets, the others by a cable of their own.
-    std::vector<std::uint32_t> access(area.buildings.size(), kNone);
-    std::uint32_t root = kNone;
-    StreetGraph::Tree tree;
-    if (!streets.empty()) {
-      root = streets.nearestNode(sitePosition);
-      for (std::size_t i = 0; i < area.buildings.size(); ++i)
-        access[i] = streets.nearestNode(at[area.buildings[i]]);
-      tree = streets.shortestPaths(root, access);
-    }
-    // The tree's used nodes and their children (in node order).
-    std::vector<std::vector<std::uint32_t>> children;
-    std::vector<std::vector<std::uint32_t>> buildingsAt;
-    std::vector<std::uint32_t> direct;
-    if (root != kNone) {
-      children.assign(streets.size(), {});
-      buildingsAt.assign(streets.size(), {});
-      std::vector<char> used(streets.size(), 0);
-      used[root] = 1;
-      for (std::size_t i = 0; i < area.buildings.size(); ++i) {
-        const std::uint32_t node = access[i];
-        if (!std::isfinite(tree.distance[node])) {
-          direct.push_back(area.buildings[i]);
-          continue;
-        }
-        buildingsAt[node].push_back(area.buildings[i]);
-        for (std::uint32_t n = node; n != root && !used[n]; n = tree.parent[n]) used[n] = 1;
-      }
-      for (std::uint32_t n = 0; n < streets.size(); ++n)
-        if (used[n] && n != root) children[tree.parent[n]].push_back(n);
-    } else {
-      direct = area.buildings;
-    }
-
-    // Sections between branch points, breadth first from the busbar.
-    if (root != kNone) {
-      struct Start {
-        std::uint32_t node, child;
-        std::int32_t parent;
-      };
-      std::queue<Start> starts;
-      for (std::uint32_t c : children[root]) starts.push({root, c, city::kNoParentFeeder});
-      std::int32_t firstSection = city::kNoParentFeeder;
-      while (!starts.empty()) {
-        const Start start = starts.front();
-        starts.pop();
-        geo::Polyline route;
-        if (start.node == root) route.push_back(sitePosition);
-        route.push_back(streets.position(start.node));
-        const std::int32_t f = newFeeder(site.substation, {}, start.parent, site);
-        if (firstSection < 0) firstSection = f;
-        std::uint32_t from = start.node, node = start.child;
-        while (true) {
-          const StreetGraph::Edge& edge = streets.edges(from)[tree.parentEdge[node]];
-          const geo::Polyline piece = streets.geometry(edge, from);
-          route.insert(route.end(), piece.begin() + 1, piece.end());
-          for (std::uint32_t b : buildingsAt[node])
-            grid.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(b);
-          if (children[node].size() != 1) break;
-          from = node;
-          node = children[node].front();
-        }
-        for (std::uint32_t c : children[node]) starts.push({node, c, f});
-        grid.feeders[static_cast<std::size_t>(f)].route = std::move(route);
-      }
-      if (!buildingsAt[root].empty()) {
-        std::int32_t f = firstSection;
-        if (f < 0)
-          f = newFeeder(site.substation, {sitePosition, streets.position(root)}, city::kNoParentFeeder, site);
-        for (std::uint32_t b : buildingsAt[root])
-          grid.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(b);
-      }
-    }
-    for (std::uint32_t b : direct) {
-      newFeeder(site.substation, {sitePosition, at[b]}, city::kNoParentFeeder, site);
-      grid.feeders.back().servedBuildings.push_back(b);
-      ++report.directCables;
-    }
-  }
-
-  // Served buildings in index order, as the city file gives them back.
-  for (const SiteGrid& site : sites)
-    for (std::uint32_t f : site.feeders)
-      std::sort(grid.feeders[f].servedBuildings.begin(), grid.feeders[f].servedBuildings.end());
-
-  // Initial cable sizes from the downstream design load of each section (children follow their parents).
-  for (SiteGrid& site : sites) {
-    std::vector<double> downstream(site.feeders.size(), 0.0);
-    for (std::size_t i = 0; i < site.feeders.size(); ++i)
-      for (std::uint32_t b : grid.feeders[site.feeders[i]].servedBuildings) downstream[i] += kva[b];
-    for (std::size_t i = site.feeders.size(); i-- > 0;) {
-      const std::int32_t parent = grid.feeders[site.feeders[i]].parentFeeder;
-      if (parent < 0) continue;
-      const auto it = std::find(site.feeders.begin(), site.feeders.end(), static_cast<std::uint32_t>(parent));
-      downstream[static_cast<std::size_t>(it - site.feeders.begin())] += downstream[i];
-    }
-    for (std::size_t i = 0; i < site.feeders.size(); ++i) {
-      site.cables[i] = cableFor(ampsAtLowVoltage(downstream[i]), utilisation);
-      applyCable(grid.feeders[site.feeders[i]], site.cables[i]);
-    }
-  }
-
-  // Reinforce until an AC power flow at the design peak keeps loadings and voltages within the design limits.
-  std::vector<std::int32_t> siteOfSubstation(grid.substations.size(), -1);
-  for (std::size_t i = 0; i < sites.size(); ++i)
-    siteOfSubstation[sites[i].substation] = static_cast<std::int32_t>(i);
-  for (int round = 1; round <= kMaxSizingRounds; ++round) {
-    report.sizingRounds = round;
-    report.maxDesignLoading = 0;
-    report.minDesignVoltagePu = 1;
-    bool changed = false;
-    const std::vector<SubstationNetwork> networks = buildDistributionNetworks(city);
-    for (const SubstationNetwork& net : networks) {
-      if (net.citySubstation < 0 || siteOfSubstation[static_cast<std::size_t>(net.citySubstation)] < 0)
-        continue;
-      SiteGrid& site =
-          sites[static_cast<std::size_t>(siteOfSubstation[static_cast<std::size_t>(net.citySubstation)])];
-      std::vector<Complex> injection(net.network.busCount(), Complex(0, 0));
-      for (std::size_t j = 0; j < net.buildings.size(); ++j) {
-        const double p = kva[net.buildings[j]] * kPowerFactor * 1e-3 / kNetworkBaseMva;
-        injection[static_cast<std::size_t>(net.busOfBuilding[j])] -= Complex(p, p * kReactiveShare);
-      }
-      std::vector<Complex> v = net.network.voltage;
-      NewtonRaphsonPowerFlow flow(net.network, {1e-8, 30, LinearSolverKind::Klu});
-      PowerFlowOutcome outcome;
-      try {
-        outcome = flow.solve(v, injection);
-      } catch (const Error&) {
-        outcome.converged = false;
-      }
-      const auto reinforce = [&](std::int32_t feeder) {
-        const auto it =
-            std::find(site.feeders.begin(), site.feeders.end(), static_cast<std::uint32_t>(feeder));
-        const std::size_t i = static_cast<std::size_t>(it - site.feeders.begin());
-        site.cables[i] = reinforced(site.cables[i]);
-        applyCable(grid.feeders[site.feeders[i]], site.cables[i]);
-        changed = true;
-      };
-      city::Substation& sub = grid.substations[site.substation];
-      if (!outcome.converged) {
-        // Far beyond any design limit: a larger transformer and every cable one step up.
-        sub.ratedMva = nextTransformerRating(sub.ratedMva);
-        for (std::uint32_t f : site.feeders) reinforce(static_cast<std::int32_t>(f));
-        report.maxDesignLoading = std::numeric_limits<double>::infinity();
+    std::vector<ServiceArea> next;
+    for (std::size_t i = 0; i < areas.size(); ++i) {
+      if (!builder.sites[i].needsSplit) {
+        next.push_back(std::move(areas[i]));
         continue;
       }
-      std::vector<std::int32_t> branchTo(net.network.busCount(), -1);
-      std::vector<char> reinforcedFeeder(grid.feeders.size(), 0);
-      for (std::size_t br = 0; br < net.network.branches.size(); ++br) {
-        const AcBranch& branch = net.network.branches[br];
-        branchTo[static_cast<std::size_t>(branch.to)] = static_cast<std::int32_t>(br);
-        const double loading = std::abs(branchSeriesCurrent(branch, v)) / net.branchRatingPu[br];
-        report.maxDesignLoading = std::max(report.maxDesignLoading, loading);
-        if (loading <= utilisation + 1e-9) continue;
-        const std::int32_t feeder = net.feederOfBranch[br];
-        if (feeder < 0) {
-          sub.ratedMva = nextTransformerRating(sub.ratedMva);
-          changed = true;
-        } else if (!reinforcedFeeder[static_cast<std::size_t>(feeder)]) {
-          reinforcedFeeder[static_cast<std::size_t>(feeder)] = 1;
-          reinforce(feeder);
-        }
-      }
-      std::size_t worst = 1;
-      for (std::size_t b = 1; b < v.size(); ++b) {
-        report.minDesignVoltagePu = std::min(report.minDesignVoltagePu, std::abs(v[b]));
-        if (std::abs(v[b]) < std::abs(v[worst])) worst = b;
-      }
-      if (std::abs(v[worst]) >= options.minDesignVoltagePu) continue;
-      // The feeder with the largest voltage drop on the path from the worst bus back to the busbar.
-      std::vector<double> dropOfFeeder(grid.feeders.size(), 0.0);
-      for (std::int32_t br = branchTo[worst]; br >= 0;) {
-        const AcBranch& branch = net.network.branches[static_cast<std::size_t>(br)];
-        const std::int32_t feeder = net.feederOfBranch[static_cast<std::size_t>(br)];
-        if (feeder >= 0)
-          dropOfFeeder[static_cast<std::size_t>(feeder)] +=
-              std::abs(v[static_cast<std::size_t>(branch.from)] - v[static_cast<std::size_t>(branch.to)]);
-        br = branchTo[static_cast<std::size_t>(branch.from)];
-      }
-      const auto most = std::max_element(dropOfFeeder.begin(), dropOfFeeder.end());
-      if (*most > 0) {
-        const auto feeder = static_cast<std::int32_t>(most - dropOfFeeder.begin());
-        if (!reinforcedFeeder[static_cast<std::size_t>(feeder)]) reinforce(feeder);
-      } else {
-        sub.ratedMva = nextTransformerRating(sub.ratedMva);
-        changed = true;
-      }
+      auto [first, second] = splitInTwo(std::move(areas[i]), at, kva);
+      next.push_back(std::move(first));
+      next.push_back(std::move(second));
     }
-    if (!changed) break;
+    areas = std::move(next);
   }
-
-  for (const SiteGrid& site : sites) {
-    report.feeders += site.feeders.size();
-    for (std::uint32_t f : site.feeders) report.cableKm += geo::length(grid.feeders[f].route) * 1e-3;
-  }
+  report.sizingRounds = rounds;
   return report;
 }
 
