@@ -2,6 +2,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -56,7 +57,15 @@ void printCityInfo(const city::CityModel& city, const std::filesystem::path& pat
   std::printf("road_links  %zu\n", city.roads.links.size());
   std::printf("road_nodes  %zu\n", city.roads.nodes.size());
   std::printf("sensors     %zu\n", city.sensors.size());
-  std::printf("grid        %zu substations, %zu feeders\n", city.grid.substations.size(), city.grid.feeders.size());
+  std::map<std::string, std::size_t> bySource;
+  for (const auto& substation : city.grid.substations)
+    ++bySource[substation.source.empty() ? "unknown source" : substation.source];
+  std::string sources;
+  for (const auto& [source, count] : bySource)
+    sources += (sources.empty() ? " (" : ", ") + std::to_string(count) + " " + source;
+  if (!sources.empty()) sources += ")";
+  std::printf("grid        %zu substations%s, %zu feeders\n", city.grid.substations.size(), sources.c_str(),
+              city.grid.feeders.size());
   if (city.terrain.empty()) {
     std::printf("dem         none\n");
   } else {
