@@ -435,7 +435,8 @@ TEST_CASE("a city without a grid says so: a warning event and no grid KPIs") {
   const sim::Kpis k = h.model->kpis();
   CHECK(k.at("annual_demand_mwh") > 0);
   CHECK(k.at("buildings_without_network") == 6.0);
-  for (const char* grid : {"max_line_loading", "voltage_violation_hours", "unserved_energy_mwh", "power_flow_failures"})
+  for (const char* grid :
+       {"max_line_loading", "voltage_violation_hours", "unserved_energy_mwh", "power_flow_failures"})
     CHECK(k.count(grid) == 0);
   const std::vector<sim::Event> events = h.model->takeEvents();
   REQUIRE(events.size() == 1);

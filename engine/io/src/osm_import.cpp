@@ -1,7 +1,7 @@
 #include "citytwin/io/osm_import.hpp"
 
-#include <gdal_priv.h>
 #include <cpl_conv.h>
+#include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -15,11 +15,11 @@
 #include "citytwin/city/road_connectivity.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
+#include "citytwin/io/osm_tags.hpp"
 #include "dem_reprojection.hpp"
 #include "gdal_session.hpp"
 #include "osm_power.hpp"
 #include "osm_road_builder.hpp"
-#include "citytwin/io/osm_tags.hpp"
 
 namespace citytwin::io {
 namespace {

@@ -17,6 +17,7 @@
 #include <utility>
 
 #include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/value_reader.hpp"
 #include "citytwin/energy/building_stock.hpp"
@@ -26,7 +27,6 @@
 #include "citytwin/energy/solar.hpp"
 #include "citytwin/energy/synthetic_weather.hpp"
 #include "citytwin/energy/weather.hpp"
-#include "citytwin/core/byte_buffer.hpp"
 
 namespace citytwin::energy {
 namespace {
@@ -310,12 +310,13 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
     const std::size_t total = context.city.buildings.size();
     sim::Event e;
     e.kind = "no_network";
-    e.message = s.buildingsWithoutNetwork == total
-                    ? "no distribution network: none of the " + std::to_string(total) +
-                          " buildings is on a feeder of the city's grid layers or the network file (`citytwin "
-                          "city import` synthesises a grid); grid KPIs are not reported"
-                    : std::to_string(s.buildingsWithoutNetwork) + " of " + std::to_string(total) +
-                          " buildings are on no feeder: counted in demand and always supplied";
+    e.message =
+        s.buildingsWithoutNetwork == total
+            ? "no distribution network: none of the " + std::to_string(total) +
+                  " buildings is on a feeder of the city's grid layers or the network file (`citytwin "
+                  "city import` synthesises a grid); grid KPIs are not reported"
+            : std::to_string(s.buildingsWithoutNetwork) + " of " + std::to_string(total) +
+                  " buildings are on no feeder: counted in demand and always supplied";
     std::cerr << "citytwin: warning: energy: " << e.message << "\n";
     s.events.push_back(std::move(e));
   }

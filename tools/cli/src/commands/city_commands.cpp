@@ -171,16 +171,18 @@ void runImport(const ImportArguments& arguments) {
   } else if (grid.is_null()) {
     std::printf("grid        not synthesised: this build has no energy model\n");
   } else {
-    std::printf("grid        synthesised for %zu buildings in %.2f s: %zu new substations (%zu for one large "
-                "building), %zu OSM substations used, %zu feeder sections, %.1f km of cable, %zu direct cables\n",
-                grid["buildings_considered"].get<std::size_t>(), grid["seconds"].get<double>(),
-                grid["substations_synthesised"].get<std::size_t>(), grid["dedicated_substations"].get<std::size_t>(),
-                grid["osm_substations_used"].get<std::size_t>(), grid["feeders"].get<std::size_t>(),
-                grid["cable_km"].get<double>(), grid["direct_cables"].get<std::size_t>());
-    std::printf("grid        design peak %.2f MW; at it: max loading %.0f %%, min voltage %.3f p.u. (%d sizing "
-                "rounds)\n",
-                grid["design_peak_mw"].get<double>(), grid["max_design_loading"].get<double>() * 100,
-                grid["min_design_voltage_pu"].get<double>(), grid["sizing_rounds"].get<int>());
+    std::printf(
+        "grid        synthesised for %zu buildings in %.2f s: %zu new substations (%zu for one large "
+        "building), %zu OSM substations used, %zu feeder sections, %.1f km of cable, %zu direct cables\n",
+        grid["buildings_considered"].get<std::size_t>(), grid["seconds"].get<double>(),
+        grid["substations_synthesised"].get<std::size_t>(), grid["dedicated_substations"].get<std::size_t>(),
+        grid["osm_substations_used"].get<std::size_t>(), grid["feeders"].get<std::size_t>(),
+        grid["cable_km"].get<double>(), grid["direct_cables"].get<std::size_t>());
+    std::printf(
+        "grid        design peak %.2f MW; at it: max loading %.0f %%, min voltage %.3f p.u. (%d sizing "
+        "rounds)\n",
+        grid["design_peak_mw"].get<double>(), grid["max_design_loading"].get<double>() * 100,
+        grid["min_design_voltage_pu"].get<double>(), grid["sizing_rounds"].get<int>());
   }
 }
 

@@ -20,7 +20,8 @@ struct Substation {
   // Water depth at the site above which it is switched off (flood protection level).
   double floodThresholdM = 0.3;
   // Where the asset comes from, so QGIS users can tell mapped from assumed equipment: "osm" (mapped in
-  // OpenStreetMap), "synthesised" (placed by a grid synthesis), "generated" (the sample town); empty: unknown.
+  // OpenStreetMap), "synthesised" (placed by a grid synthesis), "generated" (the sample town); empty:
+  // unknown.
   std::string source;
   friend bool operator==(const Substation&, const Substation&) = default;
 };
@@ -31,8 +32,8 @@ inline constexpr std::uint32_t kNoSubstation = 0xFFFFFFFFu;
 inline constexpr std::int32_t kNoParentFeeder = -1;
 
 // A feeder line leaving a substation; buildings are served by the feeder named in `servedBuildings`. A feeder
-// may also branch off another feeder of the same substation (`parentFeeder`) at its route's first vertex, so a
-// radial tree of cables is a set of feeders, one per section between branch points.
+// may also branch off another feeder of the same substation (`parentFeeder`) at its route's first vertex, so
+// a radial tree of cables is a set of feeders, one per section between branch points.
 struct Feeder {
   std::string id;
   std::uint32_t substation = 0;  // index into GridAssets::substations, or kNoSubstation
