@@ -14,6 +14,7 @@
 
 #include "citytwin/city/city_state.hpp"
 #include "citytwin/core/error.hpp"
+#include "citytwin/energy/distribution_network.hpp"
 #include "citytwin/energy/register.hpp"
 #include "citytwin/generate/sample_city.hpp"
 #include "citytwin/scenario/toml_input.hpp"
@@ -272,7 +273,9 @@ TEST_CASE("the model reads its network from a GeoJSON file named in [energy]") {
   far.start();
   far.published.column(city::Layer::Substation, "max_flood_depth_m", 0.0)[0] = 0.5;
   far.run(2);
-  CHECK(far.model->kpis().at("unserved_energy_mwh") == 0.0);
+  for (double s : far.staged.column(city::Layer::Building, "supplied")) CHECK(s == 1.0);
+  CHECK(far.model->kpis().at("buildings_without_network") == 6.0);
+  CHECK(far.model->kpis().count("unserved_energy_mwh") == 0);  // no network: no grid KPIs
 
   // A broken file: the scenario's line and key, then the file, feature and field.
   const auto broken = testing::scratchDirectory() / "broken_network.geojson";
@@ -422,4 +425,64 @@ TEST_CASE("bad synthetic weather keys name file, line and key") {
   CHECK(errorOf("weather = { synthetic = false }\n").find("energy.weather.synthetic") != std::string::npos);
   CHECK(errorOf("weather = { synthetic = true, seed = 1.5 }\n").find("energy.weather.seed") != std::string::npos);
   CHECK(errorOf("weather = 3\n").find("energy.weather") != std::string::npos);
+}
+
+TEST_CASE("a city without a grid says so: a warning event and no grid KPIs") {
+  Harness h;
+  h.city.grid = {};
+  h.start();
+  h.run(3);
+  const sim::Kpis k = h.model->kpis();
+  CHECK(k.at("annual_demand_mwh") > 0);
+  CHECK(k.at("buildings_without_network") == 6.0);
+  for (const char* grid :
+       {"max_line_loading", "voltage_violation_hours", "unserved_energy_mwh", "power_flow_failures"})
+    CHECK(k.count(grid) == 0);
+  const std::vector<sim::Event> events = h.model->takeEvents();
+  REQUIRE(events.size() == 1);
+  CHECK(events[0].kind == "no_network");
+  CHECK(events[0].time == 0);
+  CHECK(events[0].message.find("no distribution network") != std::string::npos);
+
+  // Part of the city on a feeder: the grid KPIs are reported, and the others are counted.
+  Harness partial;
+  partial.city.grid.feeders[0].servedBuildings = {0, 1, 2};
+  partial.start();
+  partial.run(3);
+  CHECK(partial.model->kpis().at("buildings_without_network") == 3.0);
+  CHECK(partial.model->kpis().at("max_line_loading") > 0);
+  const std::vector<sim::Event> partialEvents = partial.model->takeEvents();
+  REQUIRE(partialEvents.size() == 1);
+  CHECK(partialEvents[0].message.find("3 of 6 buildings are on no feeder") != std::string::npos);
+}
+
+TEST_CASE("feeders branching off feeders form one radial network; a loop of parents is an error") {
+  Harness h;
+  // The row of houses split into a trunk to x = 40 and a branch from there on.
+  city::Feeder& trunk = h.city.grid.feeders[0];
+  trunk.route = {{-10, -5}, {40, -5}};
+  trunk.servedBuildings = {0, 1};
+  city::Feeder branch = trunk;
+  branch.id = "S/1/a";
+  branch.route = {{40, -5}, {120, -5}};
+  branch.servedBuildings = {2, 3, 4, 5};
+  branch.parentFeeder = 0;
+  h.city.grid.feeders.push_back(branch);
+  const std::vector<energy::SubstationNetwork> networks = energy::buildDistributionNetworks(h.city);
+  REQUIRE(networks.size() == 1);
+  const energy::SubstationNetwork& n = networks[0];
+  CHECK(n.buildings.size() == 6);
+  CHECK(n.network.branches.size() + 1 == n.network.busCount());  // radial
+  // The branch starts at the trunk's junction bus, not at the busbar.
+  int fromBusbar = 0;
+  for (std::size_t br = 0; br < n.network.branches.size(); ++br)
+    fromBusbar += n.network.branches[br].from == 1;
+  CHECK(fromBusbar == 1);
+  CHECK(std::count(n.feederOfBranch.begin(), n.feederOfBranch.end(), 1) >= 4);
+  h.start();
+  h.run(2);
+  CHECK(h.model->kpis().at("power_flow_failures") == 0.0);
+
+  h.city.grid.feeders[0].parentFeeder = 1;
+  CHECK_THROWS_WITH_AS(energy::buildDistributionNetworks(h.city), doctest::Contains("loop"), Error);
 }

@@ -61,6 +61,11 @@ class FieldReader {
     return feature.GetFieldAsString(index(field));
   }
   double real(const OGRFeature& feature, const char* field) const { return feature.GetFieldAsDouble(index(field)); }
+  // A column added after schema version 1: files written before it lack it and read as empty.
+  std::string optionalText(const OGRFeature& feature, const char* field) const {
+    const int i = layer_.GetLayerDefn()->GetFieldIndex(field);
+    return i < 0 ? std::string() : std::string(feature.GetFieldAsString(i));
+  }
   int integer(const OGRFeature& feature, const char* field) const { return feature.GetFieldAsInteger(index(field)); }
   std::int64_t integer64(const OGRFeature& feature, const char* field) const {
     return feature.GetFieldAsInteger64(index(field));
@@ -283,21 +288,30 @@ void readGrid(GpkgReader& reader, city::CityModel& city, const std::vector<std::
     substation.primaryKv = substationFields.real(*feature, "primary_kv");
     substation.secondaryKv = substationFields.real(*feature, "secondary_kv");
     substation.floodThresholdM = substationFields.real(*feature, "flood_threshold_m");
+    substation.source = substationFields.optionalText(*feature, "source");
     substationIndex[substation.id] = static_cast<std::uint32_t>(city.grid.substations.size());
     city.grid.substations.push_back(std::move(substation));
   }
   std::unordered_map<std::string, std::uint32_t> feederIndex;
+  std::vector<std::string> parentOfFeeder;
   OGRLayer& feeders = reader.layer(layout::kFeeders);
   FieldReader feederFields(reader, feeders);
   for (auto& feature : feeders) {
     city::Feeder feeder;
     feeder.id = feederFields.text(*feature, "id");
     const std::string substationId = feederFields.text(*feature, "substation_id");
-    const auto substation = substationIndex.find(substationId);
-    if (substation == substationIndex.end()) {
-      reader.fail("feeder '" + feeder.id + "' refers to unknown substation '" + substationId + "'");
+    if (substationId.empty()) {
+      feeder.substation = city::kNoSubstation;  // a mapped line whose substation is not in the city
+    } else {
+      const auto substation = substationIndex.find(substationId);
+      if (substation == substationIndex.end()) {
+        reader.fail("feeder '" + feeder.id + "' refers to unknown substation '" + substationId + "'");
+      }
+      feeder.substation = substation->second;
     }
-    feeder.substation = substation->second;
+    parentOfFeeder.push_back(feederFields.optionalText(*feature, "parent_feeder_id"));
+    feeder.cable = feederFields.optionalText(*feature, "cable");
+    feeder.source = feederFields.optionalText(*feature, "source");
     feeder.route = toPolyline(feederFields.geometry<OGRLineString>(*feature, wkbLineString));
     feeder.voltageKv = feederFields.real(*feature, "voltage_kv");
     feeder.ratedAmps = feederFields.real(*feature, "rated_amps");
@@ -305,6 +319,19 @@ void readGrid(GpkgReader& reader, city::CityModel& city, const std::vector<std::
     feeder.reactanceOhmPerKm = feederFields.real(*feature, "reactance_ohm_per_km");
     feederIndex[feeder.id] = static_cast<std::uint32_t>(city.grid.feeders.size());
     city.grid.feeders.push_back(std::move(feeder));
+  }
+  for (std::size_t f = 0; f < parentOfFeeder.size(); ++f) {
+    if (parentOfFeeder[f].empty()) continue;
+    city::Feeder& feeder = city.grid.feeders[f];
+    const auto parent = feederIndex.find(parentOfFeeder[f]);
+    if (parent == feederIndex.end()) {
+      reader.fail("feeder '" + feeder.id + "' branches off unknown feeder '" + parentOfFeeder[f] + "'");
+    }
+    if (city.grid.feeders[parent->second].substation != feeder.substation || parent->second == f) {
+      reader.fail("feeder '" + feeder.id + "' branches off feeder '" + parentOfFeeder[f] +
+                  "' of another substation (or itself)");
+    }
+    feeder.parentFeeder = static_cast<std::int32_t>(parent->second);
   }
   for (std::uint32_t b = 0; b < feederOfBuilding.size(); ++b) {
     if (feederOfBuilding[b].empty()) continue;

@@ -196,10 +196,15 @@ void writeSensors(GpkgWriter& writer, const std::vector<city::Sensor>& sensors) 
 }
 
 void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
-  OGRLayer* substations = writer.layer(
-      layout::kSubstations, wkbPoint,
-      {{"id", OFTString}, {"name", OFTString}, {"ground_elevation_m", OFTReal}, {"rated_mva", OFTReal},
-       {"primary_kv", OFTReal}, {"secondary_kv", OFTReal}, {"flood_threshold_m", OFTReal}});
+  OGRLayer* substations = writer.layer(layout::kSubstations, wkbPoint,
+                                       {{"id", OFTString},
+                                        {"name", OFTString},
+                                        {"ground_elevation_m", OFTReal},
+                                        {"rated_mva", OFTReal},
+                                        {"primary_kv", OFTReal},
+                                        {"secondary_kv", OFTReal},
+                                        {"flood_threshold_m", OFTReal},
+                                        {"source", OFTString}});
   for (const auto& substation : grid.substations) {
     OGRFeature feature(substations->GetLayerDefn());
     feature.SetField("id", substation.id.c_str());
@@ -209,18 +214,33 @@ void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
     feature.SetField("primary_kv", substation.primaryKv);
     feature.SetField("secondary_kv", substation.secondaryKv);
     feature.SetField("flood_threshold_m", substation.floodThresholdM);
+    feature.SetField("source", substation.source.c_str());
     OGRPoint point(substation.position.x, substation.position.y);
     feature.SetGeometry(&point);
     writer.add(substations, feature);
   }
-  OGRLayer* feeders = writer.layer(
-      layout::kFeeders, wkbLineString,
-      {{"id", OFTString}, {"substation_id", OFTString}, {"voltage_kv", OFTReal}, {"rated_amps", OFTReal},
-       {"resistance_ohm_per_km", OFTReal}, {"reactance_ohm_per_km", OFTReal}});
+  OGRLayer* feeders = writer.layer(layout::kFeeders, wkbLineString,
+                                   {{"id", OFTString},
+                                    {"substation_id", OFTString},
+                                    {"voltage_kv", OFTReal},
+                                    {"rated_amps", OFTReal},
+                                    {"resistance_ohm_per_km", OFTReal},
+                                    {"reactance_ohm_per_km", OFTReal},
+                                    {"parent_feeder_id", OFTString},
+                                    {"cable", OFTString},
+                                    {"source", OFTString}});
   for (const auto& feeder : grid.feeders) {
     OGRFeature feature(feeders->GetLayerDefn());
     feature.SetField("id", feeder.id.c_str());
-    feature.SetField("substation_id", grid.substations.at(feeder.substation).id.c_str());
+    feature.SetField("substation_id", feeder.substation == city::kNoSubstation
+                                          ? ""
+                                          : grid.substations.at(feeder.substation).id.c_str());
+    feature.SetField("parent_feeder_id",
+                     feeder.parentFeeder < 0
+                         ? ""
+                         : grid.feeders.at(static_cast<std::size_t>(feeder.parentFeeder)).id.c_str());
+    feature.SetField("cable", feeder.cable.c_str());
+    feature.SetField("source", feeder.source.c_str());
     feature.SetField("voltage_kv", feeder.voltageKv);
     feature.SetField("rated_amps", feeder.ratedAmps);
     feature.SetField("resistance_ohm_per_km", feeder.resistanceOhmPerKm);

@@ -1,7 +1,7 @@
 #include "citytwin/io/osm_import.hpp"
 
-#include <gdal_priv.h>
 #include <cpl_conv.h>
+#include <gdal_priv.h>
 #include <ogrsf_frmts.h>
 
 #include <algorithm>
@@ -15,11 +15,12 @@
 #include "citytwin/city/road_connectivity.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
+#include "citytwin/io/osm_tags.hpp"
 #include "dem_reprojection.hpp"
 #include "gdal_session.hpp"
+#include "osm_power.hpp"
 #include "osm_road_builder.hpp"
 #include "osm_water.hpp"
-#include "citytwin/io/osm_tags.hpp"
 
 namespace citytwin::io {
 namespace {
@@ -35,6 +36,7 @@ struct OsmContent {
   std::map<std::uint64_t, OsmTaggedNode> taggedNodes;
   std::vector<OsmBuildingCandidate> buildings;
   OsmWaterCollector water;
+  OsmPowerCollector power;
   geo::BBox lonLatBounds;  // x = lon, y = lat
   std::size_t features = 0;
 };
@@ -106,6 +108,7 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
     if (!geometry) continue;
     if (layerName == "points") {
       OsmTags tags = tagsOf(*feature);
+      content.power.consider(layerName, "osm:node/" + tags.get("osm_id"), *geometry, tags);
       const auto* point = geometry->toPoint();
       const auto key = nodeKey({point->getX(), point->getY()});
       content.taggedNodes[key] = {std::atoll(tags.get("osm_id").c_str()),
@@ -113,6 +116,7 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
     } else if (layerName == "lines") {
       OsmTags tags = tagsOf(*feature);
       content.water.consider(layerName, tags, *geometry);
+      content.power.consider(layerName, "osm:way/" + tags.get("osm_id"), *geometry, tags);
       if (!city::isDrivableHighwayClass(tags.get("highway"))) continue;
       const std::string access = tags.get("access");
       if (access == "no" || access == "private") continue;
@@ -129,11 +133,13 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
     } else if (layerName == "multipolygons") {
       OsmTags tags = tagsOf(*feature);
       content.water.consider(layerName, tags, *geometry);
+      const std::string wayId = tags.get("osm_way_id");
+      const std::string areaId = wayId.empty() ? "osm:relation/" + tags.get("osm_id") : "osm:way/" + wayId;
+      content.power.consider(layerName, areaId, *geometry, tags);
       const std::string building = tags.get("building");
       if (building.empty() || building == "no") continue;
       OsmBuildingCandidate candidate;
-      const std::string wayId = tags.get("osm_way_id");
-      candidate.id = wayId.empty() ? "osm:relation/" + tags.get("osm_id") : "osm:way/" + wayId;
+      candidate.id = areaId;
       candidate.geometry.reset(geometry->clone());
       OGREnvelope envelope;
       geometry->getEnvelope(&envelope);
@@ -307,6 +313,10 @@ OsmImportResult importOsm(const OsmImportOptions& options, Progress* progress) {
   report.deadEndLinks = city.roads.links.size() - report.linksInLargestComponent;
   report.deadEnds = city::summariseDeadEnds(city.roads, components);
 
+  const OsmPowerReport power = content.power.addTo(city.grid, toCity, keepNode);
+  report.osmSubstations = power.substations + power.transformers;
+  report.osmPowerLines = power.lines;
+
   city.provenance.push_back({"osm", options.osm.string(), fingerprintFile(options.osm)});
   if (options.areaOfInterest) {
     city.provenance.push_back({"aoi", options.areaOfInterest->string(), fingerprintFile(*options.areaOfInterest)});
@@ -318,6 +328,9 @@ OsmImportResult importOsm(const OsmImportOptions& options, Progress* progress) {
     if (extent.empty()) throw Error(options.osm.string() + ": no roads or buildings inside the area to place on a DEM");
     city.terrain = reprojectDem(*options.dem, city.crsEpsg, extent, options.demCellM);
     assignElevations(city, *options.dem);
+    for (auto& substation : city.grid.substations) {
+      if (auto value = city.terrain.sample(substation.position)) substation.groundElevationM = *value;
+    }
     city.provenance.push_back({"dem", options.dem->string(), fingerprintFile(*options.dem)});
   }
   // The sea is closed against the terrain's extent (what the flood grid covers), or the data's.

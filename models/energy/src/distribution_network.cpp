@@ -52,6 +52,7 @@ void addTransformer(SubstationNetwork& n, double ratedMva) {
   net.branches.push_back(
       {0, 1, 0.01 * kNetworkBaseMva / rating, 0.06 * kNetworkBaseMva / rating, 0.0, 1.0, 0.0});
   n.branchRatingPu.push_back(rating / kNetworkBaseMva);
+  n.feederOfBranch.push_back(-1);
 }
 
 std::string featureName(const NetworkFile& file, std::size_t feature, const std::string& id) {
@@ -71,13 +72,51 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
     n.floodThresholdM = sub.floodThresholdM;
     addTransformer(n, sub.ratedMva);
   }
+  // Substations that feed buildings themselves head networks of their own; only the others (the generated
+  // town's MV/LV substations) stand between a feeder passing through their site and the buildings nearest
+  // them.
+  std::vector<char> feedsBuildings(grid.substations.size(), 0);
+  for (const city::Feeder& feeder : grid.feeders)
+    if (feeder.substation < grid.substations.size() && !feeder.servedBuildings.empty())
+      feedsBuildings[feeder.substation] = 1;
   std::map<std::pair<double, double>, std::uint32_t> substationAt;
   for (std::uint32_t k = 0; k < grid.substations.size(); ++k)
-    substationAt.emplace(std::make_pair(grid.substations[k].position.x, grid.substations[k].position.y), k);
-  for (const city::Feeder& feeder : grid.feeders) {
+    if (!feedsBuildings[k])
+      substationAt.emplace(std::make_pair(grid.substations[k].position.x, grid.substations[k].position.y), k);
+
+  // Parents before the feeders branching off them (the input order where it already is one).
+  const std::size_t feederCount = grid.feeders.size();
+  std::vector<std::vector<std::uint32_t>> children(feederCount);
+  std::vector<std::uint32_t> order;
+  for (std::uint32_t f = 0; f < feederCount; ++f) {
+    const city::Feeder& feeder = grid.feeders[f];
+    if (feeder.substation == city::kNoSubstation) {
+      if (!feeder.servedBuildings.empty())
+        throw Error("grid: feeder " + feeder.id + " serves buildings but belongs to no substation");
+      continue;
+    }
     if (feeder.substation >= out.size())
       throw Error("grid: feeder " + feeder.id + " refers to substation " + std::to_string(feeder.substation) +
                   " of " + std::to_string(out.size()));
+    if (feeder.parentFeeder < 0) {
+      order.push_back(f);
+      continue;
+    }
+    const auto parent = static_cast<std::size_t>(feeder.parentFeeder);
+    if (parent >= feederCount || grid.feeders[parent].substation != feeder.substation)
+      throw Error("grid: feeder " + feeder.id + " branches off a feeder that is not of its substation");
+    children[parent].push_back(f);
+  }
+  for (std::size_t next = 0; next < order.size(); ++next)
+    for (std::uint32_t child : children[order[next]]) order.push_back(child);
+  std::size_t inTrees = 0;
+  for (const city::Feeder& feeder : grid.feeders) inTrees += feeder.substation != city::kNoSubstation;
+  if (order.size() != inTrees)
+    throw Error("grid: the feeders' parent links form a loop (a feeder must lead back to its substation)");
+  std::vector<int> startBus(feederCount, 1);  // the bus a feeder leaves from: the busbar or its junction
+
+  for (const std::uint32_t f : order) {
+    const city::Feeder& feeder = grid.feeders[f];
     SubstationNetwork& n = out[feeder.substation];
     const city::Substation& sub = grid.substations[feeder.substation];
     AcNetwork& net = n.network;
@@ -89,9 +128,10 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
     const double ratingPu = amps * std::sqrt(3.0) * kv * 1e-3 / kNetworkBaseMva;
     geo::Polyline route = feeder.route;
     if (route.size() < 2) route = {sub.position, sub.position};
+    // Served buildings, and the junctions where feeders branching off this one start (building = -1 - child).
     struct Served {
       double along;
-      std::uint32_t building;
+      std::int64_t building;
     };
     std::vector<Served> served;
     for (std::uint32_t b : feeder.servedBuildings) {
@@ -99,11 +139,18 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
         throw Error("grid: feeder " + feeder.id + " serves building " + std::to_string(b) + " of " +
                     std::to_string(city.buildings.size()));
       const geo::Vec2 p = geo::pointOnSurface(city.buildings[b].footprint);
-      const double along = feeder.route.size() >= 2 ? distanceAlong(route, p) + geo::distanceToPolyline(route, p)
-                                                     : geo::distance(sub.position, p);
+      const double along = feeder.route.size() >= 2
+                               ? distanceAlong(route, p) + geo::distanceToPolyline(route, p)
+                               : geo::distance(sub.position, p);
       served.push_back({along, b});
     }
-    std::stable_sort(served.begin(), served.end(), [](const Served& a, const Served& b) { return a.along < b.along; });
+    for (std::uint32_t child : children[f]) {
+      const geo::Polyline& childRoute = grid.feeders[child].route;
+      const geo::Vec2 junction = childRoute.empty() ? route.back() : childRoute.front();
+      served.push_back({distanceAlong(route, junction), -1 - static_cast<std::int64_t>(child)});
+    }
+    std::stable_sort(served.begin(), served.end(),
+                     [](const Served& a, const Served& b) { return a.along < b.along; });
     // Substations on the route; a building depends on the nearest (ties to the lower index).
     std::vector<std::uint32_t> onRoute;
     for (const geo::Vec2& vertex : feeder.route) {
@@ -126,20 +173,27 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
       }
       return best;
     };
-    int previousBus = 1;
+    const int firstBus = startBus[f];
+    int previousBus = firstBus;
     double previousAlong = 0;
     for (const Served& sv : served) {
-      if (previousBus == 1 || sv.along - previousAlong > 1.0) {
+      if (previousBus == firstBus || sv.along - previousAlong > 1.0) {
         const int bus = addBus(net, BusRole::PQ);
         const double km = std::max(sv.along - previousAlong, 1.0) * 1e-3;
         net.branches.push_back({previousBus, bus, r * km, x * km, 0.0, 1.0, 0.0});
         n.branchRatingPu.push_back(ratingPu);
+        n.feederOfBranch.push_back(static_cast<std::int32_t>(f));
         previousBus = bus;
         previousAlong = sv.along;
       }
-      n.buildings.push_back(sv.building);
+      if (sv.building < 0) {
+        startBus[static_cast<std::size_t>(-1 - sv.building)] = previousBus;
+        continue;
+      }
+      const auto b = static_cast<std::uint32_t>(sv.building);
+      n.buildings.push_back(b);
       n.busOfBuilding.push_back(previousBus);
-      n.secondaryOfBuilding.push_back(secondaryOf(sv.building));
+      n.secondaryOfBuilding.push_back(secondaryOf(b));
     }
   }
   return out;
@@ -211,6 +265,7 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const NetworkFile& file
     n.network.branches.push_back({indexInNetwork[line.from], indexInNetwork[line.to], line.rOhm / zBase,
                                   line.xOhm / zBase, 0.0, 1.0, 0.0});
     n.branchRatingPu.push_back(line.ratedAmps * std::sqrt(3.0) * kv * 1e-3 / kNetworkBaseMva);
+    n.feederOfBranch.push_back(-1);
   }
 
   // Service connections: listed ones first, then the nearest bus within the radius.

@@ -25,6 +25,11 @@ std::vector<sim::KpiDefinition> energyKpiDefinitions() {
       {"heating_mwh", "MWh", "heat delivered to the buildings", KpiDirection::LowerIsBetter, runSoFar},
       {"cooling_mwh", "MWh", "cooling delivered to the buildings", KpiDirection::LowerIsBetter, runSoFar},
       {"fuel_mwh", "MWh", "fuel burnt for heating (gas, oil)", KpiDirection::LowerIsBetter, runSoFar},
+      {"buildings_without_network", "buildings",
+       "buildings on no feeder of the grid: counted in demand, their supply not modelled (grid KPIs are left "
+       "out "
+       "when no building has a network)",
+       KpiDirection::LowerIsBetter, "start of the run"},
       {"power_flow_failures", "solves", "hourly power flows that did not converge",
        KpiDirection::LowerIsBetter, runSoFar},
   };

@@ -10,12 +10,14 @@
 #include <cstdio>
 #include <cstring>
 #include <fstream>
+#include <iostream>
 #include <limits>
 #include <optional>
 #include <set>
 #include <utility>
 
 #include "citytwin/core/atomic_output.hpp"
+#include "citytwin/core/byte_buffer.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/value_reader.hpp"
 #include "citytwin/energy/building_stock.hpp"
@@ -25,7 +27,6 @@
 #include "citytwin/energy/solar.hpp"
 #include "citytwin/energy/synthetic_weather.hpp"
 #include "citytwin/energy/weather.hpp"
-#include "citytwin/core/byte_buffer.hpp"
 #include "energy_kpi_definitions.hpp"
 
 namespace citytwin::energy {
@@ -223,6 +224,7 @@ struct EnergyModel::State {
   std::vector<std::int32_t> networkOfBuilding;    // index into `networks`; -1: not on a modelled feeder
   std::vector<std::int32_t> secondaryOfBuilding;  // city substation also needed; -1: none
   std::vector<std::size_t> buildingsOfCitySubstation;
+  std::size_t buildingsWithoutNetwork = 0;  // counted in demand and always supplied
   std::size_t startHour = 0;
   // Dynamic state.
   std::vector<double> massC;
@@ -302,6 +304,23 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
       s.buildingsOfCitySubstation[static_cast<std::size_t>(n.citySubstation)] += n.buildings.size();
     s.voltages.push_back(n.network.voltage);
     s.flows.push_back(s.settings.powerFlow ? std::make_unique<NewtonRaphsonPowerFlow>(n.network) : nullptr);
+  }
+  s.buildingsWithoutNetwork = static_cast<std::size_t>(
+      std::count(s.networkOfBuilding.begin(), s.networkOfBuilding.end(), std::int32_t{-1}));
+  if (s.buildingsWithoutNetwork > 0) {
+    // A city without a grid must not read as a grid without problems: say so, and leave the grid KPIs out.
+    const std::size_t total = context.city.buildings.size();
+    sim::Event e;
+    e.kind = "no_network";
+    e.message =
+        s.buildingsWithoutNetwork == total
+            ? "no distribution network: none of the " + std::to_string(total) +
+                  " buildings is on a feeder of the city's grid layers or the network file (`citytwin "
+                  "city import` synthesises a grid); grid KPIs are not reported"
+            : std::to_string(s.buildingsWithoutNetwork) + " of " + std::to_string(total) +
+                  " buildings are on no feeder: counted in demand and always supplied";
+    std::cerr << "citytwin: warning: energy: " << e.message << "\n";
+    s.events.push_back(std::move(e));
   }
   s.startHour = startHourOfYear(context.startIso8601) % s.drivers.hours;
   const std::size_t n = s.stock.size();
@@ -503,13 +522,17 @@ sim::Kpis EnergyModel::kpis() const {
   k["peak_demand_mw"] = s.peakNetW * 1e-6;
   k["pv_generation_mwh"] = s.pvWh * 1e-6;
   k["pv_self_consumption"] = s.pvWh > 0 ? s.pvSelfWh / s.pvWh : 0.0;
-  k["voltage_violation_hours"] = s.violationHours;
-  k["max_line_loading"] = s.maxLoading;
-  k["unserved_energy_mwh"] = s.unservedWh * 1e-6;
   k["heating_mwh"] = s.heatingWh * 1e-6;
   k["cooling_mwh"] = s.coolingWh * 1e-6;
   k["fuel_mwh"] = s.fuelWh * 1e-6;
-  k["power_flow_failures"] = s.failedSolves;
+  k["buildings_without_network"] = static_cast<double>(s.buildingsWithoutNetwork);
+  // Without any building on a network these would read 0 (no overload, no outage) for want of a grid.
+  if (s.city && s.buildingsWithoutNetwork < s.city->buildings.size()) {
+    k["voltage_violation_hours"] = s.violationHours;
+    k["max_line_loading"] = s.maxLoading;
+    k["unserved_energy_mwh"] = s.unservedWh * 1e-6;
+    k["power_flow_failures"] = s.failedSolves;
+  }
   return k;
 }
 

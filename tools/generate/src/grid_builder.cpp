@@ -245,6 +245,7 @@ city::GridAssets buildGrid(const TownPlan& plan, const city::RoadNetwork& roads,
   for (std::size_t p = 0; p < primaries.size(); ++p) {
     city::Substation station;
     station.id = "sample:substation/primary-" + std::to_string(p + 1);
+    station.source = "generated";
     station.name = "Primary substation " + std::to_string(p + 1);
     station.position = siteOf(graph, primaries[p]);
     station.groundElevationM = terrainElevationM(terrain, plan, station.position);
@@ -257,6 +258,7 @@ city::GridAssets buildGrid(const TownPlan& plan, const city::RoadNetwork& roads,
   for (std::size_t s = 0; s < secondaries.size(); ++s) {
     city::Substation station;
     station.id = "sample:substation/secondary-" + std::to_string(s + 1);
+    station.source = "generated";
     station.name = "Secondary substation " + std::to_string(s + 1);
     station.position = siteOf(graph, secondaries[s].node);
     station.groundElevationM = terrainElevationM(terrain, plan, station.position);
@@ -312,6 +314,7 @@ city::GridAssets buildGrid(const TownPlan& plan, const city::RoadNetwork& roads,
       const FeederPlan& feederPlan = plans[f];
       city::Feeder& feeder = grid.feeders[f];
       feeder.id = "sample:feeder/" + std::to_string(f + 1);
+      feeder.source = "generated";
       feeder.substation = static_cast<std::uint32_t>(feederPlan.primary);
       feeder.voltageKv = kFeederKv;
       feeder.ratedAmps = kFeederRatedAmps;

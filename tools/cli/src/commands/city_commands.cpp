@@ -1,6 +1,8 @@
+#include <chrono>
 #include <cstdio>
 #include <filesystem>
 #include <iostream>
+#include <map>
 #include <optional>
 #include <string>
 
@@ -11,6 +13,11 @@
 #include "citytwin/io/osm_import.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
+
+#if __has_include(<citytwin/energy/grid_synthesis.hpp>)
+#include "citytwin/energy/grid_synthesis.hpp"
+#define CITYTWIN_HAS_GRID_SYNTHESIS 1
+#endif
 
 #if __has_include(<citytwin/generate/sample_city.hpp>)
 #include "citytwin/generate/sample_city.hpp"
@@ -50,7 +57,15 @@ void printCityInfo(const city::CityModel& city, const std::filesystem::path& pat
   std::printf("road_links  %zu\n", city.roads.links.size());
   std::printf("road_nodes  %zu\n", city.roads.nodes.size());
   std::printf("sensors     %zu\n", city.sensors.size());
-  std::printf("grid        %zu substations, %zu feeders\n", city.grid.substations.size(), city.grid.feeders.size());
+  std::map<std::string, std::size_t> bySource;
+  for (const auto& substation : city.grid.substations)
+    ++bySource[substation.source.empty() ? "unknown source" : substation.source];
+  std::string sources;
+  for (const auto& [source, count] : bySource)
+    sources += (sources.empty() ? " (" : ", ") + std::to_string(count) + " " + source;
+  if (!sources.empty()) sources += ")";
+  std::printf("grid        %zu substations%s, %zu feeders\n", city.grid.substations.size(), sources.c_str(),
+              city.grid.feeders.size());
   if (city.terrain.empty()) {
     std::printf("dem         none\n");
   } else {
@@ -77,7 +92,33 @@ struct ImportArguments {
   std::string osm, dem, aoi, crs, out, name;
   double demCell = 0.0;
   bool json = false;
+  bool noGrid = false;
 };
+
+// Where OSM maps no distribution grid, a synthesised one (models/energy/README.md, "Grid synthesis") lets
+// the energy model's what-ifs mean something on any imported city.
+nlohmann::json synthesiseGrid(city::CityModel& city) {
+#ifdef CITYTWIN_HAS_GRID_SYNTHESIS
+  const auto started = std::chrono::steady_clock::now();
+  const energy::GridSynthesisReport r = energy::synthesiseGrid(city);
+  const double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();
+  return {{"buildings_considered", r.buildingsConsidered},
+          {"substations_synthesised", r.substationsSynthesised},
+          {"dedicated_substations", r.dedicatedSubstations},
+          {"osm_substations_used", r.osmSubstationsUsed},
+          {"feeders", r.feeders},
+          {"cable_km", r.cableKm},
+          {"direct_cables", r.directCables},
+          {"design_peak_mw", r.designPeakMw},
+          {"max_design_loading", r.maxDesignLoading},
+          {"min_design_voltage_pu", r.minDesignVoltagePu},
+          {"sizing_rounds", r.sizingRounds},
+          {"seconds", seconds}};
+#else
+  (void)city;
+  return nullptr;
+#endif
+}
 
 void runImport(const ImportArguments& arguments) {
   io::OsmImportOptions options;
@@ -93,8 +134,10 @@ void runImport(const ImportArguments& arguments) {
     Progress progress("reading OSM features", 0);
     return io::importOsm(options, &progress);
   }();
-  io::saveCity(result.city, arguments.out);
   const auto& report = result.report;
+  nlohmann::json grid = nullptr;
+  if (!arguments.noGrid) grid = synthesiseGrid(result.city);
+  io::saveCity(result.city, arguments.out);
   if (arguments.json) {
     nlohmann::json document = cityInfo(result.city);
     document["file"] = arguments.out;
@@ -106,7 +149,10 @@ void runImport(const ImportArguments& arguments) {
                           {"links_outside_area", report.linksOutsideArea},
                           {"strongly_connected_components", report.stronglyConnectedComponents},
                           {"links_in_largest_component", report.linksInLargestComponent},
-                          {"dead_end_links", report.deadEndLinks}};
+                          {"dead_end_links", report.deadEndLinks},
+                          {"osm_substations", report.osmSubstations},
+                          {"osm_power_lines", report.osmPowerLines}};
+    document["grid_synthesis"] = grid;
     printJson(document);
     return;
   }
@@ -125,6 +171,26 @@ void runImport(const ImportArguments& arguments) {
   std::printf("roads       %zu links in the largest strongly connected component, %zu in dead ends or cut-offs "
               "(%zu components)\n",
               report.linksInLargestComponent, report.deadEndLinks, report.stronglyConnectedComponents);
+  std::printf("power       %zu OSM substations and transformers, %zu OSM power lines and cables\n",
+              report.osmSubstations, report.osmPowerLines);
+  if (arguments.noGrid) {
+    std::printf("grid        not synthesised (--no-grid)\n");
+  } else if (grid.is_null()) {
+    std::printf("grid        not synthesised: this build has no energy model\n");
+  } else {
+    std::printf(
+        "grid        synthesised for %zu buildings in %.2f s: %zu new substations (%zu for one large "
+        "building), %zu OSM substations used, %zu feeder sections, %.1f km of cable, %zu direct cables\n",
+        grid["buildings_considered"].get<std::size_t>(), grid["seconds"].get<double>(),
+        grid["substations_synthesised"].get<std::size_t>(), grid["dedicated_substations"].get<std::size_t>(),
+        grid["osm_substations_used"].get<std::size_t>(), grid["feeders"].get<std::size_t>(),
+        grid["cable_km"].get<double>(), grid["direct_cables"].get<std::size_t>());
+    std::printf(
+        "grid        design peak %.2f MW; at it: max loading %.0f %%, min voltage %.3f p.u. (%d sizing "
+        "rounds)\n",
+        grid["design_peak_mw"].get<double>(), grid["max_design_loading"].get<double>() * 100,
+        grid["min_design_voltage_pu"].get<double>(), grid["sizing_rounds"].get<int>());
+  }
 }
 
 void registerCityCommands(CommandTree& tree) {
@@ -139,6 +205,8 @@ void registerCityCommands(CommandTree& tree) {
   import->add_option("--dem-cell", importArguments->demCell, "DEM cell size in metres (default: the DEM's own)");
   import->add_option("--name", importArguments->name, "City name (default: from the OSM file name)");
   import->add_option("--out", importArguments->out, "Output city file (.gpkg)")->required();
+  import->add_flag("--no-grid", importArguments->noGrid,
+                   "Do not synthesise a distribution grid where OSM maps none (models/energy/README.md)");
   addJsonFlag(*import, importArguments->json);
   import->callback([importArguments] { runImport(*importArguments); });
 

@@ -19,19 +19,33 @@ struct Substation {
   double secondaryKv = 0.0;
   // Water depth at the site above which it is switched off (flood protection level).
   double floodThresholdM = 0.3;
+  // Where the asset comes from, so QGIS users can tell mapped from assumed equipment: "osm" (mapped in
+  // OpenStreetMap), "synthesised" (placed by a grid synthesis), "generated" (the sample town); empty:
+  // unknown.
+  std::string source;
   friend bool operator==(const Substation&, const Substation&) = default;
 };
 
-// A feeder line leaving a substation; buildings are served by the feeder named in `servedBuildings`.
+// Feeder::substation of a line whose substation is not known (an OSM power line between unmapped sites).
+inline constexpr std::uint32_t kNoSubstation = 0xFFFFFFFFu;
+// Feeder::parentFeeder of a feeder that leaves its substation's busbar.
+inline constexpr std::int32_t kNoParentFeeder = -1;
+
+// A feeder line leaving a substation; buildings are served by the feeder named in `servedBuildings`. A feeder
+// may also branch off another feeder of the same substation (`parentFeeder`) at its route's first vertex, so
+// a radial tree of cables is a set of feeders, one per section between branch points.
 struct Feeder {
   std::string id;
-  std::uint32_t substation = 0;  // index into GridAssets::substations
+  std::uint32_t substation = 0;  // index into GridAssets::substations, or kNoSubstation
   geo::Polyline route;
   double voltageKv = 0.0;
   double ratedAmps = 0.0;
   double resistanceOhmPerKm = 0.0;
   double reactanceOhmPerKm = 0.0;
   std::vector<std::uint32_t> servedBuildings;  // indices into CityModel::buildings
+  std::int32_t parentFeeder = kNoParentFeeder;  // index into GridAssets::feeders
+  std::string cable;                            // cable type, e.g. "2 x NAYY 4x240 SE"; empty: unknown
+  std::string source;                           // as Substation::source
   friend bool operator==(const Feeder&, const Feeder&) = default;
 };
 

@@ -33,6 +33,8 @@ struct OsmImportReport {
   std::size_t linksInLargestComponent = 0;
   std::size_t deadEndLinks = 0;            // links with an end outside the largest component
   city::DeadEndSummary deadEnds;
+  std::size_t osmSubstations = 0;  // power=substation, and transformers outside them, in the area
+  std::size_t osmPowerLines = 0;   // power=line, cable, minor_line with a vertex in the area
 };
 
 struct OsmImportResult {
