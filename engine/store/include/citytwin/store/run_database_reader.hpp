@@ -16,6 +16,41 @@ struct TextTable {
   std::vector<std::vector<std::string>> rows;
 };
 
+// One recorded run (a row of the runs table).
+struct RunRecord {
+  std::int64_t id = 0;
+  std::string scenarioPath;
+  std::string scenarioName;
+  std::string scenarioText;  // the scenario file as it was run
+  std::string startedAt;
+  RunStatus status = RunStatus::Running;
+  std::string message;
+};
+
+// One branch of a run, in the order the run built them (the base first).
+struct VariantRecord {
+  std::int64_t id = 0;
+  std::string name;
+  std::string description;
+  RunStatus status = RunStatus::Running;
+  double reachedS = 0.0;
+  double endS = 0.0;
+};
+
+// One value of a KPI: at a time of the run (series) or at its end (final).
+struct KpiSample {
+  std::string model;
+  std::string kpi;
+  double timeS = 0.0;  // 0 for final values
+  double value = 0.0;
+};
+
+// One input file of a run with its role ("scenario", "city", ...).
+struct RunInput {
+  std::string role;
+  std::string path;
+};
+
 // Reads a run database (RunDatabase's file) without writing to it, so a viewer or a script can look at a
 // run while another process records one. The schema is the store's (src/run_schema.hpp); callers never
 // name its tables.
@@ -31,6 +66,13 @@ class RunDatabaseReader {
   RunStatus status(std::int64_t runId);
   // 0 when no run is recorded.
   std::int64_t latestRunId();
+  // Throws Error when there is no such run.
+  RunRecord run(std::int64_t runId);
+  std::vector<RunInput> inputs(std::int64_t runId);
+  std::vector<VariantRecord> variants(std::int64_t runId);
+  // Ordered by model, KPI and time; values stored as NULL are left out.
+  std::vector<KpiSample> kpiSeries(std::int64_t variantId);
+  std::vector<KpiSample> finalKpis(std::int64_t variantId);
 
  private:
   Database database_;
