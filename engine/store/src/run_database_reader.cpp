@@ -41,17 +41,18 @@ std::vector<RunInput> RunDatabaseReader::inputs(std::int64_t runId) {
   std::vector<RunInput> inputs;
   Statement query(database_, run_schema::kSelectInputs);
   query.bind(1, runId);
-  while (query.step()) inputs.push_back({query.text(0), query.text(1)});
+  while (query.step()) inputs.push_back({query.text(0), query.text(1), query.text(2)});
   return inputs;
 }
 
-std::vector<VariantRecord> RunDatabaseReader::variants(std::int64_t runId) {
-  std::vector<VariantRecord> variants;
+std::vector<StoredVariant> RunDatabaseReader::variants(std::int64_t runId) {
+  std::vector<StoredVariant> variants;
   Statement query(database_, run_schema::kSelectVariants);
   query.bind(1, runId);
   while (query.step()) {
-    variants.push_back({query.integer(0), query.text(1), query.text(2), runStatusFromString(query.text(3)),
-                        query.real(4), query.real(5)});
+    variants.push_back({query.integer(0),
+                        {static_cast<int>(query.integer(1)), query.text(2), query.text(3),
+                         runStatusFromString(query.text(4)), query.real(5), query.real(6)}});
   }
   return variants;
 }

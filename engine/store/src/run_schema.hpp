@@ -81,9 +81,10 @@ inline constexpr std::string_view kSelectRun =
     "SELECT id, scenario_path, scenario_name, scenario_text, started_at, status, message "
     "FROM runs WHERE id = ?";
 inline constexpr std::string_view kSelectInputs =
-    "SELECT role, path FROM run_inputs WHERE run_id = ? ORDER BY rowid";
+    "SELECT role, path, fingerprint FROM run_inputs WHERE run_id = ? ORDER BY rowid";
 inline constexpr std::string_view kSelectVariants =
-    "SELECT id, name, description, status, reached_s, end_s FROM variants WHERE run_id = ? ORDER BY position";
+    "SELECT id, position, name, description, status, reached_s, end_s FROM variants WHERE run_id = ? "
+    "ORDER BY position";
 inline constexpr std::string_view kSelectSeries =
     "SELECT model, kpi, t_s, value FROM kpi_series WHERE variant_id = ? AND value IS NOT NULL "
     "ORDER BY model, kpi, t_s";

@@ -15,7 +15,7 @@ namespace citytwin::cli::report {
 namespace {
 
 constexpr const char* kStyle = R"css(
-body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px auto; max-width: 1000px; color: #222; }
+body { font-family: "DejaVu Sans", Arial, sans-serif; margin: 24px auto; max-width: 1150px; color: #222; }
 h1 { font-size: 26px; margin-bottom: 4px; } h2 { margin-top: 36px; border-bottom: 1px solid #ccc; }
 .meta { color: #555; } table { border-collapse: collapse; font-size: 13px; margin: 8px 0; }
 th, td { border: 1px solid #ccc; padding: 4px 6px; vertical-align: top; } th { background: #f2f2f2; }
@@ -28,6 +28,20 @@ std::string hoursText(double seconds) {
   const long minutes = std::lround(seconds / 60.0);
   return "t = " + std::to_string(minutes / 60) + " h " + (minutes % 60 < 10 ? "0" : "") +
          std::to_string(minutes % 60) + " min";
+}
+
+// The table's short form of the direction; the full one is in the KPI definitions at the end.
+std::string betterText(const sim::KpiDefinition* definition) {
+  if (!definition) return "?";
+  switch (definition->direction) {
+    case sim::KpiDirection::LowerIsBetter:
+      return "lower";
+    case sim::KpiDirection::HigherIsBetter:
+      return "higher";
+    case sim::KpiDirection::Neutral:
+      return "-";
+  }
+  return "";
 }
 
 std::string directionText(const sim::KpiDefinition* definition) {
@@ -74,7 +88,7 @@ void kpiTable(std::ostringstream& html, const RunReportData& data) {
     html << "<tr><td title=\""
          << escapeMarkup(definition ? definition->meaning + " (" + definition->window + ")" : "") << "\">"
          << escapeMarkup(key.first + "." + key.second) << "</td><td>"
-         << escapeMarkup(definition ? definition->unit : "?") << "</td><td>" << directionText(definition)
+         << escapeMarkup(definition ? definition->unit : "?") << "</td><td>" << betterText(definition)
          << "</td>";
     const std::optional<double> base = valueOf(data.variants.front(), key);
     for (std::size_t v = 0; v < data.variants.size(); ++v) {
@@ -106,7 +120,9 @@ void kpiTable(std::ostringstream& html, const RunReportData& data) {
   }
   html << "</table>\n<p class=\"meta\">Each variant's cell: its value, then its change against the base "
           "(absolute, and in % of the base where the base is not 0); green where the change is better by the "
-          "KPI's direction, red where worse. Hover a KPI for its meaning and window.</p>\n";
+          "KPI's direction, red where worse; \"-\" in <i>better</i>: context, not ranked. The KPI "
+          "definitions at the "
+          "end say what each one means and over what window.</p>\n";
 }
 
 void barCharts(std::ostringstream& html, const RunReportData& data) {
@@ -173,7 +189,7 @@ std::string buildReportHtml(const RunReportData& data, const city::CityModel& ci
   html << "<p class=\"meta\">Run " << data.run.id << " of " << escapeMarkup(data.folder.string()) << " ("
        << store::runStatusName(data.run.status) << "), started " << escapeMarkup(data.run.startedAt)
        << "; simulated from " << escapeMarkup(data.start) << " for "
-       << formatValue(data.variants.front().record.endS / 3600.0) << " h; city "
+       << formatValue(data.variants.front().record.endSeconds / 3600.0) << " h; city "
        << escapeMarkup(data.city.string()) << "; scenario file " << escapeMarkup(data.run.scenarioPath)
        << ".</p>\n";
 

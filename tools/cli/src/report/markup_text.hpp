@@ -43,6 +43,8 @@ inline std::string formatValue(double value) {
   const double magnitude = std::abs(value);
   if (magnitude == 0.0)
     return "0";
+  else if (magnitude < 1e12 && value == std::floor(value))
+    std::snprintf(text, sizeof text, "%.0f", value);  // counts stay whole: "223", not "223.0"
   else if (magnitude >= 1e12 || magnitude < 1e-3)
     std::snprintf(text, sizeof text, "%.3e", value);
   else if (magnitude >= 1000.0)

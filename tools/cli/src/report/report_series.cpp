@@ -85,7 +85,7 @@ std::optional<VariantSeries> hourlyEnergy(const ReportVariant& variant, const ch
   const std::size_t hour = csv.column("hour"), value = csv.column(column);
   while (csv.next()) {
     double t = (csv.number(hour) + 0.5) * 3600.0;
-    if (variant.record.endS > 0.0) t = std::min(t, variant.record.endS);
+    if (variant.record.endSeconds > 0.0) t = std::min(t, variant.record.endSeconds);
     shape.points.push_back({t, csv.number(value)});
   }
   shape.source = file.filename().string() + " (" + column + ", hourly)";

@@ -62,13 +62,15 @@ RunReportData loadRunReport(const std::filesystem::path& folder) {
   models::registerBuiltinModels(registry);
   data.definitions = registry.kpiDefinitions();
 
-  for (const store::VariantRecord& record : reader.variants(runId)) {
+  for (const store::StoredVariant& stored : reader.variants(runId)) {
+    const store::VariantRecord& record = stored.record;
     ReportVariant& variant = data.variants.emplace_back();
+    variant.id = stored.id;
     variant.record = record;
     variant.folder = folder / record.name;
-    for (const store::KpiSample& sample : reader.finalKpis(record.id))
+    for (const store::KpiSample& sample : reader.finalKpis(stored.id))
       variant.finals[{sample.model, sample.kpi}] = sample.value;
-    for (const store::KpiSample& sample : reader.kpiSeries(record.id))
+    for (const store::KpiSample& sample : reader.kpiSeries(stored.id))
       variant.series[{sample.model, sample.kpi}].push_back({sample.timeS, sample.value});
   }
   if (data.variants.empty())

@@ -16,6 +16,7 @@ namespace citytwin::cli::report {
 using KpiKey = std::pair<std::string, std::string>;  // model, kpi
 
 struct ReportVariant {
+  std::int64_t id = 0;  // in the run database
   store::VariantRecord record;
   std::filesystem::path folder;                     // <run>/<variant>
   std::map<KpiKey, double> finals;                  // kpi_final

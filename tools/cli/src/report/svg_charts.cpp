@@ -30,9 +30,10 @@ std::vector<double> niceTicks(double low, double high, int count) {
     if (step >= rough) break;
   }
   std::vector<double> ticks;
-  for (double tick = std::floor(low / step) * step; tick <= high + step * 0.5; tick += step) {
+  // From the step at or below `low` to the first step at or above `high`, so every value lies on the axis.
+  for (double tick = std::floor(low / step) * step; ticks.size() < 60; tick += step) {
     ticks.push_back(std::abs(tick) < step * 1e-9 ? 0.0 : tick);
-    if (ticks.size() > 50) break;
+    if (tick >= high - step * 1e-9) break;
   }
   return ticks;
 }
@@ -40,7 +41,8 @@ std::vector<double> niceTicks(double low, double high, int count) {
 // A tick label: as few digits as the tick needs ("0.5", "2", "1500").
 std::string tickText(double value) {
   char text[32];
-  std::snprintf(text, sizeof text, std::abs(value) >= 1e6 ? "%.3g" : "%.6g", value);
+  std::snprintf(text, sizeof text, value == std::floor(value) && std::abs(value) < 1e15 ? "%.0f" : "%.6g",
+                value);
   return text;
 }
 
@@ -137,6 +139,7 @@ std::string lineChartSvg(const std::string& title, const std::string& yLabel,
       vMax = std::max(vMax, point.value);
     }
   if (!std::isfinite(tMin)) tMin = tMax = vMin = vMax = 0.0;
+  tMin = std::min(tMin, 0.0);           // from the start of the run
   vMin = std::min(vMin, 0.0);           // quantities here are amounts: the axis starts at zero
   if (vMax <= vMin) vMax = vMin + 1.0;  // all zero: an axis from 0 to 1, not one around 0
   const std::vector<double> xTicks = niceTicks(tMin, tMax, 8), yTicks = niceTicks(vMin, vMax, 5);

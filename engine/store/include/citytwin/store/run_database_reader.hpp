@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "citytwin/store/database.hpp"
+#include "citytwin/store/run_recorder.hpp"
 #include "citytwin/store/run_status.hpp"
 
 namespace citytwin::store {
@@ -27,14 +28,10 @@ struct RunRecord {
   std::string message;
 };
 
-// One branch of a run, in the order the run built them (the base first).
-struct VariantRecord {
+// A variant as stored, with the id its KPIs refer to.
+struct StoredVariant {
   std::int64_t id = 0;
-  std::string name;
-  std::string description;
-  RunStatus status = RunStatus::Running;
-  double reachedS = 0.0;
-  double endS = 0.0;
+  VariantRecord record;
 };
 
 // One value of a KPI: at a time of the run (series) or at its end (final).
@@ -43,12 +40,6 @@ struct KpiSample {
   std::string kpi;
   double timeS = 0.0;  // 0 for final values
   double value = 0.0;
-};
-
-// One input file of a run with its role ("scenario", "city", ...).
-struct RunInput {
-  std::string role;
-  std::string path;
 };
 
 // Reads a run database (RunDatabase's file) without writing to it, so a viewer or a script can look at a
@@ -69,7 +60,8 @@ class RunDatabaseReader {
   // Throws Error when there is no such run.
   RunRecord run(std::int64_t runId);
   std::vector<RunInput> inputs(std::int64_t runId);
-  std::vector<VariantRecord> variants(std::int64_t runId);
+  // In the order the run built them (the base first).
+  std::vector<StoredVariant> variants(std::int64_t runId);
   // Ordered by model, KPI and time; values stored as NULL are left out.
   std::vector<KpiSample> kpiSeries(std::int64_t variantId);
   std::vector<KpiSample> finalKpis(std::int64_t variantId);
