@@ -65,9 +65,7 @@ std::vector<std::string> renderMaps(const city::CityModel& city, const std::file
     try {
       image = view.render(width, height);
     } catch (const Error& error) {
-      throw Error(
-          std::string("map images: ") + error.what() +
-          " (run the report under an X display, e.g. `xvfb-run -a citytwin report ...`, or pass --no-maps)");
+      throw Error(std::string("map images: ") + error.what() + "; or pass --no-maps to leave the maps out");
     }
     viewer::writePng(image, scratch);
     std::ifstream in(scratch, std::ios::binary);
