@@ -259,17 +259,34 @@ std::string buildReportHtml(const RunReportData& data, const city::CityModel& ci
   }
   if (options.maps && !moments.empty()) {
     html << "<h2 id=\"maps\">Maps at the worst moments</h2>\n";
+    // Without map layers every variant's map is the same city: it is drawn once, the moments are listed.
+    std::vector<MapMoment> drawn;
+    std::vector<std::string> cityOnlyCaptions;
+    for (const MapMoment& moment : moments) {
+      if (moment.cityOnly && !cityOnlyCaptions.empty()) {
+        cityOnlyCaptions.push_back(moment.variant + ": " + moment.what + " at " + hoursText(moment.timeS));
+        continue;
+      }
+      if (moment.cityOnly)
+        cityOnlyCaptions.push_back(moment.variant + ": " + moment.what + " at " + hoursText(moment.timeS));
+      drawn.push_back(moment);
+    }
     const std::vector<std::string> pictures =
-        renderMaps(city, data.folder, moments, options.mapWidth, options.mapHeight);
-    for (std::size_t m = 0; m < moments.size(); ++m) {
-      const MapMoment& moment = moments[m];
-      const std::string caption = moment.variant + ": " + moment.what + " at " + hoursText(moment.timeS);
+        renderMaps(city, data.folder, drawn, options.mapWidth, options.mapHeight);
+    for (std::size_t m = 0; m < drawn.size(); ++m) {
+      const MapMoment& moment = drawn[m];
+      const std::string caption =
+          moment.cityOnly ? "The city of the run"
+                          : moment.variant + ": " + moment.what + " at " + hoursText(moment.timeS);
       html << "<figure>" << image(dataUri("image/png", pictures[m]), caption) << "<figcaption><b>"
            << escapeMarkup(caption) << "</b>. ";
       if (moment.cityOnly) {
-        html << "The variant recorded no map layers (set <code>state_step</code> in the scenario to record "
-                "the city state), so the map shows the city alone, buildings coloured by use.</figcaption>"
-                "</figure>\n";
+        html
+            << "The run recorded no map layers (set <code>state_step</code> in the scenario to record the "
+               "city state), so the map shows the city alone, buildings coloured by use. The worst moments: ";
+        for (std::size_t c = 0; c < cityOnlyCaptions.size(); ++c)
+          html << (c ? "; " : "") << escapeMarkup(cityOnlyCaptions[c]);
+        html << ".</figcaption></figure>\n";
         continue;
       }
       html << "Buildings coloured by "
