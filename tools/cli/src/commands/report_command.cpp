@@ -74,8 +74,11 @@ void writeReport(const ReportArguments& arguments) {
   if (cityFile.empty())
     throw Error(arguments.run.string() + ": the run database names no city file; pass --city CITY.gpkg");
   if (!std::filesystem::exists(cityFile))
-    throw Error("city file " + cityFile.string() +
-                " of the run does not exist (moved? pass --city CITY.gpkg)");
+    throw Error("city file " + cityFile.string() + " of the run does not exist" +
+                (cityFile.is_relative()
+                     ? " here (the run recorded it relative to the folder it was started in)"
+                     : std::string()) +
+                "; pass --city CITY.gpkg");
   const city::CityModel city = io::loadCity(cityFile);
 
   report::ReportOptions options;
