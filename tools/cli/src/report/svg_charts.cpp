@@ -128,7 +128,7 @@ std::string barChartSvg(const std::string& title, const std::vector<std::string>
 
 std::string lineChartSvg(const std::string& title, const std::string& yLabel,
                          const std::vector<Line>& lines) {
-  constexpr int kWidth = 900, kHeight = 340;
+  constexpr int kWidth = 900, kHeight = 360;  // legend below the x label
   constexpr double kLeft = 80, kRight = 880, kTop = 40, kBottom = 280;
   double tMin = std::numeric_limits<double>::infinity(), tMax = -tMin, vMin = tMin, vMax = -tMin;
   for (const Line& line : lines)
@@ -178,9 +178,9 @@ std::string lineChartSvg(const std::string& title, const std::string& yLabel,
       svg << "<circle cx=\"" << number(xOf(line.points[0].timeS / 3600.0)) << "\" cy=\""
           << number(yOf(line.points[0].value)) << "\" r=\"3\" fill=\"" << variantColour(line.variant)
           << "\"/>\n";
-    svg << "<rect x=\"" << number(legendX) << "\" y=\"" << kHeight - 22
+    svg << "<rect x=\"" << number(legendX) << "\" y=\"" << kHeight - 20
         << "\" width=\"14\" height=\"4\" fill=\"" << variantColour(line.variant) << "\"/>\n";
-    svg << text(legendX + 18, kHeight - 16, line.name, 12);
+    svg << text(legendX + 18, kHeight - 14, line.name, 12);
     legendX += 18 + 7.5 * static_cast<double>(line.name.size()) + 20;
   }
   if (lines.empty() ||
