@@ -20,6 +20,8 @@ PACKAGES=(
   xvfb xauth libgl1-mesa-dri mesa-utils
   # side-by-side traffic checks
   sumo sumo-tools
+  # run reports: --pdf printing and the report tests' check that every image of the page loads
+  chromium
 )
 
 missing=()

@@ -93,3 +93,42 @@ TEST_CASE("the reader gives the final KPIs as stored and never writes") {
   CHECK(store::RunDatabaseReader(empty).finalKpis().columns.empty());
   CHECK_THROWS_AS(store::RunDatabaseReader(citytwin::testing::scratchDirectory() / "missing.sqlite"), Error);
 }
+
+TEST_CASE("the reader gives a run, its inputs, its variants in order and their KPIs by variant") {
+  const auto path = citytwin::testing::scratchDirectory() / "report-reader.sqlite";
+  std::int64_t second = 0;
+  {
+    store::RunDatabase runs(path);
+    const std::int64_t id = runs.beginRun({"s.toml", "storm", "name = \"storm\"", {{"city", "c.gpkg", "f"}}, 1});
+    const auto results = runs.beginResults(id);
+    const std::int64_t base = results->addVariant({0, "base", "", store::RunStatus::Completed, 60, 60});
+    second = results->addVariant({1, "wall", "a wall", store::RunStatus::Completed, 60, 60});
+    results->addKpiSample(second, "flood", "stored_volume_m3", 30.0, 5.0);
+    results->addKpiSample(second, "flood", "stored_volume_m3", 0.0, 1.0);
+    results->addFinalKpi(base, "flood", "flooded_area_m2", 125.5);
+    results->addFinalKpi(second, "flood", "flooded_area_m2", 100.0);
+    results->commit(store::RunStatus::Completed, "", 1);
+  }
+  store::RunDatabaseReader reader(path);
+  const store::RunRecord run = reader.run(1);
+  CHECK(run.scenarioName == "storm");
+  CHECK(run.scenarioText == "name = \"storm\"");
+  CHECK(run.status == store::RunStatus::Completed);
+  CHECK_THROWS_AS(reader.run(2), Error);
+  const auto inputs = reader.inputs(1);
+  REQUIRE(inputs.size() == 1);
+  CHECK(inputs[0].role == "city");
+  CHECK(inputs[0].path == "c.gpkg");
+  const auto variants = reader.variants(1);
+  REQUIRE(variants.size() == 2);
+  CHECK(variants[0].record.name == "base");
+  CHECK(variants[1].record.description == "a wall");
+  CHECK(variants[1].id == second);
+  const auto series = reader.kpiSeries(second);
+  REQUIRE(series.size() == 2);
+  CHECK(series[0].timeS == 0.0);  // in time order, whatever the order written
+  CHECK(series[1].value == 5.0);
+  const auto finals = reader.finalKpis(second);
+  REQUIRE(finals.size() == 1);
+  CHECK(finals[0].value == 100.0);
+}

@@ -1,5 +1,6 @@
 #include "citytwin/store/run_database_reader.hpp"
 
+#include "citytwin/core/error.hpp"
 #include "run_queries.hpp"
 #include "run_schema.hpp"
 
@@ -26,5 +27,50 @@ TextTable RunDatabaseReader::finalKpis() {
 RunStatus RunDatabaseReader::status(std::int64_t runId) { return run_queries::status(database_, runId); }
 
 std::int64_t RunDatabaseReader::latestRunId() { return run_queries::latestRunId(database_); }
+
+RunRecord RunDatabaseReader::run(std::int64_t runId) {
+  Statement query(database_, run_schema::kSelectRun);
+  query.bind(1, runId);
+  if (!query.step()) throw Error(database_.path().string() + ": no run " + std::to_string(runId));
+  return {query.integer(0), query.text(1), query.text(2),
+          query.text(3),    query.text(4), runStatusFromString(query.text(5)),
+          query.text(6)};
+}
+
+std::vector<RunInput> RunDatabaseReader::inputs(std::int64_t runId) {
+  std::vector<RunInput> inputs;
+  Statement query(database_, run_schema::kSelectInputs);
+  query.bind(1, runId);
+  while (query.step()) inputs.push_back({query.text(0), query.text(1), query.text(2)});
+  return inputs;
+}
+
+std::vector<StoredVariant> RunDatabaseReader::variants(std::int64_t runId) {
+  std::vector<StoredVariant> variants;
+  Statement query(database_, run_schema::kSelectVariants);
+  query.bind(1, runId);
+  while (query.step()) {
+    variants.push_back({query.integer(0),
+                        {static_cast<int>(query.integer(1)), query.text(2), query.text(3),
+                         runStatusFromString(query.text(4)), query.real(5), query.real(6)}});
+  }
+  return variants;
+}
+
+std::vector<KpiSample> RunDatabaseReader::kpiSeries(std::int64_t variantId) {
+  std::vector<KpiSample> samples;
+  Statement query(database_, run_schema::kSelectSeries);
+  query.bind(1, variantId);
+  while (query.step()) samples.push_back({query.text(0), query.text(1), query.real(2), query.real(3)});
+  return samples;
+}
+
+std::vector<KpiSample> RunDatabaseReader::finalKpis(std::int64_t variantId) {
+  std::vector<KpiSample> samples;
+  Statement query(database_, run_schema::kSelectFinals);
+  query.bind(1, variantId);
+  while (query.step()) samples.push_back({query.text(0), query.text(1), 0.0, query.real(2)});
+  return samples;
+}
 
 }  // namespace citytwin::store

@@ -77,6 +77,19 @@ inline constexpr std::string_view kInsertEvent =
 inline constexpr std::string_view kFinishRun =
     "UPDATE runs SET status = ?, message = ?, ended_at = ?, seconds = ? WHERE id = ?";
 inline constexpr std::string_view kSelectStatus = "SELECT status FROM runs WHERE id = ?";
+inline constexpr std::string_view kSelectRun =
+    "SELECT id, scenario_path, scenario_name, scenario_text, started_at, status, message "
+    "FROM runs WHERE id = ?";
+inline constexpr std::string_view kSelectInputs =
+    "SELECT role, path, fingerprint FROM run_inputs WHERE run_id = ? ORDER BY rowid";
+inline constexpr std::string_view kSelectVariants =
+    "SELECT id, position, name, description, status, reached_s, end_s FROM variants WHERE run_id = ? "
+    "ORDER BY position";
+inline constexpr std::string_view kSelectSeries =
+    "SELECT model, kpi, t_s, value FROM kpi_series WHERE variant_id = ? AND value IS NOT NULL "
+    "ORDER BY model, kpi, t_s";
+inline constexpr std::string_view kSelectFinals =
+    "SELECT model, kpi, value FROM kpi_final WHERE variant_id = ? AND value IS NOT NULL ORDER BY model, kpi";
 inline constexpr std::string_view kSelectLatestRun = "SELECT COALESCE(MAX(id), 0) FROM runs";
 
 }  // namespace citytwin::store::run_schema

@@ -8,7 +8,7 @@
 #include <string>
 #include <vector>
 
-#include "skip_registry.hpp"
+#include "citytwin/testing/skip_registry.hpp"
 
 namespace citytwin::testing {
 

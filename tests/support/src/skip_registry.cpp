@@ -1,4 +1,4 @@
-#include "skip_registry.hpp"
+#include "citytwin/testing/skip_registry.hpp"
 
 #include <mutex>
 

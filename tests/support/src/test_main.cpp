@@ -3,7 +3,7 @@
 
 #include <iostream>
 
-#include "skip_registry.hpp"
+#include "citytwin/testing/skip_registry.hpp"
 
 // Exit code that CTest's SKIP_RETURN_CODE maps to "Skipped".
 constexpr int kSkippedExitCode = 77;

@@ -1,5 +1,7 @@
 #pragma once
 
+// Skips recorded by a suite: the runner prints them and exits 77 (CTest: Skipped) instead of passing.
+
 #include <string>
 #include <vector>
 
