@@ -7,6 +7,7 @@
 
 #include "citytwin/context/live_state.hpp"
 #include "citytwin/core/date_time.hpp"
+#include "citytwin/server/live_inputs.hpp"
 #include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
@@ -79,12 +80,15 @@ nlohmann::json WhatIfJobs::run(const std::string& scenarioToml, const std::strin
   options.inputs.push_back({"city", settings_.cityPath.string(), fingerprintFile(settings_.cityPath)});
   options.showProgress = false;
   options.prepareState = [&live](city::CityState& state) { live.applyTo(state); };
+  const std::vector<LiveInputNote> notes = liveInputNotes(spec, live);
+  options.runEvents = liveInputEvents(notes);
   options.writeRaster = [](const std::filesystem::path& path, const sim::RasterOutput& raster) {
     io::writeGeoTiff(raster.grid, raster.epsg, path);
   };
   const scenario::RunOutcome outcome = scenario::runScenario(spec, *settings_.city, *settings_.models, options);
   nlohmann::json result = runOutcomeJson(spec, outcome);
   result["live"] = liveSnapshotJson(live.snapshot());
+  result["inputs"] = liveInputsJson(notes);
   result["completed"] = outcome.status == store::RunStatus::Completed;
   result["database"] = outcome.database.string();
   result["run_id"] = outcome.runId;

@@ -7,6 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -16,6 +17,7 @@
 #include <string>
 #include <thread>
 
+#include "citytwin/store/database.hpp"
 #include "citytwin/testing/service_process.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
@@ -37,7 +39,6 @@ std::string capture(const std::string& command) {
   REQUIRE(status == 0);
   return out;
 }
-
 
 double kpi(const json& run, const std::string& name) {
   return run["variants"][0]["kpis"][name].get<double>();
@@ -73,7 +74,12 @@ TEST_CASE("a what-if forked from the live state starts from the observed rain an
   const json entities =
       json::array({{{"id", "urn:ngsi-ld:WeatherObserved:live-1"},
                     {"type", "WeatherObserved"},
-                    {"precipitation", {{"type", "Property"}, {"value", 40.0}, {"unitCode", "H67"}}},
+                    // Observed in winter: far from the scenario's start, so the run must flag it.
+                    {"precipitation",
+                     {{"type", "Property"},
+                      {"value", 40.0},
+                      {"unitCode", "H67"},
+                      {"observedAt", "2026-01-15T09:00:00Z"}}},
                     {"@context", "https://smartdatamodels.org/context.jsonld"}},
                    {{"id", "urn:ngsi-ld:WaterObserved:live-1"},
                     {"type", "WaterObserved"},
@@ -95,6 +101,26 @@ TEST_CASE("a what-if forked from the live state starts from the observed rain an
   CHECK(live["live"]["rainfall_mm_per_h"].get<double>() == doctest::Approx(40.0));
   CHECK(kpi(plain, "flood.rain_volume_m3") == 0.0);
   CHECK(kpi(live, "flood.rain_volume_m3") > 0.0);
+  // The run says what it did with the live rain (the scenario sets none, so the gauge's reading is used) and
+  // flags the winter observation, in its JSON and in its run database.
+  const json& precedence = live["inputs"]["precedence"];
+  const auto rain = std::find_if(precedence.begin(), precedence.end(),
+                                 [](const json& note) { return note["input"] == "rain"; });
+  REQUIRE(rain != precedence.end());
+  CHECK((*rain)["winner"] == "live");
+  REQUIRE(live["inputs"]["stale"].size() == 1);
+  CHECK(live["inputs"]["stale"][0]["entity"] == "urn:ngsi-ld:WeatherObserved:live-1");
+  CHECK(live["inputs"]["stale"][0]["message"].get<std::string>().find("2026-01-15T09:00:00Z") !=
+        std::string::npos);
+  {
+    citytwin::store::Database database(scratch / "live" / "run.sqlite",
+                                       citytwin::store::Database::Mode::ReadOnly);
+    citytwin::store::Statement events(
+        database,
+        "SELECT COUNT(*) FROM events WHERE source = 'live' AND kind = 'live_observation_stale' AND t_s = 0");
+    REQUIRE(events.step());
+    CHECK(events.integer(0) == 1);
+  }
   if (live["live"].contains("river_level_m"))
     CHECK(live["live"]["river_level_m"].get<double>() == doctest::Approx(3.25));
 

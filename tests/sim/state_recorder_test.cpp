@@ -69,6 +69,37 @@ TEST_CASE("the state recorder keeps a row per object only when its values change
   std::filesystem::remove_all(directory);
 }
 
+TEST_CASE("step values are labelled with the step they hold for, end-of-step values with their boundary") {
+  // An hourly model switches building 2 off for [1 h, 2 h): its staged value says so from 1 h, its published
+  // value only from 2 h. A depth (end of step) published at 1 h is taken from the published state.
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  city::CityState published(city);
+  city::CityState staged(city);
+  published.column(city::Layer::Building, "supplied", 1.0);
+  staged.column(city::Layer::Building, "supplied", 1.0);
+  published.column(city::Layer::Building, "depth", 0.0);
+  staged.column(city::Layer::Building, "depth", 0.0);
+  const sim::AttributeRef supplied{city::Layer::Building, "supplied"};
+  const sim::AttributeRef depth{city::Layer::Building, "depth"};
+  sim::StateRecorder recorder({depth, supplied}, sim::kHour, {supplied});
+  recorder.observe(0, 3 * sim::kHour, published, staged);
+  staged.column(city::Layer::Building, "supplied")[2] = 0.0;  // the step from 1 h
+  published.column(city::Layer::Building, "depth")[2] = 0.5;  // reached at 1 h
+  staged.column(city::Layer::Building, "depth")[2] = 0.9;     // a step still running: not read
+  recorder.observe(sim::kHour, 3 * sim::kHour, published, staged);
+  published.column(city::Layer::Building, "supplied")[2] = 0.0;  // published when the hour ends
+  recorder.observe(2 * sim::kHour, 3 * sim::kHour, published, staged);
+
+  const auto directory = freshDirectory("step-values");
+  recorder.writeCsv(directory, city);
+  const auto lines = linesOf(directory / "building.csv");
+  // One change row, at 1 h: nothing new at 2 h, when the outage reaches the published state.
+  REQUIRE(lines.size() == 1 + city.buildings.size() + 1);
+  CHECK(lines.front() == "t,id,depth,supplied");
+  CHECK(lines.back() == "3600,tiny:building/2,0.5,0");
+  std::filesystem::remove_all(directory);
+}
+
 TEST_CASE("a disabled state recorder records and writes nothing") {
   const city::CityModel city = citytwin::testing::stepTestCity();
   city::CityState state(city);

@@ -11,6 +11,22 @@ namespace citytwin::context {
 
 namespace {
 
+// The kind of input a write of the mapping observes (LiveObservation::inputs).
+std::string inputOf(const city::CityModel& city, const CityStateWrite& write) {
+  namespace columns = city::columns;
+  const auto is = [&](const city::CouplingColumn& column) {
+    return write.layer == column.layer && write.column == column.name;
+  };
+  if (is(columns::kSensorValue)) {
+    const std::string& type = write.index < city.sensors.size() ? city.sensors[write.index].type : "";
+    return type == "RainGauge" ? "rain" : type == "RiverGauge" ? "river_level" : "sensor";
+  }
+  if (is(columns::kBuildingObservedLoad) || is(columns::kSubstationObservedLoad)) return "load";
+  if (is(columns::kRoadLinkObservedFlow) || is(columns::kRoadLinkObservedSpeed)) return "observed_flow";
+  if (write.layer == city::Layer::RoadLink) return "road_status";
+  return "building";
+}
+
 // The position in mappedEntityTypes() of the first of the entity's types that is mapped.
 std::optional<std::size_t> typeRank(const Entity& entity) {
   static const std::map<std::string, std::size_t> ranks = [] {
@@ -43,17 +59,37 @@ std::vector<Entity> inCommitOrder(std::vector<Entity> entities) {
   return ordered;
 }
 
-LiveState::LiveState(const city::CityModel& city, std::vector<Entity> entities, MappingTolerances tolerances) {
+LiveState::LiveState(const city::CityModel& city, std::vector<Entity> entities,
+                     MappingTolerances tolerances) {
   const CityContextMapper mapper(city, tolerances);
   const std::vector<Entity> ordered = inCommitOrder(std::move(entities));
   snapshot_.entities = ordered.size();
   for (const auto& entity : ordered) {
-    if (mapper.map(entity, writes_).mapped) ++snapshot_.mapped;
+    const std::size_t first = writes_.size();
+    if (!mapper.map(entity, writes_).mapped) continue;
+    ++snapshot_.mapped;
+    LiveObservation observation;
+    observation.entity = entity.id;
+    for (std::size_t w = first; w < writes_.size(); ++w) {
+      const std::string input = inputOf(city, writes_[w]);
+      if (std::find(observation.inputs.begin(), observation.inputs.end(), input) ==
+          observation.inputs.end()) {
+        observation.inputs.push_back(input);
+      }
+    }
+    for (const auto& [name, instances] : entity.attributes) {
+      for (const Attribute& attribute : instances) {
+        if (!attribute.observedAt.empty())
+          observation.observedMs = std::max(observation.observedMs, attribute.observedMs);
+      }
+    }
+    observations_.push_back(std::move(observation));
   }
   // The latest value each gauge was given; a gauge no observation wrote has no reading.
   std::map<std::uint32_t, double> sensorValues;
   for (const CityStateWrite& write : writes_) {
-    if (write.layer == city::columns::kSensorValue.layer && write.column == city::columns::kSensorValue.name) sensorValues[write.index] = write.value;
+    if (write.layer == city::columns::kSensorValue.layer && write.column == city::columns::kSensorValue.name)
+      sensorValues[write.index] = write.value;
   }
   for (const auto& [index, value] : sensorValues) {
     const std::string& type = city.sensors[index].type;

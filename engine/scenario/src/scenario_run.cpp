@@ -150,6 +150,10 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
     for (const auto& [model, values] : variant.kpis) {
       for (const auto& [kpi, value] : values) results->addFinalKpi(variantId, model, kpi, value);
     }
+    for (const sim::Event& event : options.runEvents) {
+      results->addEvent(variantId, sim::toSeconds(event.time), event.source, event.kind, event.entity,
+                        event.message);
+    }
     for (const sim::Event& event : branch.events()) {
       results->addEvent(variantId, sim::toSeconds(event.time), event.source, event.kind, event.entity,
                         event.message);

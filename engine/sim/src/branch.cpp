@@ -138,12 +138,16 @@ Branch::Branch(BranchSpec spec, const ModelRegistry& registry)
   lastRecordMark_.assign(scheduler_.modelCount(), -1);
   for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) recordKpis(m, 0);
   std::vector<AttributeRef> published;
+  std::vector<AttributeRef> forStep;
   for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) {
-    const auto& writes = scheduler_.description(m).writes;
-    published.insert(published.end(), writes.begin(), writes.end());
+    const ModelDescription& description = scheduler_.description(m);
+    published.insert(published.end(), description.writes.begin(), description.writes.end());
+    if (description.writtenValues == WrittenValues::ForStep) {
+      forStep.insert(forStep.end(), description.writes.begin(), description.writes.end());
+    }
   }
-  stateRecorder_ = StateRecorder(published, spec.stateInterval);
-  stateRecorder_.observe(0, scheduler_.end(), published_);
+  // The first row (t = 0) is taken once the first steps have run: step values describe [0, dt).
+  stateRecorder_ = StateRecorder(published, spec.stateInterval, forStep);
 }
 
 bool Branch::runsModel(const std::string& modelName) const {
@@ -157,16 +161,16 @@ bool Branch::advanceTo(SimTime until, const Scheduler::StopRequested& stop) {
   const Scheduler::PublishObserver record = [this](std::size_t modelIndex, SimTime t) {
     recordKpis(modelIndex, t);
   };
-  const Scheduler::BoundaryObserver boundary = [this](SimTime t) {
-    stateRecorder_.observe(t, scheduler_.end(), published_);
+  const Scheduler::StepsStartedObserver stepsStarted = [this](SimTime t) {
+    stateRecorder_.observe(t, scheduler_.end(), published_, staged_);
   };
   // Pause at each timed setting's boundary, apply it, then go on: the steps starting there read it.
   while (timedApplied_ < timed_.size() && timed_[timedApplied_].at <= std::min(until, scheduler_.end())) {
     const SimTime at = timed_[timedApplied_].at;
-    if (!scheduler_.advanceTo(at, record, stop, &events_, boundary)) return false;
+    if (!scheduler_.advanceTo(at, record, stop, &events_, {}, stepsStarted)) return false;
     applyTimedSettings(at);
   }
-  return scheduler_.advanceTo(until, record, stop, &events_, boundary);
+  return scheduler_.advanceTo(until, record, stop, &events_, {}, stepsStarted);
 }
 
 void Branch::applyTimedSettings(SimTime t) {

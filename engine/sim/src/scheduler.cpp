@@ -92,7 +92,8 @@ void Scheduler::bind(city::CityState& published, city::CityState& staged) {
 }
 
 bool Scheduler::advanceTo(SimTime until, const PublishObserver& onPublish, const StopRequested& stop,
-                          std::vector<Event>* events, const BoundaryObserver& onBoundary) {
+                          std::vector<Event>* events, const BoundaryObserver& onBoundary,
+                          const StepsStartedObserver& onStepsStarted) {
   if (published_ == nullptr || staged_ == nullptr) throw Error("scheduler used before bind()");
   until = std::min(until, end_);
   while (true) {
@@ -105,6 +106,7 @@ bool Scheduler::advanceTo(SimTime until, const PublishObserver& onPublish, const
       if (onPublish) onPublish(index, now_);
     }
     if (onBoundary) onBoundary(now_);
+    if (now_ >= end_ && onStepsStarted) onStepsStarted(now_);  // no step starts at the end
     if (now_ >= until) return true;
     if (stop && stop()) return false;
 
@@ -128,6 +130,7 @@ bool Scheduler::advanceTo(SimTime until, const PublishObserver& onPublish, const
       }
       if (slot.pendingEnd != kNone) next = std::min(next, slot.pendingEnd);
     }
+    if (onStepsStarted) onStepsStarted(now_);
     now_ = next;
   }
 }

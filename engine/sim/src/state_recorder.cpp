@@ -25,7 +25,8 @@ void writeNumber(std::ostream& out, double value) {
 
 }  // namespace
 
-StateRecorder::StateRecorder(const std::vector<AttributeRef>& columns, SimTime interval)
+StateRecorder::StateRecorder(const std::vector<AttributeRef>& columns, SimTime interval,
+                             const std::vector<AttributeRef>& forStep)
     : interval_(interval) {
   for (const AttributeRef& column : columns) {
     auto layer = std::find_if(layers_.begin(), layers_.end(),
@@ -37,25 +38,28 @@ StateRecorder::StateRecorder(const std::vector<AttributeRef>& columns, SimTime i
     }
     if (std::find(layer->columns.begin(), layer->columns.end(), column.name) == layer->columns.end()) {
       layer->columns.push_back(column.name);
+      layer->forStep.push_back(std::find(forStep.begin(), forStep.end(), column) != forStep.end());
     }
   }
 }
 
-void StateRecorder::observe(SimTime t, SimTime end, const city::CityState& state) {
+void StateRecorder::observe(SimTime t, SimTime end, const city::CityState& published,
+                            const city::CityState& stepValues) {
   if (!enabled() || t == lastRecorded_) return;
   const SimTime mark = t / interval_;
   if (t != 0 && t != end && mark == lastMark_) return;
   lastMark_ = mark;
-  record(t, state);
+  record(t, published, stepValues);
 }
 
-void StateRecorder::record(SimTime t, const city::CityState& state) {
+void StateRecorder::record(SimTime t, const city::CityState& published, const city::CityState& stepValues) {
   lastRecorded_ = t;
   for (LayerSeries& series : layers_) {
     const std::size_t columnCount = series.columns.size();
     std::vector<const std::vector<double>*> sources(columnCount, nullptr);
     std::size_t objects = 0;
     for (std::size_t c = 0; c < columnCount; ++c) {
+      const city::CityState& state = series.forStep[c] ? stepValues : published;
       if (state.has(series.layer, series.columns[c])) {
         sources[c] = &state.column(series.layer, series.columns[c]);
         objects = std::max(objects, sources[c]->size());

@@ -256,6 +256,7 @@ sim::ModelDescription EnergyModel::describe() const {
   d.writes = {city::columns::kBuildingElectricLoad, city::columns::kBuildingHeating,
               city::columns::kBuildingCooling,       city::columns::kBuildingPv,
               city::columns::kBuildingSupplied,      city::columns::kSubstationEnergized};
+  d.writtenValues = sim::WrittenValues::ForStep;  // loads and supply of the hour [t, t + 1 h)
   d.preferredStep = sim::kHour;
   d.canSnapshot = true;
   d.interventionKinds = {"retrofit", "heat_wave", "pv_adoption", "heat_pump_adoption", "ev_adoption"};

@@ -7,6 +7,7 @@
 #include <map>
 #include <set>
 #include <sstream>
+#include <utility>
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/byte_buffer.hpp"
@@ -146,6 +147,7 @@ sim::ModelDescription TrafficModel::describe() const {
                        {city::columns::kRoadLinkObservedFlow, sim::ReadNeed::Optional}};
   description.writes = {city::columns::kRoadLinkClosed, city::columns::kRoadLinkFlow,
                         city::columns::kRoadLinkMeanSpeed};
+  description.writtenValues = sim::WrittenValues::ForStep;  // closures, flows and speeds of [t, t + dt)
   description.preferredStep = sim::kMinute;
   description.canSnapshot = true;
   description.interventionKinds = {"close_road", "reduce_lanes", "change_speed_limit", "scale_demand"};
@@ -361,6 +363,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   nodeIds_.clear();
   nodeIds_.reserve(roads.nodes.size());
   for (const city::RoadNode& node : roads.nodes) nodeIds_.push_back(node.id);
+  linkIds_.clear();
+  for (const city::RoadLink& link : roads.links) linkIds_.push_back(link.id);
   recorder_ = std::make_unique<ResultRecorder>(roads, intervals);
   state.column(city::columns::kRoadLinkClosed, 0.0);
   state.column(city::columns::kRoadLinkFlow, 0.0);
@@ -424,8 +428,15 @@ void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& 
       hasClosed ? &published.column(city::columns::kRoadLinkClosed) : nullptr;
   std::vector<double>& closedOut = staged.column(city::columns::kRoadLinkClosed, 0.0);
   for (std::size_t l = 0; l < roadCount_; ++l) {
-    const bool closed = closedByIntervention_[l] || (depth && (*depth)[l] > settings_->closureDepth) ||
-                        (closedColumn && (*closedColumn)[l] >= 0.5);
+    const bool flooded = depth && (*depth)[l] > settings_->closureDepth;
+    const bool wasClosed = closedColumn && (*closedColumn)[l] >= 0.5;
+    const bool closed = closedByIntervention_[l] || flooded || wasClosed;
+    if (flooded && !wasClosed && !closedByIntervention_[l]) {
+      char text[96];
+      std::snprintf(text, sizeof text, " (%.2f m of water, closure depth %.2f m)", (*depth)[l],
+                    settings_->closureDepth);
+      events_.push_back({t, "", "road_closed", linkIds_[l], "road closed by flood: " + linkIds_[l] + text});
+    }
     simulation_->setClosed(static_cast<std::int32_t>(l), closed);
     closedOut[l] = closed ? 1.0 : 0.0;
   }
@@ -444,6 +455,10 @@ void TrafficModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& 
     speed[l] = counters[l].vehicleSeconds > 0 ? counters[l].metres / counters[l].vehicleSeconds * 3.6
                                               : simulation_->network().links[l].speedLimit * 3.6;
   }
+}
+
+std::vector<sim::Event> TrafficModel::takeEvents() {
+  return std::exchange(events_, {});
 }
 
 sim::Kpis TrafficModel::kpis() const {

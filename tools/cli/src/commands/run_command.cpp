@@ -20,6 +20,7 @@
 #include "citytwin/models/builtin_models.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
+#include "citytwin/server/live_inputs.hpp"
 #include "citytwin/server/live_state_client.hpp"
 #include "citytwin/server/run_json.hpp"
 #include "citytwin/sim/interrupt.hpp"
@@ -200,6 +201,7 @@ void runScenarioCommand(const RunArguments& arguments) {
     io::writeGeoTiff(raster.grid, raster.epsg, file);
   };
   nlohmann::json live;
+  nlohmann::json liveInputs;
   std::shared_ptr<const context::LiveState> liveState;
   if (!arguments.fromLive.empty()) {
     server::LiveClientOptions client;
@@ -213,6 +215,11 @@ void runScenarioCommand(const RunArguments& arguments) {
     note(arguments, "live state from " + arguments.fromLive + ": " + std::to_string(snapshot.entities) +
                         " entities, " + std::to_string(snapshot.mapped) + " mapped onto the city");
     options.prepareState = [liveState](city::CityState& state) { liveState->applyTo(state); };
+    // Which of the live state and the scenario sets each input, and observations far from the start.
+    const std::vector<server::LiveInputNote> notes = server::liveInputNotes(spec, *liveState);
+    for (const server::LiveInputNote& line : notes) std::cerr << line.message << std::endl;
+    liveInputs = server::liveInputsJson(notes);
+    options.runEvents = server::liveInputEvents(notes);
     options.inputs.push_back({"live", arguments.fromLive, fingerprintText(live.dump())});
   }
   sim::installInterruptHandlers();
@@ -226,6 +233,7 @@ void runScenarioCommand(const RunArguments& arguments) {
   if (arguments.json) {
     nlohmann::json document = server::runOutcomeJson(spec, outcome);
     if (!live.is_null()) document["live"] = live;
+    if (!liveInputs.is_null()) document["inputs"] = liveInputs;
     printJson(document);
   } else {
     printComparison(spec, outcome, registry);

@@ -1,7 +1,9 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <optional>
+#include <string>
 #include <vector>
 
 #include "citytwin/city/city_model.hpp"
@@ -20,6 +22,15 @@ struct LiveSnapshot {
   std::optional<double> riverLevelM;     // latest river level (a RiverGauge value), if any
 };
 
+// What one live entity fed into the city state: which inputs it observed and when, so a run can say
+// which of them the scenario overrides and which are too old for its start time.
+struct LiveObservation {
+  std::string entity;               // its NGSI-LD id
+  std::vector<std::string> inputs;  // "rain", "river_level", "sensor", "load", "observed_flow",
+                                    // "road_status", "building": the kinds of the columns it wrote
+  std::int64_t observedMs = 0;      // the latest observedAt of its attributes; 0 when none has one
+};
+
 // The entities of a mapped type (mappedEntityTypes(), judged by the first of an entity's types that is
 // one) in commit order: type order, then id. Entities of other types are left out.
 std::vector<Entity> inCommitOrder(std::vector<Entity> entities);
@@ -36,9 +47,12 @@ class LiveState {
   void applyTo(city::CityState& state) const { applyWrites(writes_, state); }
   const std::vector<CityStateWrite>& writes() const { return writes_; }
   const LiveSnapshot& snapshot() const { return snapshot_; }
+  // Every entity that changed the state, in commit order.
+  const std::vector<LiveObservation>& observations() const { return observations_; }
 
  private:
   std::vector<CityStateWrite> writes_;
+  std::vector<LiveObservation> observations_;
   LiveSnapshot snapshot_;
 };
 

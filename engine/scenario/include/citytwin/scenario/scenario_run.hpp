@@ -28,6 +28,9 @@ struct RunOptions {
   // Applied to every branch's initial state before its models initialise (e.g. the live state of the
   // city from its context service); all branches start from the same values.
   std::function<void(city::CityState&)> prepareState;
+  // Recorded with every variant's events in the run database, before the models' (e.g. which of the live
+  // state and the scenario sets an input).
+  std::vector<sim::Event> runEvents;
 };
 
 struct VariantOutcome {

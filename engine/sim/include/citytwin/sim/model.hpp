@@ -48,6 +48,15 @@ struct AttributeRead {
   ReadNeed need = ReadNeed::Required;
 };
 
+// What the values a model writes describe. Either way the scheduler publishes them when the step that
+// computed them ends (coupling); the state recorder labels them with the time they describe, so a
+// substation a model switches off for the step from 1 h shows as off from 1 h in the state files, next to
+// the event the model reports at 1 h.
+enum class WrittenValues {
+  EndOfStep,  // the state reached at the end of the step [t, t + dt): a depth, a level, a running maximum
+  ForStep,    // what held throughout the step [t, t + dt): a load, a flow, a switch position
+};
+
 struct ModelDescription {
   std::string name;                  // "flood", "traffic", "energy"
   std::vector<AttributeRead> reads;  // published by other models, or inputs of the city
@@ -56,6 +65,7 @@ struct ModelDescription {
   bool canSnapshot = true;
   std::vector<std::string> interventionKinds;  // e.g. "add_rainfall", "close_road"
   std::vector<KpiDefinition> kpis;             // every KPI kpis() can return, with unit and direction
+  WrittenValues writtenValues = WrittenValues::EndOfStep;  // what the `writes` values describe
 };
 
 // Everything a model gets when a branch starts.

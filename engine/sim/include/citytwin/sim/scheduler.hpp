@@ -36,6 +36,9 @@ class Scheduler {
   using StopRequested = std::function<bool()>;
   // Called once per boundary t after every model whose step ends at t has published: the state of t.
   using BoundaryObserver = std::function<void(SimTime t)>;
+  // Called once per boundary t after the steps that begin at t have run, and at the end of the run: then
+  // `staged` holds, for every model, the values of its step that covers t (see WrittenValues::ForStep).
+  using StepsStartedObserver = std::function<void(SimTime t)>;
 
   explicit Scheduler(SimTime end);
 
@@ -53,7 +56,8 @@ class Scheduler {
   // Advances boundary by boundary until `until` (clamped to end). Returns false when stopped earlier.
   // Events the models report are appended to `events` (may be null).
   bool advanceTo(SimTime until, const PublishObserver& onPublish = {}, const StopRequested& stop = {},
-                 std::vector<Event>* events = nullptr, const BoundaryObserver& onBoundary = {});
+                 std::vector<Event>* events = nullptr, const BoundaryObserver& onBoundary = {},
+                 const StepsStartedObserver& onStepsStarted = {});
 
   SimTime now() const { return now_; }
   SimTime end() const { return end_; }

@@ -29,6 +29,7 @@ class TrafficModel : public sim::Model {
   void initialise(const sim::ModelContext& context, city::CityState& state) override;
   void step(sim::SimTime t, sim::SimTime dt, const city::CityState& published,
             city::CityState& staged) override;
+  std::vector<sim::Event> takeEvents() override;
   sim::Kpis kpis() const override;
   void writeOutputs(const std::filesystem::path& directory) const override;
   std::vector<std::uint8_t> snapshot() const override;
@@ -52,6 +53,8 @@ class TrafficModel : public sim::Model {
   std::unique_ptr<ResultRecorder> recorder_;
   std::vector<CityTrip> trips_;
   std::vector<std::string> nodeIds_;
+  std::vector<std::string> linkIds_;
+  std::vector<sim::Event> events_;  // roads closed by water since the last takeEvents()
   std::vector<std::uint8_t> closedByIntervention_;
   std::size_t unroutable_ = 0;
   std::vector<UnroutedTrip> unrouted_;  // charged as trips that cannot be made (trip_costs.hpp)
