@@ -22,19 +22,55 @@ struct InertialFaceConstants {
   Real friction;    // g * dt * n^2 where Manning's n is uniform
   Real theta;       // de Almeida weighting of the face's own old discharge
   Real sideWeight;  // (1 - theta) / 2 for each neighbouring face
+  Real checkerboardDamping;  // the filter's share of kCheckerboardDamping / 16 (3 x 3 stencil)
+};
+
+// Fraction of a grid-scale checkerboard's discharge removed per step. The local-inertial scheme has no
+// dissipation of its own: without friction (deep water) the checkerboard mode is neutrally stable, and
+// near the Courant limit its amplification is a rotation by ~165 degrees per step whose invariant is a
+// long, thin ellipse, so every change of the time step (adaptive steps, steps cut short at output or
+// coupling times, the advective limit of thin films flickering from step to step) moves it onto a
+// larger ellipse: the checkerboard grows step after step in deep ponds. De Almeida's theta damps it by
+// 2 (1 - theta) per step; the filter below, acting through the old discharges in the same way, tops
+// that up to this fraction. Any such damping d lowers the mode's stability limit to
+// (c dt / dx)^2 < (2 - d) / 4, so the step is scaled by sqrt(1 - d / 2) (grid_engine.hpp): at
+// theta = 1, 0.95 of Bates et al.'s step, and the mode then shrinks by sqrt(1 - d) = 0.89 per step at
+// the step's Courant limit. 0.2 is measured: 0.1 still let a pond filling under rain on bumpy slopes
+// grow a 1 cm checkerboard, 0.15 did not (tests/flood/solver_unit_test.cpp). The filter's stencil is the
+// product of the second differences across and along the face rows, so flow that varies in one
+// direction only (a 1-D channel, the flat-plane and EA Test 3 cases) is untouched, and a smooth 2-D flow
+// of wavelength L cells loses a fraction 0.2 sin^4(pi / L) of its discharge per step (1e-4 at L = 20).
+inline constexpr double kCheckerboardDamping = 0.2;
+
+// Old discharges around a run of parallel faces, all indexed like the faces themselves: `centre` the
+// faces, `before`/`after` the parallel faces one cell upstream and downstream along the flow (theta
+// weighting), `sideA`/`sideB` the runs of parallel faces on either side across the flow. The
+// checkerboard filter reads centre, sideA and sideB at i - 1, i and i + 1, so those must exist.
+template <typename Real>
+struct OldFaceDischarges {
+  const Real* centre;
+  const Real* before;
+  const Real* after;
+  const Real* sideA;
+  const Real* sideB;
 };
 
 // New unit discharges of `count` faces; face k lies between the "low" cell (west or north) and the
 // "high" cell (east or south). kWeighted: de Almeida theta < 1, reading the old discharges of the two
-// neighbouring parallel faces. kUniformN: one Manning n everywhere, so no n^2 loads.
-template <typename Real, bool kWeighted, bool kUniformN>
+// neighbouring parallel faces. kUniformN: one Manning n everywhere, so no n^2 loads. kDamped: apply the
+// checkerboard filter (left out only where a face has no neighbours on both sides).
+template <typename Real, bool kWeighted, bool kUniformN, bool kDamped>
 inline void inertialFaceRow(std::size_t count, const Real* __restrict zLow, const Real* __restrict zHigh,
                             const Real* __restrict hLow, const Real* __restrict hHigh,
                             const Real* __restrict n2Low, const Real* __restrict n2High,
-                            const Real* __restrict qOld, const Real* __restrict qBefore,
-                            const Real* __restrict qAfter, Real* __restrict qNew,
+                            const OldFaceDischarges<Real>& old, Real* __restrict qNew,
                             const InertialFaceConstants<Real>& k) {
   const Real threshold = k.threshold, donorLimit = k.donorLimit, gdt = k.gdt, gdtOverDx = k.gdtOverDx;
+  const Real* __restrict qOld = old.centre;
+  const Real* __restrict qBefore = old.before;
+  const Real* __restrict qAfter = old.after;
+  const Real* __restrict sideA = old.sideA;
+  const Real* __restrict sideB = old.sideB;
   for (std::size_t i = 0; i < count; ++i) {
     const Real zL = zLow[i], zR = zHigh[i], hL = hLow[i], hR = hHigh[i];
     const Real etaL = zL + hL, etaR = zR + hR;
@@ -43,6 +79,12 @@ inline void inertialFaceRow(std::size_t count, const Real* __restrict zLow, cons
     const Real q0 = qOld[i];
     Real qTheta = q0;
     if constexpr (kWeighted) qTheta = k.theta * q0 + k.sideWeight * (qBefore[i] + qAfter[i]);
+    if constexpr (kDamped) {
+      const Real centre = (qOld[i - 1] + qOld[i + 1]) - Real(2) * q0;
+      const Real a = (sideA[i - 1] + sideA[i + 1]) - Real(2) * sideA[i];
+      const Real b = (sideB[i - 1] + sideB[i + 1]) - Real(2) * sideB[i];
+      qTheta -= k.checkerboardDamping * ((a + b) - Real(2) * centre);
+    }
     Real friction = k.friction;
     if constexpr (!kUniformN) friction = gdt * (Real(0.5) * (n2Low[i] + n2High[i]));
     const Real r = inverseCubeRoot(hf);  // hf^(-7/3) = r^7 without a division or pow
@@ -56,17 +98,26 @@ inline void inertialFaceRow(std::size_t count, const Real* __restrict zLow, cons
   }
 }
 
-template <typename Real, bool kWeighted>
-inline void inertialFaceRow(bool uniformN, std::size_t count, const Real* zLow, const Real* zHigh,
-                            const Real* hLow, const Real* hHigh, const Real* n2Low, const Real* n2High,
-                            const Real* qOld, const Real* qBefore, const Real* qAfter, Real* qNew,
+template <typename Real, bool kDamped>
+inline void inertialFaceRow(bool weighted, bool uniformN, std::size_t count, const Real* zLow,
+                            const Real* zHigh, const Real* hLow, const Real* hHigh, const Real* n2Low,
+                            const Real* n2High, const OldFaceDischarges<Real>& old, Real* qNew,
                             const InertialFaceConstants<Real>& k) {
-  if (uniformN)
-    inertialFaceRow<Real, kWeighted, true>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, qOld, qBefore,
-                                           qAfter, qNew, k);
-  else
-    inertialFaceRow<Real, kWeighted, false>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, qOld, qBefore,
-                                            qAfter, qNew, k);
+  if (weighted) {
+    if (uniformN)
+      inertialFaceRow<Real, true, true, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
+                                                 k);
+    else
+      inertialFaceRow<Real, true, false, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
+                                                  k);
+  } else {
+    if (uniformN)
+      inertialFaceRow<Real, false, true, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
+                                                  k);
+    else
+      inertialFaceRow<Real, false, false, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
+                                                   k);
+  }
 }
 
 // Per-row results of the depth update, for the mass balance and the next time step.
