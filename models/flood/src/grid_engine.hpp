@@ -112,6 +112,7 @@ class GridEngine final : public SimulationEngine {
   void applyPointSources(double dt);
   void applyLosses(double dt);
   void updateMaxima();
+  InertialMaxima<Real> inertialMaxima(std::size_t r, float now);
   double boundaryLevel(const EdgeBoundary& b) const;
   double boundaryFlow(const EdgeBoundary& b, double dt) const;
   double freeOutflowSlope(const BoundaryFace& bf, double givenSlope) const;
@@ -152,6 +153,10 @@ class GridEngine final : public SimulationEngine {
   std::vector<double> rowClipped_;
   std::vector<double> rowLoss_;
   std::vector<double> rowDrain_;
+  // Local inertial maxima: 1 where every open cell of the row has its first wetting time.
+  std::vector<unsigned char> rowFirstWetDone_;
+  bool fuseMaxima_ = false;  // this step's depth update tracks the maxima (nothing changes depths after it)
+  float maximaTime_ = 0.0f;  // the time at the end of this step
 
   std::vector<BoundaryFace> boundaryFaces_;
   std::vector<std::size_t> pointCells_;
@@ -228,6 +233,7 @@ GridEngine<Real>::GridEngine(Domain domain, Forcing forcing, SimulationOptions o
   rowClipped_.assign(ny_, 0.0);
   rowLoss_.assign(ny_, 0.0);
   rowDrain_.assign(ny_, 0.0);
+  rowFirstWetDone_.assign(ny_, 0);
   if (options_.trackMaxima) {
     maxDepth_.assign(n, 0.0f);
     maxSpeed_.assign(n, 0.0f);
@@ -434,6 +440,12 @@ void GridEngine<Real>::step(double limit) {
   rainDepths(time_, time_ + dt);
   const double inBefore = mass_.boundaryInflow + mass_.pointInflow;
   const double outBefore = mass_.boundaryOutflow;
+  const bool losses = forcing_.infiltration.active() || !forcing_.drainageMmPerHour.empty();
+  // The maxima follow the depth update, chunk by chunk while its depths are in cache, unless sources or
+  // losses change the depths after it.
+  fuseMaxima_ = options_.trackMaxima && options_.scheme == Scheme::LocalInertial && forcing_.points.empty() &&
+                forcing_.lines.empty() && !losses;
+  maximaTime_ = static_cast<float>(time_ + dt);
   if (options_.scheme == Scheme::LocalInertial)
     localInertialStep(dt);
   else
@@ -446,9 +458,9 @@ void GridEngine<Real>::step(double limit) {
   mass_.volume = volume * dx_ * dx_;
   mass_.clipped += clipped * dx_ * dx_;
   applyPointSources(dt);
-  if (forcing_.infiltration.active() || !forcing_.drainageMmPerHour.empty()) applyLosses(dt);
+  if (losses) applyLosses(dt);
   time_ += dt;
-  if (options_.trackMaxima) updateMaxima();
+  if (options_.trackMaxima && !fuseMaxima_) updateMaxima();
   info_.time = time_;
   info_.timeStep = dt;
   info_.minTimeStep = info_.steps == 0 ? dt : std::min(info_.minTimeStep, dt);
@@ -637,16 +649,21 @@ void GridEngine<Real>::localInertialDepthRow(std::size_t r, Real dt, const Real*
   const Real* qyN = qy_.data() + r * nx;
   const Real* qyS = southFaces;
   InertialRowSums sums;
+  const InertialMaxima<Real> maxima = fuseMaxima_ ? inertialMaxima(r, maximaTime_) : InertialMaxima<Real>{};
+  const InertialMaxima<Real>* tracked = fuseMaxima_ ? &maxima : nullptr;
   if (!zoneRain_.empty()) {
     const unsigned short* zone = forcing_.rainfall.zone.data() + r * nx;
     const Real* zoneRain = zoneRain_.data();
-    sums = inertialDepthRow(nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
-                            [zone, zoneRain](std::size_t c) { return zoneRain[zone[c]]; });
+    sums = inertialDepthRow(
+        nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
+        [zone, zoneRain](std::size_t c) { return zoneRain[zone[c]]; }, tracked);
   } else {
     const Real rain = uniformRain_;
-    sums = inertialDepthRow(nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
-                            [rain](std::size_t) { return rain; });
+    sums = inertialDepthRow(
+        nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS, [rain](std::size_t) { return rain; },
+        tracked);
   }
+  if (fuseMaxima_) rowFirstWetDone_[r] = sums.firstWetDone ? 1 : 0;
   rowVolume_[r] = sums.volume;
   rowClipped_[r] = sums.clipped;
   rowMax_[r] = sums.deepest;
@@ -1001,8 +1018,32 @@ void GridEngine<Real>::applyLosses(double dt) {
 }
 
 template <typename Real>
+InertialMaxima<Real> GridEngine<Real>::inertialMaxima(std::size_t r, float now) {
+  const std::size_t offset = r * nx_;
+  return InertialMaxima<Real>{maxDepth_.data() + offset,
+                              maxSpeed_.data() + offset,
+                              maxHazard_.data() + offset,
+                              firstWet_.data() + offset,
+                              now,
+                              static_cast<Real>(options_.wetThreshold),
+                              blockedZ_,
+                              rowFirstWetDone_[r] != 0};
+}
+
+template <typename Real>
 void GridEngine<Real>::updateMaxima() {
   const float now = static_cast<float>(time_);
+  if (options_.scheme == Scheme::LocalInertial) {
+    // The same row function as the fused update in localInertialDepthRow, hence the same bits.
+    forEachRow([&](std::size_t r) {
+      const std::size_t nx = nx_;
+      const bool done =
+          trackInertialMaxima(nx, h_.data() + r * nx, z_.data() + r * nx, qx_.data() + r * (nx + 1),
+                              qy_.data() + r * nx, qy_.data() + (r + 1) * nx, inertialMaxima(r, now), 0);
+      rowFirstWetDone_[r] = done ? 1 : 0;
+    });
+    return;
+  }
   const double wet = options_.wetThreshold;
   forEachRow([&](std::size_t r) {
     for (std::size_t c = 0; c < nx_; ++c) {
@@ -1108,6 +1149,7 @@ void GridEngine<Real>::restore(std::span<const std::uint8_t> bytes) {
   reader.getVector(rowMax_, rowMax_.size());
   reader.getVector(rowSpeed_, rowSpeed_.size());
   reader.getVector(rowVolume_, rowVolume_.size());
+  std::fill(rowFirstWetDone_.begin(), rowFirstWetDone_.end(), 0);
   for (std::size_t i = 0; i < z_.size(); ++i)
     if (!isBlockedCell(i)) domain_.elevation[i] = static_cast<double>(z_[i]) + zBase_;
 }

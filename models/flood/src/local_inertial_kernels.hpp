@@ -120,12 +120,64 @@ inline void inertialFaceRow(bool weighted, bool uniformN, std::size_t count, con
   }
 }
 
+// The running maxima of one run of cells (a row or a part of one), for the city model's and the .par
+// run's result rasters. Cell-centred unit discharge: the mean of the faces on either side in each
+// direction; speed = |q| / h. Cells at or under the wet threshold keep their maxima. A branch-free map
+// (vectorised; sqrt and division are exact in every lane).
+template <typename Real>
+struct InertialMaxima {
+  float* maxDepth;
+  float* maxSpeed;
+  float* maxHazard;   // depth * (speed + 0.5)
+  float* firstWet;    // s, -1 until wet
+  float now;          // the time at the end of the step
+  Real wet;           // wet threshold
+  Real blocked;       // z at or above this: a blocked cell, never wet
+  bool firstWetDone;  // every open cell of the run has its first wetting time: the array is not read
+};
+
+// Returns whether every open cell of the run now has a first wetting time.
+template <typename Real>
+inline bool trackInertialMaxima(std::size_t n, const Real* __restrict h, const Real* __restrict z,
+                                const Real* __restrict qx, const Real* __restrict qyNorth,
+                                const Real* __restrict qySouth, const InertialMaxima<Real>& m,
+                                std::size_t offset) {
+  float* __restrict maxDepth = m.maxDepth + offset;
+  float* __restrict maxSpeed = m.maxSpeed + offset;
+  float* __restrict maxHazard = m.maxHazard + offset;
+  const Real wetDepth = m.wet;
+  for (std::size_t k = 0; k < n; ++k) {
+    const Real depth = h[k];
+    const bool wet = depth > wetDepth;
+    const Real qxc = Real(0.5) * (qx[k] + qx[k + 1]);
+    const Real qyc = Real(0.5) * (qyNorth[k] + qySouth[k]);
+    const Real speed = std::sqrt(qxc * qxc + qyc * qyc) / std::max(depth, wetDepth);
+    const float d = static_cast<float>(depth), u = static_cast<float>(speed);
+    const float hazard = static_cast<float>(depth * (speed + Real(0.5)));
+    maxDepth[k] = wet ? std::max(maxDepth[k], d) : maxDepth[k];
+    maxSpeed[k] = wet ? std::max(maxSpeed[k], u) : maxSpeed[k];
+    maxHazard[k] = wet ? std::max(maxHazard[k], hazard) : maxHazard[k];
+  }
+  if (m.firstWetDone) return true;
+  float* __restrict firstWet = m.firstWet + offset;
+  const float now = m.now;
+  int pending = 0;
+  for (std::size_t k = 0; k < n; ++k) {
+    const bool wet = h[k] > wetDepth;
+    const float first = firstWet[k] < 0.0f && wet ? now : firstWet[k];
+    firstWet[k] = first;
+    pending += first < 0.0f && z[k] < m.blocked ? 1 : 0;
+  }
+  return pending == 0;
+}
+
 // Per-row results of the depth update, for the mass balance and the next time step.
 struct InertialRowSums {
   double volume = 0.0;   // sum of new depths
   double clipped = 0.0;  // round-off below zero set to zero
   double deepest = 0.0;
   double fastest = 0.0;  // largest outgoing face discharge over the cell's depth
+  bool firstWetDone = true;  // with maxima: every open cell of the row has its first wetting time
 };
 
 // Continuity for one row: hNew = h + dt/dx * (net face inflow) + rain, clamped at zero. The update is a pure
@@ -133,12 +185,14 @@ struct InertialRowSums {
 // lanes, combined in lane order at the end: GCC does not vectorise floating-point reductions without
 // fast-math, and one serial chain of double adds per cell would cost more than the update itself. The
 // order of every operation depends on the row only, never on the threads.
+// With `maxima`, each chunk's new depths also update the running maxima while they are in cache.
 template <typename Real, typename RainOf>
 inline InertialRowSums inertialDepthRow(std::size_t nx, Real dtOverDx, Real threshold, Real blocked,
                                         const Real* __restrict z, const Real* __restrict h,
                                         Real* __restrict hNew, const Real* __restrict qx,
                                         const Real* __restrict qyNorth, const Real* __restrict qySouth,
-                                        RainOf rainOf) {
+                                        RainOf rainOf, const InertialMaxima<Real>* maxima) {
+  bool firstWetDone = true;
   typedef Real Lanes __attribute__((vector_size(16)));
   typedef double DoubleLanes __attribute__((vector_size(16)));
   constexpr std::size_t kWidth = 16 / sizeof(Real);
@@ -192,8 +246,11 @@ inline InertialRowSums inertialDepthRow(std::size_t nx, Real dtOverDx, Real thre
       else
         sumHigh[lane - 2] += static_cast<double>(kept);
     }
+    if (maxima != nullptr)
+      firstWetDone = trackInertialMaxima(n, out, zc, qxc, qnc, qsc, *maxima, c0) && firstWetDone;
   }
   InertialRowSums row;
+  row.firstWetDone = firstWetDone;
   row.volume = (sumLow[0] + sumLow[1]) + (sumHigh[0] + sumHigh[1]);
   for (std::size_t lane = 0; lane < kWidth; ++lane) {
     row.clipped += static_cast<double>(clip[lane]);
