@@ -135,6 +135,7 @@ class GridEngine final : public SimulationEngine {
   double checkerboardFilter_ = 0.0;
   double thetaStability_ = 1.0;
   tbb::task_arena arena_;
+  KernelIsa isa_ = detectKernelIsa();
 
   std::vector<Real> z_;
   std::vector<Real> h_;
@@ -547,7 +548,7 @@ void GridEngine<Real>::localInertialXFaces(std::size_t r, Real dt) {
   const OldFaceDischarges<Real> old{qOld, qOld - 1, qOld + 1, r > 0 ? qOld - stride : qOld,
                                     r + 1 < ny_ ? qOld + stride : qOld};
   // Bates et al. (theta = 1) reads no neighbouring faces for the weighting.
-  inertialFaceRow<Real, true>(options_.theta != 1.0, !n2, nx - 1, z, z + 1, h, h + 1, n2,
+  inertialFaceRow<Real, true>(isa_, options_.theta != 1.0, !n2, nx - 1, z, z + 1, h, h + 1, n2,
                               n2 ? n2 + 1 : nullptr, old, q, k);
 }
 
@@ -568,7 +569,7 @@ void GridEngine<Real>::localInertialYFaces(std::size_t r, Real dt, Real* out) {
     const Real* o = qOld + first;
     const OldFaceDischarges<Real> old{o, o - nx, o + nx, o - nx, o + nx};
     const Real* n2Here = n2 ? n2 + first : nullptr;
-    inertialFaceRow<Real, decltype(damped)::value>(weighted, !n2, count, z + first - nx, z + first,
+    inertialFaceRow<Real, decltype(damped)::value>(isa_, weighted, !n2, count, z + first - nx, z + first,
                                                    h + first - nx, h + first, n2Here ? n2Here - nx : nullptr,
                                                    n2Here, old, out + first, k);
   };
@@ -655,13 +656,13 @@ void GridEngine<Real>::localInertialDepthRow(std::size_t r, Real dt, const Real*
     const unsigned short* zone = forcing_.rainfall.zone.data() + r * nx;
     const Real* zoneRain = zoneRain_.data();
     sums = inertialDepthRow(
-        nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
+        isa_, nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
         [zone, zoneRain](std::size_t c) { return zoneRain[zone[c]]; }, tracked);
   } else {
     const Real rain = uniformRain_;
     sums = inertialDepthRow(
-        nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS, [rain](std::size_t) { return rain; },
-        tracked);
+        isa_, nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
+        [rain](std::size_t) { return rain; }, tracked);
   }
   if (fuseMaxima_) rowFirstWetDone_[r] = sums.firstWetDone ? 1 : 0;
   rowVolume_[r] = sums.volume;

@@ -7,11 +7,33 @@
 #include <algorithm>
 #include <cmath>
 #include <cstddef>
+#include <cstdlib>
 #include <cstring>
 
 #include "fast_math.hpp"
 
 namespace citytwin::flood::detail {
+
+// Each row loop below is compiled twice: for the x86-64 baseline (SSE2, 4 floats per vector) and for
+// AVX2 (8 floats), chosen once per engine from the CPU (`CITYTWIN_FLOOD_KERNELS=baseline` in the
+// environment forces the baseline). Both do the same IEEE operations on every element (AVX2 without
+// FMA, so nothing is contracted; no approximate reciprocals) and the explicit reduction lanes are
+// 16 bytes in both, so the results are the same bits.
+enum class KernelIsa { Baseline, Avx2 };
+
+#if defined(__x86_64__) && defined(__GNUC__)
+#define CITYTWIN_FLOOD_AVX2 __attribute__((target("avx2")))
+inline KernelIsa detectKernelIsa() {
+  const char* forced = std::getenv("CITYTWIN_FLOOD_KERNELS");
+  if (forced != nullptr && std::strcmp(forced, "baseline") == 0) return KernelIsa::Baseline;
+  return __builtin_cpu_supports("avx2") ? KernelIsa::Avx2 : KernelIsa::Baseline;
+}
+#else
+#define CITYTWIN_FLOOD_AVX2
+inline KernelIsa detectKernelIsa() {
+  return KernelIsa::Baseline;
+}
+#endif
 
 template <typename Real>
 struct InertialFaceConstants {
@@ -60,11 +82,10 @@ struct OldFaceDischarges {
 // neighbouring parallel faces. kUniformN: one Manning n everywhere, so no n^2 loads. kDamped: apply the
 // checkerboard filter (left out only where a face has no neighbours on both sides).
 template <typename Real, bool kWeighted, bool kUniformN, bool kDamped>
-inline void inertialFaceRow(std::size_t count, const Real* __restrict zLow, const Real* __restrict zHigh,
-                            const Real* __restrict hLow, const Real* __restrict hHigh,
-                            const Real* __restrict n2Low, const Real* __restrict n2High,
-                            const OldFaceDischarges<Real>& old, Real* __restrict qNew,
-                            const InertialFaceConstants<Real>& k) {
+[[gnu::always_inline]] inline void inertialFaceLoop(
+    std::size_t count, const Real* __restrict zLow, const Real* __restrict zHigh, const Real* __restrict hLow,
+    const Real* __restrict hHigh, const Real* __restrict n2Low, const Real* __restrict n2High,
+    const OldFaceDischarges<Real>& old, Real* __restrict qNew, const InertialFaceConstants<Real>& k) {
   const Real threshold = k.threshold, donorLimit = k.donorLimit, gdt = k.gdt, gdtOverDx = k.gdtOverDx;
   const Real* __restrict qOld = old.centre;
   const Real* __restrict qBefore = old.before;
@@ -98,27 +119,49 @@ inline void inertialFaceRow(std::size_t count, const Real* __restrict zLow, cons
   }
 }
 
+#define CITYTWIN_FLOOD_FACE_ARGS                                                               \
+  std::size_t count, const Real *zLow, const Real *zHigh, const Real *hLow, const Real *hHigh, \
+      const Real *n2Low, const Real *n2High, const OldFaceDischarges<Real>&old, Real *qNew,    \
+      const InertialFaceConstants<Real>&k
+template <typename Real, bool kWeighted, bool kUniformN, bool kDamped>
+void inertialFaceRowBaseline(CITYTWIN_FLOOD_FACE_ARGS) {
+  inertialFaceLoop<Real, kWeighted, kUniformN, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old,
+                                                        qNew, k);
+}
+template <typename Real, bool kWeighted, bool kUniformN, bool kDamped>
+CITYTWIN_FLOOD_AVX2 void inertialFaceRowAvx2(CITYTWIN_FLOOD_FACE_ARGS) {
+  inertialFaceLoop<Real, kWeighted, kUniformN, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old,
+                                                        qNew, k);
+}
+template <typename Real, bool kWeighted, bool kUniformN, bool kDamped>
+inline void inertialFaceRowFor(KernelIsa isa, CITYTWIN_FLOOD_FACE_ARGS) {
+  if (isa == KernelIsa::Avx2)
+    inertialFaceRowAvx2<Real, kWeighted, kUniformN, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High,
+                                                             old, qNew, k);
+  else
+    inertialFaceRowBaseline<Real, kWeighted, kUniformN, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low,
+                                                                 n2High, old, qNew, k);
+}
+
 template <typename Real, bool kDamped>
-inline void inertialFaceRow(bool weighted, bool uniformN, std::size_t count, const Real* zLow,
-                            const Real* zHigh, const Real* hLow, const Real* hHigh, const Real* n2Low,
-                            const Real* n2High, const OldFaceDischarges<Real>& old, Real* qNew,
-                            const InertialFaceConstants<Real>& k) {
+inline void inertialFaceRow(KernelIsa isa, bool weighted, bool uniformN, CITYTWIN_FLOOD_FACE_ARGS) {
   if (weighted) {
     if (uniformN)
-      inertialFaceRow<Real, true, true, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
-                                                 k);
+      inertialFaceRowFor<Real, true, true, kDamped>(isa, count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old,
+                                                    qNew, k);
     else
-      inertialFaceRow<Real, true, false, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
-                                                  k);
+      inertialFaceRowFor<Real, true, false, kDamped>(isa, count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old,
+                                                     qNew, k);
   } else {
     if (uniformN)
-      inertialFaceRow<Real, false, true, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
-                                                  k);
+      inertialFaceRowFor<Real, false, true, kDamped>(isa, count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old,
+                                                     qNew, k);
     else
-      inertialFaceRow<Real, false, false, kDamped>(count, zLow, zHigh, hLow, hHigh, n2Low, n2High, old, qNew,
-                                                   k);
+      inertialFaceRowFor<Real, false, false, kDamped>(isa, count, zLow, zHigh, hLow, hHigh, n2Low, n2High,
+                                                      old, qNew, k);
   }
 }
+#undef CITYTWIN_FLOOD_FACE_ARGS
 
 // The running maxima of one run of cells (a row or a part of one), for the city model's and the .par
 // run's result rasters. Cell-centred unit discharge: the mean of the faces on either side in each
@@ -138,10 +181,11 @@ struct InertialMaxima {
 
 // Returns whether every open cell of the run now has a first wetting time.
 template <typename Real>
-inline bool trackInertialMaxima(std::size_t n, const Real* __restrict h, const Real* __restrict z,
-                                const Real* __restrict qx, const Real* __restrict qyNorth,
-                                const Real* __restrict qySouth, const InertialMaxima<Real>& m,
-                                std::size_t offset) {
+[[gnu::always_inline]] inline bool trackInertialMaxima(std::size_t n, const Real* __restrict h,
+                                                       const Real* __restrict z, const Real* __restrict qx,
+                                                       const Real* __restrict qyNorth,
+                                                       const Real* __restrict qySouth,
+                                                       const InertialMaxima<Real>& m, std::size_t offset) {
   float* __restrict maxDepth = m.maxDepth + offset;
   float* __restrict maxSpeed = m.maxSpeed + offset;
   float* __restrict maxHazard = m.maxHazard + offset;
@@ -171,6 +215,25 @@ inline bool trackInertialMaxima(std::size_t n, const Real* __restrict h, const R
   return pending == 0;
 }
 
+template <typename Real>
+bool inertialMaximaRowBaseline(std::size_t n, const Real* h, const Real* z, const Real* qx,
+                               const Real* qyNorth, const Real* qySouth, const InertialMaxima<Real>& m) {
+  return trackInertialMaxima(n, h, z, qx, qyNorth, qySouth, m, 0);
+}
+template <typename Real>
+CITYTWIN_FLOOD_AVX2 bool inertialMaximaRowAvx2(std::size_t n, const Real* h, const Real* z, const Real* qx,
+                                               const Real* qyNorth, const Real* qySouth,
+                                               const InertialMaxima<Real>& m) {
+  return trackInertialMaxima(n, h, z, qx, qyNorth, qySouth, m, 0);
+}
+// The maxima of a whole row, in a pass of its own (the depth update's chunks call the same loop).
+template <typename Real>
+inline bool inertialMaximaRow(KernelIsa isa, std::size_t n, const Real* h, const Real* z, const Real* qx,
+                              const Real* qyNorth, const Real* qySouth, const InertialMaxima<Real>& m) {
+  return isa == KernelIsa::Avx2 ? inertialMaximaRowAvx2(n, h, z, qx, qyNorth, qySouth, m)
+                                : inertialMaximaRowBaseline(n, h, z, qx, qyNorth, qySouth, m);
+}
+
 // Per-row results of the depth update, for the mass balance and the next time step.
 struct InertialRowSums {
   double volume = 0.0;   // sum of new depths
@@ -187,11 +250,11 @@ struct InertialRowSums {
 // order of every operation depends on the row only, never on the threads.
 // With `maxima`, each chunk's new depths also update the running maxima while they are in cache.
 template <typename Real, typename RainOf>
-inline InertialRowSums inertialDepthRow(std::size_t nx, Real dtOverDx, Real threshold, Real blocked,
-                                        const Real* __restrict z, const Real* __restrict h,
-                                        Real* __restrict hNew, const Real* __restrict qx,
-                                        const Real* __restrict qyNorth, const Real* __restrict qySouth,
-                                        RainOf rainOf, const InertialMaxima<Real>* maxima) {
+[[gnu::always_inline]] inline InertialRowSums inertialDepthLoop(
+    std::size_t nx, Real dtOverDx, Real threshold, Real blocked, const Real* __restrict z,
+    const Real* __restrict h, Real* __restrict hNew, const Real* __restrict qx,
+    const Real* __restrict qyNorth, const Real* __restrict qySouth, RainOf rainOf,
+    const InertialMaxima<Real>* maxima) {
   bool firstWetDone = true;
   typedef Real Lanes __attribute__((vector_size(16)));
   typedef double DoubleLanes __attribute__((vector_size(16)));
@@ -259,5 +322,29 @@ inline InertialRowSums inertialDepthRow(std::size_t nx, Real dtOverDx, Real thre
   }
   return row;
 }
+
+#define CITYTWIN_FLOOD_DEPTH_ARGS                                                                        \
+  std::size_t nx, Real dtOverDx, Real threshold, Real blocked, const Real *z, const Real *h, Real *hNew, \
+      const Real *qx, const Real *qyNorth, const Real *qySouth, RainOf rainOf,                           \
+      const InertialMaxima<Real>*maxima
+template <typename Real, typename RainOf>
+InertialRowSums inertialDepthRowBaseline(CITYTWIN_FLOOD_DEPTH_ARGS) {
+  return inertialDepthLoop(nx, dtOverDx, threshold, blocked, z, h, hNew, qx, qyNorth, qySouth, rainOf,
+                           maxima);
+}
+template <typename Real, typename RainOf>
+CITYTWIN_FLOOD_AVX2 InertialRowSums inertialDepthRowAvx2(CITYTWIN_FLOOD_DEPTH_ARGS) {
+  return inertialDepthLoop(nx, dtOverDx, threshold, blocked, z, h, hNew, qx, qyNorth, qySouth, rainOf,
+                           maxima);
+}
+template <typename Real, typename RainOf>
+inline InertialRowSums inertialDepthRow(KernelIsa isa, CITYTWIN_FLOOD_DEPTH_ARGS) {
+  if (isa == KernelIsa::Avx2)
+    return inertialDepthRowAvx2(nx, dtOverDx, threshold, blocked, z, h, hNew, qx, qyNorth, qySouth, rainOf,
+                                maxima);
+  return inertialDepthRowBaseline(nx, dtOverDx, threshold, blocked, z, h, hNew, qx, qyNorth, qySouth, rainOf,
+                                  maxima);
+}
+#undef CITYTWIN_FLOOD_DEPTH_ARGS
 
 }  // namespace citytwin::flood::detail
