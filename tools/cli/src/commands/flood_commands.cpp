@@ -138,12 +138,14 @@ void benchFlood(const FloodBenchOptions& options) {
             << std::fixed << std::setprecision(0) << bench.wetSimulatedSeconds << " s simulated\n";
   for (const auto& run : result.scenarioRuns)
     std::cout << "  scenario path (float, maxima) threads " << run.threads << ": " << std::setprecision(1)
-              << run.cellUpdatesPerSecond / 1e6 << " M cell-updates/s (" << run.steps << " steps, "
-              << std::setprecision(2) << run.seconds << " s, wet fraction " << run.wetFraction << ")\n";
+              << run.cellUpdatesPerSecond / 1e6 << " M cell-updates/s, " << run.cellUpdatesPerCpuSecond / 1e6
+              << " M per CPU-second (" << run.steps << " steps, " << std::setprecision(2) << run.seconds
+              << " s, wet fraction " << run.wetFraction << ")\n";
   for (const auto& run : result.parRuns)
     std::cout << "  .par path (" << precisionName(result.parPrecision) << ") threads " << run.threads << ": "
-              << std::setprecision(1) << run.cellUpdatesPerSecond / 1e6 << " M cell-updates/s (" << run.steps
-              << " steps, " << std::setprecision(2) << run.seconds << " s)\n";
+              << std::setprecision(1) << run.cellUpdatesPerSecond / 1e6 << " M cell-updates/s, "
+              << run.cellUpdatesPerCpuSecond / 1e6 << " M per CPU-second (" << run.steps << " steps, "
+              << std::setprecision(2) << run.seconds << " s)\n";
   std::cout << "  .par / scenario: " << std::setprecision(2) << parRatio << "; effective bandwidth "
             << std::setprecision(1) << wetBandwidth << " GB/s (" << std::setprecision(0)
             << result.bytesPerCellUpdate << " bytes per cell update)\n";

@@ -42,7 +42,9 @@ struct WetRun {
   int threads = 1;
   std::int64_t steps = 0;
   double seconds = 0.0;  // stepping only: the .par run's loop of steps and .mass lines, no file reading
+  double cpuSeconds = 0.0;  // the whole process's CPU time over the same span, all threads
   double cellUpdatesPerSecond = 0.0;
+  double cellUpdatesPerCpuSecond = 0.0;  // what the process got done per CPU-second it was given
   double wetFraction = 0.0;  // cells deeper than the wet threshold at the end
 };
 
