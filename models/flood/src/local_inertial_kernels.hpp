@@ -57,11 +57,12 @@ struct InertialFaceConstants {
 // that up to this fraction. Any such damping d lowers the mode's stability limit to
 // (c dt / dx)^2 < (2 - d) / 4, so the step is scaled by sqrt(1 - d / 2) (grid_engine.hpp): at
 // theta = 1, 0.95 of Bates et al.'s step, and the mode then shrinks by sqrt(1 - d) = 0.89 per step at
-// the step's Courant limit. 0.2 is measured: 0.1 still let a pond filling under rain on bumpy slopes
-// grow a 1 cm checkerboard, 0.15 did not (tests/flood/solver_unit_test.cpp). The filter's stencil is the
-// product of the second differences across and along the face rows, so flow that varies in one
-// direction only (a 1-D channel, the flat-plane and EA Test 3 cases) is untouched, and a smooth 2-D flow
-// of wavelength L cells loses a fraction 0.2 sin^4(pi / L) of its discharge per step (1e-4 at L = 20).
+// the step's Courant limit. 0.2 is measured: 0.05 let the filling pond of tests/flood/solver_unit_test.cpp
+// grow a 1 cm checkerboard; with bumps twice as high and 150 mm/h, 0.1 let it grow 9 mm, 0.15 did not. The
+// filter's stencil is the product of the second differences across and along the face rows, so flow that
+// varies in one direction only (a 1-D channel, the flat-plane and EA Test 3 cases) is untouched, and a smooth
+// 2-D flow of wavelength L cells loses a fraction 0.2 sin^4(pi / L) of its discharge per step (1e-4 at L =
+// 20).
 inline constexpr double kCheckerboardDamping = 0.2;
 
 // Old discharges around a run of parallel faces, all indexed like the faces themselves: `centre` the

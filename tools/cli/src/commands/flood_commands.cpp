@@ -102,7 +102,9 @@ void benchFlood(const FloodBenchOptions& options) {
       rows.push_back({{"threads", run.threads},
                       {"steps", run.steps},
                       {"seconds", run.seconds},
+                      {"cpu_seconds", run.cpuSeconds},
                       {"cell_updates_per_s", run.cellUpdatesPerSecond},
+                      {"cell_updates_per_cpu_s", run.cellUpdatesPerCpuSecond},
                       {"wet_fraction", run.wetFraction}});
     return rows;
   };
