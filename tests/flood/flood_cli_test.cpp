@@ -49,23 +49,38 @@ TEST_CASE("citytwin flood run --lisflood writes LISFLOOD-FP outputs and one JSON
     std::ofstream(folder / "case.par") << "DEMfile dem.asc\nresroot r\nsim_time 60\ninitial_tstep 1\nmassint 30\nsaveint 30\nfpfric 0.03\nbcifile case.bci\n";
   }
   const fs::path out = folder / "out";
-  const Result result = run("flood run --lisflood " + (folder / "case.par").string() + " --out " + out.string() + " --json");
-  CHECK(result.status == 0);
-  const auto document = nlohmann::json::parse(result.out);
-  CHECK(document.at("steps").get<long long>() > 0);
-  CHECK(std::abs(document.at("mass_balance").at("relative_error").get<double>()) < 1e-9);
-  for (const char* name : {"r-0000.wd", "r-0001.wd", "r-0002.wd", "r.max", "r.mass"}) CHECK(fs::exists(out / name));
+  // Float by default (as the city model); double on request conserves mass to round-off.
+  for (const std::string precision : {"", " --precision double"}) {
+    CAPTURE(precision);
+    const Result result = run("flood run --lisflood " + (folder / "case.par").string() + " --out " +
+                              out.string() + precision + " --json");
+    CHECK(result.status == 0);
+    const auto document = nlohmann::json::parse(result.out);
+    CHECK(document.at("steps").get<long long>() > 0);
+    CHECK(std::abs(document.at("mass_balance").at("relative_error").get<double>()) <
+          (precision.empty() ? 1e-5 : 1e-9));
+    for (const char* name : {"r-0000.wd", "r-0001.wd", "r-0002.wd", "r.max", "r.mass"})
+      CHECK(fs::exists(out / name));
+  }
 
   const Result missing = run("flood run --lisflood " + (folder / "absent.par").string());
   CHECK(missing.status != 0);
 }
 
 TEST_CASE("citytwin bench flood --json reports the required keys") {
-  const Result result = run("bench flood --json --cells 40000 --steps 3");
+  const Result result = run("bench flood --json --cells 40000 --steps 3 --wet-cells 40000 --wet-time 120");
   CHECK(result.status == 0);
   const auto document = nlohmann::json::parse(result.out);
-  for (const char* key : {"local_inertial_cell_updates_per_s", "finite_volume_cell_updates_per_s", "stream_triad_gb_per_s"})
+  for (const char* key :
+       {"wet_local_inertial_cell_updates_per_s", "wet_par_cell_updates_per_s", "wet_effective_gb_per_s",
+        "local_inertial_cell_updates_per_s", "finite_volume_cell_updates_per_s", "stream_triad_gb_per_s"})
     CHECK(document.at(key).get<double>() > 0.0);
   CHECK(document.at("identical_across_threads").get<bool>());
+  CHECK(document.at("wet_identical_across_threads").get<bool>());
   CHECK(document.at("runs").size() == 4);
+  // The fully wet case stays fully wet, through both paths and for 1 and 2 threads.
+  for (const char* rows : {"wet_scenario_runs", "wet_par_runs"}) {
+    CHECK(document.at(rows).size() == 2);
+    for (const auto& row : document.at(rows)) CHECK(row.at("wet_fraction").get<double>() == 1.0);
+  }
 }

@@ -56,7 +56,8 @@ FlatPlaneScore runFlatPlane(const fs::path& data, const std::string& parName) {
       dem << "\n";
     }
   }
-  const LisfloodCase lisfloodCase = readLisfloodCase(work / parName);
+  LisfloodCase lisfloodCase = readLisfloodCase(work / parName);
+  lisfloodCase.options.precision = Precision::Double;  // the validation suite runs in double
   const LisfloodRunResult run = runLisfloodCase(lisfloodCase, {});
   const AsciiGrid result = readAsciiGrid(run.outputDirectory / "flat-0001.wd");
   REQUIRE(result.columns == 1000);

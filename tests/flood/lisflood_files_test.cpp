@@ -107,7 +107,8 @@ TEST_CASE("a LISFLOOD-FP case runs and writes .wd, .max, .mass and .stage like L
     const std::string stage = readText(result.outputDirectory / "out.stage");
     CHECK(stage.find("Stage output, depth (m). Stage locations from: gauges.stage") == 0);
     CHECK(stage.find("Time; stages 1 to 2") != std::string::npos);
-    CHECK(std::abs(result.mass.relativeError()) < 1e-9);
+    CHECK(c.options.precision == Precision::Single);  // as the city model; --precision double on request
+    CHECK(std::abs(result.mass.relativeError()) < 1e-5);
     const AsciiGrid maxima = readAsciiGrid(result.outputDirectory / "out.max");
     for (std::size_t i = 0; i < maxima.values.size(); ++i) CHECK(maxima.values[i] >= last.values[i] - 1e-3);
   }

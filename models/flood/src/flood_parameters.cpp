@@ -95,7 +95,7 @@ FloodParameters readFloodParameters(const Value& table, const std::string& file)
   else
     reader.fail("precision", "expected \"float\" or \"double\"");
   p.solver.theta = reader.optionalNumber("theta").value_or(1.0);
-  if (p.solver.theta < 0 || p.solver.theta > 1) reader.fail("theta", "must lie in [0, 1]");
+  if (!(p.solver.theta >= 0.5 && p.solver.theta <= 1)) reader.fail("theta", "must lie in [0.5, 1]");
   p.solver.cfl = positive("cfl", 0.0, true);
   p.solver.maxTimeStep = positive("max_time_step_s", 10.0);
   p.solver.threads = static_cast<int>(reader.optionalInteger("threads").value_or(0));

@@ -112,6 +112,7 @@ class GridEngine final : public SimulationEngine {
   void applyPointSources(double dt);
   void applyLosses(double dt);
   void updateMaxima();
+  InertialMaxima<Real> inertialMaxima(std::size_t r, float now);
   double boundaryLevel(const EdgeBoundary& b) const;
   double boundaryFlow(const EdgeBoundary& b, double dt) const;
   double freeOutflowSlope(const BoundaryFace& bf, double givenSlope) const;
@@ -126,7 +127,15 @@ class GridEngine final : public SimulationEngine {
   double zBase_ = 0.0;
   Real blockedZ_;
   double cfl_;
+  // Local inertial: the checkerboard filter's weight, topping up theta's own damping of a checkerboard
+  // (2 (1 - theta) per step) to kCheckerboardDamping, and the share of Bates et al.'s step
+  // (cfl dx / sqrt(g h)) that keeps that mode stable, sqrt(1 - total damping / 2): see
+  // local_inertial_kernels.hpp. Without the smaller step theta = 0.7 at cfl 0.7 lets a deep pond's
+  // checkerboard grow without bound.
+  double checkerboardFilter_ = 0.0;
+  double thetaStability_ = 1.0;
   tbb::task_arena arena_;
+  KernelIsa isa_ = detectKernelIsa();
 
   std::vector<Real> z_;
   std::vector<Real> h_;
@@ -145,6 +154,10 @@ class GridEngine final : public SimulationEngine {
   std::vector<double> rowClipped_;
   std::vector<double> rowLoss_;
   std::vector<double> rowDrain_;
+  // Local inertial maxima: 1 where every open cell of the row has its first wetting time.
+  std::vector<unsigned char> rowFirstWetDone_;
+  bool fuseMaxima_ = false;  // this step's depth update tracks the maxima (nothing changes depths after it)
+  float maximaTime_ = 0.0f;  // the time at the end of this step
 
   std::vector<BoundaryFace> boundaryFaces_;
   std::vector<std::size_t> pointCells_;
@@ -177,7 +190,11 @@ GridEngine<Real>::GridEngine(Domain domain, Forcing forcing, SimulationOptions o
       cfl_(options.cfl > 0 ? options.cfl : (options.scheme == Scheme::LocalInertial ? 0.7 : 0.5)),
       arena_(options.threads > 0 ? options.threads : tbb::task_arena::automatic) {
   domain_.validate();
-  if (options_.theta < 0.0 || options_.theta > 1.0) throw Error("flood: theta must lie in [0, 1]");
+  // Below 0.5 the weighting flips a checkerboard's discharge every step and no step keeps it bounded.
+  if (!(options_.theta >= 0.5 && options_.theta <= 1.0)) throw Error("flood: theta must lie in [0.5, 1]");
+  const double thetaDamping = 2.0 * (1.0 - options_.theta);
+  checkerboardFilter_ = std::max(0.0, kCheckerboardDamping - thetaDamping);
+  thetaStability_ = std::sqrt(1.0 - 0.5 * (thetaDamping + checkerboardFilter_));
   const std::size_t n = domain_.cellCount();
   zBase_ = std::numeric_limits<double>::infinity();
   for (std::size_t i = 0; i < n; ++i)
@@ -217,6 +234,7 @@ GridEngine<Real>::GridEngine(Domain domain, Forcing forcing, SimulationOptions o
   rowClipped_.assign(ny_, 0.0);
   rowLoss_.assign(ny_, 0.0);
   rowDrain_.assign(ny_, 0.0);
+  rowFirstWetDone_.assign(ny_, 0);
   if (options_.trackMaxima) {
     maxDepth_.assign(n, 0.0f);
     maxSpeed_.assign(n, 0.0f);
@@ -354,7 +372,8 @@ double GridEngine<Real>::nextTimeStep() const {
   double dt = options_.maxTimeStep;
   if (options_.scheme == Scheme::LocalInertial) {
     top = std::max(top, boundaryDepthMax_);
-    if (top > options_.depthThreshold) dt = std::min(dt, cfl_ * dx_ / std::sqrt(kGravity * top));
+    if (top > options_.depthThreshold)
+      dt = std::min(dt, cfl_ * thetaStability_ * dx_ / std::sqrt(kGravity * top));
     // Bates et al.'s step follows the wave celerity only; fast shallow (supercritical) flow also
     // needs the advective limit, or the per-face donor limit would cap its velocity at dx / (4 dt).
     double fastest = 0.0;
@@ -422,6 +441,12 @@ void GridEngine<Real>::step(double limit) {
   rainDepths(time_, time_ + dt);
   const double inBefore = mass_.boundaryInflow + mass_.pointInflow;
   const double outBefore = mass_.boundaryOutflow;
+  const bool losses = forcing_.infiltration.active() || !forcing_.drainageMmPerHour.empty();
+  // The maxima follow the depth update, chunk by chunk while its depths are in cache, unless sources or
+  // losses change the depths after it.
+  fuseMaxima_ = options_.trackMaxima && options_.scheme == Scheme::LocalInertial && forcing_.points.empty() &&
+                forcing_.lines.empty() && !losses;
+  maximaTime_ = static_cast<float>(time_ + dt);
   if (options_.scheme == Scheme::LocalInertial)
     localInertialStep(dt);
   else
@@ -434,9 +459,9 @@ void GridEngine<Real>::step(double limit) {
   mass_.volume = volume * dx_ * dx_;
   mass_.clipped += clipped * dx_ * dx_;
   applyPointSources(dt);
-  if (forcing_.infiltration.active() || !forcing_.drainageMmPerHour.empty()) applyLosses(dt);
+  if (losses) applyLosses(dt);
   time_ += dt;
-  if (options_.trackMaxima) updateMaxima();
+  if (options_.trackMaxima && !fuseMaxima_) updateMaxima();
   info_.time = time_;
   info_.timeStep = dt;
   info_.minTimeStep = info_.steps == 0 ? dt : std::min(info_.minTimeStep, dt);
@@ -504,26 +529,27 @@ InertialFaceConstants<Real> GridEngine<Real>::inertialConstants(Real dt) const {
   k.friction = k.gdt * uniformN2_;
   k.theta = static_cast<Real>(options_.theta);
   k.sideWeight = static_cast<Real>(0.5 * (1.0 - options_.theta));
+  k.checkerboardDamping = static_cast<Real>(checkerboardFilter_ / 16.0);
   return k;
 }
 
 // x faces inside row r: face c lies between cells c-1 and c.
 template <typename Real>
 void GridEngine<Real>::localInertialXFaces(std::size_t r, Real dt) {
-  const std::size_t nx = nx_;
+  const std::size_t nx = nx_, stride = nx + 1;
   const InertialFaceConstants<Real> k = inertialConstants(dt);
   const Real* z = z_.data() + r * nx;
   const Real* h = h_.data() + r * nx;
   const Real* n2 = n2_.empty() ? nullptr : n2_.data() + r * nx;
-  const Real* qOld = qxOld_.data() + r * (nx + 1);
-  Real* q = qx_.data() + r * (nx + 1) + 1;
-  // Bates et al. (theta = 1) reads no neighbouring faces: a third fewer loads.
-  if (options_.theta != 1.0)
-    inertialFaceRow<Real, true>(!n2, nx - 1, z, z + 1, h, h + 1, n2, n2 ? n2 + 1 : nullptr, qOld + 1, qOld,
-                                qOld + 2, q, k);
-  else
-    inertialFaceRow<Real, false>(!n2, nx - 1, z, z + 1, h, h + 1, n2, n2 ? n2 + 1 : nullptr, qOld + 1, qOld,
-                                 qOld + 2, q, k);
+  const Real* qOld = qxOld_.data() + r * stride + 1;
+  Real* q = qx_.data() + r * stride + 1;
+  // The faces of the rows above and below; a domain edge row stands in for its missing neighbour
+  // (a zero second difference across the edge). The edge faces (c = 0 and nx) close each run.
+  const OldFaceDischarges<Real> old{qOld, qOld - 1, qOld + 1, r > 0 ? qOld - stride : qOld,
+                                    r + 1 < ny_ ? qOld + stride : qOld};
+  // Bates et al. (theta = 1) reads no neighbouring faces for the weighting.
+  inertialFaceRow<Real, true>(isa_, options_.theta != 1.0, !n2, nx - 1, z, z + 1, h, h + 1, n2,
+                              n2 ? n2 + 1 : nullptr, old, q, k);
 }
 
 // y faces on the north side of row r (between rows r-1 and r, r > 0); qy is positive southward.
@@ -535,12 +561,21 @@ void GridEngine<Real>::localInertialYFaces(std::size_t r, Real dt, Real* out) {
   const Real* h = h_.data() + r * nx;
   const Real* n2 = n2_.empty() ? nullptr : n2_.data() + r * nx;
   const Real* qOld = qyOld_.data() + r * nx;
-  if (options_.theta != 1.0)
-    inertialFaceRow<Real, true>(!n2, nx, z - nx, z, h - nx, h, n2 ? n2 - nx : nullptr, n2, qOld, qOld - nx,
-                                qOld + nx, out, k);
-  else
-    inertialFaceRow<Real, false>(!n2, nx, z - nx, z, h - nx, h, n2 ? n2 - nx : nullptr, n2, qOld, qOld - nx,
-                                 qOld + nx, out, k);
+  const bool weighted = options_.theta != 1.0;
+  // Along the flow (theta) the neighbours are the face rows above and below, which are also the sides
+  // of the checkerboard filter; across the flow it reads the faces west and east, so the first and the
+  // last face of the row, which have only one, are left undamped.
+  auto run = [&](auto damped, std::size_t first, std::size_t count) {
+    const Real* o = qOld + first;
+    const OldFaceDischarges<Real> old{o, o - nx, o + nx, o - nx, o + nx};
+    const Real* n2Here = n2 ? n2 + first : nullptr;
+    inertialFaceRow<Real, decltype(damped)::value>(isa_, weighted, !n2, count, z + first - nx, z + first,
+                                                   h + first - nx, h + first, n2Here ? n2Here - nx : nullptr,
+                                                   n2Here, old, out + first, k);
+  };
+  run(std::false_type{}, 0, 1);
+  if (nx > 2) run(std::true_type{}, 1, nx - 2);
+  run(std::false_type{}, nx - 1, 1);
 }
 
 template <typename Real>
@@ -615,16 +650,21 @@ void GridEngine<Real>::localInertialDepthRow(std::size_t r, Real dt, const Real*
   const Real* qyN = qy_.data() + r * nx;
   const Real* qyS = southFaces;
   InertialRowSums sums;
+  const InertialMaxima<Real> maxima = fuseMaxima_ ? inertialMaxima(r, maximaTime_) : InertialMaxima<Real>{};
+  const InertialMaxima<Real>* tracked = fuseMaxima_ ? &maxima : nullptr;
   if (!zoneRain_.empty()) {
     const unsigned short* zone = forcing_.rainfall.zone.data() + r * nx;
     const Real* zoneRain = zoneRain_.data();
-    sums = inertialDepthRow(nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
-                            [zone, zoneRain](std::size_t c) { return zoneRain[zone[c]]; });
+    sums = inertialDepthRow(
+        isa_, nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
+        [zone, zoneRain](std::size_t c) { return zoneRain[zone[c]]; }, tracked);
   } else {
     const Real rain = uniformRain_;
-    sums = inertialDepthRow(nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
-                            [rain](std::size_t) { return rain; });
+    sums = inertialDepthRow(
+        isa_, nx, dtOverDx, threshold, blockedZ_, z, h, hNew, qx, qyN, qyS,
+        [rain](std::size_t) { return rain; }, tracked);
   }
+  if (fuseMaxima_) rowFirstWetDone_[r] = sums.firstWetDone ? 1 : 0;
   rowVolume_[r] = sums.volume;
   rowClipped_[r] = sums.clipped;
   rowMax_[r] = sums.deepest;
@@ -979,8 +1019,32 @@ void GridEngine<Real>::applyLosses(double dt) {
 }
 
 template <typename Real>
+InertialMaxima<Real> GridEngine<Real>::inertialMaxima(std::size_t r, float now) {
+  const std::size_t offset = r * nx_;
+  return InertialMaxima<Real>{maxDepth_.data() + offset,
+                              maxSpeed_.data() + offset,
+                              maxHazard_.data() + offset,
+                              firstWet_.data() + offset,
+                              now,
+                              static_cast<Real>(options_.wetThreshold),
+                              blockedZ_,
+                              rowFirstWetDone_[r] != 0};
+}
+
+template <typename Real>
 void GridEngine<Real>::updateMaxima() {
   const float now = static_cast<float>(time_);
+  if (options_.scheme == Scheme::LocalInertial) {
+    // The same row function as the fused update in localInertialDepthRow, hence the same bits.
+    forEachRow([&](std::size_t r) {
+      const std::size_t nx = nx_;
+      const bool done =
+          trackInertialMaxima(nx, h_.data() + r * nx, z_.data() + r * nx, qx_.data() + r * (nx + 1),
+                              qy_.data() + r * nx, qy_.data() + (r + 1) * nx, inertialMaxima(r, now), 0);
+      rowFirstWetDone_[r] = done ? 1 : 0;
+    });
+    return;
+  }
   const double wet = options_.wetThreshold;
   forEachRow([&](std::size_t r) {
     for (std::size_t c = 0; c < nx_; ++c) {
@@ -1086,6 +1150,7 @@ void GridEngine<Real>::restore(std::span<const std::uint8_t> bytes) {
   reader.getVector(rowMax_, rowMax_.size());
   reader.getVector(rowSpeed_, rowSpeed_.size());
   reader.getVector(rowVolume_, rowVolume_.size());
+  std::fill(rowFirstWetDone_.begin(), rowFirstWetDone_.end(), 0);
   for (std::size_t i = 0; i < z_.size(); ++i)
     if (!isBlockedCell(i)) domain_.elevation[i] = static_cast<double>(z_[i]) + zBase_;
 }

@@ -291,7 +291,9 @@ LisfloodCase readLisfloodCase(const fs::path& parFile) {
     result.stagePoints = readStages(result.stageFile);
   }
   SimulationOptions& options = result.options;
-  options.precision = Precision::Double;
+  // Float storage, as the city model: half the memory traffic of double, so a .par run is as fast as a
+  // scenario on the same grid; double (1e-15 mass balance instead of 1e-7) on request.
+  options.precision = Precision::Single;
   options.scheme = has("fv1") ? Scheme::FiniteVolume : Scheme::LocalInertial;
   options.maxTimeStep = has("initial_tstep") ? numberFor("initial_tstep") : 10.0;
   if (!(options.maxTimeStep > 0)) throw InputError({parFile.string(), entries.at("initial_tstep").line, spelled["initial_tstep"]}, "must be positive");
@@ -412,6 +414,7 @@ LisfloodRunResult runLisfloodCase(const LisfloodCase& lisfloodCase, const fs::pa
   double nextSave = lisfloodCase.saveInterval > 0 ? 0.0 : end + 1.0;
   Progress bar("flood " + lisfloodCase.parFile.filename().string(), 1000);
   (void)progress;
+  const auto steppingStarted = std::chrono::steady_clock::now();
   while (true) {
     const double t = simulation.time();
     if (t >= nextMass - 1e-9) {
@@ -428,6 +431,8 @@ LisfloodRunResult runLisfloodCase(const LisfloodCase& lisfloodCase, const fs::pa
     if (!(simulation.time() > t)) throw Error("flood: the simulation stopped advancing at t = " + std::to_string(t) + " s");
     bar.advance(static_cast<std::uint64_t>(1000.0 * simulation.time() / end) - std::min<std::uint64_t>(static_cast<std::uint64_t>(1000.0 * t / end), static_cast<std::uint64_t>(1000.0 * simulation.time() / end)));
   }
+  result.steppingSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - steppingStarted).count();
   bar.finish();
   std::vector<double> maxima(simulation.maxDepth().begin(), simulation.maxDepth().end());
   writeAsciiGrid(named(".max"), lisfloodCase.dem, maxima);

@@ -19,12 +19,14 @@ namespace {
 struct FloodRunOptions {
   std::string parFile;
   std::string outputDirectory;
-  std::string precision = "double";
+  std::string precision = "float";
   int threads = 0;
   bool json = false;
 };
 
 struct FloodBenchOptions {
+  long long wetCells = 1'000'000;
+  double wetTime = 600.0;
   long long cells = 4'000'000;
   int steps = 40;
   bool json = false;
@@ -69,13 +71,22 @@ void runLisflood(const FloodRunOptions& options) {
             << std::scientific << std::setprecision(2) << result.mass.relativeError() << "\n";
 }
 
+const char* precisionName(flood::Precision precision) {
+  return precision == flood::Precision::Single ? "float" : "double";
+}
+
 void benchFlood(const FloodBenchOptions& options) {
-  if (options.cells < 100) throw Error("--cells: expected at least 100");
+  if (options.cells < 100 || options.wetCells < 100)
+    throw Error("--cells, --wet-cells: expected at least 100");
   if (options.steps < 1) throw Error("--steps: expected at least 1");
+  if (!(options.wetTime >= 60.0)) throw Error("--wet-time: expected at least 60 (s)");
   flood::BenchmarkOptions bench;
-  const auto side = static_cast<std::size_t>(std::llround(std::sqrt(static_cast<double>(options.cells))));
-  bench.columns = side;
-  bench.rows = side;
+  auto side = [](long long cells) {
+    return static_cast<std::size_t>(std::llround(std::sqrt(static_cast<double>(cells))));
+  };
+  bench.wetColumns = bench.wetRows = side(options.wetCells);
+  bench.wetSimulatedSeconds = options.wetTime;
+  bench.columns = bench.rows = side(options.cells);
   bench.localInertialSteps = options.steps;
   bench.finiteVolumeSteps = std::max(2, options.steps / 5);
   if (options.cells < 1'000'000) bench.triadElements = 1u << 20;
@@ -83,6 +94,20 @@ void benchFlood(const FloodBenchOptions& options) {
   const flood::BenchmarkResult result = flood::runFloodBenchmark(bench);
   progress.advance();
   progress.finish();
+  const double parRatio = result.bestWet > 0 ? result.bestPar / result.bestWet : 0.0;
+  const double wetBandwidth = result.bestWet * result.bytesPerCellUpdate / 1e9;
+  auto wetRows = [](const std::vector<flood::WetRun>& runs) {
+    nlohmann::json rows = nlohmann::json::array();
+    for (const auto& run : runs)
+      rows.push_back({{"threads", run.threads},
+                      {"steps", run.steps},
+                      {"seconds", run.seconds},
+                      {"cpu_seconds", run.cpuSeconds},
+                      {"cell_updates_per_s", run.cellUpdatesPerSecond},
+                      {"cell_updates_per_cpu_s", run.cellUpdatesPerCpuSecond},
+                      {"wet_fraction", run.wetFraction}});
+    return rows;
+  };
   if (options.json) {
     nlohmann::json runs = nlohmann::json::array();
     for (const auto& run : result.runs)
@@ -91,7 +116,17 @@ void benchFlood(const FloodBenchOptions& options) {
                       {"cell_updates_per_s", run.cellUpdatesPerSecond}});
     nlohmann::json triad = nlohmann::json::array();
     for (const auto& t : result.triad) triad.push_back({{"threads", t.threads}, {"gb_per_s", t.gigabytesPerSecond}});
-    printJson({{"cells", result.cells},
+    printJson({{"wet_cells", result.wetCells},
+               {"wet_local_inertial_cell_updates_per_s", result.bestWet},
+               {"wet_par_cell_updates_per_s", result.bestPar},
+               {"wet_par_precision", precisionName(result.parPrecision)},
+               {"wet_par_over_scenario", parRatio},
+               {"wet_identical_across_threads", result.wetIdenticalAcrossThreads},
+               {"wet_bytes_per_cell_update", result.bytesPerCellUpdate},
+               {"wet_effective_gb_per_s", wetBandwidth},
+               {"wet_scenario_runs", wetRows(result.scenarioRuns)},
+               {"wet_par_runs", wetRows(result.parRuns)},
+               {"cells", result.cells},
                {"precision", "float"},
                {"local_inertial_cell_updates_per_s", result.bestLocalInertial},
                {"finite_volume_cell_updates_per_s", result.bestFiniteVolume},
@@ -101,7 +136,25 @@ void benchFlood(const FloodBenchOptions& options) {
                {"stream_triad", triad}});
     return;
   }
-  std::cout << "flood bench: " << result.cells << " cells, rain on grid, float storage\n";
+  std::cout << "flood bench, fully wet rain on grid: " << result.wetCells << " cells, local inertial, "
+            << std::fixed << std::setprecision(0) << bench.wetSimulatedSeconds << " s simulated\n";
+  for (const auto& run : result.scenarioRuns)
+    std::cout << "  scenario path (float, maxima) threads " << run.threads << ": " << std::setprecision(1)
+              << run.cellUpdatesPerSecond / 1e6 << " M cell-updates/s, " << run.cellUpdatesPerCpuSecond / 1e6
+              << " M per CPU-second (" << run.steps << " steps, " << std::setprecision(2) << run.seconds
+              << " s, wet fraction " << run.wetFraction << ")\n";
+  for (const auto& run : result.parRuns)
+    std::cout << "  .par path (" << precisionName(result.parPrecision) << ") threads " << run.threads << ": "
+              << std::setprecision(1) << run.cellUpdatesPerSecond / 1e6 << " M cell-updates/s, "
+              << run.cellUpdatesPerCpuSecond / 1e6 << " M per CPU-second (" << run.steps << " steps, "
+              << std::setprecision(2) << run.seconds << " s)\n";
+  std::cout << "  .par / scenario: " << std::setprecision(2) << parRatio << "; effective bandwidth "
+            << std::setprecision(1) << wetBandwidth << " GB/s (" << std::setprecision(0)
+            << result.bytesPerCellUpdate << " bytes per cell update)\n";
+  std::cout << "  results identical across thread counts: "
+            << (result.wetIdenticalAcrossThreads ? "yes" : "NO") << "\n";
+  std::cout << "flood bench, kernel only: " << result.cells
+            << " cells, rain on grid, float storage, maxima off\n";
   for (const auto& run : result.runs)
     std::cout << "  " << std::left << std::setw(15)
               << (run.scheme == flood::Scheme::LocalInertial ? "local inertial" : "finite volume") << " threads "
@@ -119,15 +172,22 @@ void registerFloodCommands(CommandTree& tree) {
   CLI::App* run = flood.add_subcommand("run", "Run a LISFLOOD-FP 8 parameter file");
   run->add_option("--lisflood", runOptions->parFile, "LISFLOOD-FP parameter file (.par)")->required();
   run->add_option("--out", runOptions->outputDirectory, "Output folder (default: the .par's dirroot)");
-  run->add_option("--precision", runOptions->precision, "Storage precision: float or double (default double)");
+  run->add_option("--precision", runOptions->precision,
+                  "Storage precision: float or double (default float; double conserves mass to 1e-15)");
   run->add_option("--threads", runOptions->threads, "Worker threads (default: all)");
   addJsonFlag(*run, runOptions->json);
   run->callback([runOptions] { runLisflood(*runOptions); });
 
   auto benchOptions = std::make_shared<FloodBenchOptions>();
   CLI::App* bench = tree.bench.add_subcommand("flood", "Flood solver cell-updates per second and STREAM triad bandwidth");
-  bench->add_option("--cells", benchOptions->cells, "Cells of the generated rain-on-grid case (default 4000000)");
-  bench->add_option("--steps", benchOptions->steps, "Timed local-inertial steps (finite volume: a fifth)");
+  bench->add_option("--wet-cells", benchOptions->wetCells,
+                    "Cells of the fully wet rain-on-grid case (default 1000000)");
+  bench->add_option("--wet-time", benchOptions->wetTime,
+                    "Simulated seconds of the fully wet case (default 600)");
+  bench->add_option("--cells", benchOptions->cells,
+                    "Cells of the kernel-only rain-on-grid case (default 4000000)");
+  bench->add_option("--steps", benchOptions->steps,
+                    "Timed local-inertial steps of the kernel-only case (finite volume: a fifth)");
   addJsonFlag(*bench, benchOptions->json);
   bench->callback([benchOptions] { benchFlood(*benchOptions); });
 }

@@ -43,6 +43,7 @@ struct LisfloodRunResult {
   std::int64_t steps = 0;
   std::uint64_t cellUpdates = 0;
   double wallSeconds = 0.0;
+  double steppingSeconds = 0.0;  // the loop of steps with its .mass/.stage lines and snapshots
   MassBalance mass;
 };
 
