@@ -153,9 +153,14 @@ TEST_CASE("sun position: solar noon, equinox and azimuth conventions") {
 
 TEST_CASE("window angular transmittance and heat pump COP") {
   const std::vector<double> a{1.0, -0.189, 0.644, -0.596};
-  CHECK(incidenceFactor(a, 1.0) == doctest::Approx(0.859));
+  // A polynomial in the incidence angle (rad): 1 at normal incidence, 0.859 at 1 rad, clipped to 0 at
+  // grazing.
+  CHECK(incidenceFactor(a, 1.0) == doctest::Approx(1.0));
+  CHECK(incidenceFactor(a, std::cos(1.0)) == doctest::Approx(1.0 - 0.189 + 0.644 - 0.596));
+  CHECK(incidenceFactor(a, std::cos(1.5)) ==
+        doctest::Approx(1.0 - 0.189 * 1.5 + 0.644 * 2.25 - 0.596 * 3.375));
+  CHECK(incidenceFactor(a, 1e-9) == 0.0);
   CHECK(incidenceFactor(a, 0.0) == 0.0);
-  CHECK(diffuseIncidenceFactor({1.0}) == doctest::Approx(1.0).epsilon(1e-6));
   CHECK(heatPumpCop(7, 35, 0.45) == doctest::Approx(0.45 * 308.15 / 28));
   CHECK(heatPumpCop(-10, 55, 0.45) < heatPumpCop(7, 55, 0.45));
 }
@@ -210,6 +215,9 @@ TEST_CASE("every kind of malformed building spec names the file, the line and th
          {"building.mass", "expected a table"});
   expect(errorOf(spec + "incidence_angle_coefficients = [1.0, \"x\"]\n"),
          {"building.window.incidence_angle_coefficients", "expected numbers"});
+  expect(errorOf(spec + "incidence_angle_coefficients = [0.0, 1.0]\n"),
+         {"building.window.incidence_angle_coefficients",
+          "first coefficient (normal incidence) must be positive"});
   // Values outside their range, inconsistent setpoints, an unknown system.
   expect(errorOf(with("g_value = 0.6", "g_value = 1.6")),
          {lineOf(spec, "g_value"), "building.window.g_value", "outside"});

@@ -77,7 +77,7 @@ Colour resultColour(const std::optional<Coloured>& coloured, std::size_t i, Colo
 
 CityScene::CityScene(const city::CityModel& city, const RunResults* run)
     : city_(city), run_(run), frame_(city) {
-  terrain_ = buildTerrainLayer(frame_);
+  terrain_ = buildTerrainLayer(frame_, city.water);
   buildings_ = buildBuildingLayer(frame_, city.buildings);
   roads_ = buildRoadLayer(frame_, city.roads);
   sensors_ = buildSensorLayer(frame_, city.sensors);

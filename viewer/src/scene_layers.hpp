@@ -22,7 +22,7 @@ struct TerrainLayer {
   osg::ref_ptr<osg::BlendColor> blend;
   ColourRamp ramp;
 };
-TerrainLayer buildTerrainLayer(const SceneFrame& frame);
+TerrainLayer buildTerrainLayer(const SceneFrame& frame, const city::WaterLayer& water);
 
 // Buildings extruded from their footprints; the object index is the building's index in the city.
 struct BuildingLayer {

@@ -16,9 +16,19 @@ osg::Vec4ub toBytes(const Colour& c, double shade) {
   return {channel(c.r), channel(c.g), channel(c.b), 255};
 }
 
+// Sea and lakes are drawn as water, not tinted by elevation (SRTM puts the sea at 0 m, a low green).
+const Colour kSea{0.16f, 0.36f, 0.58f, 1.0f};
+const Colour kLake{0.22f, 0.45f, 0.66f, 1.0f};
+
+struct WaterPart {
+  const geo::Polygon* polygon;
+  geo::BBox bounds;
+  bool sea;
+};
+
 }  // namespace
 
-TerrainLayer buildTerrainLayer(const SceneFrame& frame) {
+TerrainLayer buildTerrainLayer(const SceneFrame& frame, const city::WaterLayer& water) {
   TerrainLayer layer;
   layer.node = new osg::Group;
   layer.blend = makeLayerFadeable(*layer.node->getOrCreateStateSet());
@@ -49,6 +59,15 @@ TerrainLayer buildTerrainLayer(const SceneFrame& frame) {
   std::vector<osg::Vec3> positions(columns * rows);
   std::vector<osg::Vec4ub> colours(columns * rows);
   const osg::Vec3 sun = osg::Vec3(-0.5f, 0.5f, 0.7071f);
+  std::vector<WaterPart> waterParts;
+  for (const city::WaterArea& area : water.areas)
+    for (const geo::Polygon& part : area.area)
+      waterParts.push_back({&part, geo::bounds(part.outer), area.kind == city::WaterKind::Sea});
+  const auto waterColour = [&](geo::Vec2 p) -> const Colour* {
+    for (const WaterPart& part : waterParts)
+      if (part.bounds.contains(p) && geo::contains(*part.polygon, p)) return part.sea ? &kSea : &kLake;
+    return nullptr;
+  };
   for (std::size_t r = 0; r < rows; ++r) {
     for (std::size_t c = 0; c < columns; ++c) {
       const double z = elevation(c, r);
@@ -62,7 +81,9 @@ TerrainLayer buildTerrainLayer(const SceneFrame& frame) {
       osg::Vec3 normal(static_cast<float>(-dzdx), static_cast<float>(-dzdy), 1.0f);
       normal.normalize();
       const double hillshade = std::max(0.0f, normal * sun);
-      colours[r * columns + c] = toBytes(layer.ramp.at(z), 0.35 + 0.65 * hillshade / 0.7071);
+      const Colour* wet = waterColour(p);
+      colours[r * columns + c] =
+          wet ? toBytes(*wet, 1.0) : toBytes(layer.ramp.at(z), 0.35 + 0.65 * hillshade / 0.7071);
     }
   }
 

@@ -107,6 +107,16 @@ geo::MultiPolygon toMultiPolygon(const OGRMultiPolygon& multi) {
   return parts;
 }
 
+city::WaterKind waterKind(const GpkgReader& reader, OGRLayer& layer, const OGRFeature& feature,
+                          const std::string& name) {
+  try {
+    return city::waterKindFromString(name);
+  } catch (const Error& error) {
+    reader.fail(std::string("layer '") + layer.GetName() + "' feature " + std::to_string(feature.GetFID()) +
+                ": " + error.what());
+  }
+}
+
 std::vector<std::string> splitCommas(const std::string& text) {
   std::vector<std::string> words;
   std::stringstream stream(text);
@@ -230,6 +240,35 @@ void readSensors(GpkgReader& reader, std::vector<city::Sensor>& sensors) {
   }
 }
 
+// Files written before the water layer existed have neither table: they read as a city without water.
+void readWater(GpkgReader& reader, city::WaterLayer& water) {
+  if (reader.hasLayer(layout::kWaterAreas)) {
+    OGRLayer& layer = reader.layer(layout::kWaterAreas);
+    FieldReader fields(reader, layer);
+    for (auto& feature : layer) {
+      city::WaterArea area;
+      area.id = fields.text(*feature, "id");
+      area.kind = waterKind(reader, layer, *feature, fields.text(*feature, "kind"));
+      area.area = toMultiPolygon(fields.geometry<OGRMultiPolygon>(*feature, wkbMultiPolygon));
+      water.areas.push_back(std::move(area));
+    }
+  }
+  if (reader.hasLayer(layout::kWaterways)) {
+    OGRLayer& layer = reader.layer(layout::kWaterways);
+    FieldReader fields(reader, layer);
+    for (auto& feature : layer) {
+      city::Waterway way;
+      way.id = fields.text(*feature, "id");
+      way.kind = waterKind(reader, layer, *feature, fields.text(*feature, "kind"));
+      way.line = toPolyline(fields.geometry<OGRLineString>(*feature, wkbLineString));
+      way.widthM = fields.real(*feature, "width_m");
+      way.depthM = fields.real(*feature, "depth_m");
+      way.underground = fields.integer(*feature, "underground") != 0;
+      water.waterways.push_back(std::move(way));
+    }
+  }
+}
+
 void readGrid(GpkgReader& reader, city::CityModel& city, const std::vector<std::string>& feederOfBuilding) {
   std::unordered_map<std::string, std::uint32_t> substationIndex;
   OGRLayer& substations = reader.layer(layout::kSubstations);
@@ -334,6 +373,7 @@ city::CityModel readCityFile(const std::filesystem::path& gpkg) {
     readBuildings(reader, city, feederOfBuilding);
     readSensors(reader, city.sensors);
     readGrid(reader, city, feederOfBuilding);
+    readWater(reader, city.water);
   }
   if (hasDem(gpkg)) {
     city.terrain = readDem(gpkg);

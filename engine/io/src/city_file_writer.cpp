@@ -231,6 +231,36 @@ void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
   }
 }
 
+void writeWater(GpkgWriter& writer, const city::WaterLayer& water) {
+  OGRLayer* areas =
+      writer.layer(layout::kWaterAreas, wkbMultiPolygon, {{"id", OFTString}, {"kind", OFTString}});
+  for (const auto& area : water.areas) {
+    OGRFeature feature(areas->GetLayerDefn());
+    feature.SetField("id", area.id.c_str());
+    feature.SetField("kind", std::string(city::toString(area.kind)).c_str());
+    OGRMultiPolygon geometry = toOgr(area.area);
+    feature.SetGeometry(&geometry);
+    writer.add(areas, feature);
+  }
+  OGRLayer* ways = writer.layer(layout::kWaterways, wkbLineString,
+                                {{"id", OFTString},
+                                 {"kind", OFTString},
+                                 {"width_m", OFTReal},
+                                 {"depth_m", OFTReal},
+                                 {"underground", OFTInteger}});
+  for (const auto& way : water.waterways) {
+    OGRFeature feature(ways->GetLayerDefn());
+    feature.SetField("id", way.id.c_str());
+    feature.SetField("kind", std::string(city::toString(way.kind)).c_str());
+    feature.SetField("width_m", way.widthM);
+    feature.SetField("depth_m", way.depthM);
+    feature.SetField("underground", way.underground ? 1 : 0);
+    OGRLineString line = toOgr(way.line);
+    feature.SetGeometry(&line);
+    writer.add(ways, feature);
+  }
+}
+
 void writeTables(GpkgWriter& writer, const city::CityModel& city) {
   OGRLayer* metadata = writer.layer(layout::kMetadata, wkbNone, {{"key", OFTString}, {"value", OFTString}});
   const std::vector<std::pair<std::string, std::string>> entries = {
@@ -323,6 +353,7 @@ void saveCity(const city::CityModel& city, const std::filesystem::path& gpkg) {
     writeBuildings(writer, city);
     writeSensors(writer, city.sensors);
     writeGrid(writer, city.grid);
+    writeWater(writer, city.water);
     writeTables(writer, city);
     writer.commit();
     writer.close();

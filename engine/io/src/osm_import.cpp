@@ -18,6 +18,7 @@
 #include "dem_reprojection.hpp"
 #include "gdal_session.hpp"
 #include "osm_road_builder.hpp"
+#include "osm_water.hpp"
 #include "citytwin/io/osm_tags.hpp"
 
 namespace citytwin::io {
@@ -33,6 +34,7 @@ struct OsmContent {
   std::vector<OsmWay> drivableWays;
   std::map<std::uint64_t, OsmTaggedNode> taggedNodes;
   std::vector<OsmBuildingCandidate> buildings;
+  OsmWaterCollector water;
   geo::BBox lonLatBounds;  // x = lon, y = lat
   std::size_t features = 0;
 };
@@ -110,6 +112,7 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
                                   tags.get("highway") == "traffic_signals"};
     } else if (layerName == "lines") {
       OsmTags tags = tagsOf(*feature);
+      content.water.consider(layerName, tags, *geometry);
       if (!city::isDrivableHighwayClass(tags.get("highway"))) continue;
       const std::string access = tags.get("access");
       if (access == "no" || access == "private") continue;
@@ -125,6 +128,7 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
       content.drivableWays.push_back(std::move(way));
     } else if (layerName == "multipolygons") {
       OsmTags tags = tagsOf(*feature);
+      content.water.consider(layerName, tags, *geometry);
       const std::string building = tags.get("building");
       if (building.empty() || building == "no") continue;
       OsmBuildingCandidate candidate;
@@ -316,6 +320,8 @@ OsmImportResult importOsm(const OsmImportOptions& options, Progress* progress) {
     assignElevations(city, *options.dem);
     city.provenance.push_back({"dem", options.dem->string(), fingerprintFile(*options.dem)});
   }
+  // The sea is closed against the terrain's extent (what the flood grid covers), or the data's.
+  city.water = content.water.build(toCity, city.extent());
   return result;
 }
 

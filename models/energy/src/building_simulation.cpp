@@ -39,17 +39,27 @@ std::vector<double> solarGains(const BuildingSpec& s, const Weather& weather) {
   for (const WindowElement& w : s.windows) {
     if (w.areaM2 == 0) continue;
     const Plane plane{w.tiltDeg, w.azimuthDeg};
-    const double area = w.areaM2 * (1.0 - w.frameFraction) * w.gValue * w.shadingFactor * s.windowCorrectionFactor;
-    const double diffuseFactor = diffuseIncidenceFactor(w.incidenceCoefficients);
+    const double area =
+        w.areaM2 * (1.0 - w.frameFraction) * w.gValue * w.shadingFactor * s.windowCorrectionFactor;
     const double skyView = 0.5 * (1.0 + std::cos(w.tiltDeg * kDeg));
     const double skyLoss = skyView * 5.0 * 0.84 * s.skyTemperatureDifferenceK * s.externalSurfaceResistance * w.u * w.areaM2;
+    // The angular polynomial applies to the beam; diffuse light passes at g(0), as in the Modelica Buildings
+    // ISO 13790 glazing model (ISO 13790 11.3.3 itself has no angular term).
     for (std::size_t t = 0; t < sky.size(); ++t) {
       const PlaneIrradiance poa = planeOfArray(plane, sky[t], s.skyModel, s.groundReflectance);
       gains[t] += area * (poa.beam * incidenceFactor(w.incidenceCoefficients, poa.cosIncidence) +
-                          (poa.skyDiffuse + poa.groundDiffuse) * diffuseFactor) - skyLoss;
+                          poa.skyDiffuse + poa.groundDiffuse) -
+                  skyLoss;
     }
   }
   return gains;
+}
+
+double hourMeanOutdoorC(const Weather& weather, std::size_t hour) {
+  // EPW temperatures are instantaneous values at the end of each hour (the irradiances are averages over it):
+  // the mean over the hour is that of its two ends. The first hour of the file wraps around to the last.
+  const std::size_t previous = hour == 0 ? weather.hours.size() - 1 : hour - 1;
+  return 0.5 * (weather.hours[previous].dryBulbC + weather.hours[hour].dryBulbC);
 }
 
 BuildingYear simulateBuildingYear(const BuildingSpec& s, const Weather& weather, int warmupHours) {
@@ -64,7 +74,7 @@ BuildingYear simulateBuildingYear(const BuildingSpec& s, const Weather& weather,
   double mass = s.heatingSetpointC.value_or(20.0);
   const std::size_t warmup = std::min<std::size_t>(static_cast<std::size_t>(std::max(warmupHours, 0)), n);
   for (std::size_t t = 0; t < warmup; ++t) {
-    const double e = weather.hours[t].dryBulbC;
+    const double e = hourMeanOutdoorC(weather, t);
     mass = zone.controlledStep(mass, {e, e, s.internalGainsW, solar[t]}, control).massEndC;
   }
   BuildingYear y;
@@ -77,7 +87,7 @@ BuildingYear simulateBuildingYear(const BuildingSpec& s, const Weather& weather,
   y.maxAirC = -std::numeric_limits<double>::infinity();
   double sumAir = 0;
   for (std::size_t t = 0; t < n; ++t) {
-    const double e = weather.hours[t].dryBulbC;
+    const double e = hourMeanOutdoorC(weather, t);
     const ZoneStep step = zone.controlledStep(mass, {e, e, s.internalGainsW, solar[t]}, control);
     mass = step.massEndC;
     y.airC[t] = step.airC;

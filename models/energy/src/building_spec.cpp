@@ -157,9 +157,10 @@ BuildingSpec parseBuildingSpec(const std::string& content, const std::string& so
         if (!v) r.fail(&c, q + ".incidence_angle_coefficients", "expected numbers");
         w.incidenceCoefficients.push_back(*v);
       }
-      double atNormal = 0;
-      for (double c : w.incidenceCoefficients) atNormal += c;
-      if (!(atNormal > 0)) r.fail(node, q + ".incidence_angle_coefficients", "coefficients must sum to a positive value");
+      // The polynomial is in the incidence angle: its value at normal incidence is the first coefficient.
+      if (!(w.incidenceCoefficients.front() > 0))
+        r.fail(node, q + ".incidence_angle_coefficients",
+               "the first coefficient (normal incidence) must be positive");
     }
     s.windows.push_back(w);
   }

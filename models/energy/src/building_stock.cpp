@@ -7,10 +7,11 @@
 #include <algorithm>
 #include <array>
 #include <chrono>
-#include <ctime>
 #include <cmath>
+#include <ctime>
 
 #include "citytwin/core/splitmix64.hpp"
+#include "citytwin/energy/building_simulation.hpp"
 #include "citytwin/energy/five_r1c.hpp"
 #include "citytwin/energy/photovoltaics.hpp"
 #include "citytwin/energy/solar_series.hpp"
@@ -37,7 +38,7 @@ HourlyDrivers computeDrivers(const Weather& weather, SkyDiffuseModel skyModel, d
   const double inverterDc0 = 1.0 / 1.2 / 0.96;   // DC/AC ratio 1.2 at 96 % nominal efficiency, per kWp
   for (std::size_t t = 0; t < d.hours; ++t) {
     const WeatherHour& h = weather.hours[t];
-    const double e = h.dryBulbC + shiftC;
+    const double e = hourMeanOutdoorC(weather, t) + shiftC;
     d.outdoorC[t] = e;
     for (int o = 0; o < kFacadeOrientations; ++o)
       d.irradiance[t][o] = planeOfArray({90.0, 45.0 * o}, sky[t], skyModel).total();

@@ -32,21 +32,13 @@ std::vector<SkyState> skyStates(const Weather& weather) {
 
 double incidenceFactor(const std::vector<double>& a, double c) {
   if (c <= 0) return 0.0;
-  // Horner's rule for a_0 + a_1 c + a_2 c^2 + ... exactly as written in the spec.
+  // Horner's rule for a_0 + a_1 theta + a_2 theta^2 + ... with theta the incidence angle in radians (the form
+  // of the Modelica Buildings ISO 13790 glazing model, whose BESTEST coefficients give 1 at normal incidence
+  // and about 0 at grazing incidence).
+  const double theta = std::acos(std::min(c, 1.0));
   double value = 0;
-  for (auto it = a.rbegin(); it != a.rend(); ++it) value = value * c + *it;
+  for (auto it = a.rbegin(); it != a.rend(); ++it) value = value * theta + *it;
   return std::clamp(value, 0.0, 1.0);
-}
-
-double diffuseIncidenceFactor(const std::vector<double>& a) {
-  // 2 * integral over the hemisphere of f(cos t) cos t sin t dt = 2 * integral_0^1 f(c) c dc (midpoint rule).
-  const int n = 200;
-  double sum = 0;
-  for (int i = 0; i < n; ++i) {
-    const double c = (i + 0.5) / n;
-    sum += incidenceFactor(a, c) * c;
-  }
-  return 2.0 * sum / n;
 }
 
 double heatPumpCop(double outdoorC, double supplyC, double eta) {

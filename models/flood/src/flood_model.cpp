@@ -92,6 +92,26 @@ void FloodModel::initialise(const sim::ModelContext& context, city::CityState& s
       forcing.lines.push_back({inflow.xs, inflow.ys, inflow.discharge});
     }
   }
+  // The sea: a fixed level (or tide series) at every sea cell that touches open land.
+  for (std::size_t i : grid_.seaBoundaryCells) {
+    PointBoundary p;
+    p.x = d.cellCentreX(i % d.columns);
+    p.y = d.cellCentreY(i / d.columns);
+    p.type = BoundaryType::Level;
+    p.series = parameters_.seaLevel;
+    forcing.points.push_back(std::move(p));
+  }
+  // Roof run-off: one point source per outlet cell, its discharge set each step from the rain.
+  roofPointStart_ = forcing.points.size();
+  for (const RoofDrain& roof : grid_.roofs)
+    for (std::size_t i : roof.outletCells) {
+      PointBoundary p;
+      p.x = d.cellCentreX(i % d.columns);
+      p.y = d.cellCentreY(i / d.columns);
+      p.type = BoundaryType::FixedFlow;
+      forcing.points.push_back(std::move(p));
+    }
+  roofRunoffM3_ = roofDrainedM3_ = 0.0;
   forcing.infiltration = parameters_.infiltration;
   if (!drainage_.empty()) forcing.drainageMmPerHour = drainage_;
   // Rain gauges split the city into Thiessen zones; each zone takes its gauge's reading.
@@ -249,6 +269,20 @@ void FloodModel::step(sim::SimTime t, sim::SimTime dt, const city::CityState& pu
   } else {
     rain.uniform = TimeSeries::constant(scenarioRate + extra);
   }
+  // Rain on a roof (a wall of the grid) goes to its drainage up to the capacity; the rest runs off
+  // onto the open cells on the roof's downhill side.
+  std::size_t point = roofPointStart_;
+  for (const RoofDrain& roof : grid_.roofs) {
+    const double rate = rain.zone.empty() ? rain.uniform.valueAt(t0)
+                                          : rain.zoneSeries[rain.zone[roof.firstRoofCell]].valueAt(t0);
+    const double drained = std::min(rate, parameters_.roofDrainageMmPerHour);
+    constexpr double kMmPerHour = 1.0 / 3.6e6;  // m/s
+    const double runoff = (rate - drained) * kMmPerHour * roof.roofAreaM2;
+    roofDrainedM3_ += drained * kMmPerHour * roof.roofAreaM2 * (t1 - t0);
+    roofRunoffM3_ += runoff * (t1 - t0);
+    for (std::size_t k = 0; k < roof.outletCells.size(); ++k)
+      simulation_->forcing().points[point++].value = runoff / static_cast<double>(roof.outletCells.size());
+  }
   while (simulation_->time() < t1 - 1e-9) {
     const double now = simulation_->time();
     simulation_->advanceTo(
@@ -307,10 +341,13 @@ sim::Kpis FloodModel::kpis() const {
   if (!simulation_) return k;
   const auto& maxDepth = simulation_->maxDepth();
   const double area = grid_.domain.cellSize * grid_.domain.cellSize;
-  double flooded = 0.0, deepest = 0.0;
-  for (float h : maxDepth) {
-    if (h > parameters_.floodedDepthM) flooded += area;
-    deepest = std::max(deepest, static_cast<double>(h));
+  // Sea and permanent water are never flooding: only open land counts.
+  double flooded = 0.0, deepest = 0.0, landVolume = 0.0;
+  for (std::size_t i = 0; i < maxDepth.size(); ++i) {
+    if (!grid_.countsAsFlood(i)) continue;
+    if (maxDepth[i] > parameters_.floodedDepthM) flooded += area;
+    deepest = std::max(deepest, static_cast<double>(maxDepth[i]));
+    landVolume += simulation_->depthAt(i) * area;
   }
   auto countOver = [&](const std::vector<std::vector<std::size_t>>& cells) {
     double n = 0.0;
@@ -328,8 +365,19 @@ sim::Kpis FloodModel::kpis() const {
   k["max_depth_m"] = deepest;
   k["rain_volume_m3"] = simulation_->massBalance().rainfall;
   k["stored_volume_m3"] = simulation_->massBalance().volume;
-  k["inflow_volume_m3"] = simulation_->massBalance().boundaryInflow + simulation_->massBalance().pointInflow;
+  // The forcing's point and line sources are the scenario's inflows, the roofs' run-off and the sea's
+  // fixed level; the inflows put in exactly their series' integral, so what the sea took is the rest.
+  double scenarioInflow = 0.0;
+  for (const FloodInflow& inflow : parameters_.inflows)
+    scenarioInflow += inflow.discharge.integral(0.0, simulation_->time());
+  k["inflow_volume_m3"] = simulation_->massBalance().boundaryInflow + scenarioInflow;
   k["initial_river_water_m3"] = initialWaterM3_;
+  k["flood_volume_m3"] = landVolume;
+  k["roof_runoff_m3"] = roofRunoffM3_;
+  k["roof_drained_m3"] = roofDrainedM3_;
+  k["sea_outflow_m3"] = grid_.seaBoundaryCells.empty()
+                            ? 0.0
+                            : scenarioInflow + roofRunoffM3_ - simulation_->massBalance().pointInflow;
   return k;
 }
 
@@ -379,6 +427,8 @@ std::vector<std::uint8_t> FloodModel::snapshot() const {
     out.put<std::uint64_t>(rows->size());
     for (const std::string& row : *rows) out.putString(row);
   }
+  out.put(roofRunoffM3_);
+  out.put(roofDrainedM3_);
   out.put(nextSnapshotTime_);
   out.put<std::uint64_t>(snapshots_.size());
   for (const TimeSnapshot& snapshot : snapshots_) {
@@ -400,6 +450,8 @@ void FloodModel::restore(std::span<const std::uint8_t> bytes) {
     rows->clear();
     for (std::uint64_t i = 0; i < count; ++i) rows->push_back(in.getString());
   }
+  roofRunoffM3_ = in.get<double>();
+  roofDrainedM3_ = in.get<double>();
   nextSnapshotTime_ = in.get<double>();
   const auto count = in.get<std::uint64_t>();
   const std::size_t cells = grid_.domain.cellCount();
@@ -412,12 +464,21 @@ void FloodModel::restore(std::span<const std::uint8_t> bytes) {
   }
 }
 
+SpillAnalysis FloodModel::spillAnalysis() const {
+  const Domain& d = grid_.domain;
+  std::vector<double> outlets(d.cellCount(), std::numeric_limits<double>::quiet_NaN());
+  const double lowestSea =
+      *std::min_element(parameters_.seaLevel.values.begin(), parameters_.seaLevel.values.end());
+  for (std::size_t i : grid_.seaBoundaryCells) outlets[i] = lowestSea;
+  return analyseSpill(d, outlets, parameters_.freeOutflow);
+}
+
 geo::RasterGrid FloodModel::rasterOf(const std::vector<float>& values, float noDataBelow) const {
   geo::RasterGrid raster = grid_.domain.makeRaster();
   for (std::size_t i = 0; i < values.size(); ++i)
     raster.values[i] = values[i] < noDataBelow ? raster.noData : values[i];
   for (std::size_t i = 0; i < values.size(); ++i)
-    if (grid_.domain.isBlocked(i)) raster.values[i] = raster.noData;
+    if (!grid_.countsAsFlood(i)) raster.values[i] = raster.noData;
   return raster;
 }
 

@@ -1,5 +1,6 @@
 #include "citytwin/flood/flood_parameters.hpp"
 
+#include <algorithm>
 #include <optional>
 
 #include "citytwin/core/error.hpp"
@@ -66,6 +67,19 @@ FloodParameters readFloodParameters(const Value& table, const std::string& file)
   p.grid.roadManning = positive("manning_road", 0.015, true);
   p.grid.roadWidthM = positive("road_width_m", 8.0, true);
   p.grid.blockBuildings = reader.optionalBool("block_buildings").value_or(true);
+  p.grid.buildingCoverToBlock = reader.optionalNumber("building_cover_to_block").value_or(0.5);
+  if (!(p.grid.buildingCoverToBlock >= 0 && p.grid.buildingCoverToBlock < 1))
+    reader.fail("building_cover_to_block", "must lie in [0, 1)");
+  p.grid.keepStreetsOpen = reader.optionalBool("keep_streets_open").value_or(true);
+  p.grid.kerbHeightM = positive("kerb_height_m", 0.0, true);
+  p.grid.burnWaterways = reader.optionalBool("burn_waterways").value_or(true);
+  p.grid.buildingDamDepthM = reader.optionalNumber("building_dam_depth_m").value_or(0.3);
+  if (reader.has("sea_level_m") && reader.has("sea_level_series"))
+    reader.fail("sea_level_series", "give either sea_level_m or sea_level_series, not both");
+  p.seaLevel = TimeSeries::constant(reader.optionalNumber("sea_level_m").value_or(0.0));
+  if (const Value* series = reader.node("sea_level_series"))
+    p.seaLevel = readSeries(*series, file, reader.qualified("sea_level_series"));
+  p.grid.seaLevelM = *std::min_element(p.seaLevel.values.begin(), p.seaLevel.values.end());
   const std::string scheme = reader.optionalString("scheme").value_or("local_inertial");
   if (scheme == "local_inertial")
     p.solver.scheme = Scheme::LocalInertial;
@@ -112,6 +126,7 @@ FloodParameters readFloodParameters(const Value& table, const std::string& file)
     g.rejectUnknownKeys("conductivity_mm_per_h, suction_head_m, moisture_deficit");
   }
   p.drainageMmPerHour = positive("drainage_mm_per_h", 0.0, true);
+  p.roofDrainageMmPerHour = positive("roof_drainage_mm_per_h", p.drainageMmPerHour, true);
   const std::string boundary = reader.optionalString("boundary").value_or("free");
   if (boundary == "free")
     p.freeOutflow = true;
@@ -119,6 +134,7 @@ FloodParameters readFloodParameters(const Value& table, const std::string& file)
     p.freeOutflow = false;
   else
     reader.fail("boundary", "expected \"free\" or \"closed\"");
+  p.grid.freeEdges = p.freeOutflow;
   if (const Value* inflows = reader.optionalArray("inflow")) {
     std::size_t k = 0;
     for (const Value& node : inflows->items()) {

@@ -7,6 +7,7 @@
 #include "citytwin/city/grid_assets.hpp"
 #include "citytwin/city/road_network.hpp"
 #include "citytwin/city/sensor.hpp"
+#include "citytwin/city/water.hpp"
 #include "citytwin/geo/raster_grid.hpp"
 
 namespace citytwin::city {
@@ -28,6 +29,7 @@ struct CityModel {
   std::vector<Building> buildings;
   GridAssets grid;
   std::vector<Sensor> sensors;
+  WaterLayer water;  // sea, water bodies and waterways
   std::vector<InputProvenance> provenance;
 
   std::string crsName() const { return "EPSG:" + std::to_string(crsEpsg); }

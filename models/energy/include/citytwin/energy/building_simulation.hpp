@@ -14,6 +14,10 @@ FiveR1CParameters zoneParameters(const BuildingSpec& spec);
 // Hourly solar gains (W) through windows and opaque elements, net of the radiation to the sky (ISO 13790 11.3).
 std::vector<double> solarGains(const BuildingSpec& spec, const Weather& weather);
 
+// Mean outdoor temperature over hour `hour` of the file (EPW temperatures are instantaneous at the hour's
+// end).
+double hourMeanOutdoorC(const Weather& weather, std::size_t hour);
+
 struct BuildingYear {
   std::vector<double> airC;
   std::vector<double> heatingW, coolingW;     // thermal power delivered (hourly averages)

@@ -26,7 +26,7 @@ struct WindowElement {
   double areaM2 = 0;
   double u = 0;
   double gValue = 0.6;                          // at normal incidence
-  std::vector<double> incidenceCoefficients{1.0};   // g(theta)/g(0) = sum a_k cos(theta)^k, k = 0, 1, ...
+  std::vector<double> incidenceCoefficients{1.0};  // g(theta)/g(0) = sum a_k theta^k, theta in rad
   double frameFraction = 0.0;
   double shadingFactor = 1.0;
   double azimuthDeg = 180;

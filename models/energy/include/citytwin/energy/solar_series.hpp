@@ -11,9 +11,8 @@ namespace citytwin::energy {
 // averages over the preceding hour).
 std::vector<SkyState> skyStates(const Weather& weather);
 
-// Hemispherical average of a window's angular transmittance ratio (for diffuse light).
-double diffuseIncidenceFactor(const std::vector<double>& coefficients);
-// g(theta)/g(0) = sum a_k cos(theta)^k for a cosine of incidence, kept within [0, 1] (0 behind the plane).
+// g(theta)/g(0) = sum a_k theta^k (theta in radians) for a cosine of incidence, kept within [0, 1] (0 behind
+// the plane).
 double incidenceFactor(const std::vector<double>& coefficients, double cosIncidence);
 
 // Carnot-based COP of an air-source heat pump: eta * T_supply / (T_supply - T_outdoor), within [1, 7].

@@ -9,6 +9,7 @@
 #include "citytwin/flood/city_grid.hpp"
 #include "citytwin/flood/flood_parameters.hpp"
 #include "citytwin/flood/simulation.hpp"
+#include "citytwin/flood/spill_analysis.hpp"
 #include "citytwin/geo/raster_grid.hpp"
 #include "citytwin/sim/model.hpp"
 
@@ -51,6 +52,10 @@ class FloodModel final : public sim::Model {
   geo::RasterGrid hazardRaster() const;        // max of depth * (velocity + 0.5)
   const Simulation& simulation() const { return *simulation_; }
   const CityGrid& grid() const { return grid_; }
+  const FloodParameters& parameters() const { return parameters_; }
+  // Depression filling of the model's grid (walls, open streets, sea at its lowest level, free edges):
+  // how deep still water can stand anywhere before it spills.
+  SpillAnalysis spillAnalysis() const;
 
  private:
   geo::RasterGrid rasterOf(const std::vector<float>& values, float noDataBelow) const;
@@ -77,6 +82,9 @@ class FloodModel final : public sim::Model {
   std::vector<std::string> gaugeNames_;
   double nextGaugeTime_ = 0.0;
   double initialWaterM3_ = 0.0;         // put in at the start from observed river levels
+  std::size_t roofPointStart_ = 0;      // the first of the roof outlets among the forcing's points
+  double roofRunoffM3_ = 0.0;           // roof rain run off onto the ground
+  double roofDrainedM3_ = 0.0;          // roof rain taken by the buildings' drainage
   std::vector<std::string> gaugeRows_;  // CSV lines
   std::vector<std::string> massRows_;
   std::vector<TimeSnapshot> snapshots_;

@@ -35,6 +35,8 @@ struct FloodParameters {
   double riverLevelReachM = 2000.0;
   Infiltration infiltration;
   double drainageMmPerHour = 0.0;  // sewer capacity on every open cell
+  double roofDrainageMmPerHour = 0.0;  // roof gutters and downpipes; the rest runs off onto the street
+  TimeSeries seaLevel = TimeSeries::constant(0.0);  // m, the fixed level of the sea cells (tide series)
   bool freeOutflow = true;         // domain edges let water out (else walls)
   std::vector<FloodInflow> inflows;
   std::vector<FloodGauge> gauges;
