@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <string>
 
+#include "readable_numbers.hpp"
 #include "viewer_panels.hpp"
 
 namespace citytwin::viewer {
@@ -96,15 +97,6 @@ void drawLegend(ImDrawList& draw, ImVec2 topLeft, const std::vector<Legend>& leg
 }
 
 }  // namespace
-
-double scaleBarLength(double maximumM) {
-  if (!(maximumM > 0.0) || !std::isfinite(maximumM)) return 0.0;
-  const double power = std::pow(10.0, std::floor(std::log10(maximumM)));
-  for (const double step : {5.0, 2.0, 1.0}) {
-    if (step * power <= maximumM) return step * power;
-  }
-  return power;
-}
 
 void drawAnnotations(CityView::Impl& view, const osg::Camera& camera) {
   const std::vector<ViewPlacement> placements = view.placements(camera);

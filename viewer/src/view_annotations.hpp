@@ -11,7 +11,4 @@ namespace citytwin::viewer {
 // a north arrow, the legend of what the colours mean, and any warning about what is shown.
 void drawAnnotations(CityView::Impl& view, const osg::Camera& camera);
 
-// A length for a scale bar: 1, 2 or 5 times a power of ten metres, at most `maximumM`.
-double scaleBarLength(double maximumM);
-
 }  // namespace citytwin::viewer

@@ -6,6 +6,8 @@
 #include <cmath>
 #include <cstdio>
 
+#include "readable_numbers.hpp"
+
 namespace citytwin::viewer {
 namespace {
 
@@ -293,43 +295,6 @@ std::string formatClock(double seconds) {
   const long total = std::lround(std::max(seconds, 0.0));
   char text[32];
   std::snprintf(text, sizeof(text), "%ld:%02ld:%02ld", total / 3600, (total / 60) % 60, total % 60);
-  return text;
-}
-
-std::string formatValue(double value) {
-  if (!std::isfinite(value)) return "-";
-  if (value == 0.0) return "0";
-  const double magnitude = std::fabs(value);
-  char text[48];
-  if (magnitude >= 1000.0 || magnitude < 1e-3) {
-    std::snprintf(text, sizeof(text), magnitude >= 1e7 || magnitude < 1e-3 ? "%.3g" : "%.0f", value);
-  } else {
-    // Four significant digits: 33.53, 0.4661, 512.3.
-    const int decimals = std::clamp(3 - static_cast<int>(std::floor(std::log10(magnitude))), 0, 6);
-    std::snprintf(text, sizeof(text), "%.*f", decimals, value);
-    // 2.000 reads as 2: trailing zeros add digits, not precision the reader needs.
-    std::string trimmed = text;
-    if (trimmed.find('.') != std::string::npos) {
-      trimmed.erase(trimmed.find_last_not_of('0') + 1);
-      if (trimmed.back() == '.') trimmed.pop_back();
-    }
-    return trimmed;
-  }
-  return text;
-}
-
-std::string formatChange(double value, double base) {
-  if (!std::isfinite(value) || !std::isfinite(base)) return "";
-  const double change = value - base;
-  std::string text = change > 0 ? "+" : "";
-  text += formatValue(change);
-  if (base != 0.0) {
-    char percent[32];
-    std::snprintf(percent, sizeof(percent), " (%+.1f%%)", 100.0 * change / std::fabs(base));
-    text += percent;
-  } else if (change != 0.0) {
-    text += " (new)";
-  }
   return text;
 }
 

@@ -172,10 +172,10 @@ void runView(const ViewArguments& arguments) {
   for (const auto& name : arguments.hide) settings.layer(layerFromName(name)).visible = false;
   if (!arguments.viewpoint.empty()) view.setViewpoint(view.viewpoint(arguments.viewpoint));
 
+  settings.annotate = arguments.annotate;
   if (!arguments.screenshot.empty()) {
     requireWritableOutput(arguments.screenshot);
     settings.showInterface = arguments.withInterface;
-    settings.annotate = arguments.annotate;
     if (!arguments.json) {
       for (const auto& warning : view.warnings()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
     }
@@ -253,7 +253,7 @@ void registerViewCommand(CommandTree& tree) {
   view->add_flag("--interface", arguments->withInterface,
                  "Draw the interface panels into the screenshot too (in a column beside the map)");
   view->add_flag("--annotate,!--no-annotate", arguments->annotate,
-                 "Legend, time, scale bar and north arrow in the screenshot (default: on)");
+                 "Legend, time, scale bar and north arrow over the map (default: on)");
   view->add_option("--exit-after-frames", arguments->exitAfterFrames,
                    "Close the window after N frames (smoke tests)")
       ->group("");
