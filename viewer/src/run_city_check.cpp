@@ -88,8 +88,8 @@ void requireRunOfCity(const RunResults& run, const city::CityModel& city) {
     if (raster && !city.terrain.values.empty()) {
       const geo::BBox depth = io::readRaster(*raster).extent();
       if (!depth.intersects(city.terrain.extent())) {
-        throw Error(raster->string() + ": the water depth lies outside " + cityName +
-                    "'s terrain: the run is of another city");
+        throw Error(raster->string() + ": the water depth lies outside the terrain of " + cityName +
+                    ": the run is of another city");
       }
     }
   }
