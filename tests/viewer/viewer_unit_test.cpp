@@ -2,8 +2,10 @@
 #include <doctest/doctest.h>
 #include <sqlite3.h>
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
+#include <limits>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -13,6 +15,7 @@
 #include "citytwin/viewer/colour_ramp.hpp"
 #include "citytwin/viewer/run_results.hpp"
 #include "citytwin/viewer/viewpoint.hpp"
+#include "readable_numbers.hpp"
 #include "result_tables.hpp"
 
 namespace viewer = citytwin::viewer;
@@ -40,7 +43,8 @@ TEST_CASE("a run folder lists its variants, depth snapshots in time order and it
     }
   }
   std::filesystem::create_directories(run / "base" / "traffic");
-  std::ofstream(run / "base" / "traffic" / "vehicles.csv") << "t,id,x,y,heading\n300,car1,0,0,90\n9000,car1,10,0,90\n";
+  std::ofstream(run / "base" / "traffic" / "vehicles.csv")
+      << "t,id,x,y,heading\n300,car1,0,0,90\n9000,car1,10,0,90\n";
   std::filesystem::create_directories(run / "logs");  // not a variant: no result folders inside
 
   const auto results = viewer::RunResults::open(run);
@@ -80,7 +84,8 @@ TEST_CASE("final KPIs are read from run.sqlite whatever the columns of kpi_final
 TEST_CASE("a malformed vehicles file is reported with its line") {
   const auto run = citytwin::testing::scratchDirectory() / "bad-run";
   std::filesystem::create_directories(run / "base" / "traffic");
-  std::ofstream(run / "base" / "traffic" / "vehicles.csv") << "t,id,x,y,heading\n300,car1,0,0,90\nsoon,car1,1,1,0\n";
+  std::ofstream(run / "base" / "traffic" / "vehicles.csv")
+      << "t,id,x,y,heading\n300,car1,0,0,90\nsoon,car1,1,1,0\n";
   CHECK_THROWS_WITH_AS(viewer::RunResults::open(run), doctest::Contains("vehicles.csv:3"), citytwin::Error);
 }
 
@@ -98,7 +103,8 @@ TEST_CASE("saved viewpoints round-trip and replace one of the same name") {
   CHECK(viewer::viewpointFileFor("/data/town.gpkg") == std::filesystem::path("/data/town.viewpoints.json"));
 
   std::ofstream(file) << "{\"viewpoints\": [{\"name\": 3}]}";
-  CHECK_THROWS_WITH_AS(viewer::loadViewpoints(file), doctest::Contains("town.viewpoints.json"), citytwin::Error);
+  CHECK_THROWS_WITH_AS(viewer::loadViewpoints(file), doctest::Contains("town.viewpoints.json"),
+                       citytwin::Error);
 }
 
 TEST_CASE("standard viewpoints frame the whole extent") {
@@ -145,4 +151,46 @@ TEST_CASE("traffic/links.csv is a road link time series beside state/road_link.c
   CHECK_THROWS_WITH_AS(
       viewer::StateTable::load(std::vector<viewer::StateSource>{{*base.linksFile, "link"}}, index, 2),
       doctest::Contains("link"), citytwin::Error);
+}
+
+TEST_CASE("KPI values are shown with four significant digits and their change against the base") {
+  using citytwin::viewer::formatChange;
+  using citytwin::viewer::formatValue;
+  CHECK(formatValue(3621.69743874825) == "3622");
+  CHECK(formatValue(33.52607332306468) == "33.53");
+  CHECK(formatValue(0.466146) == "0.4661");
+  CHECK(formatValue(2.0) == "2");
+  CHECK(formatValue(-0.5763601794365606) == "-0.5764");
+  CHECK(formatValue(4.1e-07) == "4.1e-07");
+  CHECK(formatValue(std::numeric_limits<double>::quiet_NaN()) == "-");
+  CHECK(formatChange(110.0, 100.0) == "+10 (+10.0%)");
+  CHECK(formatChange(3820.0, 6105.0) == "-2285 (-37.4%)");
+  CHECK(formatChange(5.0, 0.0) == "+5 (new)");
+  CHECK(formatChange(0.0, 0.0) == "0");
+}
+
+TEST_CASE("scale bars are 1, 2 or 5 times a power of ten metres") {
+  using citytwin::viewer::scaleBarLength;
+  CHECK(scaleBarLength(240.0) == 200.0);
+  CHECK(scaleBarLength(99.0) == 50.0);
+  CHECK(scaleBarLength(1000.0) == 1000.0);
+  CHECK(scaleBarLength(0.0) == 0.0);
+}
+
+TEST_CASE("a run's variants are found by their KPI files too, and the base is the variant named base") {
+  const auto run = citytwin::testing::scratchDirectory() / "kpi-only-run";
+  for (const char* variant : {"a_first", "base"}) {
+    std::filesystem::create_directories(run / variant);
+    std::ofstream(run / variant / "kpis.json")
+        << R"({"kpis": {"energy.peak_demand_mw": 12.5, "flood.x": null}})";
+  }
+  const auto results = citytwin::viewer::RunResults::open(run);
+  REQUIRE(results.variants().size() == 2);
+  CHECK(results.base().name == "base");
+  CHECK(results.variants().front().kpis.at("energy.peak_demand_mw") == 12.5);
+  CHECK(std::isnan(results.variants().front().kpis.at("flood.x")));
+  CHECK_FALSE(results.variants().front().hasMapResults());
+  std::ofstream(run / "base" / "kpis.json") << "{not json";
+  CHECK_THROWS_WITH_AS(citytwin::viewer::RunResults::open(run), doctest::Contains("kpis.json"),
+                       citytwin::Error);
 }

@@ -25,20 +25,42 @@ std::string number(double value, int precision = 2) {
   return out.str();
 }
 
+// The value below which `share` of the finite values lie: ramps of loads and flows end there, so a few
+// very large objects do not wash every other one out to the lowest colour.
+double quantile(std::vector<float> values, double share) {
+  values.erase(std::remove_if(values.begin(), values.end(), [](float v) { return !std::isfinite(v); }),
+               values.end());
+  if (values.empty()) return std::numeric_limits<double>::quiet_NaN();
+  const auto k = static_cast<std::size_t>(share * static_cast<double>(values.size() - 1));
+  std::nth_element(values.begin(), values.begin() + static_cast<long>(k), values.end());
+  return values[k];
+}
+
+constexpr double kClipQuantile = 0.98;
+
 std::string keyOf(const std::vector<std::string>& parts) {
   std::string key;
   for (const auto& part : parts) key += part + '\x1f';
   return key;
 }
 
+// The unit of a coupling column of that name ("" when it is not one).
+std::string unitOf(const std::string& attribute) {
+  for (const city::CouplingColumn& column : city::kCouplingColumns) {
+    if (column.name == attribute && column.unit != "1") return std::string(column.unit);
+  }
+  return "";
+}
+
 // The ramp that reads naturally for an attribute, spanning [minimum, maximum].
 ColourRamp rampFor(const std::string& attribute, double minimum, double maximum, bool difference) {
   if (difference)
     return divergingRamp(attribute + " (B - A)", "", std::max(std::fabs(minimum), std::fabs(maximum)));
+  if (attribute == city::columns::kBuildingSupplied.name) return suppliedRamp(attribute);
   if (attribute.find("depth") != std::string::npos) return waterDepthRamp(std::max(maximum, 0.5));
   if (attribute.find("speed") != std::string::npos)
     return speedRamp(attribute, "km/h", minimum, std::max(maximum, minimum + 1));
-  return heatRamp(attribute, "", minimum, std::max(maximum, minimum + 1e-6));
+  return heatRamp(attribute, unitOf(attribute), minimum, std::max(maximum, minimum + 1e-6));
 }
 
 // Object i's colour under a result colouring: its value on the ramp. Without a value it keeps `own` when the
@@ -271,20 +293,35 @@ std::optional<CityScene::Coloured> CityScene::attributeColours(city::Layer layer
     const StateTable* b = table(resolveVariant(showing.compare), layer);
     if (b == nullptr || !b->has(attribute)) return std::nullopt;
     const std::vector<float>& other = b->values(attribute, timeS);
-    double largest = 0.0;
+    std::vector<float> magnitudes;
     for (std::size_t i = 0; i < values.size(); ++i) {
       values[i] = other.empty() ? std::numeric_limits<float>::quiet_NaN() : other[i] - values[i];
-      if (std::isfinite(values[i])) largest = std::max(largest, static_cast<double>(std::fabs(values[i])));
+      if (std::isfinite(values[i]) && values[i] != 0.0f) magnitudes.push_back(std::fabs(values[i]));
     }
+    const double largest = magnitudes.empty() ? 0.0 : quantile(magnitudes, kClipQuantile);
     return Coloured{std::move(values), rampFor(attribute, -largest, largest, true), false};
   }
   auto [minimum, maximum] = a->range(attribute);
-  if (const StateTable* partner = table(showing.partner, layer);
-      partner != nullptr && partner->has(attribute)) {
+  const StateTable* partner = table(showing.partner, layer);
+  if (partner != nullptr && partner->has(attribute)) {
     minimum = std::min(minimum, partner->range(attribute).first);
     maximum = std::max(maximum, partner->range(attribute).second);
   }
-  return Coloured{std::move(values), rampFor(attribute, std::min(minimum, 0.0), maximum, false), false};
+  const bool clipped =
+      attribute.find("depth") == std::string::npos && attribute != city::columns::kBuildingSupplied.name;
+  if (clipped) {
+    // Loads and flows: the ramp ends at the 98th percentile of what both sides show now.
+    std::vector<float> shownValues = values;
+    if (partner != nullptr && partner->has(attribute)) {
+      const auto& other = partner->values(attribute, timeS);
+      shownValues.insert(shownValues.end(), other.begin(), other.end());
+    }
+    const double top = quantile(std::move(shownValues), kClipQuantile);
+    if (std::isfinite(top) && top > std::min(minimum, 0.0)) maximum = top;
+  }
+  ColourRamp ramp = rampFor(attribute, std::min(minimum, 0.0), maximum, false);
+  if (clipped) ramp = ColourRamp(ramp.title() + " (top 2% clipped)", ramp.unit(), ramp.stops());
+  return Coloured{std::move(values), std::move(ramp), false};
 }
 
 void CityScene::colourBuildings(ResultView& view, const ViewSettings& settings, const Showing& showing) {

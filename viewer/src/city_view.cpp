@@ -8,6 +8,7 @@
 
 #include "city_view_impl.hpp"
 #include "citytwin/core/error.hpp"
+#include "view_annotations.hpp"
 #include "view_labels.hpp"
 #include "viewer_panels.hpp"
 
@@ -21,7 +22,8 @@ constexpr double kDegree = std::numbers::pi / 180.0;
 osg::Matrixd viewMatrixOf(const Viewpoint& viewpoint, const SceneFrame& frame) {
   const double heading = viewpoint.headingDeg * kDegree;
   const double pitch = std::clamp(viewpoint.pitchDeg, -89.99, 89.99) * kDegree;
-  const osg::Vec3d direction(std::sin(heading) * std::cos(pitch), std::cos(heading) * std::cos(pitch), -std::sin(pitch));
+  const osg::Vec3d direction(std::sin(heading) * std::cos(pitch), std::cos(heading) * std::cos(pitch),
+                             -std::sin(pitch));
   const osg::Vec3d target = frame.toScene({viewpoint.targetX, viewpoint.targetY}, viewpoint.targetZ);
   const osg::Vec3d eye = target - direction * viewpoint.distanceM;
   const osg::Vec3d right(std::cos(heading), -std::sin(heading), 0.0);
@@ -29,7 +31,8 @@ osg::Matrixd viewMatrixOf(const Viewpoint& viewpoint, const SceneFrame& frame) {
   return osg::Matrixd::lookAt(eye, target, up);
 }
 
-Viewpoint viewpointOf(const osg::Vec3d& eye, const osg::Vec3d& centre, const SceneFrame& frame, std::string name) {
+Viewpoint viewpointOf(const osg::Vec3d& eye, const osg::Vec3d& centre, const SceneFrame& frame,
+                      std::string name) {
   const osg::Vec3d direction = centre - eye;
   const double distance = direction.length();
   const geo::Vec2 target = frame.toCity(centre);
@@ -44,29 +47,36 @@ Viewpoint viewpointOf(const osg::Vec3d& eye, const osg::Vec3d& centre, const Sce
   return v;
 }
 
+namespace {
+
+// A camera nested in the main one that draws `scene` into part of its viewport, with the main camera's view
+// and its projection widened so the part keeps the main camera's vertical field of view.
+osg::ref_ptr<osg::Camera> nestedView(osg::Node* scene) {
+  osg::ref_ptr<osg::Camera> view = new osg::Camera;
+  view->setRenderOrder(osg::Camera::NESTED_RENDER);
+  view->setReferenceFrame(osg::Transform::RELATIVE_RF);
+  view->setTransformOrder(osg::Camera::POST_MULTIPLY);
+  view->setViewMatrix(osg::Matrixd::identity());
+  view->setProjectionMatrix(osg::Matrixd::identity());
+  view->setClearMask(0);
+  view->addChild(scene);
+  return view;
+}
+
+}  // namespace
+
 CityView::Impl::Impl(const city::CityModel& city, std::optional<RunResults> results)
-    : run(std::move(results)),
-      scene(city, run ? &*run : nullptr),
-      top(new osg::Group),
-      single(new osg::Group) {
-  single->addChild(scene.root(Side::A));
+    : run(std::move(results)), scene(city, run ? &*run : nullptr), top(new osg::Group) {
+  single = nestedView(scene.root(Side::A));
   top->addChild(single.get());
   for (std::size_t k = 0; k < halves.size(); ++k) {
-    osg::ref_ptr<osg::Camera> half = new osg::Camera;
-    half->setRenderOrder(osg::Camera::NESTED_RENDER);
-    half->setReferenceFrame(osg::Transform::RELATIVE_RF);
-    half->setTransformOrder(osg::Camera::POST_MULTIPLY);
-    half->setViewMatrix(osg::Matrixd::identity());
-    // Half the width at the same height: the same vertical field of view, half the horizontal one.
-    half->setProjectionMatrix(osg::Matrixd::scale(2.0, 1.0, 1.0));
-    half->setClearMask(0);
-    half->addChild(scene.root(k == 0 ? Side::A : Side::B));
-    half->setNodeMask(0u);
-    top->addChild(half.get());
-    halves[k] = half;
+    halves[k] = nestedView(scene.root(k == 0 ? Side::A : Side::B));
+    halves[k]->setNodeMask(0u);
+    top->addChild(halves[k].get());
   }
   overlay = new ImGuiOverlay([this](const osg::Camera& camera) {
     drawViewLabels(*this, camera);
+    if (settings.annotate) drawAnnotations(*this, camera);
     if (settings.showInterface) drawPanels(panel, *this);
   });
   overlay->setEnabled(false);
@@ -74,13 +84,35 @@ CityView::Impl::Impl(const city::CityModel& city, std::optional<RunResults> resu
   const SceneFrame& frame = scene.frame();
   standard = standardViewpoints(frame.extent(), (frame.minimumElevation() + frame.maximumElevation()) / 2);
   current = standard.front();
+  cityName = city.name;
   if (run) {
+    requireRunOfCity(*run, city);
     settings.timeS = run->timeSpan().second;  // the end of the run shows its outcome
+    std::string withoutMap;
+    std::size_t count = 0;
+    for (const auto& variant : run->variants()) {
+      if (variant.hasMapResults()) continue;
+      withoutMap += (withoutMap.empty() ? "" : ", ") + variant.name;
+      ++count;
+    }
+    if (count == run->variants().size()) {
+      warnings.push_back(
+          "this run has nothing to draw on the map (its models write KPIs and city-wide series only)");
+    } else if (count > 0) {
+      warnings.push_back("nothing to draw on the map for " + withoutMap);
+    }
   }
 }
 
+double CityView::Impl::sidebarWidth(double viewportWidth) const {
+  // The panels live in a column at the right edge; the map keeps the rest, so no panel ever covers it.
+  if (!settings.showInterface) return 0.0;
+  return std::floor(std::min(kSidebarWidth, viewportWidth * 0.38));
+}
+
 OffscreenRenderer& CityView::Impl::offscreen(int width, int height, bool readBack) {
-  if (!renderer || renderer->width() != width || renderer->height() != height || renderer->readsBack() != readBack) {
+  if (!renderer || renderer->width() != width || renderer->height() != height ||
+      renderer->readsBack() != readBack) {
     renderer.reset();
     renderer = std::make_unique<OffscreenRenderer>(top.get(), width, height, readBack);
   }
@@ -92,14 +124,11 @@ void CityView::Impl::prepareFrame(osg::Camera& camera) {
   scene.apply(settings);
   const bool split = scene.sideBySide(settings);
   single->setNodeMask(split ? 0u : ~0u);
-  const osg::Viewport* viewport = camera.getViewport();
-  for (std::size_t k = 0; k < halves.size(); ++k) {
-    halves[k]->setNodeMask(split ? ~0u : 0u);
-    if (split && viewport != nullptr) {
-      const double width = viewport->width() / 2.0;
-      halves[k]->setViewport(viewport->x() + width * static_cast<double>(k), viewport->y(), width,
-                             viewport->height());
-    }
+  for (auto& half : halves) half->setNodeMask(split ? ~0u : 0u);
+  for (const ViewPlacement& view : placements(camera)) {
+    osg::Camera& nested = split ? *halves[static_cast<std::size_t>(view.side)] : *single;
+    nested.setViewport(view.x, view.y, view.width, view.height);
+    nested.setProjectionMatrix(osg::Matrixd::scale(camera.getViewport()->width() / view.width, 1.0, 1.0));
   }
 }
 
@@ -107,24 +136,24 @@ std::vector<ViewPlacement> CityView::Impl::placements(const osg::Camera& camera)
   std::vector<ViewPlacement> views;
   const osg::Viewport* viewport = camera.getViewport();
   if (viewport == nullptr) return views;
-  if (!scene.sideBySide(settings)) {
+  const double mapWidth = viewport->width() - sidebarWidth(viewport->width());
+  const bool split = scene.sideBySide(settings);
+  const int count = split ? 2 : 1;
+  const double width = mapWidth / count;
+  for (int k = 0; k < count; ++k) {
+    osg::ref_ptr<osg::Viewport> part =
+        new osg::Viewport(viewport->x() + width * k, viewport->y(), width, viewport->height());
+    // The nested camera widens the projection by viewport / part width to keep the field of view.
+    const osg::Matrixd widen = osg::Matrixd::scale(viewport->width() / width, 1.0, 1.0);
     views.push_back(
-        {Side::A, viewport->x(), viewport->y(), viewport->width(), viewport->height(),
-         camera.getViewMatrix() * camera.getProjectionMatrix() * viewport->computeWindowMatrix()});
-    return views;
-  }
-  const double width = viewport->width() / 2.0;
-  for (std::size_t k = 0; k < halves.size(); ++k) {
-    osg::ref_ptr<osg::Viewport> half = new osg::Viewport(viewport->x() + width * static_cast<double>(k),
-                                                         viewport->y(), width, viewport->height());
-    views.push_back({k == 0 ? Side::A : Side::B, half->x(), half->y(), half->width(), half->height(),
-                     camera.getViewMatrix() * camera.getProjectionMatrix() *
-                         halves[k]->getProjectionMatrix() * half->computeWindowMatrix()});
+        {k == 0 ? Side::A : Side::B, part->x(), part->y(), part->width(), part->height(),
+         camera.getViewMatrix() * camera.getProjectionMatrix() * widen * part->computeWindowMatrix()});
   }
   return views;
 }
 
-std::optional<PickedObject> CityView::Impl::pickWith(const osg::Camera& camera, double x, double yFromTop) const {
+std::optional<PickedObject> CityView::Impl::pickWith(const osg::Camera& camera, double x,
+                                                     double yFromTop) const {
   const osg::Viewport* viewport = camera.getViewport();
   if (viewport == nullptr) return std::nullopt;
   const double y = viewport->height() - yFromTop;  // OpenGL windows count rows from the bottom
@@ -159,8 +188,12 @@ CityView::CityView(const city::CityModel& city, std::optional<RunResults> run)
 
 CityView::~CityView() = default;
 
-ViewSettings& CityView::settings() { return impl_->settings; }
-const RunResults* CityView::run() const { return impl_->run ? &*impl_->run : nullptr; }
+ViewSettings& CityView::settings() {
+  return impl_->settings;
+}
+const RunResults* CityView::run() const {
+  return impl_->run ? &*impl_->run : nullptr;
+}
 
 std::vector<Viewpoint> CityView::viewpoints() const {
   std::vector<Viewpoint> all = impl_->standard;
@@ -168,7 +201,9 @@ std::vector<Viewpoint> CityView::viewpoints() const {
   return all;
 }
 
-void CityView::setSavedViewpoints(std::vector<Viewpoint> saved) { impl_->saved = std::move(saved); }
+void CityView::setSavedViewpoints(std::vector<Viewpoint> saved) {
+  impl_->saved = std::move(saved);
+}
 
 Viewpoint CityView::viewpoint(const std::string& name) const {
   std::string known;
@@ -179,8 +214,12 @@ Viewpoint CityView::viewpoint(const std::string& name) const {
   throw Error("viewpoint '" + name + "' not found (known: " + known + ")");
 }
 
-void CityView::setViewpoint(const Viewpoint& viewpoint) { impl_->current = viewpoint; }
-const Viewpoint& CityView::currentViewpoint() const { return impl_->current; }
+void CityView::setViewpoint(const Viewpoint& viewpoint) {
+  impl_->current = viewpoint;
+}
+const Viewpoint& CityView::currentViewpoint() const {
+  return impl_->current;
+}
 
 Image CityView::render(int width, int height) {
   OffscreenRenderer& renderer = impl_->offscreen(width, height, true);
@@ -188,7 +227,8 @@ Image CityView::render(int width, int height) {
   renderer.camera()->setViewMatrix(viewMatrixOf(impl_->current, impl_->scene.frame()));
   impl_->prepareFrame(*renderer.camera());
   // The variant labels of a side-by-side picture belong in it even without the panels.
-  impl_->overlay->setEnabled(impl_->settings.showInterface || impl_->scene.sideBySide(impl_->settings));
+  impl_->overlay->setEnabled(impl_->settings.showInterface || impl_->settings.annotate ||
+                             impl_->scene.sideBySide(impl_->settings));
   renderer.frame();
   // ImGui hides a new auto-sized panel for its first frame while it measures it: draw once more.
   if (impl_->settings.showInterface) renderer.frame();
@@ -272,6 +312,33 @@ std::optional<double> CityView::liveValue(city::Layer layer, const std::string& 
     default:
       return std::nullopt;
   }
+}
+
+void CityView::setKpiInfos(KpiInfos infos) {
+  impl_->kpiInfos = std::move(infos);
+}
+void CityView::addWarning(std::string warning) {
+  impl_->warnings.push_back(std::move(warning));
+}
+const std::vector<std::string>& CityView::warnings() const {
+  return impl_->warnings;
+}
+
+std::vector<std::string> CityView::attributes(city::Layer layer, const std::string& variant) const {
+  return impl_->scene.attributes(layer, variant);
+}
+
+std::string CityView::windowTitle() const {
+  const city::CityModel& city = impl_->scene.city();
+  std::string title = "citytwin - " + (city.name.empty() ? std::string("city") : city.name);
+  if (const RunResults* results = run()) {
+    const std::filesystem::path folder = results->folder().lexically_normal();
+    const std::string runName =
+        folder.has_filename() ? folder.filename().string() : folder.parent_path().filename().string();
+    title += " - run " + runName + ": " + impl_->scene.variantOf(Side::A, impl_->settings);
+    if (!impl_->settings.compareVariant.empty()) title += " vs " + impl_->settings.compareVariant;
+  }
+  return title;
 }
 
 std::pair<std::size_t, std::size_t> CityView::wetCells() const {

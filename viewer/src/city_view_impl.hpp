@@ -20,7 +20,8 @@ namespace citytwin::viewer {
 // The camera transform of a viewpoint in scene coordinates.
 osg::Matrixd viewMatrixOf(const Viewpoint& viewpoint, const SceneFrame& frame);
 // The viewpoint (orbit around the point looked at) of a camera given as eye, centre and up.
-Viewpoint viewpointOf(const osg::Vec3d& eye, const osg::Vec3d& centre, const SceneFrame& frame, std::string name);
+Viewpoint viewpointOf(const osg::Vec3d& eye, const osg::Vec3d& centre, const SceneFrame& frame,
+                      std::string name);
 
 // One view drawn into the picture: which variant side, and where (pixels from the bottom-left, as OpenGL
 // counts).
@@ -41,15 +42,18 @@ struct CityView::Impl {
   void prepareFrame(osg::Camera& camera);
   // The views `camera` draws: one, or two side by side, each with its own projection.
   std::vector<ViewPlacement> placements(const osg::Camera& camera) const;
+  // Width of the panel column at the right of the picture (0 without the interface).
+  double sidebarWidth(double viewportWidth) const;
+  static constexpr double kSidebarWidth = 560.0;
   std::optional<PickedObject> pickWith(const osg::Camera& camera, double x, double yFromTop) const;
 
   std::optional<RunResults> run;
   ViewSettings settings;
   CityScene scene;
-  osg::ref_ptr<osg::Group> top;     // the view(s) plus overlays (labels, interface panels)
-  osg::ref_ptr<osg::Group> single;  // the one view when not side by side
-  // The two halves of a side-by-side comparison: nested cameras that follow the main camera's view, each
-  // drawing its variant's scene into its half of the viewport.
+  osg::ref_ptr<osg::Group> top;  // the view(s) plus overlays (labels, interface panels)
+  // The map when not side by side, and the two halves of a side-by-side comparison: nested cameras that
+  // follow the main camera's view, each drawing its variant's scene into its part of the map area.
+  osg::ref_ptr<osg::Camera> single;
   std::array<osg::ref_ptr<osg::Camera>, 2> halves;
   std::vector<Viewpoint> standard;
   std::vector<Viewpoint> saved;
@@ -58,6 +62,9 @@ struct CityView::Impl {
   osg::ref_ptr<ImGuiOverlay> overlay;
   PanelState panel;
   std::unique_ptr<LiveFeed> live;
+  KpiInfos kpiInfos;
+  std::vector<std::string> warnings;  // shown in the picture and the window until the cause goes away
+  std::string cityName;
 };
 
 }  // namespace citytwin::viewer

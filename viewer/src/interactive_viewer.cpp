@@ -1,14 +1,13 @@
-#include <osgGA/TerrainManipulator>
-#include <osgViewer/Viewer>
-#include <osgViewer/ViewerEventHandlers>
-
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <ctime>
+#include <osgGA/TerrainManipulator>
+#include <osgViewer/Viewer>
+#include <osgViewer/ViewerEventHandlers>
 
-#include "citytwin/core/error.hpp"
 #include "city_view_impl.hpp"
+#include "citytwin/core/error.hpp"
 #include "imgui_layer.hpp"
 #include "viewer_panels.hpp"
 
@@ -86,8 +85,8 @@ void CityView::runWindow(const WindowOptions& options) {
   viewer->setUpViewInWindow(40, 40, options.width, options.height);
   viewer->setSceneData(view.top.get());
   viewer->getCamera()->setClearColor(skyColour());
-  viewer->getCamera()->setProjectionMatrixAsPerspective(30.0, static_cast<double>(options.width) / options.height, 1.0,
-                                                        100000.0);
+  viewer->getCamera()->setProjectionMatrixAsPerspective(
+      30.0, static_cast<double>(options.width) / options.height, 1.0, 100000.0);
   viewer->setKeyEventSetsDone(osgGA::GUIEventAdapter::KEY_Escape);
 
   // The terrain manipulator orbits about the ground point under the screen centre, as GIS 3D views do.
@@ -108,6 +107,9 @@ void CityView::runWindow(const WindowOptions& options) {
     throw Error("cannot open a window: no X display? (set DISPLAY, or use --screenshot under xvfb-run)");
   }
   viewer->home();
+  osgViewer::Viewer::Windows windows;
+  viewer->getWindows(windows);
+  for (osgViewer::GraphicsWindow* window : windows) window->setWindowName(windowTitle());
 
   const auto currentViewpoint = [&](const std::string& name) {
     osg::Vec3d eye, centre, up;

@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <charconv>
 #include <cmath>
+#include <fstream>
 #include <limits>
+#include <nlohmann/json.hpp>
 
 #include "citytwin/core/error.hpp"
 #include "citytwin/store/run_database_reader.hpp"
@@ -25,6 +27,25 @@ std::optional<double> snapshotTime(const std::filesystem::path& file) {
   const auto [stop, ec] = std::from_chars(begin, end, seconds);
   if (ec != std::errc() || stop != end || !std::isfinite(seconds)) return std::nullopt;
   return seconds;
+}
+
+// A variant's kpis.json as `citytwin run` writes it: {"kpis": {"model.kpi": value, ...}, ...}.
+std::map<std::string, double> readVariantKpis(const std::filesystem::path& file) {
+  std::ifstream in(file);
+  nlohmann::json document;
+  try {
+    document = nlohmann::json::parse(in);
+  } catch (const nlohmann::json::exception& e) {
+    throw Error(file.string() + ": not a KPI file (" + e.what() + ")");
+  }
+  std::map<std::string, double> kpis;
+  const auto found = document.find("kpis");
+  if (found == document.end() || !found->is_object()) throw Error(file.string() + ": no \"kpis\" object");
+  for (const auto& [name, value] : found->items()) {
+    // A KPI a model could not compute is stored as null: shown as missing, not as zero.
+    kpis[name] = value.is_number() ? value.get<double>() : std::numeric_limits<double>::quiet_NaN();
+  }
+  return kpis;
 }
 
 std::optional<VariantResults> scanVariant(const std::filesystem::path& folder) {
@@ -60,6 +81,11 @@ std::optional<VariantResults> scanVariant(const std::filesystem::path& folder) {
       if (std::filesystem::is_regular_file(file, ec)) variant.stateFiles[layer] = file;
     }
   }
+  const auto kpiFile = folder / "kpis.json";
+  if (std::filesystem::is_regular_file(kpiFile, ec)) {
+    any = true;
+    variant.kpis = readVariantKpis(kpiFile);
+  }
   if (!any) return std::nullopt;
   return variant;
 }
@@ -86,7 +112,8 @@ std::vector<KpiRow> readKpis(const std::filesystem::path& database) {
 
 RunResults RunResults::open(const std::filesystem::path& runFolder) {
   std::error_code ec;
-  if (!std::filesystem::is_directory(runFolder, ec)) throw Error(runFolder.string() + ": run folder not found");
+  if (!std::filesystem::is_directory(runFolder, ec))
+    throw Error(runFolder.string() + ": run folder not found");
   RunResults run;
   run.folder_ = runFolder;
   std::vector<std::filesystem::path> folders;
@@ -98,7 +125,9 @@ RunResults RunResults::open(const std::filesystem::path& runFolder) {
     if (auto variant = scanVariant(folder)) run.variants_.push_back(std::move(*variant));
   }
   if (run.variants_.empty()) {
-    throw Error(runFolder.string() + ": no variant folder with flood/, traffic/ or state/ results (see viewer/README.md)");
+    throw Error(
+        runFolder.string() +
+        ": no variant folder with flood/, traffic/, state/ results or kpis.json (see viewer/README.md)");
   }
   run.kpis_ = readKpis(runFolder / "run.sqlite");
 
@@ -122,6 +151,13 @@ RunResults RunResults::open(const std::filesystem::path& runFolder) {
       const auto [a, b] = csvTimeSpan(file);
       include(a, b);
     }
+    // The energy model's city-wide series count hours: a run of it alone still has a time span.
+    const auto energySeries = variant.folder / "energy_hourly.csv";
+    std::error_code ec;
+    if (std::filesystem::is_regular_file(energySeries, ec)) {
+      const auto [a, b] = csvTimeSpan(energySeries);
+      include(a * 3600.0, b * 3600.0);
+    }
   }
   if (first <= last) run.timeSpan_ = {std::min(first, 0.0), last};
   return run;
@@ -141,6 +177,13 @@ const VariantResults& RunResults::variant(std::string_view name) const {
   throw Error(folder_.string() + ": no variant '" + std::string(name) + "' (the run has: " + known + ")");
 }
 
-std::pair<double, double> RunResults::timeSpan() const { return timeSpan_; }
+const VariantResults& RunResults::base() const {
+  if (const auto* named = find("base")) return *named;
+  return variants_.front();
+}
+
+std::pair<double, double> RunResults::timeSpan() const {
+  return timeSpan_;
+}
 
 }  // namespace citytwin::viewer

@@ -63,9 +63,14 @@ TerrainLayer buildTerrainLayer(const SceneFrame& frame, const city::WaterLayer& 
   for (const city::WaterArea& area : water.areas)
     for (const geo::Polygon& part : area.area)
       waterParts.push_back({&part, geo::bounds(part.outer), area.kind == city::WaterKind::Sea});
-  const auto waterColour = [&](geo::Vec2 p) -> const Colour* {
+  // A city imported without coastlines still shows its sea: ground at or below sea level (SRTM's 0 m) is
+  // drawn as sea, as the flood grid treats it, unless the water layer says where the sea is.
+  const bool seaMapped =
+      std::any_of(waterParts.begin(), waterParts.end(), [](const WaterPart& part) { return part.sea; });
+  const auto waterColour = [&](geo::Vec2 p, double z) -> const Colour* {
     for (const WaterPart& part : waterParts)
       if (part.bounds.contains(p) && geo::contains(*part.polygon, p)) return part.sea ? &kSea : &kLake;
+    if (!seaMapped && z <= 0.0) return &kSea;
     return nullptr;
   };
   for (std::size_t r = 0; r < rows; ++r) {
@@ -81,7 +86,7 @@ TerrainLayer buildTerrainLayer(const SceneFrame& frame, const city::WaterLayer& 
       osg::Vec3 normal(static_cast<float>(-dzdx), static_cast<float>(-dzdy), 1.0f);
       normal.normalize();
       const double hillshade = std::max(0.0f, normal * sun);
-      const Colour* wet = waterColour(p);
+      const Colour* wet = waterColour(p, z);
       colours[r * columns + c] =
           wet ? toBytes(*wet, 1.0) : toBytes(layer.ramp.at(z), 0.35 + 0.65 * hillshade / 0.7071);
     }

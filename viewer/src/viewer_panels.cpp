@@ -6,10 +6,14 @@
 #include <cmath>
 #include <cstdio>
 
+#include "readable_numbers.hpp"
+
 namespace citytwin::viewer {
 namespace {
 
-ImU32 toImColour(const Colour& c) { return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a)); }
+ImU32 toImColour(const Colour& c) {
+  return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, c.a));
+}
 
 void drawRamp(const ColourRamp& ramp) {
   const float width = 220.0f;
@@ -22,8 +26,9 @@ void drawRamp(const ColourRamp& ramp) {
     const double v1 = ramp.minimum() + (ramp.maximum() - ramp.minimum()) * (i + 1) / kSteps;
     const float x0 = origin.x + width * static_cast<float>(i) / kSteps;
     const float x1 = origin.x + width * static_cast<float>(i + 1) / kSteps;
-    draw->AddRectFilledMultiColor(ImVec2(x0, origin.y), ImVec2(x1, origin.y + height), toImColour(ramp.at(v0)),
-                                  toImColour(ramp.at(v1)), toImColour(ramp.at(v1)), toImColour(ramp.at(v0)));
+    draw->AddRectFilledMultiColor(ImVec2(x0, origin.y), ImVec2(x1, origin.y + height),
+                                  toImColour(ramp.at(v0)), toImColour(ramp.at(v1)), toImColour(ramp.at(v1)),
+                                  toImColour(ramp.at(v0)));
   }
   ImGui::Dummy(ImVec2(width, height));
   ImGui::Text("%.3g", ramp.minimum());
@@ -33,15 +38,16 @@ void drawRamp(const ColourRamp& ramp) {
 
 void drawCategories(const CategoryLegend& categories) {
   for (const auto& [name, colour] : categories) {
-    ImGui::ColorButton(name.c_str(), ImVec4(colour.r, colour.g, colour.b, 1.0f), ImGuiColorEditFlags_NoTooltip,
-                       ImVec2(12, 12));
+    ImGui::ColorButton(name.c_str(), ImVec4(colour.r, colour.g, colour.b, 1.0f),
+                       ImGuiColorEditFlags_NoTooltip, ImVec2(12, 12));
     ImGui::SameLine();
     ImGui::TextUnformatted(name.c_str());
   }
 }
 
 // A combo over "" (shown as `none`) and the given names; returns true when the choice changed.
-bool pickName(const char* label, std::string& value, const char* none, const std::vector<std::string>& names) {
+bool pickName(const char* label, std::string& value, const char* none,
+              const std::vector<std::string>& names) {
   bool changed = false;
   if (ImGui::BeginCombo(label, value.empty() ? none : value.c_str())) {
     if (ImGui::Selectable(none, value.empty())) {
@@ -60,9 +66,7 @@ bool pickName(const char* label, std::string& value, const char* none, const std
 }
 
 void layersPanel(CityView::Impl& view) {
-  ImGui::SetNextWindowPos(ImVec2(10, 10), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(300, 0), ImGuiCond_FirstUseEver);
-  ImGui::Begin("Layers");
+  if (!ImGui::CollapsingHeader("Layers")) return;
   for (std::size_t i = 0; i < kLayerCount; ++i) {
     const auto id = static_cast<LayerId>(i);
     LayerStyle& style = view.settings.layer(id);
@@ -73,20 +77,20 @@ void layersPanel(CityView::Impl& view) {
   }
   ImGui::Separator();
   std::vector<std::string> buildingChoices{"height_m"};
-  for (const auto& a : view.scene.attributes(city::Layer::Building, view.settings.variant)) buildingChoices.push_back(a);
+  for (const auto& a : view.scene.attributes(city::Layer::Building, view.settings.variant))
+    buildingChoices.push_back(a);
   pickName("buildings by", view.settings.buildingAttribute, "use", buildingChoices);
-  pickName("roads by", view.settings.roadAttribute, "class", view.scene.attributes(city::Layer::RoadLink, view.settings.variant));
-  ImGui::End();
+  pickName("roads by", view.settings.roadAttribute, "class",
+           view.scene.attributes(city::Layer::RoadLink, view.settings.variant));
 }
 
 void timePanel(PanelState& panel, CityView::Impl& view) {
   if (!view.run) return;
   const auto [first, last] = view.run->timeSpan();
-  ImGui::SetNextWindowPos(ImVec2(330, 10), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(520, 0), ImGuiCond_FirstUseEver);
-  ImGui::Begin("Time and variants");
+  if (!ImGui::CollapsingHeader("Time and variants", ImGuiTreeNodeFlags_DefaultOpen)) return;
   float t = static_cast<float>(view.settings.timeS);
-  if (ImGui::SliderFloat("time", &t, static_cast<float>(first), static_cast<float>(std::max(last, first + 1.0)),
+  if (ImGui::SliderFloat("time", &t, static_cast<float>(first),
+                         static_cast<float>(std::max(last, first + 1.0)),
                          formatClock(view.settings.timeS).c_str())) {
     view.settings.timeS = t;
   }
@@ -114,48 +118,114 @@ void timePanel(PanelState& panel, CityView::Impl& view) {
             ? "A on the left, B on the right; both views move together and share their colour ramps."
             : "Showing B - A: water depth and the chosen result colours.");
   }
-  ImGui::End();
 }
 
 void legendPanel(CityView::Impl& view) {
-  ImGui::SetNextWindowPos(ImVec2(10, 430), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(300, 0), ImGuiCond_FirstUseEver);
-  ImGui::Begin("Legend");
+  if (!ImGui::CollapsingHeader("Legend", ImGuiTreeNodeFlags_DefaultOpen)) return;
   for (const Legend& legend : view.scene.legends()) {
     ImGui::TextUnformatted(legend.title.c_str());
     if (legend.ramp) drawRamp(*legend.ramp);
     if (!legend.categories.empty()) drawCategories(legend.categories);
     ImGui::Spacing();
   }
-  ImGui::End();
 }
 
+// Final KPIs of the variants shown, from the run folder's own kpis.json files: one row per KPI with its unit,
+// each variant's value and its change against the base (absolute and %).
 void kpiPanel(CityView::Impl& view) {
-  if (!view.run || view.run->kpis().empty()) return;
-  const auto& rows = view.run->kpis();
-  ImGui::SetNextWindowPos(ImVec2(860, 10), ImGuiCond_FirstUseEver);
-  ImGui::Begin("KPIs");
-  const int columns = static_cast<int>(rows.front().size());
-  if (ImGui::BeginTable("kpi", columns, ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg)) {
-    for (const auto& [name, value] : rows.front()) ImGui::TableSetupColumn(name.c_str());
+  if (!view.run) return;
+  if (!ImGui::CollapsingHeader("KPIs", ImGuiTreeNodeFlags_DefaultOpen)) return;
+  const VariantResults& base = view.run->base();
+  std::vector<const VariantResults*> shown{&base};
+  for (const std::string& name :
+       {view.scene.variantOf(Side::A, view.settings),
+        view.settings.compareVariant.empty() ? std::string()
+                                             : view.scene.resolveVariant(view.settings.compareVariant)}) {
+    const VariantResults* variant = name.empty() ? nullptr : view.run->find(name);
+    if (variant != nullptr && std::find(shown.begin(), shown.end(), variant) == shown.end())
+      shown.push_back(variant);
+  }
+  std::vector<std::string> names;
+  for (const VariantResults* variant : shown) {
+    for (const auto& [name, value] : variant->kpis) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  std::sort(names.begin(), names.end());
+  if (names.empty()) {
+    ImGui::TextWrapped("No kpis.json in the variants' folders.");
+    return;
+  }
+  // Columns: KPI, unit, base, then each other variant's value and its change against the base.
+  std::vector<const VariantResults*> others(shown.begin() + 1, shown.end());
+  const int columns = 3 + 2 * static_cast<int>(others.size());
+  const ImGuiTableFlags flags = ImGuiTableFlags_Borders | ImGuiTableFlags_RowBg |
+                                ImGuiTableFlags_SizingFixedFit | ImGuiTableFlags_ScrollX;
+  if (ImGui::BeginTable("kpi", columns, flags)) {
+    ImGui::TableSetupColumn("KPI");
+    ImGui::TableSetupColumn("unit");
+    ImGui::TableSetupColumn(base.name.c_str());
+    for (const VariantResults* variant : others) {
+      ImGui::TableSetupColumn(variant->name.c_str());
+      ImGui::TableSetupColumn(("vs " + base.name).c_str());
+    }
     ImGui::TableHeadersRow();
-    for (const auto& row : rows) {
+    std::string model;
+    for (const auto& name : names) {
+      const std::size_t dot = name.find('.');
+      const std::string group = dot == std::string::npos ? "" : name.substr(0, dot);
+      if (group != model) {
+        // One heading row per model, so the rows can drop the model prefix.
+        model = group;
+        ImGui::TableNextRow();
+        ImGui::TableSetColumnIndex(0);
+        ImGui::TextColored(ImVec4(0.6f, 0.8f, 1.0f, 1.0f), "%s", model.c_str());
+      }
       ImGui::TableNextRow();
-      for (int c = 0; c < columns && c < static_cast<int>(row.size()); ++c) {
-        ImGui::TableSetColumnIndex(c);
-        ImGui::TextUnformatted(row[static_cast<std::size_t>(c)].second.c_str());
+      ImGui::TableSetColumnIndex(0);
+      ImGui::TextUnformatted(dot == std::string::npos ? name.c_str() : name.c_str() + dot + 1);
+      const auto info = view.kpiInfos.find(name);
+      if (info != view.kpiInfos.end() && ImGui::IsItemHovered())
+        ImGui::SetTooltip("%s", info->second.meaning.c_str());
+      ImGui::TableSetColumnIndex(1);
+      // "?" says plainly that no model defines this KPI (a run from an older citytwin).
+      ImGui::TextUnformatted(info != view.kpiInfos.end() ? info->second.unit.c_str() : "?");
+      const auto baseValue = base.kpis.find(name);
+      ImGui::TableSetColumnIndex(2);
+      ImGui::TextUnformatted(baseValue != base.kpis.end() ? formatValue(baseValue->second).c_str() : "-");
+      for (std::size_t c = 0; c < others.size(); ++c) {
+        const auto value = others[c]->kpis.find(name);
+        ImGui::TableSetColumnIndex(3 + 2 * static_cast<int>(c));
+        ImGui::TextUnformatted(value != others[c]->kpis.end() ? formatValue(value->second).c_str() : "-");
+        ImGui::TableSetColumnIndex(4 + 2 * static_cast<int>(c));
+        if (value == others[c]->kpis.end() || baseValue == base.kpis.end()) continue;
+        const std::string change = formatChange(value->second, baseValue->second);
+        const double delta = value->second - baseValue->second;
+        const int direction = info != view.kpiInfos.end() ? info->second.direction : 0;
+        // Green where the variant is better than the base, red where worse, grey for KPIs without a
+        // direction.
+        ImVec4 colour(0.75f, 0.75f, 0.75f, 1.0f);
+        if (direction != 0 && delta != 0.0) {
+          colour = (delta > 0) == (direction > 0) ? ImVec4(0.45f, 0.9f, 0.45f, 1.0f)
+                                                  : ImVec4(1.0f, 0.5f, 0.45f, 1.0f);
+        }
+        ImGui::TextColored(colour, "%s", change.c_str());
       }
     }
     ImGui::EndTable();
   }
-  ImGui::End();
+}
+
+void warningPanel(CityView::Impl& view) {
+  if (view.warnings.empty()) return;
+  for (const auto& warning : view.warnings)
+    ImGui::TextColored(ImVec4(1.0f, 0.45f, 0.4f, 1.0f), "Warning: %s", warning.c_str());
 }
 
 void livePanel(CityView::Impl& view) {
   if (!view.live) return;
   const LiveStatus status = view.live->status();
-  ImGui::SetNextWindowPos(ImVec2(860, 200), ImGuiCond_FirstUseEver);
-  ImGui::Begin("Live", nullptr, ImGuiWindowFlags_AlwaysAutoResize);
+  if (!ImGui::CollapsingHeader("Live", ImGuiTreeNodeFlags_DefaultOpen)) return;
   const ImVec4 green(0.3f, 0.85f, 0.35f, 1.0f);
   const ImVec4 red(0.95f, 0.35f, 0.3f, 1.0f);
   if (status.updated) {
@@ -172,7 +242,6 @@ void livePanel(CityView::Impl& view) {
     ImGui::TextWrapped("%s (retrying)", status.error.c_str());
     ImGui::PopTextWrapPos();
   }
-  ImGui::End();
 }
 
 void selectionPanel(PanelState& panel, CityView::Impl& view) {
@@ -182,28 +251,28 @@ void selectionPanel(PanelState& panel, CityView::Impl& view) {
                                        panel.pickedRight ? Side::B : Side::A)) {
     panel.picked = std::move(fresh);
   }
-  ImGui::SetNextWindowPos(ImVec2(860, 300), ImGuiCond_FirstUseEver);
-  ImGui::SetNextWindowSize(ImVec2(340, 0), ImGuiCond_FirstUseEver);
   bool open = true;
-  ImGui::Begin("Selection", &open);
+  if (!ImGui::CollapsingHeader("Selection", &open, ImGuiTreeNodeFlags_DefaultOpen)) {
+    if (!open) panel.picked.reset();
+    return;
+  }
   ImGui::Text("%s", panel.picked->id.c_str());
   ImGui::Separator();
-  for (const auto& [label, value] : panel.picked->attributes) ImGui::Text("%-16s %s", label.c_str(), value.c_str());
+  for (const auto& [label, value] : panel.picked->attributes)
+    ImGui::Text("%-16s %s", label.c_str(), value.c_str());
   for (const auto& [attribute, points] : panel.pickedSeries) {
     if (points.size() < 2) continue;
     std::vector<float> values;
     for (const auto& point : points) values.push_back(static_cast<float>(point.second));
-    ImGui::PlotLines(attribute.c_str(), values.data(), static_cast<int>(values.size()), 0, nullptr, FLT_MAX, FLT_MAX,
-                     ImVec2(200, 50));
+    ImGui::PlotLines(attribute.c_str(), values.data(), static_cast<int>(values.size()), 0, nullptr, FLT_MAX,
+                     FLT_MAX, ImVec2(200, 50));
   }
-  ImGui::End();
   if (!open) panel.picked.reset();
 }
 
 void viewpointPanel(PanelState& panel, CityView::Impl& view) {
   if (!panel.interactive) return;
-  ImGui::SetNextWindowPos(ImVec2(330, 200), ImGuiCond_FirstUseEver);
-  ImGui::Begin("Viewpoints");
+  if (!ImGui::CollapsingHeader("Viewpoints")) return;
   std::vector<Viewpoint> all = view.standard;
   all.insert(all.end(), view.saved.begin(), view.saved.end());
   for (std::size_t i = 0; i < all.size(); ++i) {
@@ -218,7 +287,6 @@ void viewpointPanel(PanelState& panel, CityView::Impl& view) {
   if (ImGui::Button("Screenshot (P)")) panel.screenshot = true;
   ImGui::TextDisabled("Left drag rotate, middle drag pan, right drag / wheel zoom, click to pick");
   if (!panel.message.empty()) ImGui::TextWrapped("%s", panel.message.c_str());
-  ImGui::End();
 }
 
 }  // namespace
@@ -231,13 +299,23 @@ std::string formatClock(double seconds) {
 }
 
 void drawPanels(PanelState& panel, CityView::Impl& view) {
-  layersPanel(view);
+  // One column docked at the right edge of the picture; the map is drawn beside it, never under it.
+  const ImGuiIO& io = ImGui::GetIO();
+  const float width = static_cast<float>(view.sidebarWidth(io.DisplaySize.x));
+  ImGui::SetNextWindowPos(ImVec2(io.DisplaySize.x - width, 0.0f), ImGuiCond_Always);
+  ImGui::SetNextWindowSize(ImVec2(width, io.DisplaySize.y), ImGuiCond_Always);
+  ImGui::Begin("citytwin", nullptr,
+               ImGuiWindowFlags_NoMove | ImGuiWindowFlags_NoResize | ImGuiWindowFlags_NoCollapse |
+                   ImGuiWindowFlags_NoSavedSettings | ImGuiWindowFlags_HorizontalScrollbar);
+  warningPanel(view);
   timePanel(panel, view);
-  legendPanel(view);
   kpiPanel(view);
+  legendPanel(view);
+  layersPanel(view);
   livePanel(view);
   selectionPanel(panel, view);
   viewpointPanel(panel, view);
+  ImGui::End();
 }
 
 }  // namespace citytwin::viewer

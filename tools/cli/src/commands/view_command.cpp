@@ -1,6 +1,6 @@
 // citytwin view: the city, its live state and scenario results in the OpenSceneGraph viewer.
 #include <CLI/CLI.hpp>
-
+#include <algorithm>
 #include <memory>
 #include <optional>
 #include <string>
@@ -17,6 +17,8 @@
 #include <cstdio>
 
 #include "citytwin/io/city_file.hpp"
+#include "citytwin/models/builtin_models.hpp"
+#include "citytwin/sim/model_registry.hpp"
 #include "citytwin/viewer/city_view.hpp"
 #endif
 
@@ -40,6 +42,7 @@ struct ViewArguments {
   std::string roadColour;
   std::vector<std::string> hide;
   bool withInterface = false;
+  bool annotate = true;
   int exitAfterFrames = 0;
   bool json = false;
 };
@@ -61,15 +64,58 @@ std::pair<int, int> parseSize(const std::string& text) {
 
 #ifdef CITYTWIN_VIEW_AVAILABLE
 viewer::LayerId layerFromName(const std::string& name) {
-  const std::pair<const char*, viewer::LayerId> names[] = {
-      {"terrain", viewer::LayerId::Terrain},   {"buildings", viewer::LayerId::Buildings},
-      {"roads", viewer::LayerId::Roads},       {"water", viewer::LayerId::Water},
-      {"difference", viewer::LayerId::WaterDifference}, {"vehicles", viewer::LayerId::Vehicles},
-      {"sensors", viewer::LayerId::Sensors}};
+  const std::pair<const char*, viewer::LayerId> names[] = {{"terrain", viewer::LayerId::Terrain},
+                                                           {"buildings", viewer::LayerId::Buildings},
+                                                           {"roads", viewer::LayerId::Roads},
+                                                           {"water", viewer::LayerId::Water},
+                                                           {"difference", viewer::LayerId::WaterDifference},
+                                                           {"vehicles", viewer::LayerId::Vehicles},
+                                                           {"sensors", viewer::LayerId::Sensors}};
   for (const auto& [text, id] : names) {
     if (name == text) return id;
   }
-  throw Error("--hide '" + name + "': expected one of terrain, buildings, roads, water, difference, vehicles, sensors");
+  throw Error("--hide '" + name +
+              "': expected one of terrain, buildings, roads, water, difference, vehicles, sensors");
+}
+
+std::string formatNumber(double value) {
+  char text[32];
+  std::snprintf(text, sizeof(text), "%g", value);
+  return text;
+}
+
+// Units, meanings and directions of every KPI the built-in models emit, for the KPI panel.
+viewer::KpiInfos kpiInfos() {
+  sim::ModelRegistry registry;
+  models::registerBuiltinModels(registry);
+  viewer::KpiInfos infos;
+  for (const auto& [model, definitions] : registry.kpiDefinitions()) {
+    for (const auto& definition : definitions) {
+      const int direction = definition.direction == sim::KpiDirection::LowerIsBetter    ? -1
+                            : definition.direction == sim::KpiDirection::HigherIsBetter ? 1
+                                                                                        : 0;
+      infos[model + "." + definition.name] = {definition.unit, definition.meaning, direction};
+    }
+  }
+  return infos;
+}
+
+// A colour column must be one the run (or the live city) has: an unknown name would leave every object in
+// its default colour without saying why.
+void requireColourColumn(const viewer::CityView& view, city::Layer layer, const std::string& column,
+                         const std::string& option, const std::vector<std::string>& variants) {
+  for (const auto& variant : variants) {
+    const std::vector<std::string> known = view.attributes(layer, variant);
+    if (std::find(known.begin(), known.end(), column) != known.end()) continue;
+    std::string list;
+    for (const auto& name : known) list += (list.empty() ? "" : ", ") + name;
+    const std::string where = view.run() == nullptr
+                                  ? "without --run there are no result columns"
+                                  : "variant '" +
+                                        (variant.empty() ? view.run()->variants().front().name : variant) +
+                                        "' has: " + (list.empty() ? "none" : list);
+    throw Error(option + " '" + column + "': no such column (" + where + ")");
+  }
 }
 
 void runView(const ViewArguments& arguments) {
@@ -83,10 +129,20 @@ void runView(const ViewArguments& arguments) {
   if (arguments.sideBySide && arguments.compare.empty()) throw Error("--side-by-side needs --compare B");
   if (!arguments.token.empty() && arguments.live.empty()) throw Error("--token needs --live URL");
   if (run) {
-    if (!arguments.variant.empty()) run->variant(arguments.variant);  // unknown names fail before any rendering
+    if (!arguments.variant.empty())
+      run->variant(arguments.variant);  // unknown names fail before any rendering
     if (!arguments.compare.empty()) run->variant(arguments.compare);
   }
+  if (arguments.time) {
+    if (!run) throw Error("--time needs --run RUN_DIR");
+    const auto [first, last] = run->timeSpan();
+    if (*arguments.time < first || *arguments.time > last) {
+      throw Error("--time " + formatNumber(*arguments.time) + ": outside the run, which covers " +
+                  formatNumber(first) + " to " + formatNumber(last) + " s");
+    }
+  }
   viewer::CityView view(city, std::move(run));
+  view.setKpiInfos(kpiInfos());
   view.setSavedViewpoints(viewer::loadViewpoints(viewer::viewpointFileFor(arguments.city)));
   viewer::ViewSettings& settings = view.settings();
   settings.variant = arguments.variant;
@@ -95,18 +151,34 @@ void runView(const ViewArguments& arguments) {
   if (arguments.time) settings.timeS = *arguments.time;
   settings.buildingAttribute = arguments.buildingColour;
   settings.roadAttribute = arguments.roadColour;
+  if (arguments.live.empty()) {
+    // With --live the columns arrive with the first poll; without it they must be in the run now.
+    std::vector<std::string> shown{arguments.variant};
+    if (!arguments.compare.empty()) shown.push_back(arguments.compare);
+    if (!arguments.buildingColour.empty() && arguments.buildingColour != "height_m") {
+      requireColourColumn(view, city::Layer::Building, arguments.buildingColour, "--colour-buildings", shown);
+    }
+    if (!arguments.roadColour.empty()) {
+      requireColourColumn(view, city::Layer::RoadLink, arguments.roadColour, "--colour-roads", shown);
+    }
+  }
   if (!arguments.live.empty()) {
     // Unless told otherwise, show what the live city observes; unobserved objects keep their usual colours.
-    if (arguments.roadColour.empty()) settings.roadAttribute = std::string(city::columns::kRoadLinkObservedFlow.name);
+    if (arguments.roadColour.empty())
+      settings.roadAttribute = std::string(city::columns::kRoadLinkObservedFlow.name);
     if (arguments.buildingColour.empty()) settings.buildingAttribute = "observed_load_kw";
     view.connectLive({arguments.live, arguments.token});
   }
   for (const auto& name : arguments.hide) settings.layer(layerFromName(name)).visible = false;
   if (!arguments.viewpoint.empty()) view.setViewpoint(view.viewpoint(arguments.viewpoint));
 
+  settings.annotate = arguments.annotate;
   if (!arguments.screenshot.empty()) {
     requireWritableOutput(arguments.screenshot);
     settings.showInterface = arguments.withInterface;
+    if (!arguments.json) {
+      for (const auto& warning : view.warnings()) std::fprintf(stderr, "warning: %s\n", warning.c_str());
+    }
     nlohmann::json live;
     if (!arguments.live.empty()) {
       // The picture shows the live city, so wait for the first poll; an unreachable service is not fatal.
@@ -127,7 +199,10 @@ void runView(const ViewArguments& arguments) {
                                {"height", height},
                                {"time_s", settings.timeS},
                                {"viewpoint", view.currentViewpoint().name},
-                               {"side_by_side", arguments.sideBySide}};
+                               {"side_by_side", arguments.sideBySide},
+                               {"annotated", arguments.annotate},
+                               {"title", view.windowTitle()},
+                               {"warnings", view.warnings()}};
       if (!live.is_null()) report["live"] = live;
       printJson(report);
     } else {
@@ -147,7 +222,8 @@ void runView(const ViewArguments& arguments) {
 
 void registerViewCommand(CommandTree& tree) {
   auto arguments = std::make_shared<ViewArguments>();
-  CLI::App* view = tree.root.add_subcommand("view", "Show a city and a run's results in the 3D viewer (or --screenshot)");
+  CLI::App* view =
+      tree.root.add_subcommand("view", "Show a city and a run's results in the 3D viewer (or --screenshot)");
   view->add_option("city", arguments->city, "City file (.gpkg)")->required()->check(CLI::ExistingFile);
   view->add_option("--run", arguments->run, "Run folder to show results from (layout: viewer/README.md)");
   view->add_option("--variant", arguments->variant, "Variant of the run to show (default: the first)");
@@ -167,13 +243,19 @@ void registerViewCommand(CommandTree& tree) {
   view->add_option("--size", arguments->size, "Window or picture size WIDTHxHEIGHT")->capture_default_str();
   view->add_option("--viewpoint", arguments->viewpoint,
                    "Named viewpoint: overview, plan, north, east, south, west, or one saved beside the city");
-  view->add_option("--colour-buildings", arguments->buildingColour,
-                   "Building colour: use (default), height_m, or a building column of the run, e.g. max_flood_depth_m");
+  view->add_option(
+      "--colour-buildings", arguments->buildingColour,
+      "Building colour: use (default), height_m, or a building column of the run, e.g. max_flood_depth_m");
   view->add_option("--colour-roads", arguments->roadColour,
                    "Road colour: class (default), or a road_link column of the run, e.g. flow_veh_per_h");
-  view->add_option("--hide", arguments->hide, "Hide a layer (repeatable): terrain, buildings, roads, water, ...");
-  view->add_flag("--interface", arguments->withInterface, "Draw the interface panels into the screenshot too");
-  view->add_option("--exit-after-frames", arguments->exitAfterFrames, "Close the window after N frames (smoke tests)")
+  view->add_option("--hide", arguments->hide,
+                   "Hide a layer (repeatable): terrain, buildings, roads, water, ...");
+  view->add_flag("--interface", arguments->withInterface,
+                 "Draw the interface panels into the screenshot too (in a column beside the map)");
+  view->add_flag("--annotate,!--no-annotate", arguments->annotate,
+                 "Legend, time, scale bar and north arrow over the map (default: on)");
+  view->add_option("--exit-after-frames", arguments->exitAfterFrames,
+                   "Close the window after N frames (smoke tests)")
       ->group("");
   addJsonFlag(*view, arguments->json);
   view->callback([arguments] {
@@ -184,8 +266,9 @@ void registerViewCommand(CommandTree& tree) {
     runView(a);
 #else
     parseSize(a.size);
-    throw Error("this citytwin was built without the viewer (configure with -DCITYTWIN_BUILD_VIEWER=ON and "
-                "OpenSceneGraph installed)");
+    throw Error(
+        "this citytwin was built without the viewer (configure with -DCITYTWIN_BUILD_VIEWER=ON and "
+        "OpenSceneGraph installed)");
 #endif
   });
 }

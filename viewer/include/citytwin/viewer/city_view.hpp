@@ -44,8 +44,8 @@ std::string openGlRendererName();
 struct WindowOptions {
   int width = 1600;
   int height = 900;
-  std::filesystem::path cityFile;        // for the saved viewpoints file and screenshot names
-  int exitAfterFrames = 0;               // > 0: close after that many frames (smoke tests)
+  std::filesystem::path cityFile;  // for the saved viewpoints file and screenshot names
+  int exitAfterFrames = 0;         // > 0: close after that many frames (smoke tests)
 };
 
 // The city as a 3D scene: terrain, buildings, roads, sensors and, with a run, water, vehicles and result
@@ -89,6 +89,17 @@ class CityView {
   std::optional<double> liveValue(city::Layer layer, const std::string& id, const std::string& column) const;
   // Wet cells drawn in the left (or only) view and in the right view of a side-by-side comparison.
   std::pair<std::size_t, std::size_t> wetCells() const;
+
+  // The result columns of a layer that a variant of the run has ("" = the first variant), plus live ones.
+  std::vector<std::string> attributes(city::Layer layer, const std::string& variant) const;
+  // What the KPI panel shows about each KPI (units, direction), by "model.kpi".
+  void setKpiInfos(KpiInfos infos);
+  // A problem the user must see (a run without map results, values missing): drawn in every picture with
+  // annotations or the interface, and returned here for the command line to print.
+  void addWarning(std::string warning);
+  const std::vector<std::string>& warnings() const;
+  // "citytwin - <city> - run <run folder>: <variants>" for the window title.
+  std::string windowTitle() const;
 
   // Opens a window and runs until it is closed.
   void runWindow(const WindowOptions& options);

@@ -48,8 +48,12 @@ class ColourRamp {
 ColourRamp terrainRamp(double minElevationM, double maxElevationM);
 // Light to deep blue; everything deeper than `deepM` is the deepest blue.
 ColourRamp waterDepthRamp(double deepM = 2.0);
-// Blue (negative) through white to red (positive), symmetric around zero: variant differences.
+// Purple (negative) through white to orange (positive), symmetric around zero: variant differences. Neither
+// end is blue, so a difference never reads as water.
+
 ColourRamp divergingRamp(std::string title, std::string unit, double halfRange);
+// Power supply: 0 (unsupplied) red, 1 (supplied) a quiet grey-green, so outages are what stands out.
+ColourRamp suppliedRamp(std::string title);
 // Pale yellow through orange to dark red: demand, flow, load — "red where it peaks".
 ColourRamp heatRamp(std::string title, std::string unit, double minimum, double maximum);
 // Red (slow) through yellow to green (free flow).

@@ -14,7 +14,8 @@ struct Image {
   std::vector<std::uint8_t> rgba;
 
   std::array<std::uint8_t, 4> pixel(int x, int y) const {
-    const std::size_t at = (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 4;
+    const std::size_t at =
+        (static_cast<std::size_t>(y) * static_cast<std::size_t>(width) + static_cast<std::size_t>(x)) * 4;
     return {rgba[at], rgba[at + 1], rgba[at + 2], rgba[at + 3]};
   }
 };
