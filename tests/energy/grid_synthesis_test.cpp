@@ -20,6 +20,7 @@
 #include "citytwin/io/city_file.hpp"
 #include "citytwin/io/osm_import.hpp"
 #include "citytwin/scenario/toml_input.hpp"
+#include "citytwin/testing/monaco_import.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using namespace citytwin;
@@ -37,13 +38,9 @@ const Imported* monaco() {
   static bool attempted = false;
   if (!attempted) {
     attempted = true;
-    const auto folder = testing::sharedData("city/monaco");
-    if (!folder) return nullptr;
-    io::OsmImportOptions options;
-    options.osm = *folder / "monaco-latest.osm.pbf";
-    options.dem = *folder / "monaco_dem_srtm3_utm32n_90m.tif";
-    options.areaOfInterest = *folder / "monaco_aoi.geojson";
-    io::OsmImportResult imported = io::importOsm(options);
+    const auto options = testing::monacoImportOptions("monaco_dem_srtm3_utm32n_90m.tif");
+    if (!options) return nullptr;
+    io::OsmImportResult imported = io::importOsm(*options);
     Imported r;
     r.osmSubstations = imported.report.osmSubstations;
     r.city = std::move(imported.city);

@@ -17,6 +17,7 @@
 #include "citytwin/flood/spill_analysis.hpp"
 #include "citytwin/io/osm_import.hpp"
 #include "citytwin/scenario/toml_input.hpp"
+#include "citytwin/testing/monaco_import.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using namespace citytwin;
@@ -47,14 +48,10 @@ MonacoFlood* monacoFlood() {
   static bool attempted = false;
   if (attempted) return run ? &*run : nullptr;
   attempted = true;
-  const auto folder = testing::sharedData("city/monaco");
-  if (!folder) return nullptr;
-  io::OsmImportOptions options;
-  options.osm = *folder / "monaco-latest.osm.pbf";
-  options.dem = *folder / "monaco_dem_srtm3_wgs84.tif";
-  options.areaOfInterest = *folder / "monaco_aoi.geojson";
+  const auto options = testing::monacoImportOptions();
+  if (!options) return nullptr;
   run.emplace();
-  run->city = io::importOsm(options).city;
+  run->city = io::importOsm(*options).city;
   run->parameters = scenario::parseToml(
       "cell_size_m = 10\nuse_rain_gauges = false\nsnapshot_interval = 0\nrain_series = [[0, 80], [1800, 80], "
       "[1801, 0]]\n",

@@ -5,6 +5,7 @@
 #include "citytwin/city/road_connectivity.hpp"
 #include "citytwin/io/city_file.hpp"
 #include "citytwin/io/osm_import.hpp"
+#include "citytwin/testing/monaco_import.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
 using namespace citytwin;
@@ -20,13 +21,9 @@ const io::OsmImportResult* monaco() {
   static bool attempted = false;
   if (!attempted) {
     attempted = true;
-    const auto folder = testing::sharedData("city/monaco");
-    if (!folder) return nullptr;
-    io::OsmImportOptions options;
-    options.osm = *folder / "monaco-latest.osm.pbf";
-    options.dem = *folder / "monaco_dem_srtm3_wgs84.tif";
-    options.areaOfInterest = *folder / "monaco_aoi.geojson";
-    result = io::importOsm(options);
+    const auto options = testing::monacoImportOptions();
+    if (!options) return nullptr;
+    result = io::importOsm(*options);
   }
   return result ? &*result : nullptr;
 }
