@@ -105,5 +105,5 @@ TEST_CASE(
   CHECK(bareKpis["energy.buildings_without_network"] == 1225.0);
   CHECK_FALSE(bareKpis.contains("energy.max_line_loading"));
   CHECK_FALSE(bareKpis.contains("energy.power_flow_failures"));
-  CHECK(bareKpis["energy.annual_demand_mwh"].get<double>() > 0);
+  CHECK(bareKpis["energy.demand_mwh"].get<double>() > 0);
 }

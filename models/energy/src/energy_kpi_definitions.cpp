@@ -22,6 +22,10 @@ std::vector<sim::KpiDefinition> energyKpiDefinitions() {
        KpiDirection::LowerIsBetter, peakSoFar},
       {"unserved_energy_mwh", "MWh", "demand of buildings cut off from supply", KpiDirection::LowerIsBetter,
        runSoFar},
+      {"unserved_energy_cost_eur", "EUR",
+       "unserved energy priced at the value of lost load (value_of_lost_load_eur_per_mwh, default 8,700 "
+       "EUR/MWh)",
+       KpiDirection::LowerIsBetter, runSoFar},
       {"heating_mwh", "MWh", "heat delivered to the buildings", KpiDirection::LowerIsBetter, runSoFar},
       {"cooling_mwh", "MWh", "cooling delivered to the buildings", KpiDirection::LowerIsBetter, runSoFar},
       {"fuel_mwh", "MWh", "fuel burnt for heating (gas, oil)", KpiDirection::LowerIsBetter, runSoFar},
