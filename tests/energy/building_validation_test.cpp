@@ -66,7 +66,7 @@ TEST_CASE("ASHRAE 140 Case 600: annual heating and cooling inside the acceptance
   CHECK(y.maxAirC <= 27.0 + 1e-9);
   // The same model class as the Modelica Buildings library's ISO 13790 5R1C (Buildings.ThermalZones.ISO13790,
   // BESTEST Case600), which integrates continuously under PI control with interpolated weather: annual
-  // heating and cooling within 4 % of its results (now 3.2 % and 3.7 % above; the goal of issue 15 is 3 %,
+  // heating and cooling within 4 % of its results (now 3.2 % and 3.7 % above; the goal is 3 %,
   // see the README's validation notes).
   const double modelicaHeating = number(file, "expected.iso13790_5r1c_reference.annual_heating_mwh");
   const double modelicaCooling = number(file, "expected.iso13790_5r1c_reference.annual_cooling_mwh");

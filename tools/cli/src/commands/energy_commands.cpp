@@ -291,7 +291,7 @@ void runBench(const BenchArgs& args) {
   const energy::PowerCase pegase = energy::readMatpowerCase(caseFile);
   std::vector<BenchCase> cases;
   cases.push_back({"case2869pegase", pegase, 0.0});
-  // Targets: lightsim2grid-class speed (issue 15): 30 ms for 9,241 buses, 45 ms for 13,659 buses.
+  // Targets: lightsim2grid-class speed: 30 ms for 9,241 buses, 45 ms for 13,659 buses.
   cases.push_back(benchCase(root, pegase, "case9241pegase", 9241, 30.0));
   cases.push_back(benchCase(root, pegase, "case13659pegase", 13659, 45.0));
   std::vector<SolveTiming> timings;
