@@ -18,6 +18,7 @@
 #include "citytwin/io/osm_tags.hpp"
 #include "dem_reprojection.hpp"
 #include "gdal_session.hpp"
+#include "osm_geometry.hpp"
 #include "osm_power.hpp"
 #include "osm_road_builder.hpp"
 #include "osm_water.hpp"
@@ -156,34 +157,6 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
   return content;
 }
 
-geo::MultiPolygon projectFootprint(const OGRGeometry& geometry, const geo::CoordinateTransform& toCity) {
-  geo::MultiPolygon parts;
-  auto ring = [&](const OGRLinearRing& source) {
-    geo::Ring result;
-    const int count = source.getNumPoints();
-    for (int i = 0; i + 1 < count; ++i) result.push_back(toCity.fromWgs84({source.getX(i), source.getY(i)}));
-    // Counter-clockwise outer rings, as GeoPackage readers and extrusion expect.
-    return result;
-  };
-  auto addPolygon = [&](const OGRPolygon& polygon) {
-    geo::Polygon part;
-    part.outer = ring(*polygon.getExteriorRing());
-    if (geo::signedRingArea(part.outer) < 0) std::reverse(part.outer.begin(), part.outer.end());
-    for (int h = 0; h < polygon.getNumInteriorRings(); ++h) {
-      geo::Ring hole = ring(*polygon.getInteriorRing(h));
-      if (geo::signedRingArea(hole) > 0) std::reverse(hole.begin(), hole.end());
-      part.holes.push_back(std::move(hole));
-    }
-    if (part.outer.size() >= 3) parts.push_back(std::move(part));
-  };
-  const auto type = wkbFlatten(geometry.getGeometryType());
-  if (type == wkbPolygon) addPolygon(*geometry.toPolygon());
-  if (type == wkbMultiPolygon) {
-    for (const OGRPolygon* polygon : *geometry.toMultiPolygon()) addPolygon(*polygon);
-  }
-  return parts;
-}
-
 // Storeys assumed where OSM gives neither height nor levels (engine/README.md, "Import defaults").
 int defaultLevels(city::BuildingUse use, const std::string& buildingTag) {
   if (buildingTag == "garage" || buildingTag == "garages" || buildingTag == "shed" || buildingTag == "hut" ||
@@ -209,7 +182,7 @@ city::Building makeBuilding(OsmBuildingCandidate& candidate, const geo::Coordina
                             OsmImportReport& report) {
   city::Building building;
   building.id = candidate.id;
-  building.footprint = projectFootprint(*candidate.geometry, toCity);
+  building.footprint = projectPolygons(*candidate.geometry, toCity);
   const OsmTags& tags = candidate.tags;
   const std::string buildingTag = tags.get("building");
   building.use = city::buildingUseFromOsm(buildingTag, tags.get("amenity"), tags.get("shop"));
