@@ -19,12 +19,6 @@ using citytwin::testing::runCommand;
 
 namespace {
 
-std::filesystem::path writeScenario(const std::string& name, const std::string& text) {
-  const auto path = citytwin::testing::scratchDirectory() / (name + ".toml");
-  std::ofstream(path) << text;
-  return path;
-}
-
 // The error is the last line on stderr (progress notes may come before it).
 bool startsWithError(const std::string& text) {
   const std::size_t end = text.find_last_not_of('\n');
@@ -72,7 +66,7 @@ TEST_CASE("with --json an error is also one JSON object on stdout") {
 TEST_CASE("a misspelt scenario key is named as itself, with the key it was probably meant to be") {
   std::string text = kTinyScenario;
   text.replace(text.find("duration"), 8, "duraton");
-  const auto scenario = writeScenario("misspelt", text);
+  const auto scenario = citytwin::testing::writeScratchScenario("misspelt", text);
   const auto result = runCommand({citytwinBinary(), "run", scenario.string(), "--json"});
   CHECK(result.exitCode == 1);
   const nlohmann::json error = nlohmann::json::parse(result.standardOutput)["error"];
@@ -82,7 +76,7 @@ TEST_CASE("a misspelt scenario key is named as itself, with the key it was proba
 }
 
 TEST_CASE("an output folder that cannot be created is a plain error, and a failed check leaves no folder") {
-  const auto scenario = writeScenario("tiny", kTinyScenario);
+  const auto scenario = citytwin::testing::writeScratchScenario("tiny", kTinyScenario);
   const auto result = runCommand({citytwinBinary(), "run", scenario.string(), "--out", "/proc/citytwin-out"});
   INFO(result.standardError);
   CHECK(result.exitCode == 1);
@@ -91,7 +85,7 @@ TEST_CASE("an output folder that cannot be created is a plain error, and a faile
 
   std::string text = kTinyScenario;
   text.replace(text.find("models = []"), 11, "models = [\"no_such_model\"]");
-  const auto bad = writeScenario("bad-model", text);
+  const auto bad = citytwin::testing::writeScratchScenario("bad-model", text);
   const auto out = citytwin::testing::scratchDirectory() / "bad-model-out";
   CHECK(runCommand({citytwinBinary(), "run", bad.string(), "--out", out.string()}).exitCode == 1);
   CHECK_FALSE(std::filesystem::exists(out));
@@ -101,7 +95,7 @@ TEST_CASE("an interrupted run exits 130 and says where the partial run is") {
   std::string text = kTinyScenario;
   text.replace(text.find("duration = \"10m\""), 16, "duration = \"30d\"");
   text.replace(text.find("models = []"), 11, "models = [\"flood\"]\n[flood]\nrain_mm_per_h = 1.0");
-  const auto scenario = writeScenario("long", text);
+  const auto scenario = citytwin::testing::writeScratchScenario("long", text);
   const auto out = citytwin::testing::scratchDirectory() / "long-out";
   const std::string binary = citytwinBinary();
   const std::string scenarioPath = scenario.string(), outPath = out.string();

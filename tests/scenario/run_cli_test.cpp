@@ -15,12 +15,6 @@ using citytwin::testing::runCommand;
 
 namespace {
 
-std::filesystem::path writeScenario(const std::string& name, const std::string& text) {
-  const auto path = citytwin::testing::scratchDirectory() / (name + ".toml");
-  std::ofstream(path) << text;
-  return path;
-}
-
 const char* kScenario = R"toml(name = "cli"
 city = "city/town.gpkg"
 generate = { size_km = 1, seed = 5 }
@@ -41,7 +35,7 @@ where = { bridge = true }
 }  // namespace
 
 TEST_CASE("citytwin run generates the missing city, runs base and variants, and prints one JSON document") {
-  const auto scenario = writeScenario("cli", kScenario);
+  const auto scenario = citytwin::testing::writeScratchScenario("cli", kScenario);
   const auto out = citytwin::testing::scratchDirectory() / "cli-out";
   const auto result = runCommand(
       {citytwinBinary(), "run", scenario.string(), "--out", out.string(), "--json", "--threads", "2"});
@@ -69,7 +63,7 @@ TEST_CASE("citytwin run generates the missing city, runs base and variants, and 
 TEST_CASE("citytwin run rejects a bad scenario with file, line and key, and exit code 1") {
   std::string text = kScenario;
   text.replace(text.find("duration = \"10m\""), 16, "duration = \"ten minutes\"");
-  const auto scenario = writeScenario("bad", text);
+  const auto scenario = citytwin::testing::writeScratchScenario("bad", text);
   const auto result = runCommand({citytwinBinary(), "run", scenario.string(), "--out",
                                   (citytwin::testing::scratchDirectory() / "bad-out").string()});
   CHECK(result.exitCode == 1);

@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 #include <mutex>
 #include <string>
@@ -13,7 +14,8 @@
 namespace citytwin::testing {
 
 std::filesystem::path sharedDataRoot() {
-  if (const char* fromEnvironment = std::getenv("CITYTWIN_SHARED_DATA"); fromEnvironment && *fromEnvironment) {
+  if (const char* fromEnvironment = std::getenv("CITYTWIN_SHARED_DATA");
+      fromEnvironment && *fromEnvironment) {
     return fromEnvironment;
   }
   return CITYTWIN_SHARED_DATA_DEFAULT;
@@ -44,6 +46,12 @@ struct ScratchFolder {
 std::filesystem::path scratchDirectory() {
   static ScratchFolder folder;
   return folder.path;
+}
+
+std::filesystem::path writeScratchScenario(const std::string& name, const std::string& text) {
+  const auto path = scratchDirectory() / (name + ".toml");
+  std::ofstream(path) << text;
+  return path;
 }
 
 }  // namespace citytwin::testing

@@ -2,6 +2,7 @@
 
 #include <filesystem>
 #include <optional>
+#include <string>
 #include <string_view>
 
 namespace citytwin::testing {
@@ -17,5 +18,8 @@ std::optional<std::filesystem::path> sharedData(std::string_view relative);
 
 // A scratch folder unique to this test process, removed at exit.
 std::filesystem::path scratchDirectory();
+
+// Writes `text` into `<scratch>/<name>.toml` and returns the path: a scenario written by a test.
+std::filesystem::path writeScratchScenario(const std::string& name, const std::string& text);
 
 }  // namespace citytwin::testing
