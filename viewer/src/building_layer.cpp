@@ -6,7 +6,7 @@
 #include <limits>
 #include <map>
 
-#include "polygon_triangulation.hpp"
+#include "citytwin/geo/polygon_triangulation.hpp"
 #include "scene_layers.hpp"
 #include "tiled_mesh.hpp"
 
@@ -57,7 +57,7 @@ void addBuilding(TiledMesh::Tile& tile, const SceneFrame& frame, const city::Bui
   base -= 0.5;
   for (const auto& polygon : building.footprint) {
     points.clear();
-    const std::vector<std::uint32_t> roof = triangulate(polygon, points, ringSizes);
+    const std::vector<std::uint32_t> roof = geo::triangulate(polygon, points, ringSizes);
     if (roof.empty()) continue;
     std::size_t start = 0;
     for (const std::size_t count : ringSizes) {

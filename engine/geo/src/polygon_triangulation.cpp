@@ -1,24 +1,27 @@
-#include "polygon_triangulation.hpp"
+#include "citytwin/geo/polygon_triangulation.hpp"
 
 #include <algorithm>
 #include <limits>
 
-namespace citytwin::viewer {
+namespace citytwin::geo {
 namespace {
 
-double cross(geo::Vec2 o, geo::Vec2 a, geo::Vec2 b) { return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x); }
+double cross(Vec2 o, Vec2 a, Vec2 b) {
+  return (a.x - o.x) * (b.y - o.y) - (a.y - o.y) * (b.x - o.x);
+}
 
-bool insideTriangle(geo::Vec2 p, geo::Vec2 a, geo::Vec2 b, geo::Vec2 c) {
+bool insideTriangle(Vec2 p, Vec2 a, Vec2 b, Vec2 c) {
   return cross(a, b, p) >= 0 && cross(b, c, p) >= 0 && cross(c, a, p) >= 0;
 }
 
 // Appends `ring` to `points` with the wanted orientation and returns the indices of its vertices.
-std::vector<std::uint32_t> appendRing(const geo::Ring& ring, bool counterClockwise, std::vector<geo::Vec2>& points) {
+std::vector<std::uint32_t> appendRing(const geo::Ring& ring, bool counterClockwise,
+                                      std::vector<Vec2>& points) {
   std::vector<std::uint32_t> indices;
   const bool isCounterClockwise = geo::signedRingArea(ring) > 0;
   const std::size_t n = ring.size();
   for (std::size_t i = 0; i < n; ++i) {
-    const geo::Vec2 p = isCounterClockwise == counterClockwise ? ring[i] : ring[n - 1 - i];
+    const Vec2 p = isCounterClockwise == counterClockwise ? ring[i] : ring[n - 1 - i];
     if (!points.empty() && !indices.empty() && points.back() == p) continue;  // repeated vertex
     indices.push_back(static_cast<std::uint32_t>(points.size()));
     points.push_back(p);
@@ -36,7 +39,7 @@ std::vector<std::uint32_t> appendRing(const geo::Ring& ring, bool counterClockwi
 
 }  // namespace
 
-std::vector<std::uint32_t> triangulate(const geo::Polygon& polygon, std::vector<geo::Vec2>& points,
+std::vector<std::uint32_t> triangulate(const Polygon& polygon, std::vector<Vec2>& points,
                                        std::vector<std::size_t>& ringSizes) {
   std::vector<std::uint32_t> triangles;
   ringSizes.clear();
@@ -67,11 +70,11 @@ std::vector<std::uint32_t> triangulate(const geo::Polygon& polygon, std::vector<
     for (std::size_t i = 1; i < hole.size(); ++i) {
       if (points[hole[i]].x > points[hole[rightMost]].x) rightMost = i;
     }
-    const geo::Vec2 h = points[hole[rightMost]];
+    const Vec2 h = points[hole[rightMost]];
     std::size_t best = 0;
     double bestDistance = std::numeric_limits<double>::infinity();
     for (std::size_t i = 0; i < loop.size(); ++i) {
-      const geo::Vec2 p = points[loop[i]];
+      const Vec2 p = points[loop[i]];
       const double d = (p.x - h.x) * (p.x - h.x) + (p.y - h.y) * (p.y - h.y) + (p.x < h.x ? 1e12 : 0.0);
       if (d < bestDistance) {
         bestDistance = d;
@@ -114,9 +117,10 @@ std::vector<std::uint32_t> triangulate(const geo::Polygon& polygon, std::vector<
     triangles.insert(triangles.end(), {loop[0], loop[1], loop[2]});
   } else {
     // Degenerate remainder (self-touching input): close it with a fan rather than leave a hole in the roof.
-    for (std::size_t k = 1; k + 1 < loop.size(); ++k) triangles.insert(triangles.end(), {loop[0], loop[k], loop[k + 1]});
+    for (std::size_t k = 1; k + 1 < loop.size(); ++k)
+      triangles.insert(triangles.end(), {loop[0], loop[k], loop[k + 1]});
   }
   return triangles;
 }
 
-}  // namespace citytwin::viewer
+}  // namespace citytwin::geo
