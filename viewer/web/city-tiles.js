@@ -22,34 +22,47 @@ function report(state, text) {
 const RAMP = ['#313695', '#4575b4', '#abd9e9', '#fee090', '#f46d43', '#a50026'];
 const MISSING = '#9e9e9e';
 
-function rampStyle(attribute, range) {
-  const low = range.min;
+// The class breaks of an attribute: the tileset's sextiles (extras.citytwin.properties.<name>.breaks), else
+// six equal steps between its smallest and largest value.
+function classBreaks(range) {
+  if (Array.isArray(range.breaks) && range.breaks.length === RAMP.length - 1) return range.breaks;
   const high = range.max > range.min ? range.max : range.min + 1;
-  const conditions = [[`\${${attribute}} === undefined`, `color('${MISSING}')`]];
-  for (let step = RAMP.length - 1; step > 0; --step) {
-    const threshold = low + ((high - low) * step) / RAMP.length;
-    conditions.push([`\${${attribute}} >= ${threshold}`, `color('${RAMP[step]}')`]);
-  }
-  conditions.push(['true', `color('${RAMP[0]}')`]);
-  return { style: new Cesium.Cesium3DTileStyle({ color: { conditions } }), low, high };
+  return RAMP.slice(1).map((_, step) => range.min + ((high - range.min) * (step + 1)) / RAMP.length);
 }
 
-function showLegend(attribute, meaning, low, high) {
+function rampStyle(attribute, breaks) {
+  const conditions = [[`\${${attribute}} === undefined`, `color('${MISSING}')`]];
+  for (let step = RAMP.length - 1; step > 0; --step) {
+    conditions.push([`\${${attribute}} > ${breaks[step - 1]}`, `color('${RAMP[step]}')`]);
+  }
+  conditions.push(['true', `color('${RAMP[0]}')`]);
+  return new Cesium.Cesium3DTileStyle({ color: { conditions } });
+}
+
+function showLegend(attribute, meaning, range, breaks) {
   const legend = document.getElementById('legend');
   legend.replaceChildren();
   const title = document.createElement('div');
   title.textContent = `${attribute}: ${meaning || ''}`;
   legend.appendChild(title);
+  const bounds = [range.min, ...breaks, range.max];
   RAMP.forEach((colour, step) => {
     const row = document.createElement('div');
     const swatch = document.createElement('span');
     swatch.className = 'swatch';
     swatch.style.background = colour;
     row.appendChild(swatch);
-    const from = low + ((high - low) * step) / RAMP.length;
-    row.appendChild(document.createTextNode(`≥ ${from.toPrecision(3)}`));
+    const text = `${Number(bounds[step].toPrecision(3))} – ${Number(bounds[step + 1].toPrecision(3))}`;
+    row.appendChild(document.createTextNode(text));
     legend.appendChild(row);
   });
+  const missing = document.createElement('div');
+  const swatch = document.createElement('span');
+  swatch.className = 'swatch';
+  swatch.style.background = MISSING;
+  missing.appendChild(swatch);
+  missing.appendChild(document.createTextNode('no value'));
+  legend.appendChild(missing);
 }
 
 function showFeature(feature) {
@@ -92,6 +105,11 @@ async function main() {
   });
   viewer.scene.globe.baseColor = Cesium.Color.fromCssColorString('#20303a');
   viewer.scene.skyAtmosphere.show = false;
+  // A light from the camera: the colours read the same whatever the hour of the clock at the city.
+  viewer.scene.light = new Cesium.DirectionalLight({ direction: Cesium.Cartesian3.clone(viewer.scene.camera.directionWC) });
+  viewer.scene.preRender.addEventListener((scene) => {
+    scene.light.direction = Cesium.Cartesian3.clone(scene.camera.directionWC, scene.light.direction);
+  });
 
   const buildings = await Cesium.Cesium3DTileset.fromUrl(`${folder}tileset.json`);
   const sse = Number(parameters.get('sse'));
@@ -112,9 +130,9 @@ async function main() {
     console.warn(`attribute ${attribute} is not in the tileset; colouring by height_m`);
     attribute = 'height_m';
   }
-  const { style, low, high } = rampStyle(attribute, properties[attribute]);
-  buildings.style = style;
-  showLegend(attribute, properties[attribute].meaning, low, high);
+  const breaks = classBreaks(properties[attribute]);
+  buildings.style = rampStyle(attribute, breaks);
+  showLegend(attribute, properties[attribute].meaning, properties[attribute], breaks);
 
   let failures = 0;
   buildings.tileFailed.addEventListener((error) => {
@@ -125,10 +143,16 @@ async function main() {
   const sphere = buildings.boundingSphere;
   await viewer.zoomTo(buildings, new Cesium.HeadingPitchRange(0.0, -0.75, sphere.radius * 2.0));
 
-  // Loaded once a frame has been drawn with every tile the view needs (both tilesets) in place.
+  // Loaded once frames have been drawn showing buildings with every tile the view needs (both tilesets) in
+  // place: `tilesLoaded` alone is also true before the first tile has been asked for.
+  let shownTiles = 0;
+  let settledFrames = 0;
+  buildings.tileVisible.addEventListener(() => { shownTiles += 1; });
   viewer.scene.postRender.addEventListener(function whenLoaded() {
-    if (failures > 0) return;
-    if (!buildings.tilesLoaded || (terrain && !terrain.tilesLoaded)) return;
+    const settled = shownTiles > 0 && buildings.tilesLoaded && (!terrain || terrain.tilesLoaded);
+    shownTiles = 0;
+    settledFrames = settled ? settledFrames + 1 : 0;
+    if (failures > 0 || settledFrames < 3) return;
     viewer.scene.postRender.removeEventListener(whenLoaded);
     if (parameters.get('pick') === 'first') pickNearestCentre(viewer);
     report('loaded', `${buildings.extras?.citytwin?.buildings ?? '?'} buildings, coloured by ${attribute}, ` +

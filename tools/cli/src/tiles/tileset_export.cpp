@@ -32,6 +32,11 @@ struct BuildingTile {
 // What a building contributes to the picture from afar: the larger of its height and the side of a square of
 // its footprint's area, in metres. Upper tiles hold the largest buildings, so a tile's geometric error is the
 // size of the largest building it leaves to its children.
+// The bytes a building's mesh takes in a GLB: position, normal and feature id per vertex, and its indices.
+std::size_t geometryBytes(const TileMesh& mesh) {
+  return mesh.vertexCount() * (3 + 3 + 1) * sizeof(float) + mesh.indices.size() * sizeof(std::uint32_t);
+}
+
 double visualSize(const city::Building& building) {
   return std::max(building.heightM, std::sqrt(std::max(building.footprintAreaM2(), 0.0)));
 }
@@ -52,12 +57,12 @@ class BuildingTree {
     const std::size_t index = tiles_.size();
     tiles_.emplace_back();
     BuildingTile tile;
-    std::size_t vertices = 0;
+    std::size_t bytes = 0;
     std::size_t taken = 0;
     while (taken < buildings.size() && taken < options_.maxBuildingsPerTile) {
-      const std::size_t v = meshes_[buildings[taken]].vertexCount();
-      if (taken > 0 && vertices + v > options_.maxVerticesPerTile) break;
-      vertices += v;
+      const std::size_t b = geometryBytes(meshes_[buildings[taken]]);
+      if (taken > 0 && bytes + b > options_.maxTileBytes) break;
+      bytes += b;
       tile.box.expand(boxes_[buildings[taken]]);
       tile.buildings.push_back(buildings[taken++]);
     }
@@ -212,18 +217,23 @@ TilesetSummary exportTileset(const city::CityModel& city, const TilesetOptions& 
     summary.largestTileBytes = std::max(summary.largestTileBytes, bytes);
   }
 
-  // Ranges of the per-building values, so a page can colour by them without reading every tile first.
+  // Ranges and class breaks of the per-building values, so a page can colour by them without reading every
+  // tile first.
   nlohmann::json properties = nlohmann::json::object();
   const auto describe = [&](const std::string& name, const std::string& meaning, auto valueOf) {
-    double low = std::numeric_limits<double>::infinity(), high = -low;
+    std::vector<double> values;
     for (const std::size_t b : drawn) {
       const double value = valueOf(b);
-      if (!std::isfinite(value)) continue;
-      low = std::min(low, value);
-      high = std::max(high, value);
+      if (std::isfinite(value)) values.push_back(value);
     }
     nlohmann::json entry{{"meaning", meaning}};
-    if (low <= high) entry.update({{"min", low}, {"max", high}});
+    if (!values.empty()) {
+      std::sort(values.begin(), values.end());
+      // Sextiles: a colour ramp of six classes with as many buildings in each, whatever the outliers.
+      nlohmann::json breaks = nlohmann::json::array();
+      for (std::size_t k = 1; k < 6; ++k) breaks.push_back(values[k * (values.size() - 1) / 6]);
+      entry.update({{"min", values.front()}, {"max", values.back()}, {"breaks", breaks}});
+    }
     properties[name] = entry;
     summary.properties.push_back(name);
   };

@@ -13,9 +13,9 @@ struct TilesetOptions {
   std::filesystem::path out;                 // folder: tileset.json, buildings/, terrain/
   std::optional<std::filesystem::path> run;  // a `citytwin run` folder for per-building results
   std::string variant = "base";
-  std::size_t maxBuildingsPerTile = 500;   // bounds each tile's size, so large cities stream
-  std::size_t maxVerticesPerTile = 40000;  // ~1 MB of positions, normals and feature ids
-  std::size_t terrainTileCells = 64;       // DEM cells along a terrain tile's side
+  std::size_t maxBuildingsPerTile = 500;            // bounds each tile's size, so large cities stream
+  std::size_t maxTileBytes = std::size_t{1} << 20;  // geometry of one tile (a single building may exceed it)
+  std::size_t terrainTileCells = 64;                // DEM cells along a terrain tile's side
 };
 
 struct TilesetSummary {
