@@ -22,6 +22,8 @@ PACKAGES=(
   sumo sumo-tools
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
+  # 3D Tiles export (GLB through tinygltf) and its web page: Node.js/npm fetch CesiumJS and the glTF validator
+  libtinygltf-dev nodejs npm
 )
 
 missing=()
@@ -33,6 +35,7 @@ done
 
 if [ ${#missing[@]} -eq 0 ]; then
   echo "setup: all ${#PACKAGES[@]} packages already installed"
+  "$(dirname "$0")/setup-web.sh"
   exit 0
 fi
 
@@ -43,3 +46,4 @@ export DEBIAN_FRONTEND=noninteractive
 $SUDO apt-get update -qq
 $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}"
 echo "setup: done"
+"$(dirname "$0")/setup-web.sh"
