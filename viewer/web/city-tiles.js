@@ -126,13 +126,22 @@ async function main() {
 
   const properties = buildings.extras?.citytwin?.properties || {};
   let attribute = parameters.get('color') || 'height_m';
+  let warning = '';
   if (!properties[attribute] || properties[attribute].min === undefined) {
-    console.warn(`attribute ${attribute} is not in the tileset; colouring by height_m`);
+    // Said on the page, not only in the console: a map coloured by something else must not pass unnoticed.
+    const known = Object.keys(properties).filter((name) => properties[name].min !== undefined);
+    warning = `color=${attribute}: not in this tileset (it has ${known.join(', ')}); coloured by height_m`;
     attribute = 'height_m';
   }
   const breaks = classBreaks(properties[attribute]);
   buildings.style = rampStyle(attribute, breaks);
   showLegend(attribute, properties[attribute].meaning, properties[attribute], breaks);
+  if (warning) {
+    const note = document.createElement('div');
+    note.className = 'warning';
+    note.textContent = warning;
+    document.getElementById('legend').prepend(note);
+  }
 
   let failures = 0;
   buildings.tileFailed.addEventListener((error) => {
