@@ -145,7 +145,8 @@ void prepareOutFolder(const std::filesystem::path& out) {
     }
     for (const char* name : {"tileset.json", "buildings", "terrain"}) std::filesystem::remove_all(out / name);
   }
-  std::filesystem::create_directories(out / "buildings");
+  std::filesystem::create_directories(out / "buildings", ec);
+  if (ec) throw Error(out.string() + ": cannot create the output folder (" + ec.message() + ")");
 }
 
 }  // namespace
