@@ -9,6 +9,7 @@ Python's standard library and Debian's chromium is needed; rendering is WebGL on
 usage: capture-page.py ROOT PAGE_QUERY OUT.png [--timeout S] [--size WxH] [--chromium PATH]
 """
 import argparse
+import base64
 import functools
 import http.server
 import json
@@ -112,9 +113,13 @@ def main():
                     break
             time.sleep(0.5)
         shot = tools.call('Page.captureScreenshot', {'format': 'png'}, session, time.monotonic() + 60)
-        import base64
         with open(arguments.out, 'wb') as out:
             out.write(base64.b64decode(shot['data']))
+        try:
+            tools.call('Browser.close', deadline=time.monotonic() + 10)
+            browser.wait(timeout=10)
+        except (OSError, RuntimeError, TimeoutError, subprocess.TimeoutExpired):
+            pass  # killed below
     finally:
         browser.kill()
         browser.wait()

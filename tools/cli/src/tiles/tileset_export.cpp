@@ -230,9 +230,16 @@ TilesetSummary exportTileset(const city::CityModel& city, const TilesetOptions& 
     nlohmann::json entry{{"meaning", meaning}};
     if (!values.empty()) {
       std::sort(values.begin(), values.end());
-      // Sextiles: a colour ramp of six classes with as many buildings in each, whatever the outliers.
       nlohmann::json breaks = nlohmann::json::array();
-      for (std::size_t k = 1; k < 6; ++k) breaks.push_back(values[k * (values.size() - 1) / 6]);
+      if (name.ends_with("_change")) {
+        // A change diverges around zero: classes at 1/30 and 1/3 of its largest size each side, so
+        // the ends hold the large changes and the middle the ones near zero, whatever their count.
+        const double largest = std::max(std::abs(values.front()), std::abs(values.back()));
+        breaks = {-largest / 3.0, -largest / 30.0, 0.0, largest / 30.0, largest / 3.0};
+      } else {
+        // Sextiles: a colour ramp of six classes with as many buildings in each, whatever the outliers.
+        for (std::size_t k = 1; k < 6; ++k) breaks.push_back(values[k * (values.size() - 1) / 6]);
+      }
       entry.update({{"min", values.front()}, {"max", values.back()}, {"breaks", breaks}});
     }
     properties[name] = entry;
