@@ -23,8 +23,11 @@ PACKAGES=(
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
   # 3D Tiles export (GLB through tinygltf) and its web page: Node.js/npm fetch CesiumJS and the glTF validator
-  libtinygltf-dev nodejs npm
+  libtinygltf-dev nodejs
 )
+# npm comes as Debian's package unless the installed Node.js brings its own (builds of nodejs that do
+# conflict with Debian's npm package, so asking for it there would fail the whole install).
+if ! command -v npm >/dev/null; then PACKAGES+=(npm); fi
 
 missing=()
 for package in "${PACKAGES[@]}"; do
