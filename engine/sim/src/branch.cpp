@@ -162,7 +162,12 @@ bool Branch::advanceTo(SimTime until, const Scheduler::StopRequested& stop) {
     recordKpis(modelIndex, t);
   };
   const Scheduler::StepsStartedObserver stepsStarted = [this](SimTime t) {
-    stateRecorder_.observe(t, scheduler_.end(), published_, staged_);
+    // Events carry the start of the step that raised them (or the time of the intervention), so those of t
+    // are at the end of the list by now; the state gets a row at their time whatever its interval.
+    bool eventAtT = false;
+    for (auto event = events_.rbegin(); event != events_.rend() && event->time >= t && !eventAtT; ++event)
+      eventAtT = event->time == t;
+    stateRecorder_.observe(t, scheduler_.end(), published_, staged_, eventAtT);
   };
   // Pause at each timed setting's boundary, apply it, then go on: the steps starting there read it.
   while (timedApplied_ < timed_.size() && timed_[timedApplied_].at <= std::min(until, scheduler_.end())) {

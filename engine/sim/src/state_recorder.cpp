@@ -44,10 +44,10 @@ StateRecorder::StateRecorder(const std::vector<AttributeRef>& columns, SimTime i
 }
 
 void StateRecorder::observe(SimTime t, SimTime end, const city::CityState& published,
-                            const city::CityState& stepValues) {
+                            const city::CityState& stepValues, bool eventAtT) {
   if (!enabled() || t == lastRecorded_) return;
   const SimTime mark = t / interval_;
-  if (t != 0 && t != end && mark == lastMark_) return;
+  if (t != 0 && t != end && mark == lastMark_ && !eventAtT) return;
   lastMark_ = mark;
   record(t, published, stepValues);
 }

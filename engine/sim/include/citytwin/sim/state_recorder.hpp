@@ -29,11 +29,16 @@ class StateRecorder {
                 const std::vector<AttributeRef>& forStep = {});
 
   bool enabled() const { return interval_ > 0 && !layers_.empty(); }
-  // Records at t = 0, at the first boundary in each interval and at `end`; other calls do nothing.
+  // Records at t = 0, at the first boundary in each interval, at `end`, and at any boundary where
+  // `eventAtT` says something happened (a road closed, a substation switched off): so every event's time is
+  // a time of the series even when the interval is coarser than the events; other calls do nothing.
   // `published` holds the end-of-step values of t, `stepValues` those of the steps covering t (the
   // scheduler's staged state once the steps beginning at t have run).
-  void observe(SimTime t, SimTime end, const city::CityState& published, const city::CityState& stepValues);
-  void observe(SimTime t, SimTime end, const city::CityState& state) { observe(t, end, state, state); }
+  void observe(SimTime t, SimTime end, const city::CityState& published, const city::CityState& stepValues,
+               bool eventAtT = false);
+  void observe(SimTime t, SimTime end, const city::CityState& state, bool eventAtT = false) {
+    observe(t, end, state, state, eventAtT);
+  }
   // One file per layer, `<directory>/<layer>.csv`, header `t,id,<column>,...`, rows by time then object.
   void writeCsv(const std::filesystem::path& directory, const city::CityModel& city) const;
   std::size_t rowCount() const;
