@@ -184,13 +184,18 @@ TEST_CASE("the report holds the scenario, the KPI table with units and changes, 
       CHECK(width == 1200);
       CHECK(height == 675);
       if (width == 1200 && height == 675) {
-        // Each map reads on its own: the time label at the top left, the scale bar at the bottom left,
-        // north at the top right and the legend (ramps with units and range) at the bottom right.
+        // Each map reads on its own: the time label at the top left, the scale bar at the bottom left and
+        // north at the top right of the map, and the legend (ramps with units and range) in its column
+        // (274 px) at the right, beside the map, not over it.
         INFO("map " << pngs);
+        const int mapRight = width - 274;
         CHECK(annotationShare(pixels, width, 16, 14, 60, 28) > 0.4);
         CHECK(annotationShare(pixels, width, 8, height - 40, 40, height - 16) > 0.25);
-        CHECK(annotationShare(pixels, width, width - 72, 36, width - 60, 68) > 0.5);
-        CHECK(annotationShare(pixels, width, width - 254, height - 50, width - 20, height - 16) > 0.3);
+        CHECK(annotationShare(pixels, width, mapRight - 72, 36, mapRight - 60, 68) > 0.5);
+        CHECK(annotationShare(pixels, width, mapRight + 4, 4, width - 4, height - 4) > 0.6);
+        CHECK(annotationShare(pixels, width, mapRight + 16, 16, width - 16, 30) > 0.3);
+        CHECK(annotationShare(pixels, width, mapRight - 250, height - 200, mapRight - 12, height - 60) <
+              0.05);
       }
       stbi_image_free(pixels);
       ++pngs;
