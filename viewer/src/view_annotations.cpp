@@ -44,11 +44,17 @@ std::string metres(double m) {
 }
 
 // The legend as rows of items: a title, then a ramp with its end values, or swatches with names.
-float legendHeight(const std::vector<Legend>& legends) {
+// A title wraps at the legend's width rather than run past its box ("Buildings: supplied: red no power,
+// ...").
+float titleHeight(const std::string& title, float textWidth) {
+  return ImGui::CalcTextSize(title.c_str(), nullptr, false, textWidth).y + ImGui::GetStyle().ItemSpacing.y;
+}
+
+float legendHeight(const std::vector<Legend>& legends, float legendWidth) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   float height = 8.0f;
   for (const Legend& legend : legends) {
-    height += line;
+    height += titleHeight(legend.title, legendWidth - 16.0f);
     if (legend.ramp) height += 12.0f + line;
     if (!legend.categories.empty()) height += line * static_cast<float>((legend.categories.size() + 1) / 2);
     height += 4.0f;
@@ -58,14 +64,15 @@ float legendHeight(const std::vector<Legend>& legends) {
 
 void drawLegend(ImDrawList& draw, ImVec2 topLeft, float legendWidth, const std::vector<Legend>& legends) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
-  const float height = legendHeight(legends);
+  const float height = legendHeight(legends, legendWidth);
   draw.AddRectFilled(topLeft, ImVec2(topLeft.x + legendWidth, topLeft.y + height), kBoxColour, 4.0f);
   float y = topLeft.y + 4.0f;
   const float x = topLeft.x + 8.0f;
   const float width = legendWidth - 16.0f;
   for (const Legend& legend : legends) {
-    draw.AddText(ImVec2(x, y), kTextColour, legend.title.c_str());
-    y += line;
+    draw.AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(x, y), kTextColour, legend.title.c_str(),
+                 nullptr, width);
+    y += titleHeight(legend.title, width);
     if (legend.ramp) {
       const ColourRamp& ramp = *legend.ramp;
       constexpr int kSteps = 32;
