@@ -69,26 +69,34 @@ TEST_CASE("the state recorder keeps a row per object only when its values change
   std::filesystem::remove_all(directory);
 }
 
-TEST_CASE("a boundary with an event gets a row even inside an interval already recorded") {
-  // Recorded every 10 min; a road closed at 13 min must show at 13 min, not at the next recording (20 min).
+TEST_CASE("a boundary with an event gets rows for the event's columns even inside an interval") {
+  // Recorded every 10 min; a road closed at 13 min must show at 13 min, not at the next recording (20 min),
+  // while a load that moved meanwhile waits for the regular recording.
   const city::CityModel city = citytwin::testing::stepTestCity();
   city::CityState state(city);
   auto& closed = state.column(city::Layer::Building, "closed", 0.0);
-  sim::StateRecorder recorder({{city::Layer::Building, "closed"}}, 10 * sim::kMinute);
+  auto& load = state.column(city::Layer::Building, "load", 0.0);
+  const sim::AttributeRef closedColumn{city::Layer::Building, "closed"};
+  const sim::AttributeRef loadColumn{city::Layer::Building, "load"};
+  sim::StateRecorder recorder({closedColumn, loadColumn}, 10 * sim::kMinute);
   recorder.observe(0, sim::kHour, state);
   recorder.observe(10 * sim::kMinute, sim::kHour, state);
   closed[1] = 1.0;
-  recorder.observe(13 * sim::kMinute, sim::kHour, state, true);
-  closed[2] = 1.0;  // changed without an event inside the same interval: waits for 20 min
+  load[2] = 7.0;
+  const std::vector<sim::AttributeRef> eventColumns{closedColumn};
+  recorder.observe(13 * sim::kMinute, sim::kHour, state, &eventColumns);
+  closed[3] = 1.0;  // changed without an event inside the same interval: waits for 20 min
   recorder.observe(16 * sim::kMinute, sim::kHour, state);
   recorder.observe(20 * sim::kMinute, sim::kHour, state);
+  CHECK(recorder.columns() == std::vector<sim::AttributeRef>{closedColumn, loadColumn});
 
   const auto directory = freshDirectory("event-rows");
   recorder.writeCsv(directory, city);
   const auto lines = linesOf(directory / "building.csv");
-  REQUIRE(lines.size() == 1 + city.buildings.size() + 2);
-  CHECK(lines[lines.size() - 2] == "780,tiny:building/1,1");
-  CHECK(lines.back() == "1200,tiny:building/2,1");
+  REQUIRE(lines.size() == 1 + city.buildings.size() + 3);
+  CHECK(lines[lines.size() - 3] == "780,tiny:building/1,1,0");
+  CHECK(lines[lines.size() - 2] == "1200,tiny:building/2,0,7");
+  CHECK(lines.back() == "1200,tiny:building/3,1,0");
   std::filesystem::remove_all(directory);
 }
 
