@@ -3,6 +3,7 @@
 #include <doctest/doctest.h>
 #include <stb_image.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -84,6 +85,20 @@ std::string decodeBase64(const std::string& text) {
     }
   }
   return bytes;
+}
+
+// The share of a rectangle [x0, x1) x [y0, y1) of an RGB picture in the viewer's annotation boxes: dark
+// (brightest channel under 36 %) with blue the largest channel, which no map colour is (pixel_classes.hpp
+// of the viewer tests uses the same rule).
+double annotationShare(const unsigned char* rgb, int width, int x0, int y0, int x1, int y1) {
+  long inBoxes = 0;
+  for (int y = y0; y < y1; ++y) {
+    for (int x = x0; x < x1; ++x) {
+      const unsigned char* p = rgb + (static_cast<std::size_t>(y) * width + x) * 3;
+      if (std::max({p[0], p[1], p[2]}) < 92 && p[2] >= p[0] && p[2] >= p[1]) ++inBoxes;
+    }
+  }
+  return static_cast<double>(inBoxes) / ((x1 - x0) * (y1 - y0));
 }
 
 // The chromium on the PATH, or empty.
@@ -168,6 +183,20 @@ TEST_CASE("the report holds the scenario, the KPI table with units and changes, 
       REQUIRE(pixels != nullptr);
       CHECK(width == 1200);
       CHECK(height == 675);
+      if (width == 1200 && height == 675) {
+        // Each map reads on its own: the time label at the top left, the scale bar at the bottom left and
+        // north at the top right of the map, and the legend (ramps with units and range) in its column
+        // (274 px) at the right, beside the map, not over it.
+        INFO("map " << pngs);
+        const int mapRight = width - 274;
+        CHECK(annotationShare(pixels, width, 16, 14, 60, 28) > 0.4);
+        CHECK(annotationShare(pixels, width, 8, height - 40, 40, height - 16) > 0.25);
+        CHECK(annotationShare(pixels, width, mapRight - 72, 36, mapRight - 60, 68) > 0.5);
+        CHECK(annotationShare(pixels, width, mapRight + 4, 4, width - 4, height - 4) > 0.6);
+        CHECK(annotationShare(pixels, width, mapRight + 16, 16, width - 16, 30) > 0.3);
+        CHECK(annotationShare(pixels, width, mapRight - 250, height - 200, mapRight - 12, height - 60) <
+              0.05);
+      }
       stbi_image_free(pixels);
       ++pngs;
     } else {

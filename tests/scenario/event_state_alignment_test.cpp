@@ -17,16 +17,16 @@ using citytwin::testing::runCommand;
 
 namespace {
 
-// The cascade of scenarios/cascade_flood_energy_traffic.toml, cut to two hours, with the state recorded at
-// the traffic step so that every coupling event falls on a recording time, and a variant that closes one
-// road by hand at 30 min.
+// The cascade of scenarios/cascade_flood_energy_traffic.toml, cut to two hours, with the state recorded
+// every 25 min: coarser than the events (roads close minutes apart, a closure by hand at 31 min), so each
+// event's time must become a recording time of its own. A variant closes one road by hand at 31 min.
 const char* kCascade = R"toml(name = "aligned"
 city = "city/town.gpkg"
 generate = { size_km = 2, seed = 1 }
 start = 2026-07-01T14:00:00Z
 duration = "2h"
 step = "10m"
-state_step = "1m"
+state_step = "25m"
 seed = 1
 models = ["flood", "energy", "traffic"]
 
@@ -55,7 +55,7 @@ layer = "road_link"
 attribute = "closed"
 value = 1
 id = "sample:way/1:0:f"
-at = "30m"
+at = "31m"
 )toml";
 
 struct Event {
@@ -159,9 +159,12 @@ TEST_CASE(
       CHECK(roads.at(event.entity, "max_flood_depth_m", event.t) > 0.3);
     }
   }
-  // The scenario must produce the events the test is about.
+  // The scenario must produce the events the test is about, some of them between two regular recordings.
   REQUIRE(deenergised > 0);
   REQUIRE(roadsClosed > 0);
+  CHECK(std::any_of(events.begin(), events.end(), [](const Event& event) {
+    return event.kind == "road_closed" && std::fmod(event.t, 25 * 60.0) != 0.0;
+  }));
 
   // Every switch-off in the state has its event at the same time, and no building is unsupplied before the
   // first switch-off; some are from it on.
@@ -196,14 +199,14 @@ TEST_CASE(
   }
   CHECK(firstUnservedHour * 3600.0 == firstOutage);
 
-  // A road closed by hand at 30 min is closed from 30 min in the state, as its event says.
+  // A road closed by hand at 31 min is closed from 31 min in the state, as its event says.
   const std::vector<Event> closureEvents = readEvents(out / "run.sqlite", "closure");
   const auto closure = std::find_if(closureEvents.begin(), closureEvents.end(),
                                     [](const Event& event) { return event.kind == "set_attribute"; });
   REQUIRE(closure != closureEvents.end());
-  CHECK(closure->t == 1800.0);
+  CHECK(closure->t == 1860.0);
   CHECK(closure->entity == "sample:way/1:0:f");
   const StateSeries closureRoads = readState(out / "closure" / "state" / "road_link.csv");
-  CHECK(closureRoads.at(closure->entity, "closed", 1800.0) == 1.0);
-  CHECK(closureRoads.at(closure->entity, "closed", 1799.0) == 0.0);
+  CHECK(closureRoads.at(closure->entity, "closed", 1860.0) == 1.0);
+  CHECK(closureRoads.at(closure->entity, "closed", 1859.0) == 0.0);
 }

@@ -69,6 +69,37 @@ TEST_CASE("the state recorder keeps a row per object only when its values change
   std::filesystem::remove_all(directory);
 }
 
+TEST_CASE("a boundary with an event gets rows for the event's columns even inside an interval") {
+  // Recorded every 10 min; a road closed at 13 min must show at 13 min, not at the next recording (20 min),
+  // while a load that moved meanwhile waits for the regular recording.
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  city::CityState state(city);
+  auto& closed = state.column(city::Layer::Building, "closed", 0.0);
+  auto& load = state.column(city::Layer::Building, "load", 0.0);
+  const sim::AttributeRef closedColumn{city::Layer::Building, "closed"};
+  const sim::AttributeRef loadColumn{city::Layer::Building, "load"};
+  sim::StateRecorder recorder({closedColumn, loadColumn}, 10 * sim::kMinute);
+  recorder.observe(0, sim::kHour, state);
+  recorder.observe(10 * sim::kMinute, sim::kHour, state);
+  closed[1] = 1.0;
+  load[2] = 7.0;
+  const std::vector<sim::AttributeRef> eventColumns{closedColumn};
+  recorder.observe(13 * sim::kMinute, sim::kHour, state, &eventColumns);
+  closed[3] = 1.0;  // changed without an event inside the same interval: waits for 20 min
+  recorder.observe(16 * sim::kMinute, sim::kHour, state);
+  recorder.observe(20 * sim::kMinute, sim::kHour, state);
+  CHECK(recorder.columns() == std::vector<sim::AttributeRef>{closedColumn, loadColumn});
+
+  const auto directory = freshDirectory("event-rows");
+  recorder.writeCsv(directory, city);
+  const auto lines = linesOf(directory / "building.csv");
+  REQUIRE(lines.size() == 1 + city.buildings.size() + 3);
+  CHECK(lines[lines.size() - 3] == "780,tiny:building/1,1,0");
+  CHECK(lines[lines.size() - 2] == "1200,tiny:building/2,0,7");
+  CHECK(lines.back() == "1200,tiny:building/3,1,0");
+  std::filesystem::remove_all(directory);
+}
+
 TEST_CASE("step values are labelled with the step they hold for, end-of-step values with their boundary") {
   // An hourly model switches building 2 off for [1 h, 2 h): its staged value says so from 1 h, its published
   // value only from 2 h. A depth (end of step) published at 1 h is taken from the published state.
@@ -123,10 +154,12 @@ TEST_CASE("a branch writes the published columns it recorded as state/<layer>.cs
   const auto directory = freshDirectory("branch");
   branch.writeOutputs(directory);
   const auto lines = linesOf(directory / "state" / "building.csv");
-  // t = 0, 10, 20 and 30 s, six buildings each: the producer's signal changes every time.
-  REQUIRE(lines.size() == 1 + 4 * city.buildings.size());
+  // t = 0, 10, 20 and 30 s, and 4 s, the time of the event of the producer's second step; six buildings
+  // each: the producer's signal changes every time.
+  REQUIRE(lines.size() == 1 + 5 * city.buildings.size());
   CHECK(lines.front() == "t,id,signal");
-  CHECK(lines[1 + city.buildings.size()] == "10,tiny:building/0,10");
+  CHECK(lines[1 + city.buildings.size()] == "4,tiny:building/0,4");
+  CHECK(lines[1 + 2 * city.buildings.size()] == "10,tiny:building/0,10");
   CHECK(lines.back() == "30,tiny:building/5,30");
   std::filesystem::remove_all(directory);
 }

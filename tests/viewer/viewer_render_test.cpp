@@ -2,6 +2,7 @@
 #include <doctest/doctest.h>
 #include <httplib.h>
 #include <signal.h>
+#include <stb_image.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -101,6 +102,25 @@ std::pair<viewer::testing::PixelCounts, viewer::testing::PixelCounts> classifyHa
     }
   }
   return {classifyPixels(left), classifyPixels(right)};
+}
+
+// A PNG written by the command line, as an RGBA picture (empty when it cannot be read).
+viewer::Image readPng(const std::filesystem::path& file) {
+  int width = 0, height = 0, channels = 0;
+  unsigned char* pixels = stbi_load(file.c_str(), &width, &height, &channels, 4);
+  viewer::Image image;
+  if (pixels == nullptr) return image;
+  image.width = width;
+  image.height = height;
+  image.rgba.assign(pixels, pixels + static_cast<std::size_t>(width) * height * 4);
+  stbi_image_free(pixels);
+  return image;
+}
+
+// The share of a region of a picture in annotation boxes and panels.
+double overlayShare(const viewer::Image& image, int x0, int y0, int x1, int y1) {
+  const auto counts = classifyRegion(image, x0, y0, x1, y1);
+  return double(counts.overlay) / double(counts.total);
 }
 
 // `citytwin serve` on its own port with the given database.
@@ -304,6 +324,24 @@ TEST_CASE("citytwin view --screenshot writes the picture of a city file") {
   CHECK(sideBySide.exitCode == 0);
   CHECK(std::filesystem::exists(pair));
   CHECK(nlohmann::json::parse(sideBySide.standardOutput, nullptr, false).value("side_by_side", false));
+  {
+    // Annotated by default: both variant labels and times, and the legend in its own column at the right,
+    // min(274, 38 % of the width) wide; the map halves share the rest and no panel lies over them.
+    const viewer::Image image = readPng(pair);
+    REQUIRE(image.width == 960);
+    REQUIRE(image.height == 360);
+    keep(image, "town-pair-cli.png");
+    constexpr int kColumn = 274;
+    constexpr int kHalf = (960 - kColumn) / 2;
+    for (const int half : {0, kHalf}) {
+      INFO("half starting at x = " << half);
+      CHECK(overlayShare(image, half + 16, 16, half + 60, 34) > 0.4);   // variant label
+      CHECK(overlayShare(image, half + 16, 58, half + 140, 72) > 0.4);  // time
+    }
+    CHECK(overlayShare(image, 960 - kColumn + 4, 4, 960 - 4, 356) > 0.6);  // legend column
+    // Where a legend over the map would lie (the bottom right of the right half): the map, nothing over it.
+    CHECK(overlayShare(image, 2 * kHalf - 200, 200, 2 * kHalf - 4, 356) < 0.05);
+  }
   const auto alone = citytwin::testing::runCommand({binary, "view", cityFile.string(), "--run", run.string(),
                                                     "--side-by-side", "--screenshot", pair.string()});
   CHECK(alone.exitCode != 0);
@@ -496,25 +534,34 @@ TEST_CASE(
   const auto share = [](const viewer::testing::PixelCounts& c) {
     return double(c.overlay) / double(c.total);
   };
-  for (const int half : {0, kW / 2}) {
+  // Annotated, the legend has a column of its own at the right (274 px) and the two views share the rest;
+  // without annotations the views share the whole width.
+  constexpr int kColumn = 274;
+  constexpr int kHalf = (kW - kColumn) / 2;
+  for (const auto& [half, plainHalf] : {std::pair{0, 0}, std::pair{kHalf, kW / 2}}) {
     INFO("half starting at x = " << half);
     // Variant label (both pictures) and, below it, the time label (annotated only).
-    CHECK(share(classifyRegion(plain, half + 16, 16, half + 60, 34)) > 0.4);
+    CHECK(share(classifyRegion(plain, plainHalf + 16, 16, plainHalf + 60, 34)) > 0.4);
     CHECK(share(classifyRegion(annotated, half + 16, 16, half + 60, 34)) > 0.4);
     CHECK(share(classifyRegion(annotated, half + 16, 58, half + 140, 72)) > 0.4);
-    CHECK(share(classifyRegion(plain, half + 16, 58, half + 140, 72)) < 0.1);
+    CHECK(share(classifyRegion(plain, plainHalf + 16, 58, plainHalf + 140, 72)) < 0.1);
     // Scale bar at the bottom left, north arrow at the top right.
     CHECK(share(classifyRegion(annotated, half + 14, kH - 40, half + 40, kH - 16)) > 0.25);
-    CHECK(share(classifyRegion(plain, half + 14, kH - 40, half + 40, kH - 16)) < 0.1);
-    const int northX = half + kW / 2 - 12 - 30;
+    CHECK(share(classifyRegion(plain, plainHalf + 14, kH - 40, plainHalf + 40, kH - 16)) < 0.1);
+    const int northX = half + kHalf - 12 - 30;
     CHECK(share(classifyRegion(annotated, northX - 30, 36, northX - 18, 68)) > 0.5);
-    CHECK(share(classifyRegion(plain, northX - 30, 36, northX - 18, 68)) < 0.1);
+    // Nothing but those small boxes lies over the map: no legend or panel in the view.
+    CHECK(share(classifyRegion(annotated, half, 0, half + kHalf, kH)) < 0.08);
+    CHECK(share(classifyRegion(annotated, half + kHalf - 262, kH - 200, half + kHalf - 12, kH - 12)) < 0.05);
   }
-  // One legend, at the bottom right of the right view.
-  CHECK(share(classifyRegion(annotated, kW - 250, kH - 50, kW - 20, kH - 16)) > 0.3);
-  CHECK(share(classifyRegion(plain, kW - 250, kH - 50, kW - 20, kH - 16)) < 0.1);
+  CHECK(share(classifyRegion(plain, kW / 2 - 72, 36, kW / 2 - 60, 68)) < 0.1);
+  // One legend, in its column beside the views: the column is dark, with the legend's box at its top.
+  CHECK(share(classifyRegion(annotated, kW - kColumn + 4, 4, kW - 4, kH - 4)) > 0.6);
+  CHECK(share(classifyRegion(annotated, kW - kColumn + 16, 16, kW - 16, 30)) > 0.3);
+  CHECK(share(classifyRegion(plain, kW - kColumn + 4, 4, kW - 4, kH - 4)) < 0.1);
   // The annotations leave the water of both views in sight.
-  const auto [left, right] = classifyHalves(annotated);
+  const auto left = classifyRegion(annotated, 0, 0, kHalf, kH);
+  const auto right = classifyRegion(annotated, kHalf, 0, 2 * kHalf, kH);
   CHECK(left.water > left.total / 50);
   CHECK(right.water > right.total / 100);
 }

@@ -106,8 +106,10 @@ CityView::Impl::Impl(const city::CityModel& city, std::optional<RunResults> resu
 
 double CityView::Impl::sidebarWidth(double viewportWidth) const {
   // The panels live in a column at the right edge; the map keeps the rest, so no panel ever covers it.
-  if (!settings.showInterface) return 0.0;
-  return std::floor(std::min(kSidebarWidth, viewportWidth * 0.38));
+  // Without them, an annotated picture keeps its legend in a narrower column of its own for the same reason.
+  if (settings.showInterface) return std::floor(std::min(kSidebarWidth, viewportWidth * 0.38));
+  if (settings.annotate) return std::floor(std::min(kLegendColumnWidth, viewportWidth * 0.38));
+  return 0.0;
 }
 
 OffscreenRenderer& CityView::Impl::offscreen(int width, int height, bool readBack) {

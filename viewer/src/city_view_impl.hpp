@@ -42,9 +42,11 @@ struct CityView::Impl {
   void prepareFrame(osg::Camera& camera);
   // The views `camera` draws: one, or two side by side, each with its own projection.
   std::vector<ViewPlacement> placements(const osg::Camera& camera) const;
-  // Width of the panel column at the right of the picture (0 without the interface).
+  // Width of the column at the right of the picture that the map leaves free: the interface panels, or
+  // without them the legend of an annotated picture (0 with neither).
   double sidebarWidth(double viewportWidth) const;
   static constexpr double kSidebarWidth = 560.0;
+  static constexpr double kLegendColumnWidth = 274.0;
   std::optional<PickedObject> pickWith(const osg::Camera& camera, double x, double yFromTop) const;
 
   std::optional<RunResults> run;

@@ -15,9 +15,10 @@ namespace {
 
 const ImU32 kBoxColour = IM_COL32(20, 30, 50, 215);
 const ImU32 kTextColour = IM_COL32(255, 255, 255, 255);
+// The legend column: a dark grey that reads as a panel, not as part of the map.
+const ImU32 kColumnColour = IM_COL32(40, 44, 52, 255);
 const ImU32 kWarningColour = IM_COL32(170, 20, 20, 235);
 constexpr float kMargin = 12.0f;
-constexpr float kLegendWidth = 250.0f;
 
 ImU32 toImColour(const Colour& c) {
   return ImGui::ColorConvertFloat4ToU32(ImVec4(c.r, c.g, c.b, 1.0f));
@@ -43,11 +44,17 @@ std::string metres(double m) {
 }
 
 // The legend as rows of items: a title, then a ramp with its end values, or swatches with names.
-float legendHeight(const std::vector<Legend>& legends) {
+// A title wraps at the legend's width rather than run past its box ("Buildings: supplied: red no power,
+// ...").
+float titleHeight(const std::string& title, float textWidth) {
+  return ImGui::CalcTextSize(title.c_str(), nullptr, false, textWidth).y + ImGui::GetStyle().ItemSpacing.y;
+}
+
+float legendHeight(const std::vector<Legend>& legends, float legendWidth) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
   float height = 8.0f;
   for (const Legend& legend : legends) {
-    height += line;
+    height += titleHeight(legend.title, legendWidth - 16.0f);
     if (legend.ramp) height += 12.0f + line;
     if (!legend.categories.empty()) height += line * static_cast<float>((legend.categories.size() + 1) / 2);
     height += 4.0f;
@@ -55,16 +62,17 @@ float legendHeight(const std::vector<Legend>& legends) {
   return height;
 }
 
-void drawLegend(ImDrawList& draw, ImVec2 topLeft, const std::vector<Legend>& legends) {
+void drawLegend(ImDrawList& draw, ImVec2 topLeft, float legendWidth, const std::vector<Legend>& legends) {
   const float line = ImGui::GetTextLineHeightWithSpacing();
-  const float height = legendHeight(legends);
-  draw.AddRectFilled(topLeft, ImVec2(topLeft.x + kLegendWidth, topLeft.y + height), kBoxColour, 4.0f);
+  const float height = legendHeight(legends, legendWidth);
+  draw.AddRectFilled(topLeft, ImVec2(topLeft.x + legendWidth, topLeft.y + height), kBoxColour, 4.0f);
   float y = topLeft.y + 4.0f;
   const float x = topLeft.x + 8.0f;
-  const float width = kLegendWidth - 16.0f;
+  const float width = legendWidth - 16.0f;
   for (const Legend& legend : legends) {
-    draw.AddText(ImVec2(x, y), kTextColour, legend.title.c_str());
-    y += line;
+    draw.AddText(ImGui::GetFont(), ImGui::GetFontSize(), ImVec2(x, y), kTextColour, legend.title.c_str(),
+                 nullptr, width);
+    y += titleHeight(legend.title, width);
     if (legend.ramp) {
       const ColourRamp& ramp = *legend.ramp;
       constexpr int kSteps = 32;
@@ -178,15 +186,20 @@ void drawAnnotations(CityView::Impl& view, const osg::Camera& camera) {
       draw.AddText(letter, kTextColour, "N");
     }
 
-    // One legend for the picture, at the bottom right of the last view: both sides share their ramps. With
-    // the interface the legend is in the panel column instead.
-    if (&placement == &placements.back() && !view.settings.showInterface) {
-      const std::vector<Legend>& legends = view.scene.legends();
-      const float height = legendHeight(legends);
-      drawLegend(draw, ImVec2(bottomRight.x - kMargin - kLegendWidth, bottomRight.y - kMargin - height),
-                 legends);
-    }
     draw.PopClipRect();
+  }
+
+  // One legend for the picture, in the column the map leaves free at the right (both sides of a comparison
+  // share their ramps), so it never hides the map. With the interface the legend is in the panel column.
+  if (!view.settings.showInterface) {
+    const float columnLeft = toImGui(placements.back().x + placements.back().width, 0.0).x;
+    const float columnRight = static_cast<float>(whole.width());
+    if (columnRight - columnLeft > 2.0f * kMargin) {
+      draw.AddRectFilled(ImVec2(columnLeft, 0.0f), ImVec2(columnRight, static_cast<float>(whole.height())),
+                         kColumnColour);
+      drawLegend(draw, ImVec2(columnLeft + kMargin, kMargin), columnRight - columnLeft - 2.0f * kMargin,
+                 view.scene.legends());
+    }
   }
 }
 

@@ -162,8 +162,31 @@ bool Branch::advanceTo(SimTime until, const Scheduler::StopRequested& stop) {
     recordKpis(modelIndex, t);
   };
   const Scheduler::StepsStartedObserver stepsStarted = [this](SimTime t) {
-    stateRecorder_.observe(t, scheduler_.end(), published_, staged_);
+    // Events carry the start of the step that raised them (or the time of the intervention), so those of t
+    // are at the end of the list by now; the state gets rows at their time whatever its interval, for the
+    // columns of the models that raised them (all columns for the engine's interventions).
+    std::vector<AttributeRef> eventColumns;
+    std::vector<bool> raised(scheduler_.modelCount(), false);
+    bool eventAtT = false;
+    bool everyColumn = false;
+    for (auto event = events_.rbegin(); event != events_.rend() && event->time >= t; ++event) {
+      if (event->time != t) continue;
+      eventAtT = true;
+      bool fromModel = false;
+      for (std::size_t m = 0; m < scheduler_.modelCount(); ++m) {
+        if (scheduler_.modelName(m) != event->source) continue;
+        fromModel = true;
+        if (raised[m]) continue;
+        raised[m] = true;
+        const auto& writes = scheduler_.description(m).writes;
+        eventColumns.insert(eventColumns.end(), writes.begin(), writes.end());
+      }
+      everyColumn = everyColumn || !fromModel;
+    }
+    if (everyColumn) eventColumns = stateRecorder_.columns();
+    stateRecorder_.observe(t, scheduler_.end(), published_, staged_, eventAtT ? &eventColumns : nullptr);
   };
+
   // Pause at each timed setting's boundary, apply it, then go on: the steps starting there read it.
   while (timedApplied_ < timed_.size() && timed_[timedApplied_].at <= std::min(until, scheduler_.end())) {
     const SimTime at = timed_[timedApplied_].at;

@@ -44,15 +44,22 @@ StateRecorder::StateRecorder(const std::vector<AttributeRef>& columns, SimTime i
 }
 
 void StateRecorder::observe(SimTime t, SimTime end, const city::CityState& published,
-                            const city::CityState& stepValues) {
+                            const city::CityState& stepValues,
+                            const std::vector<AttributeRef>* eventColumns) {
   if (!enabled() || t == lastRecorded_) return;
   const SimTime mark = t / interval_;
-  if (t != 0 && t != end && mark == lastMark_) return;
+  const bool regular = t == 0 || t == end || mark != lastMark_;
+  if (!regular) {
+    // Between two regular recordings: only what the events of t changed.
+    if (eventColumns != nullptr) record(t, published, stepValues, eventColumns);
+    return;
+  }
   lastMark_ = mark;
-  record(t, published, stepValues);
+  record(t, published, stepValues, nullptr);
 }
 
-void StateRecorder::record(SimTime t, const city::CityState& published, const city::CityState& stepValues) {
+void StateRecorder::record(SimTime t, const city::CityState& published, const city::CityState& stepValues,
+                           const std::vector<AttributeRef>* onlyColumns) {
   lastRecorded_ = t;
   for (LayerSeries& series : layers_) {
     const std::size_t columnCount = series.columns.size();
@@ -73,9 +80,18 @@ void StateRecorder::record(SimTime t, const city::CityState& published, const ci
       series.recorded.resize(objects, false);
       series.last.resize(objects * columnCount, std::nan(""));
     }
+    std::vector<bool> watched(columnCount, true);
+    if (onlyColumns != nullptr) {
+      for (std::size_t c = 0; c < columnCount; ++c) {
+        watched[c] = std::find(onlyColumns->begin(), onlyColumns->end(),
+                               AttributeRef{series.layer, series.columns[c]}) != onlyColumns->end();
+      }
+      if (std::find(watched.begin(), watched.end(), true) == watched.end()) continue;
+    }
     for (std::size_t object = 0; object < objects; ++object) {
       bool changed = !series.recorded[object];
       for (std::size_t c = 0; c < columnCount && !changed; ++c) {
+        if (!watched[c]) continue;
         const double value = valueOf(c, object);
         changed = !sameBits(value, series.last[object * columnCount + c]);
       }
@@ -89,6 +105,14 @@ void StateRecorder::record(SimTime t, const city::CityState& published, const ci
       }
     }
   }
+}
+
+std::vector<AttributeRef> StateRecorder::columns() const {
+  std::vector<AttributeRef> all;
+  for (const LayerSeries& series : layers_) {
+    for (const std::string& column : series.columns) all.push_back({series.layer, column});
+  }
+  return all;
 }
 
 std::size_t StateRecorder::rowCount() const {

@@ -61,6 +61,9 @@ std::vector<std::string> renderMaps(const city::CityModel& city, const std::file
     settings.buildingAttribute = moment.buildingColumn;
     settings.roadAttribute = moment.roadColumn;
     settings.showInterface = false;
+    // A map read on its own needs what `citytwin view --screenshot` draws: the legend with its units and
+    // range, the time, a scale bar and north.
+    settings.annotate = true;
     viewer::Image image;
     try {
       image = view.render(width, height);

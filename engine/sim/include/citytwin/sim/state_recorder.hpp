@@ -29,14 +29,24 @@ class StateRecorder {
                 const std::vector<AttributeRef>& forStep = {});
 
   bool enabled() const { return interval_ > 0 && !layers_.empty(); }
-  // Records at t = 0, at the first boundary in each interval and at `end`; other calls do nothing.
+  // Records at t = 0, at the first boundary in each interval and at `end`. At any other boundary where
+  // something happened (a road closed, a substation switched off), `eventColumns` names the columns written
+  // by whatever raised the events (nullptr: no event at t): objects get a row there when one of those
+  // columns changed, so every event's time is a time of the series even when the interval is coarser than
+  // the events, without recording all else that moves. Other calls do nothing.
   // `published` holds the end-of-step values of t, `stepValues` those of the steps covering t (the
   // scheduler's staged state once the steps beginning at t have run).
-  void observe(SimTime t, SimTime end, const city::CityState& published, const city::CityState& stepValues);
-  void observe(SimTime t, SimTime end, const city::CityState& state) { observe(t, end, state, state); }
+  void observe(SimTime t, SimTime end, const city::CityState& published, const city::CityState& stepValues,
+               const std::vector<AttributeRef>* eventColumns = nullptr);
+  void observe(SimTime t, SimTime end, const city::CityState& state,
+               const std::vector<AttributeRef>* eventColumns = nullptr) {
+    observe(t, end, state, state, eventColumns);
+  }
   // One file per layer, `<directory>/<layer>.csv`, header `t,id,<column>,...`, rows by time then object.
   void writeCsv(const std::filesystem::path& directory, const city::CityModel& city) const;
   std::size_t rowCount() const;
+  // Every column recorded, layer by layer.
+  std::vector<AttributeRef> columns() const;
 
  private:
   struct Row {
@@ -52,7 +62,9 @@ class StateRecorder {
     std::vector<Row> rows;
     std::vector<double> values;  // rows × columns
   };
-  void record(SimTime t, const city::CityState& published, const city::CityState& stepValues);
+  // `onlyColumns`: an object gets a row only when one of these changed (nullptr: any column).
+  void record(SimTime t, const city::CityState& published, const city::CityState& stepValues,
+              const std::vector<AttributeRef>* onlyColumns);
 
   SimTime interval_ = 0;
   SimTime lastMark_ = -1;
