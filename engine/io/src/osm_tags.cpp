@@ -2,6 +2,7 @@
 
 #include <cctype>
 #include <cmath>
+#include <limits>
 #include <cstdlib>
 
 namespace citytwin::io {
@@ -63,7 +64,8 @@ std::optional<double> leadingNumber(std::string_view& text) {
   text.remove_prefix(end);
   char* parsedEnd = nullptr;
   const double value = std::strtod(number.c_str(), &parsedEnd);
-  if (parsedEnd != number.c_str() + number.size()) return std::nullopt;
+  // A run of hundreds of digits overflows to infinity: no tag means that.
+  if (parsedEnd != number.c_str() + number.size() || !std::isfinite(value)) return std::nullopt;
   return value;
 }
 }  // namespace
@@ -131,7 +133,8 @@ std::optional<int> parsePositiveInt(std::string_view text) {
   std::string_view rest = trim(text);
   const auto value = leadingNumber(rest);
   rest = trim(rest);
-  if (!value || *value < 1 || (!rest.empty() && rest.front() != ';')) return std::nullopt;
+  if (!value || *value < 1 || *value > std::numeric_limits<int>::max() || (!rest.empty() && rest.front() != ';'))
+    return std::nullopt;
   return static_cast<int>(*value);
 }
 

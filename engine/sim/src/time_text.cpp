@@ -2,6 +2,8 @@
 
 #include <cctype>
 #include <cmath>
+#include <cstdlib>
+#include <string>
 
 namespace citytwin::sim {
 namespace {
@@ -13,8 +15,9 @@ bool readNumber(std::string_view text, std::size_t& pos, double& value) {
   if (pos == start) return false;
   const std::string number(text.substr(start, pos - start));
   if (number == "." || number.find('.') != number.rfind('.')) return false;
-  value = std::stod(number);
-  return true;
+  // strtod, not stod: a run of hundreds of digits is "not a duration", not an out_of_range exception.
+  value = std::strtod(number.c_str(), nullptr);
+  return std::isfinite(value);
 }
 
 std::optional<SimTime> toMilliseconds(double total) {

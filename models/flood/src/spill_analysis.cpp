@@ -50,7 +50,9 @@ SpillAnalysis analyseSpill(const Domain& d, std::span<const double> outletLevel,
         if (r == 0 || c == 0 || r + 1 == d.rows || c + 1 == d.columns)
           seed(r * d.columns + c, d.elevation[r * d.columns + c]);
   while (!open.empty()) {
-    const auto [level, i] = open.top();
+    // Plain names rather than a structured binding: the lambda below captures them, which clang 14 refuses.
+    const double level = open.top().first;
+    const std::size_t i = open.top().second;
     open.pop();
     if (done[i]) continue;
     done[i] = 1;
