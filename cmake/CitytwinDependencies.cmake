@@ -53,3 +53,15 @@ citytwin_install_target(citytwin_klu EXPORT_NAME klu)
 if(CITYTWIN_BUILD_BENCHMARKS)
   find_package(benchmark CONFIG REQUIRED)
 endif()
+
+# libpq (libpq-dev): the live store on PostgreSQL (engine/postgres). Optional: without it that library is not
+# built and `serve --store postgresql://` explains why.
+find_path(LIBPQ_INCLUDE_DIR libpq-fe.h PATH_SUFFIXES postgresql)
+find_library(LIBPQ_LIBRARY pq)
+if(LIBPQ_INCLUDE_DIR AND LIBPQ_LIBRARY)
+  add_library(citytwin_libpq INTERFACE)
+  target_include_directories(citytwin_libpq SYSTEM INTERFACE ${LIBPQ_INCLUDE_DIR})
+  target_link_libraries(citytwin_libpq INTERFACE ${LIBPQ_LIBRARY})
+  add_library(PostgreSQL::libpq ALIAS citytwin_libpq)
+  citytwin_install_target(citytwin_libpq EXPORT_NAME libpq)
+endif()
