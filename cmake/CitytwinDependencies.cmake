@@ -31,6 +31,10 @@ find_library(HTTPLIB_LIBRARY cpp-httplib REQUIRED)
 add_library(citytwin_httplib INTERFACE)
 target_include_directories(citytwin_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
 target_link_libraries(citytwin_httplib INTERFACE ${HTTPLIB_LIBRARY})
+# The options Debian built the library with (pkg-config cpp-httplib --cflags): they change the layout of its
+# classes, so code that includes the header without them writes past the objects the library fills.
+target_compile_definitions(citytwin_httplib INTERFACE
+  CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT CPPHTTPLIB_BROTLI_SUPPORT)
 add_library(httplib::httplib ALIAS citytwin_httplib)
 # Installed with the package as the located files of this machine (Debian 12 paths), for the libraries
 # that link it.
