@@ -22,6 +22,8 @@ PACKAGES=(
   sumo sumo-tools
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
+  # live store on PostgreSQL/PostGIS (serve --store postgresql://); the tests start a private server
+  libpq-dev postgresql-15 postgresql-15-postgis-3
 )
 
 missing=()
