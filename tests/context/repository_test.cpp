@@ -9,6 +9,7 @@
 #include "citytwin/context/sqlite_entity_repository.hpp"
 #include "citytwin/core/date_time.hpp"
 #ifdef CITYTWIN_TEST_POSTGRESQL
+#include "citytwin/postgres/connection.hpp"
 #include "citytwin/postgres/postgres_entity_repository.hpp"
 #endif
 #include "citytwin/testing/private_postgres.hpp"
@@ -263,3 +264,31 @@ TEST_CASE("two PostgreSQL repositories on one database share one state and lose 
   CHECK(one[0].ok() != two[0].ok());
   CHECK(first->entityCount() == 2);
 }
+
+#ifdef CITYTWIN_TEST_POSTGRESQL
+TEST_CASE("a PostgreSQL repository writes on after its connections were killed") {
+  const std::string url = citytwin::testing::privatePostgresDatabase("killed_connections");
+  if (url.empty()) return;
+  citytwin::postgres::PostgresEntityRepository repository({url, 4});
+  std::vector<WriteOperation> create;
+  create.push_back(upsert(sensor(1, 7.42, 20.0)));
+  REQUIRE(repository.write(std::move(create))[0].ok());
+  // Every server process of the repository's pooled connections is terminated, as a crash of the client
+  // connection (or a server restart) would.
+  citytwin::postgres::Connection admin(url);
+  const auto killed = admin.query(
+      "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity "
+      "WHERE datname = current_database() AND pid <> pg_backend_pid()");
+  CHECK(killed.integer(0, 0) >= 1);
+  std::vector<WriteOperation> update;
+  update.push_back(patchCount("urn:ngsi-ld:Sensor:1", "count", 7, "2025-06-01T00:00:00Z"));
+  const auto results = repository.write(std::move(update));
+  REQUIRE_MESSAGE(
+      results[0].ok(),
+      (results[0].error ? results[0].error->what()
+                        : ""));  // not yet sent to COMMIT when the connection broke: run again, acknowledged
+  const auto stored = repository.get("urn:ngsi-ld:Sensor:1");
+  REQUIRE(stored.has_value());
+  CHECK(stored->find(coreContext()->expand("count"))->value == 7);
+}
+#endif

@@ -31,6 +31,10 @@ bool DatabaseError::retryable() const noexcept {
   return sqlState_ == "40001" || sqlState_ == "40P01" || sqlState_ == "23505";
 }
 
+bool DatabaseError::connectionLost() const noexcept {
+  return sqlState_.empty() || sqlState_.starts_with("08") || sqlState_.starts_with("57P");
+}
+
 Result::~Result() {
   if (result_) PQclear(result_);
 }

@@ -213,6 +213,16 @@ class PostgresEntityRepository::Pool {
       throw;
     }
   }
+  // Closes the idle connections: after one was found dead (a server restart), the others are too.
+  void dropIdle() {
+    std::vector<std::unique_ptr<Connection>> closing;
+    {
+      const std::lock_guard lock(mutex_);
+      open_ -= idle_.size();
+      closing.swap(idle_);
+    }
+    available_.notify_all();
+  }
   // A null or broken connection is closed and its place freed.
   void giveBack(std::unique_ptr<Connection> connection) {
     {
@@ -343,21 +353,17 @@ std::vector<WriteResult> PostgresEntityRepository::write(std::vector<WriteOperat
     }
     return results;
   };
-  try {
-    std::set<std::int64_t> months{startOf(monthOf(now))};
-    for (const auto& operation : operations) {
-      for (const auto& [name, instances] : operation.entity.attributes) {
-        for (const auto& instance : instances) {
-          if (!instance.observedAt.empty()) months.insert(startOf(monthOf(instance.observedMs)));
-        }
+  std::set<std::int64_t> months{startOf(monthOf(now))};
+  for (const auto& operation : operations) {
+    for (const auto& [name, instances] : operation.entity.attributes) {
+      for (const auto& instance : instances) {
+        if (!instance.observedAt.empty()) months.insert(startOf(monthOf(instance.observedMs)));
       }
     }
-    ensurePartitions(months);
-  } catch (const std::exception& e) {
-    return failed(e.what());
   }
   for (int attempt = 1;; ++attempt) {
     try {
+      ensurePartitions(months);
       std::vector<Entity> changed;
       results = writeOnce(operations, now, changed);
       if (!changed.empty()) {
@@ -366,8 +372,10 @@ std::vector<WriteResult> PostgresEntityRepository::write(std::vector<WriteOperat
       }
       return results;
     } catch (const DatabaseError& e) {
-      // A deadlock or a lost race between services: nothing was kept, so the batch runs again.
-      if (e.retryable() && attempt < kWriteAttempts) continue;
+      // A deadlock, a lost race between services, or a connection lost before COMMIT was sent (a server
+      // restart, a terminated backend): nothing was kept, so the batch runs again, on a new connection.
+      if (e.connectionLost()) pool_->dropIdle();
+      if ((e.retryable() || e.connectionLost()) && attempt < kWriteAttempts) continue;
       return failed(e.what());
     } catch (const std::exception& e) {
       return failed(e.what());
@@ -445,7 +453,14 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
     db.run(kUpsert, {upsertIds.literal(), bodies.literal(), types.literal(), geometries.literal()});
   if (deletedIds.size()) db.run(kDelete, {deletedIds.literal()});
   if (!sink.history.empty()) db.copyIn(kCopyHistory, sink.history);
-  lease.commit();
+  try {
+    lease.commit();
+  } catch (const DatabaseError& e) {
+    // Lost during COMMIT, the outcome is unknown: never retried (that could store the batch twice).
+    if (e.connectionLost())
+      throw Error(std::string(e.what()) + " (during COMMIT: the batch may or may not be stored)");
+    throw;
+  }
 
   std::sort(changed.begin(), changed.end());
   changed.erase(std::unique(changed.begin(), changed.end()), changed.end());

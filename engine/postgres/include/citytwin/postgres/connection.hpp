@@ -22,6 +22,8 @@ class DatabaseError : public Error {
   const std::string& sqlState() const noexcept { return sqlState_; }
   // A conflict between concurrent transactions: the transaction may simply run again.
   bool retryable() const noexcept;
+  // The connection broke (server gone, backend terminated): SQLSTATE class 08 or 57P, or none at all.
+  bool connectionLost() const noexcept;
 
  private:
   std::string sqlState_;
