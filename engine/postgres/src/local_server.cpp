@@ -78,6 +78,15 @@ LocalServer::LocalServer(const std::filesystem::path& binaries) : binaries_(bina
                 "' -c max_wal_size=4GB -c max_connections=200\" start",
             directory_ / "pg_ctl.log");
     running_ = true;
+    // A watcher stops the server and removes the folder once this process is gone, however it ended (a
+    // crash or a kill skips the destructor); after a normal stop it finds nothing left to do.
+    const std::string prefix = geteuid() == 0 ? "runuser -u postgres -- " : "";
+    const std::string watcher =
+        "(while kill -0 " + std::to_string(getpid()) + " 2>/dev/null; do sleep 1; done; " + prefix +
+        shellQuoted(binaries_ / "pg_ctl") + " -D " + shellQuoted(data) + " -m immediate stop; rm -rf " +
+        shellQuoted(directory_) + ") >/dev/null 2>&1 &";
+    if (std::system(watcher.c_str()) != 0)
+      throw Error("private PostgreSQL: cannot start the watcher of " + data);
   } catch (const Error& e) {
     const std::string message = std::string(e.what()) + lastLines(log, 8);
     std::error_code ignored;
