@@ -31,6 +31,10 @@ find_library(HTTPLIB_LIBRARY cpp-httplib REQUIRED)
 add_library(citytwin_httplib INTERFACE)
 target_include_directories(citytwin_httplib SYSTEM INTERFACE ${HTTPLIB_INCLUDE_DIR})
 target_link_libraries(citytwin_httplib INTERFACE ${HTTPLIB_LIBRARY})
+# The options Debian built the library with (pkg-config cpp-httplib --cflags): they change the layout of its
+# classes, so code that includes the header without them writes past the objects the library fills.
+target_compile_definitions(citytwin_httplib INTERFACE
+  CPPHTTPLIB_OPENSSL_SUPPORT CPPHTTPLIB_ZLIB_SUPPORT CPPHTTPLIB_BROTLI_SUPPORT)
 add_library(httplib::httplib ALIAS citytwin_httplib)
 # Installed with the package as the located files of this machine (Debian 12 paths), for the libraries
 # that link it.
@@ -52,4 +56,16 @@ citytwin_install_target(citytwin_klu EXPORT_NAME klu)
 
 if(CITYTWIN_BUILD_BENCHMARKS)
   find_package(benchmark CONFIG REQUIRED)
+endif()
+
+# libpq (libpq-dev): the live store on PostgreSQL (engine/postgres). Optional: without it that library is not
+# built and `serve --store postgresql://` explains why.
+find_path(LIBPQ_INCLUDE_DIR libpq-fe.h PATH_SUFFIXES postgresql)
+find_library(LIBPQ_LIBRARY pq)
+if(LIBPQ_INCLUDE_DIR AND LIBPQ_LIBRARY)
+  add_library(citytwin_libpq INTERFACE)
+  target_include_directories(citytwin_libpq SYSTEM INTERFACE ${LIBPQ_INCLUDE_DIR})
+  target_link_libraries(citytwin_libpq INTERFACE ${LIBPQ_LIBRARY})
+  add_library(PostgreSQL::libpq ALIAS citytwin_libpq)
+  citytwin_install_target(citytwin_libpq EXPORT_NAME libpq)
 endif()

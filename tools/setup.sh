@@ -24,6 +24,8 @@ PACKAGES=(
   chromium
   # 3D Tiles export (GLB through tinygltf) and its web page: Node.js/npm fetch CesiumJS and the glTF validator
   libtinygltf-dev nodejs
+  # live store on PostgreSQL/PostGIS (serve --store postgresql://); the tests start a private server
+  libpq-dev postgresql-15 postgresql-15-postgis-3
 )
 # npm comes as Debian's package unless the installed Node.js brings its own (builds of nodejs that do
 # conflict with Debian's npm package, so asking for it there would fail the whole install).

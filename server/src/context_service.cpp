@@ -13,6 +13,9 @@
 #include "citytwin/context/json_ld_context.hpp"
 #include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/context/sqlite_entity_repository.hpp"
+#ifdef CITYTWIN_HAS_POSTGRESQL
+#include "citytwin/postgres/postgres_entity_repository.hpp"
+#endif
 #include "citytwin/core/error.hpp"
 
 namespace citytwin::server {
@@ -668,9 +671,18 @@ struct ContextService::Routes {
 };
 
 ContextService::ContextService(ServiceOptions options) : options_(std::move(options)) {
-  if (options_.databasePath.empty()) throw Error("context service: no database path");
-  store_ = std::make_unique<SqliteEntityRepository>(
-      SqliteRepositoryOptions{options_.databasePath, options_.synchronousFull});
+  if (!options_.storeUrl.empty()) {
+#ifdef CITYTWIN_HAS_POSTGRESQL
+    store_ = std::make_unique<postgres::PostgresEntityRepository>(
+        postgres::PostgresRepositoryOptions{options_.storeUrl, std::max<std::size_t>(4, options_.threads)});
+#else
+    throw Error("context service: this citytwin was built without libpq (libpq-dev); no PostgreSQL store");
+#endif
+  } else {
+    if (options_.databasePath.empty()) throw Error("context service: no database path");
+    store_ = std::make_unique<SqliteEntityRepository>(
+        SqliteRepositoryOptions{options_.databasePath, options_.synchronousFull});
+  }
   if (options_.whatIf) {
     whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, *store_, options_.maxWaitingWhatIfs);
   }

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "citytwin/context/entity_codec.hpp"
+#include "citytwin/context/entity_write.hpp"
 #include "citytwin/context/storage_text.hpp"
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/core/error.hpp"
@@ -10,23 +11,6 @@
 
 namespace citytwin::context {
 
-namespace {
-
-void mergeInstances(std::vector<Attribute>& existing, const std::vector<Attribute>& incoming) {
-  for (const auto& instance : incoming) {
-    const auto same = std::find_if(existing.begin(), existing.end(),
-                                   [&](const Attribute& a) { return a.datasetId == instance.datasetId; });
-    if (same != existing.end()) {
-      Attribute replacement = instance;
-      replacement.createdMs = same->createdMs;
-      *same = std::move(replacement);
-    } else {
-      existing.push_back(instance);
-    }
-  }
-}
-
-}  // namespace
 
 // History rows of the transaction being built, inserted kHistoryRowsPerStatement at a time just before the
 // commit: one statement per row cost more in SQLite's per-statement work than the rows themselves.
@@ -144,6 +128,19 @@ struct SqliteEntityRepository::Checkpointer {
       }
       wanted.notify_one();
     }
+  }
+};
+
+// Stores what applyWrite decides: entity bodies and deletions at once, history rows at the commit.
+struct SqliteEntityRepository::Sink final : WriteSink {
+  SqliteEntityRepository& repository;
+  explicit Sink(SqliteEntityRepository& owner) : repository(owner) {}
+  void persist(const Entity& entity) override { repository.persistEntity(entity); }
+  void remove(const std::string& id) override {
+    repository.statements_->deleteEntity.bind(1, repository.entityKey(id)).run();
+  }
+  void record(const std::string& id, const std::string& name, const Attribute& attribute, std::int64_t now) override {
+    repository.recordHistory(repository.entityKey(id), name, attribute, now);
   }
 };
 
@@ -282,9 +279,10 @@ void SqliteEntityRepository::writerLoop() {
       store::Transaction transaction(*writeDb_);
       {
         std::unique_lock lock(entitiesMutex_);
+        Sink sink(*this);
         for (Job* job : batch) {
           for (std::size_t i = 0; i < job->operations->size(); ++i) {
-            (*job->results)[i] = apply((*job->operations)[i], now, changed);
+            (*job->results)[i] = applyWrite((*job->operations)[i], entities_, now, sink, changed);
           }
         }
       }
@@ -327,174 +325,6 @@ void SqliteEntityRepository::writerLoop() {
       listener_(current);
     }
   }
-}
-
-WriteResult SqliteEntityRepository::apply(WriteOperation& op, std::int64_t now, std::vector<std::string>& changed) {
-  WriteResult result;
-  const std::string id = op.entity.id;  // a copy: op.entity may be moved into the store
-  auto found = entities_.find(id);
-  const auto notFound = [&](const std::string& what) {
-    result.error = ContextError(ErrorKind::NotFound, what);
-    return result;
-  };
-  const auto stamp = [&](std::map<std::string, std::vector<Attribute>>& attributes) {
-    for (auto& [name, instances] : attributes) {
-      for (auto& instance : instances) {
-        if (instance.createdMs == 0) instance.createdMs = now;
-        instance.modifiedMs = now;
-      }
-    }
-  };
-  const auto recordAll = [&](std::int64_t eid, const std::map<std::string, std::vector<Attribute>>& attributes) {
-    for (const auto& [name, instances] : attributes) {
-      for (const auto& instance : instances) recordHistory(eid, name, instance, now);
-    }
-  };
-
-  switch (op.kind) {
-    case WriteKind::Create:
-    case WriteKind::Upsert: {
-      if (found == entities_.end()) {
-        if (op.entity.types.empty()) {
-          result.error = ContextError(ErrorKind::BadRequestData, "entity " + id + " has no type");
-          return result;
-        }
-        Entity entity = std::move(op.entity);
-        entity.createdMs = entity.modifiedMs = now;
-        stamp(entity.attributes);
-        persistEntity(entity);
-        recordAll(entityKey(id), entity.attributes);
-        result.created = true;
-        changed.push_back(id);
-        entities_.emplace(id, std::move(entity));
-        return result;
-      }
-      if (op.kind == WriteKind::Create) {
-        result.error = ContextError(ErrorKind::AlreadyExists, "entity " + id + " already exists");
-        return result;
-      }
-      Entity& entity = found->second;
-      if (!op.entity.types.empty()) entity.types = op.entity.types;
-      if (op.mergeAttributes) {
-        for (auto& [name, instances] : op.entity.attributes) {
-          for (auto& instance : instances) instance.createdMs = 0;
-          mergeInstances(entity.attributes[name], instances);
-        }
-      } else {
-        for (auto& [name, instances] : op.entity.attributes) {
-          const auto previous = entity.attributes.find(name);
-          for (auto& instance : instances) {
-            instance.createdMs = previous != entity.attributes.end() && !previous->second.empty()
-                                     ? previous->second.front().createdMs
-                                     : now;
-          }
-        }
-        // Replacing: the incoming attributes become the entity's, so they move instead of being copied.
-        stamp(op.entity.attributes);
-        recordAll(entityKey(id), op.entity.attributes);
-        entity.attributes = std::move(op.entity.attributes);
-        entity.modifiedMs = now;
-        persistEntity(entity);
-        changed.push_back(id);
-        return result;
-      }
-      stamp(op.entity.attributes);
-      for (auto& [name, instances] : entity.attributes) {
-        for (auto& instance : instances) {
-          if (op.entity.attributes.contains(name)) instance.modifiedMs = now;
-          if (instance.createdMs == 0) instance.createdMs = now;
-        }
-      }
-      entity.modifiedMs = now;
-      persistEntity(entity);
-      recordAll(entityKey(id), op.entity.attributes);
-      changed.push_back(id);
-      return result;
-    }
-    case WriteKind::Delete:
-      if (found == entities_.end()) return notFound("entity " + id + " does not exist");
-      statements_->deleteEntity.bind(1, entityKey(id)).run();
-      entities_.erase(found);
-      return result;
-    default: break;
-  }
-
-  if (found == entities_.end()) return notFound("entity " + id + " does not exist");
-  Entity& entity = found->second;
-  std::map<std::string, std::vector<Attribute>> written;
-  switch (op.kind) {
-    case WriteKind::Update:
-    case WriteKind::AppendAttrs:
-      for (auto& [name, instances] : op.entity.attributes) {
-        if (op.noOverwrite && entity.attributes.contains(name)) {
-          result.notUpdated.push_back(name);
-          continue;
-        }
-        written[name] = instances;
-      }
-      break;
-    case WriteKind::UpdateAttrs:
-      for (auto& [name, instances] : op.entity.attributes) {
-        const auto existing = entity.attributes.find(name);
-        const bool allPresent = existing != entity.attributes.end() &&
-                                std::all_of(instances.begin(), instances.end(), [&](const Attribute& a) {
-                                  return std::any_of(existing->second.begin(), existing->second.end(),
-                                                     [&](const Attribute& e) { return e.datasetId == a.datasetId; });
-                                });
-        if (!allPresent) {
-          result.notUpdated.push_back(name);
-          continue;
-        }
-        written[name] = instances;
-      }
-      break;
-    case WriteKind::PatchAttr: {
-      const auto existing = entity.attributes.find(op.attribute);
-      if (existing == entity.attributes.end()) return notFound("entity " + id + " has no attribute " + op.attribute);
-      const auto incoming = op.entity.attributes.find(op.attribute);
-      if (incoming == op.entity.attributes.end()) {
-        result.error = ContextError(ErrorKind::BadRequestData, "the payload does not carry the attribute");
-        return result;
-      }
-      written[op.attribute] = incoming->second;
-      break;
-    }
-    case WriteKind::DeleteAttr: {
-      const auto existing = entity.attributes.find(op.attribute);
-      if (existing == entity.attributes.end()) return notFound("entity " + id + " has no attribute " + op.attribute);
-      auto& instances = existing->second;
-      const auto before = instances.size();
-      if (op.deleteAllInstances) {
-        instances.clear();
-      } else {
-        std::erase_if(instances, [&](const Attribute& a) { return a.datasetId == op.datasetId; });
-      }
-      if (instances.size() == before) return notFound("attribute " + op.attribute + " has no such datasetId");
-      if (instances.empty()) entity.attributes.erase(existing);
-      entity.modifiedMs = now;
-      persistEntity(entity);
-      changed.push_back(id);
-      return result;
-    }
-    default: break;
-  }
-  if (written.empty()) return result;
-  for (auto& [name, instances] : written) {
-    for (auto& instance : instances) instance.createdMs = 0;
-    mergeInstances(entity.attributes[name], instances);
-  }
-  for (auto& [name, instances] : entity.attributes) {
-    if (!written.contains(name)) continue;
-    for (auto& instance : instances) {
-      if (instance.createdMs == 0) instance.createdMs = now;
-      instance.modifiedMs = now;
-    }
-  }
-  entity.modifiedMs = now;
-  persistEntity(entity);
-  recordAll(entityKey(id), written);
-  changed.push_back(id);
-  return result;
 }
 
 std::optional<Entity> SqliteEntityRepository::get(const std::string& id) const {

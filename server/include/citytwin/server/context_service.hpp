@@ -19,6 +19,9 @@ struct ServiceOptions {
   int port = 1026;                        // 0: any free port (see ContextService::port())
   std::string token;                      // non-empty: every request needs "Authorization: Bearer <token>"
   std::filesystem::path databasePath;     // SQLite file of the entities and their history
+  // Instead of the SQLite file: a PostgreSQL/PostGIS database (postgresql://host/db, postgresql:///db?host=/dir),
+  // which several services can share.
+  std::string storeUrl;
   bool synchronousFull = true;            // see context::SqliteRepositoryOptions
   std::size_t maxBodyBytes = 32u << 20;   // larger bodies answer 413
   std::size_t maxBatchEntities = 10000;   // larger batches answer 400 BadRequestData

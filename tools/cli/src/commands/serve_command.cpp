@@ -22,6 +22,7 @@ struct ServeArguments {
   int port = 1026;
   std::string token;
   std::string database;
+  std::string store;
   std::string sync = "full";
   std::size_t threads = 8;
   std::size_t maxBatch = 10000;
@@ -63,6 +64,15 @@ void serve(const ServeArguments& args) {
 
   std::unique_ptr<context::LiveCity> live;
   std::filesystem::path database = args.database;
+  const bool postgres = args.store.starts_with("postgresql://") || args.store.starts_with("postgres://");
+  if (!args.store.empty()) {
+    if (!args.database.empty()) throw Error("give the store with --store or --db, not both");
+    if (postgres) {
+      options.storeUrl = args.store;
+    } else {
+      database = args.store;
+    }
+  }
   if (!args.city.empty()) {
     auto city = std::make_shared<const city::CityModel>(io::loadCity(args.city));
     live = std::make_unique<context::LiveCity>(*city);
@@ -73,7 +83,14 @@ void serve(const ServeArguments& args) {
     options.whatIf = server::WhatIfSettings{city, args.city, out, nullptr};
   }
   if (database.empty()) database = "citytwin-context.sqlite";
-  options.databasePath = database;
+  if (!postgres) options.databasePath = database;
+  // Where the entities live, for the start message (a URL's password left out).
+  std::string storeName = database.string();
+  if (postgres) {
+    storeName = args.store;
+    const auto at = storeName.find('@'), colon = storeName.find(':', storeName.find("://") + 3);
+    if (at != std::string::npos && colon < at) storeName = storeName.substr(0, colon) + ":***" + storeName.substr(at);
+  }
   if (live) {
     options.stateSummary = [&live] { return live->summary(); };
   }
@@ -91,11 +108,11 @@ void serve(const ServeArguments& args) {
   const int port = service.start();
   const std::string url = "http://" + args.bind + ":" + std::to_string(port);
   if (args.json) {
-    printJson({{"url", url}, {"port", port}, {"database", database.string()}, {"entities", service.store().entityCount()}});
+    printJson({{"url", url}, {"port", port}, {"database", storeName}, {"entities", service.store().entityCount()}});
     std::fflush(stdout);
   } else {
     std::cerr << "citytwin serve: NGSI-LD API at " << url << "/ngsi-ld/v1/ (" << service.store().entityCount()
-              << " entities in " << database.string() << ", sync " << args.sync << ")" << std::endl;
+              << " entities in " << storeName << (postgres ? "" : ", sync " + args.sync) << ")" << std::endl;
   }
   waitForTermination(signals);
   service.stop();
@@ -109,6 +126,9 @@ void registerServeCommand(CommandTree& tree) {
   serve->add_option("--port", args->port, "TCP port (0: any free port)")->capture_default_str();
   serve->add_option("--token", args->token, "Require 'Authorization: Bearer TOKEN' on every request");
   serve->add_option("--db", args->database, "SQLite database of entities and history (default: next to the city)");
+  serve->add_option("--store", args->store,
+                    "Live store: a SQLite file, or a PostgreSQL/PostGIS URL (postgresql://host/db or "
+                    "postgresql:///db?host=/socket/dir) that several services can share");
   serve->add_option("--sync", args->sync, "SQLite synchronous mode: full (fsync per commit) or normal")->capture_default_str();
   serve->add_option("--threads", args->threads, "HTTP worker threads")->capture_default_str();
   serve->add_option("--max-batch", args->maxBatch, "Largest batch operation (entities)")->capture_default_str();

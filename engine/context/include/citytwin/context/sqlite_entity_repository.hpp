@@ -54,10 +54,10 @@ class SqliteEntityRepository final : public EntityRepository {
   struct Job;
   struct Statements;
   struct Checkpointer;
+  struct Sink;
   void writerLoop();
   void open();
   void load();
-  WriteResult apply(WriteOperation& operation, std::int64_t now, std::vector<std::string>& changed);
   void persistEntity(const Entity& entity);
   void recordHistory(std::int64_t eid, const std::string& name, const Attribute& attribute, std::int64_t now);
   std::int64_t entityKey(const std::string& id);

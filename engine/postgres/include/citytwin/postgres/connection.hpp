@@ -1,0 +1,99 @@
+#pragma once
+
+#include <cstdint>
+#include <set>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "citytwin/core/error.hpp"
+
+struct pg_conn;
+struct pg_result;
+
+namespace citytwin::postgres {
+
+// A statement PostgreSQL refused, with its SQLSTATE (e.g. 40P01 deadlock, 23505 unique violation), or a
+// connection that failed (sqlState empty).
+class DatabaseError : public Error {
+ public:
+  DatabaseError(const std::string& message, std::string sqlState)
+      : Error(message), sqlState_(std::move(sqlState)) {}
+  const std::string& sqlState() const noexcept { return sqlState_; }
+  // A conflict between concurrent transactions: the transaction may simply run again.
+  bool retryable() const noexcept;
+  // The connection broke (server gone, backend terminated): SQLSTATE class 08 or 57P, or none at all.
+  bool connectionLost() const noexcept;
+
+ private:
+  std::string sqlState_;
+};
+
+// The rows of one statement, as text.
+class Result {
+ public:
+  explicit Result(pg_result* result) : result_(result) {}
+  ~Result();
+  Result(Result&& other) noexcept : result_(other.result_) { other.result_ = nullptr; }
+  Result& operator=(Result&&) = delete;
+  Result(const Result&) = delete;
+
+  int rows() const;
+  bool isNull(int row, int column) const;
+  std::string_view text(int row, int column) const;
+  std::int64_t integer(int row, int column) const;
+
+ private:
+  pg_result* result_;
+};
+
+// A prepared statement: prepared on a connection the first time it runs there.
+struct Statement {
+  const char* name;
+  const char* sql;
+};
+
+// One libpq connection (any URL libpq accepts: postgresql://user@host/db, postgresql:///db?host=/socket/dir).
+// Not thread-safe: one user at a time (see the repository's pool).
+class Connection {
+ public:
+  // Throws DatabaseError naming the URL when the server cannot be reached.
+  explicit Connection(const std::string& url);
+  ~Connection();
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  // Statements without parameters, several allowed (simple query protocol).
+  void execute(const std::string& sql);
+  // One statement with text parameters (nullptr: SQL NULL).
+  Result query(const std::string& sql, const std::vector<const char*>& parameters = {});
+  Result run(const Statement& statement, const std::vector<const char*>& parameters = {});
+  // COPY ... FROM STDIN with the data in COPY's text format.
+  void copyIn(const std::string& copySql, const std::string& data);
+  bool broken() const;
+
+ private:
+  Result check(pg_result* result, std::string_view what);
+  pg_conn* connection_;
+  std::set<std::string> prepared_;
+};
+
+// A text[] parameter in PostgreSQL's array literal form: {"a","b",NULL}.
+class TextArray {
+ public:
+  void add(std::string_view element);
+  void addNull();
+  std::size_t size() const { return size_; }
+  // The literal; the array stays usable.
+  const char* literal();
+
+ private:
+  std::string text_ = "{";
+  std::string finished_;
+  std::size_t size_ = 0;
+};
+
+// Appends one field in COPY's text format (backslash escapes for \\, tab, newline, carriage return).
+void appendCopyField(std::string& row, std::string_view field);
+
+}  // namespace citytwin::postgres
