@@ -52,7 +52,8 @@ std::vector<StoredVariant> RunDatabaseReader::variants(std::int64_t runId) {
   while (query.step()) {
     variants.push_back({query.integer(0),
                         {static_cast<int>(query.integer(1)), query.text(2), query.text(3),
-                         runStatusFromString(query.text(4)), query.real(5), query.real(6)}});
+                         runStatusFromString(query.text(4)), query.real(5), query.real(6),
+                         query.isNull(7) ? -1 : static_cast<int>(query.integer(7))}});
   }
   return variants;
 }

@@ -177,6 +177,65 @@ void printComparison(const scenario::Scenario& spec, const scenario::RunOutcome&
               static_cast<long long>(outcome.runId));
 }
 
+// An ensemble's outcome: per KPI and variant the distribution over the members, then the probability of
+// each threshold the scenario names.
+void printDistributions(const scenario::Scenario& spec, const scenario::RunOutcome& outcome,
+                        const sim::ModelRegistry& registry) {
+  const auto definitions = registry.kpiDefinitions();
+  std::vector<std::vector<std::string>> table{{"kpi", "unit", "variant", "mean", "std", "p5", "p50", "p95"}};
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& distribution : outcome.distributions) {
+    for (const auto& kpi : distribution.kpis) {
+      if (std::find(rows.begin(), rows.end(), std::make_pair(kpi.model, kpi.kpi)) == rows.end())
+        rows.emplace_back(kpi.model, kpi.kpi);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  for (const auto& [model, kpi] : rows) {
+    const auto found = definitions.find(model);
+    const sim::KpiDefinition* definition =
+        found == definitions.end() ? nullptr : sim::findKpiDefinition(found->second, kpi);
+    bool first = true;
+    for (const auto& distribution : outcome.distributions) {
+      for (const auto& each : distribution.kpis) {
+        if (each.model != model || each.kpi != kpi) continue;
+        table.push_back({first ? model + "." + kpi : "", first ? (definition ? definition->unit : "?") : "",
+                         distribution.variant, formatTableNumber(each.mean), formatTableNumber(each.std),
+                         formatTableNumber(each.p5), formatTableNumber(each.p50), formatTableNumber(each.p95)});
+        first = false;
+      }
+    }
+  }
+  std::vector<std::size_t> widths(table.front().size(), 0);
+  for (const auto& line : table)
+    for (std::size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], line[c].size());
+  std::printf("scenario %s: %s from %s, ensemble of %d members x %zu branch%s (%zu simulations), %.2f s\n",
+              spec.name.c_str(), sim::formatDuration(spec.duration).c_str(), spec.startIso8601().c_str(),
+              spec.memberCount(), spec.branchCount(), spec.branchCount() == 1 ? "" : "es", outcome.variants.size(),
+              outcome.seconds);
+  for (const auto& line : table) {
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      if (c < 3)
+        std::printf(c == 0 ? "%-*s" : "  %-*s", static_cast<int>(widths[c]), line[c].c_str());
+      else
+        std::printf("  %*s", static_cast<int>(widths[c]), line[c].c_str());
+    }
+    std::printf("\n");
+  }
+  if (!spec.ensemble->thresholds.empty()) std::printf("probability over the members:\n");
+  for (std::size_t t = 0; t < spec.ensemble->thresholds.size(); ++t) {
+    std::printf("  P(%s):", spec.ensemble->thresholds[t].text.c_str());
+    for (const auto& distribution : outcome.distributions) {
+      const auto& threshold = distribution.thresholds[t];
+      std::printf("  %s %.3g (%zu/%zu)", distribution.variant.c_str(), threshold.probability, threshold.crossing,
+                  threshold.members);
+    }
+    std::printf("\n");
+  }
+  std::printf("run database: %s (run %lld)\n", outcome.database.string().c_str(),
+              static_cast<long long>(outcome.runId));
+}
+
 void runScenarioCommand(const RunArguments& arguments) {
   if (arguments.threads < 0) throw Error("--threads must be 0 (all cores) or a positive number");
   std::unique_ptr<tbb::global_control> limit;
@@ -235,6 +294,8 @@ void runScenarioCommand(const RunArguments& arguments) {
     if (!live.is_null()) document["live"] = live;
     if (!liveInputs.is_null()) document["inputs"] = liveInputs;
     printJson(document);
+  } else if (spec.ensemble) {
+    printDistributions(spec, outcome, registry);
   } else {
     printComparison(spec, outcome, registry);
   }
