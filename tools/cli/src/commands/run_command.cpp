@@ -28,6 +28,10 @@
 #include "command_registry.hpp"
 #include "json_output.hpp"
 
+#ifdef CITYTWIN_HAS_MPI
+#include "citytwin/scenario/mpi_branch_dealer.hpp"
+#endif
+
 #if __has_include(<citytwin/generate/sample_city.hpp>)
 #include "citytwin/generate/sample_city.hpp"
 #define CITYTWIN_HAS_GENERATOR 1
@@ -236,7 +240,31 @@ void printDistributions(const scenario::Scenario& spec, const scenario::RunOutco
               static_cast<long long>(outcome.runId));
 }
 
+void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* dealer);
+
+// Under mpirun or srun the run's simulations are dealt out to the ranks and rank 0 writes the run;
+// otherwise MPI is never touched. A rank that fails before every rank is done with the dealing ends the
+// whole run (MPI_Abort), so none is left waiting; the message says which rank.
 void runScenarioCommand(const RunArguments& arguments) {
+#ifdef CITYTWIN_HAS_MPI
+  if (scenario::MpiSession::launched()) {
+    scenario::MpiSession session;
+    scenario::MpiBranchDealer dealer(session);
+    try {
+      runScenarioInWorld(arguments, &dealer);
+    } catch (const std::exception& e) {
+      if (session.size() == 1 || dealer.dealt()) throw;
+      std::cerr << "citytwin: error: rank " << session.rank() << " of " << session.size() << ": " << e.what()
+                << std::endl;
+      session.abort(1);
+    }
+    return;
+  }
+#endif
+  runScenarioInWorld(arguments, nullptr);
+}
+
+void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* dealer) {
   if (arguments.threads < 0) throw Error("--threads must be 0 (all cores) or a positive number");
   std::unique_ptr<tbb::global_control> limit;
   if (arguments.threads > 0) {
@@ -247,7 +275,18 @@ void runScenarioCommand(const RunArguments& arguments) {
   models::registerBuiltinModels(registry);
   const scenario::Scenario spec = scenario::loadScenario(arguments.scenario, registry);
   std::filesystem::path cityPath;
+  const bool recording = dealer == nullptr || dealer->recordsRun();
+#ifdef CITYTWIN_HAS_MPI
+  // Rank 0 generates the city when it is missing; the others load it once it is there.
+  const auto* world = dynamic_cast<scenario::MpiBranchDealer*>(dealer);
+  if (world != nullptr && !recording) world->session().barrier();
+#endif
   const city::CityModel city = obtainCity(spec, arguments, cityPath);
+#ifdef CITYTWIN_HAS_MPI
+  if (world != nullptr && recording) world->session().barrier();
+#endif
+  if (dealer != nullptr && !arguments.fromLive.empty())
+    throw Error("--from-live cannot be used under mpirun: every rank would read another live state");
 
   scenario::RunOptions options;
   options.outDirectory =
@@ -256,6 +295,7 @@ void runScenarioCommand(const RunArguments& arguments) {
   options.stop = &sim::interruptFlag();
   options.inputs.push_back({"city", cityPath.string(), fingerprintFile(cityPath)});
   options.showProgress = !arguments.json;
+  options.dealer = dealer;
   options.writeRaster = [](const std::filesystem::path& file, const sim::RasterOutput& raster) {
     io::writeGeoTiff(raster.grid, raster.epsg, file);
   };
@@ -283,6 +323,7 @@ void runScenarioCommand(const RunArguments& arguments) {
   }
   sim::installInterruptHandlers();
   const scenario::RunOutcome outcome = scenario::runScenario(spec, city, registry, options);
+  if (!outcome.recorded) return;  // an MPI rank other than 0: rank 0 reports
 
   if (outcome.status == store::RunStatus::Interrupted) {
     throw Error(
