@@ -205,6 +205,8 @@ sim::Intervention FailurePerturbation::intervention(const std::vector<std::strin
 
 Ensemble readEnsemble(const ValueReader& reader) {
   Ensemble ensemble;
+  // Before anything is read, so `member = 40` is reported as itself and not as a missing `members`.
+  reader.rejectKeysOutside({"members", "thresholds", "scale", "fail"}, "members, thresholds, scale, fail");
   const auto members = reader.requireInteger("members");
   if (members < 1 || members > 1000000) reader.fail("members", "expected a number of members, 1 to 1000000");
   ensemble.members = static_cast<int>(members);

@@ -111,7 +111,10 @@ std::vector<BranchResult> MpiBranchDealer::deal(const std::vector<double>& costs
   std::thread local([&] {
     for (std::size_t index = take(); index < count; index = take()) {
       results[index] = run(index);
-      if (!results[index].failure.empty()) stopDealing.store(true);
+      if (!results[index].failure.empty()) {
+        results[index].failure = "rank 0: " + results[index].failure;
+        stopDealing.store(true);
+      }
     }
   });
 

@@ -95,17 +95,27 @@ std::string utcNowIso8601() {
 }
 
 RunDatabase::RunDatabase(const std::filesystem::path& path) : database_(path) {
+  bool schema1 = false;
   {
-    Transaction transaction(database_);
-    // A file of an older schema is migrated in the same transaction that completes its tables.
     Statement hasSchema(database_, run_schema::kHasSchemaInfo);
     if (hasSchema.step() && hasSchema.integer(0) > 0) {
       Statement version(database_, run_schema::kSelectVersion);
-      if (version.step() && version.text(0) == "1") {
-        version.reset();
-        database_.execute(run_schema::kMigrate1To2);
-      }
+      schema1 = version.step() && version.text(0) == "1";
     }
+  }
+  if (schema1) {
+    // The variants table is rebuilt under the same ids, so the rows that refer to it stay valid; foreign
+    // keys are off meanwhile (SQLite's procedure for changing a table's constraints), in one transaction.
+    database_.execute("PRAGMA foreign_keys = OFF");
+    {
+      Transaction transaction(database_);
+      database_.execute(run_schema::kMigrate1To2);
+      transaction.commit();
+    }
+    database_.execute("PRAGMA foreign_keys = ON");
+  }
+  {
+    Transaction transaction(database_);
     database_.execute(run_schema::kCreate);
     transaction.commit();
   }
