@@ -334,6 +334,9 @@ void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* d
     nlohmann::json document = server::runOutcomeJson(spec, outcome);
     if (!live.is_null()) document["live"] = live;
     if (!liveInputs.is_null()) document["inputs"] = liveInputs;
+#ifdef CITYTWIN_HAS_MPI
+    if (world != nullptr) document["mpi"] = {{"ranks", world->session().size()}, {"gathered_bytes", world->gatheredBytes()}};
+#endif
     printJson(document);
   } else if (spec.ensemble) {
     printDistributions(spec, outcome, registry);
