@@ -117,7 +117,7 @@ void runEnsembleBench(const EnsembleBenchArguments& arguments) {
                 m.ranks == 0 ? "1 (no MPI)" : std::to_string(m.ranks).c_str(), m.simulations, m.seconds,
                 m.wallSeconds, m.simulationsPerSecond,
                 m.seconds * std::max(1, m.ranks) / static_cast<double>(m.simulations), m.gatheredBytes,
-                m.simulationsPerSecond / oneRank.simulationsPerSecond);
+                speedup.c_str());
   }
 }
 
