@@ -22,6 +22,8 @@ PACKAGES=(
   sumo sumo-tools
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
+  # ensembles over MPI ranks: `mpirun -np R citytwin run` (CITYTWIN_MPI) and its tests
+  libopenmpi-dev openmpi-bin
 )
 
 missing=()
