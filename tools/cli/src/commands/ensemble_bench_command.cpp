@@ -1,5 +1,6 @@
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -20,6 +21,7 @@ struct EnsembleBenchArguments {
   std::filesystem::path scenario = "scenarios/flood_ensemble.toml";
   std::vector<int> ranks{1, 2};
   std::filesystem::path out;
+  int repeat = 1;
   bool json = false;
 };
 
@@ -77,10 +79,24 @@ void runEnsembleBench(const EnsembleBenchArguments& arguments) {
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT", "1", 0);
     ::setenv("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1", 0);
   }
-  std::vector<RankMeasurement> results{measure(arguments, 0)};
+  if (arguments.repeat < 1) throw Error("--repeat: expected a number >= 1");
+  std::vector<int> configurations{0};
   for (const int ranks : arguments.ranks) {
     if (ranks < 1) throw Error("--ranks: expected numbers of ranks >= 1");
-    results.push_back(measure(arguments, ranks));
+    configurations.push_back(ranks);
+  }
+  // Repetitions go round the configurations, so a change of the machine's load hits them all alike; each
+  // configuration reports its median repetition.
+  std::vector<std::vector<RankMeasurement>> runs(configurations.size());
+  for (int repetition = 0; repetition < arguments.repeat; ++repetition) {
+    for (std::size_t c = 0; c < configurations.size(); ++c)
+      runs[c].push_back(measure(arguments, configurations[c]));
+  }
+  std::vector<RankMeasurement> results;
+  for (std::vector<RankMeasurement>& each : runs) {
+    std::sort(each.begin(), each.end(),
+              [](const RankMeasurement& a, const RankMeasurement& b) { return a.seconds < b.seconds; });
+    results.push_back(each[each.size() / 2]);
   }
   // Speed-ups against one rank measured in this same invocation (the first --ranks entry when 1 is absent).
   const RankMeasurement& oneRank = results.size() > 1 ? results[1] : results[0];
@@ -103,7 +119,8 @@ void runEnsembleBench(const EnsembleBenchArguments& arguments) {
                {"results", rows}});
     return;
   }
-  std::printf("scenario %s, 1 TBB thread per rank\n", arguments.scenario.string().c_str());
+  std::printf("scenario %s, 1 TBB thread per rank, median of %d run%s each\n",
+              arguments.scenario.string().c_str(), arguments.repeat, arguments.repeat == 1 ? "" : "s");
   // The reference in one process builds every branch before its clock starts (`run s` leaves building out);
   // on ranks each simulation is built where it runs, inside the clock: compare ranks with ranks.
   std::printf("%-14s  %11s  %9s  %7s  %14s  %10s  %14s  %8s\n", "ranks", "simulations", "run s", "wall s",
@@ -128,6 +145,8 @@ void registerEnsembleBench(CommandTree& tree) {
   bench->add_option("--scenario", arguments->scenario,
                     "Scenario with an [ensemble] (default scenarios/flood_ensemble.toml)");
   bench->add_option("--ranks", arguments->ranks, "Numbers of ranks to measure (default 1 2)")->delimiter(',');
+  bench->add_option("--repeat", arguments->repeat,
+                    "Runs of each configuration, taken in turns; the median is reported");
   bench->add_option("--out", arguments->out, "Scratch folder for the runs (default: a temporary folder)");
   addJsonFlag(*bench, arguments->json);
   bench->callback([arguments] { runEnsembleBench(*arguments); });
