@@ -24,10 +24,13 @@ nlohmann::json runOutcomeJson(const scenario::Scenario& spec, const scenario::Ru
       }
       nlohmann::json thresholds = nlohmann::json::array();
       for (const auto& threshold : distribution.thresholds) {
-        thresholds.push_back({{"threshold", threshold.expression}, {"members", threshold.members},
-                              {"crossing", threshold.crossing}, {"probability", threshold.probability}});
+        thresholds.push_back({{"threshold", threshold.expression},
+                              {"members", threshold.members},
+                              {"crossing", threshold.crossing},
+                              {"probability", threshold.probability}});
       }
-      distributions.push_back({{"variant", distribution.variant}, {"kpis", kpis}, {"thresholds", thresholds}});
+      distributions.push_back(
+          {{"variant", distribution.variant}, {"kpis", kpis}, {"thresholds", thresholds}});
     }
     document["ensemble"] = {{"members", spec.memberCount()}, {"distributions", distributions}};
   }

@@ -1,13 +1,14 @@
 #include "citytwin/scenario/scenario_run.hpp"
 
+#include <unistd.h>
+
 #include <algorithm>
 #include <chrono>
 #include <exception>
 #include <fstream>
 #include <memory>
-#include <numeric>
-#include <unistd.h>
 #include <nlohmann/json.hpp>
+#include <numeric>
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/fingerprint.hpp"
@@ -94,8 +95,8 @@ double estimatedCost(const Scenario& spec, const BranchRun& run) {
 
 }  // namespace
 
-RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
-                       const sim::ModelRegistry& registry, const RunOptions& options) {
+RunOutcome runScenario(const Scenario& spec, const city::CityModel& city, const sim::ModelRegistry& registry,
+                       const RunOptions& options) {
   validate(spec, registry);
   checkAgainstCity(spec, city);
   const std::vector<BranchRun> runs = branchRuns(spec);
@@ -103,7 +104,8 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
   const bool recording = options.dealer == nullptr || options.dealer->recordsRun();
   if (recording) {
     std::filesystem::create_directories(options.outDirectory);
-    for (const BranchRun& run : runs) std::filesystem::create_directories(options.outDirectory / runFolder(spec, run));
+    for (const BranchRun& run : runs)
+      std::filesystem::create_directories(options.outDirectory / runFolder(spec, run));
   }
 
   // In one process every branch is built before anything runs, so every input error surfaces first.
@@ -112,8 +114,8 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
   if (options.dealer == nullptr) {
     branches.resize(count);
     sim::forEachInParallel(count, [&](std::size_t i) {
-      sim::BranchSpec branchSpec =
-          makeBranchSpec(spec, runs[i], city, options.outDirectory / runFolder(spec, runs[i]), &drawEvents[i]);
+      sim::BranchSpec branchSpec = makeBranchSpec(
+          spec, runs[i], city, options.outDirectory / runFolder(spec, runs[i]), &drawEvents[i]);
       branchSpec.prepareState = options.prepareState;
       branches[i] = std::make_unique<sim::Branch>(std::move(branchSpec), registry);
     });
@@ -170,7 +172,8 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
       failureMessage = "unknown error";
     }
     if (progress) progress->finish();
-    for (std::size_t i = 0; i < count; ++i) results.push_back(collectResult(*branches[i], std::move(drawEvents[i])));
+    for (std::size_t i = 0; i < count; ++i)
+      results.push_back(collectResult(*branches[i], std::move(drawEvents[i])));
   } else {
     std::vector<double> costs(count);
     for (std::size_t i = 0; i < count; ++i) costs[i] = estimatedCost(spec, runs[i]);
@@ -178,8 +181,9 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
     // back, so the recording process can write them where a run in one process would have.
     const auto runOne = [&](std::size_t i) {
       BranchResult result;
-      const std::filesystem::path staging = std::filesystem::temp_directory_path() /
-                                            ("citytwin-" + std::to_string(::getpid()) + "-" + std::to_string(i));
+      const std::filesystem::path staging =
+          std::filesystem::temp_directory_path() /
+          ("citytwin-" + std::to_string(::getpid()) + "-" + std::to_string(i));
       try {
         std::vector<sim::Event> draws;
         sim::BranchSpec branchSpec = makeBranchSpec(spec, runs[i], city, staging, &draws);
@@ -193,8 +197,8 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
         }
       } catch (const std::exception& e) {
         result.failure = spec.branchName(runs[i].branch) +
-                         (runs[i].member >= 0 ? " member " + std::to_string(runs[i].member) : std::string()) + ": " +
-                         e.what();
+                         (runs[i].member >= 0 ? " member " + std::to_string(runs[i].member) : std::string()) +
+                         ": " + e.what();
       }
       std::error_code ignored;
       std::filesystem::remove_all(staging, ignored);
@@ -205,8 +209,9 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
       outcome.recorded = false;
       return outcome;
     }
-    if (results.size() != count) throw Error("the ranks returned " + std::to_string(results.size()) +
-                                             " results for " + std::to_string(count) + " simulations");
+    if (results.size() != count)
+      throw Error("the ranks returned " + std::to_string(results.size()) + " results for " +
+                  std::to_string(count) + " simulations");
     for (const BranchResult& result : results) {
       if (!result.failure.empty()) {
         failureMessage = result.failure;
@@ -249,7 +254,8 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
       for (std::size_t i = 0; i < count; ++i) {
         if (runs[i].branch == branch) members.push_back(&results[i].kpis);
       }
-      outcome.distributions.push_back(summariseMembers(spec.branchName(branch), members, spec.ensemble->thresholds));
+      outcome.distributions.push_back(
+          summariseMembers(spec.branchName(branch), members, spec.ensemble->thresholds));
     }
   }
 
@@ -260,9 +266,9 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
     const store::RunStatus variantStatus =
         variant.completed ? store::RunStatus::Completed
                           : (failure ? store::RunStatus::Failed : store::RunStatus::Interrupted);
-    const std::int64_t variantId =
-        recorded->addVariant({static_cast<int>(runs[i].branch), variant.name, variant.description, variantStatus,
-                              variant.reachedSeconds, sim::toSeconds(spec.duration), variant.member});
+    const std::int64_t variantId = recorded->addVariant(
+        {static_cast<int>(runs[i].branch), variant.name, variant.description, variantStatus,
+         variant.reachedSeconds, sim::toSeconds(spec.duration), variant.member});
     for (const BranchResult::Sample& sample : result.series)
       recorded->addKpiSample(variantId, sample.model, sample.kpi, sample.tSeconds, sample.value);
     for (const auto& [model, values] : variant.kpis) {
@@ -279,13 +285,14 @@ RunOutcome runScenario(const Scenario& spec, const city::CityModel& city,
   }
   for (const VariantDistribution& distribution : outcome.distributions) {
     for (const KpiDistribution& kpi : distribution.kpis) {
-      recorded->addKpiDistribution({distribution.variant, kpi.model, kpi.kpi, static_cast<std::int64_t>(kpi.members),
-                                    kpi.mean, kpi.std, kpi.p5, kpi.p50, kpi.p95});
+      recorded->addKpiDistribution({distribution.variant, kpi.model, kpi.kpi,
+                                    static_cast<std::int64_t>(kpi.members), kpi.mean, kpi.std, kpi.p5,
+                                    kpi.p50, kpi.p95});
     }
     for (const ThresholdProbability& threshold : distribution.thresholds) {
-      recorded->addThresholdProbability({distribution.variant, threshold.expression,
-                                         static_cast<std::int64_t>(threshold.members),
-                                         static_cast<std::int64_t>(threshold.crossing), threshold.probability});
+      recorded->addThresholdProbability(
+          {distribution.variant, threshold.expression, static_cast<std::int64_t>(threshold.members),
+           static_cast<std::int64_t>(threshold.crossing), threshold.probability});
     }
   }
   recorded->commit(outcome.status, failureMessage, outcome.seconds);

@@ -205,7 +205,8 @@ void printDistributions(const scenario::Scenario& spec, const scenario::RunOutco
         if (each.model != model || each.kpi != kpi) continue;
         table.push_back({first ? model + "." + kpi : "", first ? (definition ? definition->unit : "?") : "",
                          distribution.variant, formatTableNumber(each.mean), formatTableNumber(each.std),
-                         formatTableNumber(each.p5), formatTableNumber(each.p50), formatTableNumber(each.p95)});
+                         formatTableNumber(each.p5), formatTableNumber(each.p50),
+                         formatTableNumber(each.p95)});
         first = false;
       }
     }
@@ -215,8 +216,8 @@ void printDistributions(const scenario::Scenario& spec, const scenario::RunOutco
     for (std::size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], line[c].size());
   std::printf("scenario %s: %s from %s, ensemble of %d members x %zu branch%s (%zu simulations), %.2f s\n",
               spec.name.c_str(), sim::formatDuration(spec.duration).c_str(), spec.startIso8601().c_str(),
-              spec.memberCount(), spec.branchCount(), spec.branchCount() == 1 ? "" : "es", outcome.variants.size(),
-              outcome.seconds);
+              spec.memberCount(), spec.branchCount(), spec.branchCount() == 1 ? "" : "es",
+              outcome.variants.size(), outcome.seconds);
   for (const auto& line : table) {
     for (std::size_t c = 0; c < line.size(); ++c) {
       if (c < 3)
@@ -231,8 +232,8 @@ void printDistributions(const scenario::Scenario& spec, const scenario::RunOutco
     std::printf("  P(%s):", spec.ensemble->thresholds[t].text.c_str());
     for (const auto& distribution : outcome.distributions) {
       const auto& threshold = distribution.thresholds[t];
-      std::printf("  %s %.3g (%zu/%zu)", distribution.variant.c_str(), threshold.probability, threshold.crossing,
-                  threshold.members);
+      std::printf("  %s %.3g (%zu/%zu)", distribution.variant.c_str(), threshold.probability,
+                  threshold.crossing, threshold.members);
     }
     std::printf("\n");
   }
@@ -335,7 +336,8 @@ void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* d
     if (!live.is_null()) document["live"] = live;
     if (!liveInputs.is_null()) document["inputs"] = liveInputs;
 #ifdef CITYTWIN_HAS_MPI
-    if (world != nullptr) document["mpi"] = {{"ranks", world->session().size()}, {"gathered_bytes", world->gatheredBytes()}};
+    if (world != nullptr)
+      document["mpi"] = {{"ranks", world->session().size()}, {"gathered_bytes", world->gatheredBytes()}};
 #endif
     printJson(document);
   } else if (spec.ensemble) {
