@@ -129,6 +129,12 @@ inline constexpr std::string_view kSelectRun =
     "FROM runs WHERE id = ?";
 inline constexpr std::string_view kSelectInputs =
     "SELECT role, path, fingerprint FROM run_inputs WHERE run_id = ? ORDER BY rowid";
+// A file of schema 1 (read-only readers do not migrate it) has no member column: every variant reads as -1.
+inline constexpr std::string_view kHasMemberColumn =
+    "SELECT COUNT(*) FROM pragma_table_info('variants') WHERE name = 'member'";
+inline constexpr std::string_view kSelectVariantsSchema1 =
+    "SELECT id, position, name, description, status, reached_s, end_s, NULL FROM variants WHERE run_id = ? "
+    "ORDER BY position";
 inline constexpr std::string_view kSelectVariants =
     "SELECT id, position, name, description, status, reached_s, end_s, member FROM variants WHERE run_id = ? "
     "ORDER BY position, member";
