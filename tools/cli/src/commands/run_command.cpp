@@ -276,8 +276,8 @@ void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* d
   models::registerBuiltinModels(registry);
   const scenario::Scenario spec = scenario::loadScenario(arguments.scenario, registry);
   std::filesystem::path cityPath;
-  const bool recording = dealer == nullptr || dealer->recordsRun();
 #ifdef CITYTWIN_HAS_MPI
+  const bool recording = dealer == nullptr || dealer->recordsRun();
   // Rank 0 generates the city when it is missing; the others load it once it is there.
   const auto* world = dynamic_cast<scenario::MpiBranchDealer*>(dealer);
   if (world != nullptr && !recording) world->session().barrier();
