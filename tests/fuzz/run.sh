@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Builds the fuzz targets (the NGSI-LD parser; the [ensemble] table of scenario files) with clang in its own folder and runs it for a bounded time.
+# Builds the NGSI-LD parser fuzz target with clang in its own folder and runs it for a bounded time.
 #   tests/fuzz/run.sh [SECONDS]      (default 60; FUZZ_BUILD_DIR overrides the build folder)
 set -euo pipefail
 seconds="${1:-60}"
@@ -14,16 +14,9 @@ cmake -S "${source_dir}" -B "${build_dir}" -G Ninja \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCITYTWIN_FUZZ=ON -DCITYTWIN_BUILD_VIEWER=OFF -DCITYTWIN_BUILD_BENCHMARKS=OFF -DCITYTWIN_MODELS="" \
   -DCITYTWIN_WARNINGS_AS_ERRORS=OFF >/dev/null
-ninja -C "${build_dir}" -j"${FUZZ_JOBS:-2}" ngsi_ld_parser_fuzz ensemble_table_fuzz
+ninja -C "${build_dir}" -j"${FUZZ_JOBS:-2}" ngsi_ld_parser_fuzz
 corpus="${build_dir}/fuzz-corpus/ngsi_ld"
 mkdir -p "${corpus}"
 cp -n "${source_dir}/tests/fuzz/corpus/ngsi_ld/"* "${corpus}/" 2>/dev/null || true
 "${build_dir}/tests/fuzz/ngsi_ld_parser_fuzz" -max_total_time="${seconds}" -max_len=4096 -timeout=10 \
-  -rss_limit_mb=2048 -print_final_stats=1 "${corpus}"
-# The [ensemble] table's reader is small: a quarter of the time (at least 10 s).
-ensemble_seconds=$(( seconds / 4 > 10 ? seconds / 4 : 10 ))
-corpus="${build_dir}/fuzz-corpus/ensemble_table"
-mkdir -p "${corpus}"
-cp -n "${source_dir}/tests/fuzz/corpus/ensemble_table/"* "${corpus}/" 2>/dev/null || true
-"${build_dir}/tests/fuzz/ensemble_table_fuzz" -max_total_time="${ensemble_seconds}" -max_len=4096 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 "${corpus}"
