@@ -26,6 +26,8 @@ PACKAGES=(
   libtinygltf-dev nodejs
   # live store on PostgreSQL/PostGIS (serve --store postgresql://); the tests start a private server
   libpq-dev postgresql-15 postgresql-15-postgis-3
+  # ensembles over MPI ranks: `mpirun -np R citytwin run` (CITYTWIN_MPI) and its tests
+  libopenmpi-dev openmpi-bin
 )
 # npm comes as Debian's package unless the installed Node.js brings its own (builds of nodejs that do
 # conflict with Debian's npm package, so asking for it there would fail the whole install).

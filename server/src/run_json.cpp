@@ -9,9 +9,32 @@ nlohmann::json runOutcomeJson(const scenario::Scenario& spec, const scenario::Ru
     for (const auto& [model, values] : variant.kpis) {
       for (const auto& [kpi, value] : values) kpis[model + "." + kpi] = value;
     }
-    variants.push_back({{"name", variant.name}, {"kpis", kpis}});
+    nlohmann::json entry = {{"name", variant.name}, {"kpis", kpis}};
+    if (variant.member >= 0) entry["member"] = variant.member;
+    variants.push_back(std::move(entry));
   }
-  return {{"scenario", spec.name}, {"variants", variants}, {"seconds", outcome.seconds}};
+  nlohmann::json document = {{"scenario", spec.name}, {"variants", variants}, {"seconds", outcome.seconds}};
+  if (spec.ensemble) {
+    nlohmann::json distributions = nlohmann::json::array();
+    for (const auto& distribution : outcome.distributions) {
+      nlohmann::json kpis = nlohmann::json::object();
+      for (const auto& kpi : distribution.kpis) {
+        kpis[kpi.model + "." + kpi.kpi] = {{"members", kpi.members}, {"mean", kpi.mean}, {"std", kpi.std},
+                                           {"p5", kpi.p5},           {"p50", kpi.p50},   {"p95", kpi.p95}};
+      }
+      nlohmann::json thresholds = nlohmann::json::array();
+      for (const auto& threshold : distribution.thresholds) {
+        thresholds.push_back({{"threshold", threshold.expression},
+                              {"members", threshold.members},
+                              {"crossing", threshold.crossing},
+                              {"probability", threshold.probability}});
+      }
+      distributions.push_back(
+          {{"variant", distribution.variant}, {"kpis", kpis}, {"thresholds", thresholds}});
+    }
+    document["ensemble"] = {{"members", spec.memberCount()}, {"distributions", distributions}};
+  }
+  return document;
 }
 
 nlohmann::json liveSnapshotJson(const context::LiveSnapshot& snapshot) {

@@ -22,6 +22,7 @@ struct MemoryRecorder final : store::RunRecorder {
     std::map<std::string, double> finals;
     int samples = 0;
     int events = 0;
+    int distributions = 0;
     store::RunStatus status = store::RunStatus::Running;
   };
   struct Results final : store::RunResultsTransaction {
@@ -38,6 +39,8 @@ struct MemoryRecorder final : store::RunRecorder {
                   std::string_view) override {
       ++pending.events;
     }
+    void addKpiDistribution(const store::KpiDistributionRecord&) override { ++pending.distributions; }
+    void addThresholdProbability(const store::ThresholdRecord&) override { ++pending.distributions; }
     void commit(store::RunStatus status, const std::string&, double) override {
       pending.status = status;
       owner.committed = pending;

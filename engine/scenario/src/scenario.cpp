@@ -202,6 +202,28 @@ void validate(const Scenario& scenario, const sim::ModelRegistry& registry) {
     }
     validateVariant(scenario, position, registry, kinds);
   }
+  if (scenario.ensemble) validateEnsemble(*scenario.ensemble, scenario.models, scenario.modelInputs, registry);
+}
+
+std::vector<BranchRun> branchRuns(const Scenario& scenario) {
+  std::vector<BranchRun> runs;
+  for (std::size_t branch = 0; branch < scenario.branchCount(); ++branch) {
+    if (!scenario.ensemble) {
+      runs.push_back({branch, -1});
+      continue;
+    }
+    for (int member = 0; member < scenario.ensemble->members; ++member) runs.push_back({branch, member});
+  }
+  return runs;
+}
+
+std::filesystem::path runFolder(const Scenario& scenario, const BranchRun& run) {
+  std::filesystem::path folder = scenario.branchName(run.branch);
+  if (run.member < 0) return folder;
+  std::string number = std::to_string(run.member);
+  const std::size_t width = std::max<std::size_t>(3, std::to_string(scenario.memberCount() - 1).size());
+  if (number.size() < width) number.insert(0, width - number.size(), '0');
+  return folder / ("member-" + number);
 }
 
 std::vector<std::string> branchModels(const Scenario& scenario, std::size_t branch) {
@@ -218,6 +240,14 @@ std::vector<std::string> branchModels(const Scenario& scenario, std::size_t bran
 }
 
 void checkAgainstCity(const Scenario& scenario, const city::CityModel& city) {
+  if (scenario.ensemble) {
+    std::size_t position = 0;
+    for (const FailurePerturbation& failure : scenario.ensemble->failures) {
+      const std::string prefix = "ensemble.fail[" + std::to_string(++position) + "].";
+      std::get<sim::SetAttribute>(sim::parseEngineIntervention(failure.intervention(failure.ids), prefix))
+          .selector.checkIds(city);
+    }
+  }
   for (std::size_t position = 1; position <= scenario.variants.size(); ++position) {
     std::size_t index = 0;
     for (const sim::Intervention& intervention : scenario.variants[position - 1].interventions) {
@@ -248,6 +278,20 @@ sim::BranchSpec makeBranchSpec(const Scenario& scenario, std::size_t branch, con
   spec.scenarioFile = scenario.file.string();
   spec.scenarioDirectory = scenario.directory();
   spec.outputDirectory = outputDirectory;
+  return spec;
+}
+
+sim::BranchSpec makeBranchSpec(const Scenario& scenario, const BranchRun& run, const city::CityModel& city,
+                               const std::filesystem::path& outputDirectory, std::vector<sim::Event>* drawEvents) {
+  sim::BranchSpec spec = makeBranchSpec(scenario, run.branch, city, outputDirectory);
+  if (run.member < 0) return spec;
+  if (!scenario.ensemble || run.member >= scenario.ensemble->members)
+    throw Error("scenario has no ensemble member " + std::to_string(run.member));
+  spec.name = runFolder(scenario, run).generic_string();
+  spec.seed = memberSeed(spec.seed, run.member);
+  std::vector<sim::Event> events =
+      applyMemberDraws(*scenario.ensemble, drawMember(*scenario.ensemble, spec.seed), spec);
+  if (drawEvents != nullptr) *drawEvents = std::move(events);
   return spec;
 }
 

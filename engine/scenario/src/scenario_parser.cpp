@@ -17,7 +17,7 @@ using sim::parseDuration;
 
 const std::vector<std::string> kTopLevelKeys{"name",   "description", "city",   "generate",   "start",
                                              "end",    "duration",    "step",   "state_step", "seed",
-                                             "models", "steps",       "variant"};
+                                             "models", "steps",       "variant", "ensemble"};
 
 std::string joined(const std::vector<std::string>& words) {
   std::string text;
@@ -250,6 +250,9 @@ Scenario parseScenario(std::string text, const std::filesystem::path& file,
   scenario.seed = readSeed(top, "seed").value_or(1);
   readModels(top, root, scenario, registry);
   readVariants(top, scenario);
+  if (const Value* ensemble = top.optionalTable("ensemble")) {
+    scenario.ensemble = readEnsemble(ValueReader(*ensemble, fileName, "ensemble.", top.locationOf("ensemble").line));
+  }
   top.rejectUnknownKeys(expectedKeys);
   validate(scenario, registry);
   return scenario;

@@ -20,11 +20,17 @@ class SqliteRunResults final : public RunResultsTransaction {
         insertVariant_(database, run_schema::kInsertVariant),
         insertSample_(database, run_schema::kInsertSample),
         insertFinal_(database, run_schema::kInsertFinal),
-        insertEvent_(database, run_schema::kInsertEvent) {}
+        insertEvent_(database, run_schema::kInsertEvent),
+        insertDistribution_(database, run_schema::kInsertKpiDistribution),
+        insertThreshold_(database, run_schema::kInsertThreshold) {}
 
   std::int64_t addVariant(const VariantRecord& variant) override {
     insertVariant_.bind(1, runId_).bind(2, variant.position).bind(3, variant.name).bind(4, variant.description);
     insertVariant_.bind(5, runStatusName(variant.status)).bind(6, variant.reachedSeconds).bind(7, variant.endSeconds);
+    if (variant.member >= 0)
+      insertVariant_.bind(8, variant.member);
+    else
+      insertVariant_.bindNull(8);
     insertVariant_.run();
     return database_.lastInsertId();
   }
@@ -46,6 +52,18 @@ class SqliteRunResults final : public RunResultsTransaction {
     insertEvent_.run();
   }
 
+  void addKpiDistribution(const KpiDistributionRecord& d) override {
+    insertDistribution_.bind(1, runId_).bind(2, d.variant).bind(3, d.model).bind(4, d.kpi).bind(5, d.members);
+    insertDistribution_.bind(6, d.mean).bind(7, d.std).bind(8, d.p5).bind(9, d.p50).bind(10, d.p95);
+    insertDistribution_.run();
+  }
+
+  void addThresholdProbability(const ThresholdRecord& t) override {
+    insertThreshold_.bind(1, runId_).bind(2, t.variant).bind(3, t.expression).bind(4, t.members);
+    insertThreshold_.bind(5, t.crossing).bind(6, t.probability);
+    insertThreshold_.run();
+  }
+
   void commit(RunStatus status, const std::string& message, double seconds) override {
     Statement finish(database_, run_schema::kFinishRun);
     finish.bind(1, runStatusName(status)).bind(2, message).bind(3, utcNowIso8601()).bind(4, seconds).bind(5, runId_);
@@ -61,6 +79,8 @@ class SqliteRunResults final : public RunResultsTransaction {
   Statement insertSample_;
   Statement insertFinal_;
   Statement insertEvent_;
+  Statement insertDistribution_;
+  Statement insertThreshold_;
 };
 
 }  // namespace
@@ -75,6 +95,25 @@ std::string utcNowIso8601() {
 }
 
 RunDatabase::RunDatabase(const std::filesystem::path& path) : database_(path) {
+  bool schema1 = false;
+  {
+    Statement hasSchema(database_, run_schema::kHasSchemaInfo);
+    if (hasSchema.step() && hasSchema.integer(0) > 0) {
+      Statement version(database_, run_schema::kSelectVersion);
+      schema1 = version.step() && version.text(0) == "1";
+    }
+  }
+  if (schema1) {
+    // The variants table is rebuilt under the same ids, so the rows that refer to it stay valid; foreign
+    // keys are off meanwhile (SQLite's procedure for changing a table's constraints), in one transaction.
+    database_.execute("PRAGMA foreign_keys = OFF");
+    {
+      Transaction transaction(database_);
+      database_.execute(run_schema::kMigrate1To2);
+      transaction.commit();
+    }
+    database_.execute("PRAGMA foreign_keys = ON");
+  }
   {
     Transaction transaction(database_);
     database_.execute(run_schema::kCreate);

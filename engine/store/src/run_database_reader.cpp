@@ -47,12 +47,15 @@ std::vector<RunInput> RunDatabaseReader::inputs(std::int64_t runId) {
 
 std::vector<StoredVariant> RunDatabaseReader::variants(std::int64_t runId) {
   std::vector<StoredVariant> variants;
-  Statement query(database_, run_schema::kSelectVariants);
+  Statement hasMember(database_, run_schema::kHasMemberColumn);
+  const bool schema1 = hasMember.step() && hasMember.integer(0) == 0;
+  Statement query(database_, schema1 ? run_schema::kSelectVariantsSchema1 : run_schema::kSelectVariants);
   query.bind(1, runId);
   while (query.step()) {
     variants.push_back({query.integer(0),
                         {static_cast<int>(query.integer(1)), query.text(2), query.text(3),
-                         runStatusFromString(query.text(4)), query.real(5), query.real(6)}});
+                         runStatusFromString(query.text(4)), query.real(5), query.real(6),
+                         query.isNull(7) ? -1 : static_cast<int>(query.integer(7))}});
   }
   return variants;
 }

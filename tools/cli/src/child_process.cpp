@@ -13,6 +13,10 @@
 namespace citytwin::cli {
 
 ChildUsage runSelf(const std::vector<std::string>& arguments) {
+  return runProgram("/proc/self/exe", arguments);
+}
+
+ChildUsage runProgram(const std::string& program, const std::vector<std::string>& arguments) {
   int pipeEnds[2];
   if (pipe(pipeEnds) != 0) throw Error("cannot create a pipe for a benchmark child");
   const auto start = std::chrono::steady_clock::now();
@@ -23,19 +27,20 @@ ChildUsage runSelf(const std::vector<std::string>& arguments) {
     close(pipeEnds[0]);
     close(pipeEnds[1]);
     std::vector<char*> argv;
-    std::string self = "/proc/self/exe";
-    argv.push_back(self.data());
+    std::string name = program;
+    argv.push_back(name.data());
     std::vector<std::string> copies = arguments;
     for (auto& argument : copies) argv.push_back(argument.data());
     argv.push_back(nullptr);
-    execv("/proc/self/exe", argv.data());
+    execvp(name.c_str(), argv.data());
     std::_Exit(127);
   }
   close(pipeEnds[1]);
   ChildUsage usage;
   std::array<char, 4096> buffer{};
   ssize_t got = 0;
-  while ((got = read(pipeEnds[0], buffer.data(), buffer.size())) > 0) usage.standardOutput.append(buffer.data(), got);
+  while ((got = read(pipeEnds[0], buffer.data(), buffer.size())) > 0)
+    usage.standardOutput.append(buffer.data(), got);
   close(pipeEnds[0]);
   int status = 0;
   rusage resources{};

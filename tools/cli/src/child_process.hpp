@@ -16,5 +16,7 @@ struct ChildUsage {
 // Runs this same executable with `arguments` in a child process and measures it with wait4(), so each
 // benchmark case gets its own peak-memory figure uncontaminated by earlier cases.
 ChildUsage runSelf(const std::vector<std::string>& arguments);
+// The same for another program (found on PATH when `program` has no '/'), e.g. mpiexec starting this one.
+ChildUsage runProgram(const std::string& program, const std::vector<std::string>& arguments);
 
 }  // namespace citytwin::cli

@@ -28,6 +28,10 @@
 #include "command_registry.hpp"
 #include "json_output.hpp"
 
+#ifdef CITYTWIN_HAS_MPI
+#include "citytwin/scenario/mpi_branch_dealer.hpp"
+#endif
+
 #if __has_include(<citytwin/generate/sample_city.hpp>)
 #include "citytwin/generate/sample_city.hpp"
 #define CITYTWIN_HAS_GENERATOR 1
@@ -177,7 +181,91 @@ void printComparison(const scenario::Scenario& spec, const scenario::RunOutcome&
               static_cast<long long>(outcome.runId));
 }
 
+// An ensemble's outcome: per KPI and variant the distribution over the members, then the probability of
+// each threshold the scenario names.
+void printDistributions(const scenario::Scenario& spec, const scenario::RunOutcome& outcome,
+                        const sim::ModelRegistry& registry) {
+  const auto definitions = registry.kpiDefinitions();
+  std::vector<std::vector<std::string>> table{{"kpi", "unit", "variant", "mean", "std", "p5", "p50", "p95"}};
+  std::vector<std::pair<std::string, std::string>> rows;
+  for (const auto& distribution : outcome.distributions) {
+    for (const auto& kpi : distribution.kpis) {
+      if (std::find(rows.begin(), rows.end(), std::make_pair(kpi.model, kpi.kpi)) == rows.end())
+        rows.emplace_back(kpi.model, kpi.kpi);
+    }
+  }
+  std::sort(rows.begin(), rows.end());
+  for (const auto& [model, kpi] : rows) {
+    const auto found = definitions.find(model);
+    const sim::KpiDefinition* definition =
+        found == definitions.end() ? nullptr : sim::findKpiDefinition(found->second, kpi);
+    bool first = true;
+    for (const auto& distribution : outcome.distributions) {
+      for (const auto& each : distribution.kpis) {
+        if (each.model != model || each.kpi != kpi) continue;
+        table.push_back({first ? model + "." + kpi : "", first ? (definition ? definition->unit : "?") : "",
+                         distribution.variant, formatTableNumber(each.mean), formatTableNumber(each.std),
+                         formatTableNumber(each.p5), formatTableNumber(each.p50),
+                         formatTableNumber(each.p95)});
+        first = false;
+      }
+    }
+  }
+  std::vector<std::size_t> widths(table.front().size(), 0);
+  for (const auto& line : table)
+    for (std::size_t c = 0; c < line.size(); ++c) widths[c] = std::max(widths[c], line[c].size());
+  std::printf("scenario %s: %s from %s, ensemble of %d members x %zu branch%s (%zu simulations), %.2f s\n",
+              spec.name.c_str(), sim::formatDuration(spec.duration).c_str(), spec.startIso8601().c_str(),
+              spec.memberCount(), spec.branchCount(), spec.branchCount() == 1 ? "" : "es",
+              outcome.variants.size(), outcome.seconds);
+  for (const auto& line : table) {
+    for (std::size_t c = 0; c < line.size(); ++c) {
+      if (c < 3)
+        std::printf(c == 0 ? "%-*s" : "  %-*s", static_cast<int>(widths[c]), line[c].c_str());
+      else
+        std::printf("  %*s", static_cast<int>(widths[c]), line[c].c_str());
+    }
+    std::printf("\n");
+  }
+  if (!spec.ensemble->thresholds.empty()) std::printf("probability over the members:\n");
+  for (std::size_t t = 0; t < spec.ensemble->thresholds.size(); ++t) {
+    std::printf("  P(%s):", spec.ensemble->thresholds[t].text.c_str());
+    for (const auto& distribution : outcome.distributions) {
+      const auto& threshold = distribution.thresholds[t];
+      std::printf("  %s %.3g (%zu/%zu)", distribution.variant.c_str(), threshold.probability,
+                  threshold.crossing, threshold.members);
+    }
+    std::printf("\n");
+  }
+  std::printf("run database: %s (run %lld)\n", outcome.database.string().c_str(),
+              static_cast<long long>(outcome.runId));
+}
+
+void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* dealer);
+
+// Under mpirun or srun the run's simulations are dealt out to the ranks and rank 0 writes the run;
+// otherwise MPI is never touched. A rank that fails before every rank is done with the dealing ends the
+// whole run (MPI_Abort), so none is left waiting; the message says which rank.
 void runScenarioCommand(const RunArguments& arguments) {
+#ifdef CITYTWIN_HAS_MPI
+  if (scenario::MpiSession::launched()) {
+    scenario::MpiSession session;
+    scenario::MpiBranchDealer dealer(session);
+    try {
+      runScenarioInWorld(arguments, &dealer);
+    } catch (const std::exception& e) {
+      if (session.size() == 1 || dealer.dealt()) throw;
+      std::cerr << "citytwin: error: rank " << session.rank() << " of " << session.size() << ": " << e.what()
+                << std::endl;
+      session.abort(1);
+    }
+    return;
+  }
+#endif
+  runScenarioInWorld(arguments, nullptr);
+}
+
+void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* dealer) {
   if (arguments.threads < 0) throw Error("--threads must be 0 (all cores) or a positive number");
   std::unique_ptr<tbb::global_control> limit;
   if (arguments.threads > 0) {
@@ -188,7 +276,18 @@ void runScenarioCommand(const RunArguments& arguments) {
   models::registerBuiltinModels(registry);
   const scenario::Scenario spec = scenario::loadScenario(arguments.scenario, registry);
   std::filesystem::path cityPath;
+#ifdef CITYTWIN_HAS_MPI
+  const bool recording = dealer == nullptr || dealer->recordsRun();
+  // Rank 0 generates the city when it is missing; the others load it once it is there.
+  const auto* world = dynamic_cast<scenario::MpiBranchDealer*>(dealer);
+  if (world != nullptr && !recording) world->session().barrier();
+#endif
   const city::CityModel city = obtainCity(spec, arguments, cityPath);
+#ifdef CITYTWIN_HAS_MPI
+  if (world != nullptr && recording) world->session().barrier();
+#endif
+  if (dealer != nullptr && !arguments.fromLive.empty())
+    throw Error("--from-live cannot be used under mpirun: every rank would read another live state");
 
   scenario::RunOptions options;
   options.outDirectory =
@@ -197,6 +296,7 @@ void runScenarioCommand(const RunArguments& arguments) {
   options.stop = &sim::interruptFlag();
   options.inputs.push_back({"city", cityPath.string(), fingerprintFile(cityPath)});
   options.showProgress = !arguments.json;
+  options.dealer = dealer;
   options.writeRaster = [](const std::filesystem::path& file, const sim::RasterOutput& raster) {
     io::writeGeoTiff(raster.grid, raster.epsg, file);
   };
@@ -224,6 +324,7 @@ void runScenarioCommand(const RunArguments& arguments) {
   }
   sim::installInterruptHandlers();
   const scenario::RunOutcome outcome = scenario::runScenario(spec, city, registry, options);
+  if (!outcome.recorded) return;  // an MPI rank other than 0: rank 0 reports
 
   if (outcome.status == store::RunStatus::Interrupted) {
     throw Error(
@@ -234,7 +335,13 @@ void runScenarioCommand(const RunArguments& arguments) {
     nlohmann::json document = server::runOutcomeJson(spec, outcome);
     if (!live.is_null()) document["live"] = live;
     if (!liveInputs.is_null()) document["inputs"] = liveInputs;
+#ifdef CITYTWIN_HAS_MPI
+    if (world != nullptr)
+      document["mpi"] = {{"ranks", world->session().size()}, {"gathered_bytes", world->gatheredBytes()}};
+#endif
     printJson(document);
+  } else if (spec.ensemble) {
+    printDistributions(spec, outcome, registry);
   } else {
     printComparison(spec, outcome, registry);
   }

@@ -10,6 +10,7 @@
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/value.hpp"
+#include "citytwin/scenario/ensemble.hpp"
 #include "citytwin/sim/branch.hpp"
 #include "citytwin/sim/intervention.hpp"
 #include "citytwin/sim/model_registry.hpp"
@@ -58,6 +59,7 @@ struct Scenario {
   std::map<std::string, Value> modelInputs;        // each model's [<model>] table
   std::map<std::string, sim::SimTime> modelSteps;  // overrides of the models' preferred steps
   std::vector<Variant> variants;                   // the what-ifs in order; the base is implicit
+  std::optional<Ensemble> ensemble;                // [ensemble]: every branch runs as that many members
   // Source lines of the settings read from a file, by key ("duration", "variant[2].name", "models[3]").
   std::map<std::string, std::size_t> lines;
 
@@ -70,6 +72,9 @@ struct Scenario {
   std::string branchName(std::size_t branch) const;
   std::string branchDescription(std::size_t branch) const;
   std::uint64_t branchSeed(std::size_t branch) const;
+
+  // Members per branch: the ensemble's, or 0 without one.
+  int memberCount() const { return ensemble ? ensemble->members : 0; }
 
   // Where a setting came from: the file, its line (0 when unknown) and `key`; `lineKey` names the entry
   // of `lines` when it differs from the key (an element of an array).
@@ -86,6 +91,19 @@ void validate(const Scenario& scenario, const sim::ModelRegistry& registry);
 // and disable_model applied.
 std::vector<std::string> branchModels(const Scenario& scenario, std::size_t branch);
 
+// One simulation of a run: a branch (0 = base, i = variants[i - 1]) and, in an ensemble, its member
+// (-1 without an ensemble).
+struct BranchRun {
+  std::size_t branch = 0;
+  int member = -1;
+};
+
+// Every simulation of the scenario in the order the run records them: branch by branch, each branch's
+// members in order.
+std::vector<BranchRun> branchRuns(const Scenario& scenario);
+// Where a simulation's files go inside the run folder: "wall", or "wall/member-007" in an ensemble.
+std::filesystem::path runFolder(const Scenario& scenario, const BranchRun& run);
+
 // Checks what needs the city: every id named by an engine intervention exists. (Model-specific
 // interventions are checked by their model when the branch is built.)
 void checkAgainstCity(const Scenario& scenario, const city::CityModel& city);
@@ -94,5 +112,10 @@ void checkAgainstCity(const Scenario& scenario, const city::CityModel& city);
 // inputs and the variant's interventions.
 sim::BranchSpec makeBranchSpec(const Scenario& scenario, std::size_t branch, const city::CityModel& city,
                                const std::filesystem::path& outputDirectory);
+// The same for one simulation: an ensemble member gets its member seed and its draws of the perturbations
+// (the events saying what it drew go to `drawEvents` when given).
+sim::BranchSpec makeBranchSpec(const Scenario& scenario, const BranchRun& run, const city::CityModel& city,
+                               const std::filesystem::path& outputDirectory,
+                               std::vector<sim::Event>* drawEvents = nullptr);
 
 }  // namespace citytwin::scenario

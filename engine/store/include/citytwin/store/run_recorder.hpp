@@ -34,6 +34,29 @@ struct VariantRecord {
   RunStatus status = RunStatus::Running;
   double reachedSeconds = 0.0;
   double endSeconds = 0.0;
+  int member = -1;  // the ensemble member (0, 1, ...), -1 outside an ensemble
+};
+
+// One final KPI of one variant over its ensemble members.
+struct KpiDistributionRecord {
+  std::string variant;
+  std::string model;
+  std::string kpi;
+  std::int64_t members = 0;
+  double mean = 0.0;
+  double std = 0.0;
+  double p5 = 0.0;
+  double p50 = 0.0;
+  double p95 = 0.0;
+};
+
+// The share of one variant's members whose final KPI crosses a threshold of the scenario.
+struct ThresholdRecord {
+  std::string variant;
+  std::string expression;  // "flood.buildings_over_0_3m > 100"
+  std::int64_t members = 0;
+  std::int64_t crossing = 0;
+  double probability = 0.0;
 };
 
 // The results of one run, written all or nothing: nothing added here is visible to a reader until commit,
@@ -49,6 +72,8 @@ class RunResultsTransaction {
   virtual void addFinalKpi(std::int64_t variantId, std::string_view model, std::string_view kpi, double value) = 0;
   virtual void addEvent(std::int64_t variantId, double tSeconds, std::string_view source, std::string_view kind,
                         std::string_view entity, std::string_view message) = 0;
+  virtual void addKpiDistribution(const KpiDistributionRecord& distribution) = 0;
+  virtual void addThresholdProbability(const ThresholdRecord& threshold) = 0;
   // Records the run's final status, message and wall-clock seconds, and makes everything durable at once.
   virtual void commit(RunStatus status, const std::string& message, double seconds) = 0;
 };
