@@ -22,6 +22,8 @@ PACKAGES=(
   sumo sumo-tools
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
+  # the citytwin Python module (python/): binding, tables and arrays, distributed runs, examples, tests
+  pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest python3-distributed python3-matplotlib
 )
 
 missing=()

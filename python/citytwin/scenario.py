@@ -36,8 +36,9 @@ class Scenario:
     def from_file(cls, path):
         """Read and validate a scenario file (TOML, scenarios/README.md)."""
         scenario = cls.__new__(cls)
+        # Read as given, so messages name the file as the command line would; replayed by absolute path.
+        scenario._native = _citytwin.Scenario.from_file(os.fspath(path))
         scenario._recipe = [("file", os.path.abspath(os.fspath(path)))]
-        scenario._native = _citytwin.Scenario.from_file(scenario._recipe[0][1])
         return scenario
 
     def add_variant(self, name, interventions=(), description="", seed=None):
