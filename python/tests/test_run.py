@@ -44,8 +44,8 @@ def test_kpis_equal_the_command_line(path, tmp_path, sample_city):
 
 
 def test_run_folder(sample_city, bridge_ids, tmp_path):
-    scenario = citytwin.Scenario(city=sample_city, start="2026-07-01T07:00:00Z", duration="40m", step="10m",
-                                 state_step="10m", models=["flood", "traffic"], name="short")
+    scenario = citytwin.Scenario(city=sample_city, start="2026-07-01T07:00:00Z", duration="20m", step="5m",
+                                 state_step="5m", models=["flood", "traffic"], name="short")
     scenario.add_variant("closed", [{"kind": "set_attribute", "layer": "road_link", "attribute": "closed",
                                      "value": 1.0, "where": {"bridge": True}}])
     run = citytwin.run(scenario, threads=1, out=tmp_path)
