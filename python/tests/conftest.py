@@ -37,15 +37,22 @@ def sample_city():
 
 
 @pytest.fixture(scope="session")
-def bridge_ids(sample_city):
-    links = sample_city.layer("road_links")
+def town(tmp_path_factory):
+    """A 1 km town (generated, with a river and bridges): a traffic branch builds in a fraction of the
+    sample town's time, which keeps the simulation, thread and dask cases short."""
+    return citytwin.City.generate(size_km=1, seed=1, path=tmp_path_factory.mktemp("town") / "town.gpkg")
+
+
+@pytest.fixture(scope="session")
+def bridge_ids(town):
+    links = town.layer("road_links")
     ids = list(links.loc[links["bridge"] == 1, "id"])
-    assert ids, "the sample town has bridges"
+    assert ids, "the town has bridges"
     return ids
 
 
 def traffic_scenario(city, duration="40m"):
-    """A short traffic-only morning on the sample town (cheap enough for unit tests)."""
+    """A short traffic-only morning (cheap enough for unit tests)."""
     return citytwin.Scenario(city=city, start="2026-07-01T07:00:00Z", duration=duration, step="5m",
                              models=["traffic"], seed=1, name="traffic_morning")
 

@@ -10,8 +10,8 @@ from conftest import traffic_scenario
 distributed = pytest.importorskip("distributed")
 
 
-def test_two_worker_processes_give_the_local_run(sample_city, tmp_path):
-    scenario = traffic_scenario(sample_city, duration="30m")
+def test_two_worker_processes_give_the_local_run(town, tmp_path):
+    scenario = traffic_scenario(town, duration="30m")
     scenario.add_variant("closed", [{"kind": "set_attribute", "layer": "road_link", "attribute": "closed",
                                      "value": 1.0, "where": {"bridge": True}}])
     scenario.add_variant("slow", [{"kind": "set_attribute", "layer": "road_link", "attribute": "closed",

@@ -43,8 +43,8 @@ def test_kpis_equal_the_command_line(path, tmp_path, sample_city):
     assert_same_kpis(again, document)
 
 
-def test_run_folder(sample_city, bridge_ids, tmp_path):
-    scenario = citytwin.Scenario(city=sample_city, start="2026-07-01T07:00:00Z", duration="20m", step="5m",
+def test_run_folder(town, bridge_ids, tmp_path):
+    scenario = citytwin.Scenario(city=town, start="2026-07-01T07:00:00Z", duration="20m", step="5m",
                                  state_step="5m", models=["flood", "traffic"], name="short")
     scenario.add_variant("closed", [{"kind": "set_attribute", "layer": "road_link", "attribute": "closed",
                                      "value": 1.0, "where": {"bridge": True}}])
@@ -54,7 +54,7 @@ def test_run_folder(sample_city, bridge_ids, tmp_path):
     assert kpis.index.name == "variant" and all(dtype == np.float64 for dtype in kpis.dtypes)
     assert kpis.loc["closed", "traffic.vehicle_hours_delay"] > kpis.loc["base", "traffic.vehicle_hours_delay"]
     array, transform, crs = run.raster("base", "flood/max_depth_m")
-    assert array.ndim == 2 and array.size > 0 and crs == sample_city.info()["crs"] and transform[5] == -transform[1]
+    assert array.ndim == 2 and array.size > 0 and crs == town.info()["crs"] and transform[5] == -transform[1]
     trips = run.table("closed", "traffic/trips")
     assert {"id", "travel_time_s", "status"} <= set(trips.columns) and len(trips) > 0
     state = run.table("closed", "state/road_link")

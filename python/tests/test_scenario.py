@@ -17,12 +17,12 @@ def test_from_file_reads_the_variants():
     assert scenario.duration == 3 * 3600
 
 
-def test_built_in_code(sample_city, bridge_ids):
-    scenario = traffic_scenario(sample_city)
+def test_built_in_code(town, bridge_ids):
+    scenario = traffic_scenario(town)
     scenario.add_variant("closed", [{"kind": "set_attribute", "layer": "road_link", "attribute": "closed",
                                      "value": 1.0, "ids": bridge_ids[:2]}], description="two links closed")
     assert scenario.variants == ["closed"]
-    assert scenario.duration == 3600 and scenario.city == sample_city.path
+    assert scenario.duration == 2400 and scenario.city == town.path
     copy = pickle.loads(pickle.dumps(scenario))
     assert copy.variants == scenario.variants and copy.duration == scenario.duration
 
@@ -48,8 +48,8 @@ def test_file_errors_match_the_command_line(tmp_path):
     ({"inputs": {"tides": {}}}, "inputs.tides"),
     ({"step": "3h"}, "step"),
 ])
-def test_code_errors_name_the_key(sample_city, arguments, key):
-    settings = dict(city=sample_city, start="2026-07-01T07:00:00Z", duration="1h", models=["traffic"])
+def test_code_errors_name_the_key(town, arguments, key):
+    settings = dict(city=town, start="2026-07-01T07:00:00Z", duration="1h", models=["traffic"])
     settings.update(arguments)
     with pytest.raises(citytwin.InputError) as error:
         citytwin.Scenario(**settings)
@@ -57,8 +57,8 @@ def test_code_errors_name_the_key(sample_city, arguments, key):
     assert error.value.file == "" and error.value.line == 0
 
 
-def test_bad_variant_is_refused_and_the_scenario_stays_valid(sample_city):
-    scenario = traffic_scenario(sample_city)
+def test_bad_variant_is_refused_and_the_scenario_stays_valid(town):
+    scenario = traffic_scenario(town)
     with pytest.raises(citytwin.InputError) as error:
         scenario.add_variant("wet", [{"kind": "raise_line", "model": "flood"}])
     assert error.value.key == "variant[1].intervention[1].kind"
