@@ -106,8 +106,8 @@ class Branch {
   // between two advanceTo calls: the steps starting at now() read them, exactly as they read a timed
   // set_attribute intervention whose `at` is now(). Creates the column when missing; records an event.
   // Throws Error for an index outside the layer or a size mismatch.
-  void setAttribute(city::Layer layer, const std::string& attribute, const std::vector<std::uint32_t>& objects,
-                    const std::vector<double>& values);
+  void setAttribute(city::Layer layer, const std::string& attribute,
+                    const std::vector<std::uint32_t>& objects, const std::vector<double>& values);
 
   // Throws Error when a model cannot snapshot (ModelDescription::canSnapshot false).
   BranchSnapshot snapshot() const;
