@@ -59,10 +59,15 @@ def traffic_scenario(city, duration="40m"):
 
 @pytest.fixture(scope="session")
 def monaco_city():
-    """Monaco imported from the reference data (out/monaco.gpkg, as the main job makes it)."""
+    """Monaco: out/monaco.gpkg, imported from the reference data on first use as the main job does."""
     path = os.environ.get("CITYTWIN_MONACO_CITY", os.path.join(ROOT, "out", "monaco.gpkg"))
     if not os.path.exists(path):
-        pytest.skip(f"Monaco city file {path} is missing (the main job imports it from ../shared/data)")
+        shared = os.environ.get("CITYTWIN_SHARED_DATA", os.path.join(ROOT, "..", "shared", "data"))
+        monaco = os.path.join(shared, "city", "monaco")
+        if not os.path.isdir(monaco):
+            pytest.skip(f"Monaco reference data {monaco} is missing")
+        cli("city", "import", "--osm", f"{monaco}/monaco-latest.osm.pbf", "--dem",
+            f"{monaco}/monaco_dem_srtm3_wgs84.tif", "--aoi", f"{monaco}/monaco_aoi.geojson", "--out", path)
     return citytwin.City.open(path)
 
 

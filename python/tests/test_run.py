@@ -32,9 +32,9 @@ def assert_same_kpis(run, document):
 
 
 @pytest.mark.parametrize("path", [scenario_param(path) for path in SCENARIOS])
-def test_kpis_equal_the_command_line(path, tmp_path, sample_city):
-    if "monaco" in path and not os.path.exists(f"{ROOT}/out/monaco.gpkg"):
-        pytest.skip("out/monaco.gpkg is missing (the main job imports it from ../shared/data)")
+def test_kpis_equal_the_command_line(path, tmp_path, sample_city, request):
+    if "monaco" in path:
+        request.getfixturevalue("monaco_city")  # out/monaco.gpkg, imported on first use
     document = cli_json("run", path, "--out", str(tmp_path / "cli"))
     run = citytwin.run(citytwin.Scenario.from_file(path), out=tmp_path / "python")
     assert_same_kpis(run, document)
