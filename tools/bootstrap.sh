@@ -4,4 +4,5 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 bash tools/setup.sh
 bash tools/build.sh release
+bash tools/install-python.sh
 exec bash tools/main-job.sh

@@ -28,6 +28,8 @@ PACKAGES=(
   libpq-dev postgresql-15 postgresql-15-postgis-3
   # ensembles over MPI ranks: `mpirun -np R citytwin run` (CITYTWIN_MPI) and its tests
   libopenmpi-dev openmpi-bin
+  # the citytwin Python module (python/): binding, tables and arrays, distributed runs, examples, tests
+  pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest python3-distributed python3-matplotlib
 )
 # npm comes as Debian's package unless the installed Node.js brings its own (builds of nodejs that do
 # conflict with Debian's npm package, so asking for it there would fail the whole install).

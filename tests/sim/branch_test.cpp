@@ -3,6 +3,8 @@
 #include <doctest/doctest.h>
 #include <tbb/global_control.h>
 
+#include <algorithm>
+
 #include "citytwin/scenario/toml_input.hpp"
 #include "citytwin/sim/parallel_branches.hpp"
 #include "test_city.hpp"
@@ -117,6 +119,41 @@ TEST_CASE("snapshot and restore continue exactly as the uninterrupted branch") {
   CHECK(outcomeOf(fresh) == outcomeOf(straight));
   CHECK(fresh.currentKpis() == straight.currentKpis());
   CHECK(straight.events().back().time == 10 * sim::kSecond);
+}
+
+TEST_CASE("setAttribute between two advances acts as the timed intervention at that time") {
+  const city::CityModel city = citytwin::testing::stepTestCity();
+  sim::ModelRegistry registry;
+  citytwin::testing::registerTestModels(registry);
+  sim::BranchSpec timed = spec(city);
+  timed.interventions.push_back(
+      intervention("kind = 'set_attribute'\nlayer = 'building'\nattribute = 'factor'\nvalue = 4\nall = "
+                   "true\nat = '12s'"));
+  sim::Branch scheduled(timed, registry);
+  scheduled.run();
+
+  sim::Branch scripted(spec(city), registry);
+  std::vector<sim::SimTime> boundaries;
+  scripted.advanceTo(12 * sim::kSecond, {}, [&](sim::SimTime t) { boundaries.push_back(t); });
+  CHECK(boundaries.front() == 0);
+  CHECK(boundaries.back() == 12 * sim::kSecond);
+  CHECK(std::is_sorted(boundaries.begin(), boundaries.end()));
+  std::vector<std::uint32_t> all(city.buildings.size());
+  for (std::uint32_t i = 0; i < all.size(); ++i) all[i] = i;
+  scripted.setAttribute(city::Layer::Building, "factor", all, std::vector<double>(all.size(), 4.0));
+  scripted.run();
+  CHECK(scripted.state() == scheduled.state());
+  CHECK(scripted.kpiSeries() == scheduled.kpiSeries());
+
+  sim::Branch plain(spec(city), registry);
+  plain.run();
+  CHECK_FALSE(plain.state() == scheduled.state());  // the setting changes the outcome
+
+  CHECK_THROWS_WITH_AS(scripted.setAttribute(city::Layer::Building, "factor", {0, 1}, {1.0}),
+                       "setting 'factor': 2 objects but 1 values", Error);
+  CHECK_THROWS_AS(
+      scripted.setAttribute(city::Layer::Building, "factor", {static_cast<std::uint32_t>(all.size())}, {1.0}),
+      Error);
 }
 
 TEST_CASE("variants run side by side without leaking into each other or into the base") {

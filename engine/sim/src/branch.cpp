@@ -157,7 +157,8 @@ bool Branch::runsModel(const std::string& modelName) const {
   return false;
 }
 
-bool Branch::advanceTo(SimTime until, const Scheduler::StopRequested& stop) {
+bool Branch::advanceTo(SimTime until, const Scheduler::StopRequested& stop,
+                       const Scheduler::BoundaryObserver& onBoundary) {
   const Scheduler::PublishObserver record = [this](std::size_t modelIndex, SimTime t) {
     recordKpis(modelIndex, t);
   };
@@ -190,10 +191,32 @@ bool Branch::advanceTo(SimTime until, const Scheduler::StopRequested& stop) {
   // Pause at each timed setting's boundary, apply it, then go on: the steps starting there read it.
   while (timedApplied_ < timed_.size() && timed_[timedApplied_].at <= std::min(until, scheduler_.end())) {
     const SimTime at = timed_[timedApplied_].at;
-    if (!scheduler_.advanceTo(at, record, stop, &events_, {}, stepsStarted)) return false;
+    if (!scheduler_.advanceTo(at, record, stop, &events_, onBoundary, stepsStarted)) return false;
     applyTimedSettings(at);
   }
-  return scheduler_.advanceTo(until, record, stop, &events_, {}, stepsStarted);
+  return scheduler_.advanceTo(until, record, stop, &events_, onBoundary, stepsStarted);
+}
+
+void Branch::setAttribute(city::Layer layer, const std::string& attribute,
+                          const std::vector<std::uint32_t>& objects, const std::vector<double>& values) {
+  if (objects.size() != values.size()) {
+    throw Error("setting '" + attribute + "': " + std::to_string(objects.size()) + " objects but " +
+                std::to_string(values.size()) + " values");
+  }
+  const std::size_t count = published_.objectCount(layer);
+  for (std::uint32_t index : objects) {
+    if (index >= count) {
+      throw Error("setting '" + attribute + "': object " + std::to_string(index) + " is outside the " +
+                  std::string(city::toString(layer)) + " layer (" + std::to_string(count) + " objects)");
+    }
+  }
+  // Creating a column inserts into the state's map, which keeps the scheduler's bound columns valid.
+  std::vector<double>& column = published_.column(layer, attribute);
+  for (std::size_t i = 0; i < objects.size(); ++i) column[objects[i]] = values[i];
+  events_.push_back({scheduler_.now(), "engine", "set_attribute",
+                     objects.size() == 1 ? entityId(*city_, layer, objects.front()) : "",
+                     std::string(city::toString(layer)) + " '" + attribute + "' set on " +
+                         std::to_string(objects.size()) + (objects.size() == 1 ? " object" : " objects")});
 }
 
 void Branch::applyTimedSettings(SimTime t) {

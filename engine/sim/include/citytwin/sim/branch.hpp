@@ -76,8 +76,10 @@ class Branch {
   Branch(BranchSpec spec, const ModelRegistry& registry);
 
   const std::string& name() const { return name_; }
-  // Steps until `until` (clamped to the end); false when `stop` asked to stop first.
-  bool advanceTo(SimTime until, const Scheduler::StopRequested& stop = {});
+  // Steps until `until` (clamped to the end); false when `stop` asked to stop first. `onBoundary` sees
+  // the published state of every boundary passed (the one it starts from included).
+  bool advanceTo(SimTime until, const Scheduler::StopRequested& stop = {},
+                 const Scheduler::BoundaryObserver& onBoundary = {});
   bool run(const Scheduler::StopRequested& stop = {}) { return advanceTo(scheduler_.end(), stop); }
   SimTime now() const { return scheduler_.now(); }
   SimTime end() const { return scheduler_.end(); }
@@ -99,6 +101,13 @@ class Branch {
   // Each model's own files, then its rasters through `writeRaster` when given, then the recorded
   // state series as `directory/state/<layer>.csv` when the spec asked for them.
   void writeOutputs(const std::filesystem::path& directory, const RasterWriter& writeRaster = {}) const;
+
+  // Sets `attribute` of the objects `objects` (indices in the layer's order) to `values` (one each) now,
+  // between two advanceTo calls: the steps starting at now() read them, exactly as they read a timed
+  // set_attribute intervention whose `at` is now(). Creates the column when missing; records an event.
+  // Throws Error for an index outside the layer or a size mismatch.
+  void setAttribute(city::Layer layer, const std::string& attribute,
+                    const std::vector<std::uint32_t>& objects, const std::vector<double>& values);
 
   // Throws Error when a model cannot snapshot (ModelDescription::canSnapshot false).
   BranchSnapshot snapshot() const;
