@@ -170,8 +170,12 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
 bool Microsimulation::exitHasRoom(const Movement& m) const {
   const int lanes = laneStart_[m.toLink + 1] - laneStart_[m.toLink];
   const IdmParameters& idm = types_.front().idm;
-  for (int k = 0; k < lanes; ++k)
-    if ((m.toLanes >> k & 1u) && roomAtEntry(laneStart_[m.toLink] + k) >= idm.length + idm.minimumGap) return true;
+  for (int k = 0; k < lanes; ++k) {
+    if (!(m.toLanes >> k & 1u)) continue;
+    const int lane = laneStart_[m.toLink] + k;
+    if (roomAtEntry(lane) >= idm.length + idm.minimumGap) return true;
+    if (vehicles_[lanes_[lane].back()].speed >= 1.0) return true;  // the queue there is moving: room comes
+  }
   return false;
 }
 

@@ -407,7 +407,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     DynamicEquilibriumOptions equilibrium;
     equilibrium.maxIterations = equilibriumIterations;
     equilibrium.targetRelativeGap = equilibriumGap;
-    equilibrium.endS = sim::toSeconds(context.end);
+    // The run's end; a context without one (a model driven step by step) gets the last departure + 30 min.
+    equilibrium.endS = context.end > 0 ? sim::toSeconds(context.end) : lastDeparture + 1800.0;
     equilibrium.seed = context.seed ^ 0xD0E1757EULL;
     routeGap_ = iterateDynamicEquilibrium(simulation_->network(), {car}, simulationOptions, requests, equilibrium)
                     .relativeGap;
