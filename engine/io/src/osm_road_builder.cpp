@@ -127,8 +127,10 @@ RoadBuildResult buildRoadNetwork(const std::vector<OsmWay>& ways,
       for (std::size_t k = firstVertex + 1; k < pieceEnd; ++k) {
         const auto tagged = taggedNodes.find(nodeKey(way.vertices[k]));
         if (tagged == taggedNodes.end() || !tagged->second.trafficSignals) continue;
-        const double fromStart = geo::length(geo::Polyline(geometry.begin(), geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex) + 1));
-        const double toEnd = geo::length(geo::Polyline(geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex), geometry.end()));
+        const double fromStart = geo::length(geo::Polyline(
+            geometry.begin(), geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex) + 1));
+        const double toEnd = geo::length(
+            geo::Polyline(geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex), geometry.end()));
         if (std::min(fromStart, toEnd) <= kSignalToJunctionM)
           network.nodes[fromStart <= toEnd ? from : to].trafficSignals = true;
       }

@@ -1,11 +1,12 @@
 #include "citytwin/traffic/city_network.hpp"
-#include "citytwin/core/splitmix64.hpp"
-#include "citytwin/traffic/departure_profile.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+
+#include "citytwin/core/splitmix64.hpp"
+#include "citytwin/traffic/departure_profile.hpp"
 
 namespace citytwin::traffic {
 
@@ -120,7 +121,8 @@ std::vector<GeneratedTrip> generateBuildingDemand(const city::CityModel& city, c
   std::vector<std::size_t> usable;
   auto anyUsable = [&](const std::vector<std::uint32_t>& links) {
     if (options.usableLinks.empty()) return !links.empty();
-    return std::any_of(links.begin(), links.end(), [&](std::uint32_t l) { return options.usableLinks[l] != 0; });
+    return std::any_of(links.begin(), links.end(),
+                       [&](std::uint32_t l) { return options.usableLinks[l] != 0; });
   };
   for (std::size_t n = 0; n < roads.nodes.size(); ++n)
     if (anyUsable(outgoing[n]) && anyUsable(incoming[n])) usable.push_back(n);
@@ -164,10 +166,10 @@ std::vector<GeneratedTrip> generateBuildingDemand(const city::CityModel& city, c
   if (shareSum <= 0.0) return trips;
   const WeightedPicker* pickers[3] = {&work, &shops, &schools};
   Random random(options.seed);
-  const DepartureProfile::Window profile = options.startClockS >= 0.0
-                                               ? DepartureProfile::weekdayVehicleTrips().window(
-                                                     options.startClockS, options.durationS)
-                                               : DepartureProfile::Window{};
+  const DepartureProfile::Window profile =
+      options.startClockS >= 0.0
+          ? DepartureProfile::weekdayVehicleTrips().window(options.startClockS, options.durationS)
+          : DepartureProfile::Window{};
   auto node = [&](std::size_t b) {
     if (nodeOf[b] < 0) nodeOf[b] = nearestNode(geo::pointOnSurface(city.buildings[b].footprint));
     return nodeOf[b];

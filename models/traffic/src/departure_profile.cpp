@@ -8,8 +8,8 @@ namespace citytwin::traffic {
 DepartureProfile DepartureProfile::weekdayVehicleTrips() {
   // Millions of vehicle trips starting in each clock hour of a Wednesday (NHTS 2001; FHWA Highway
   // Statistics 2006, table NT-3).
-  return DepartureProfile({147, 82, 83, 36, 249, 639, 1607, 3893, 2994, 2294, 2600, 2967,
-                           3166, 3032, 3321, 3888, 3959, 4377, 3746, 2819, 2061, 1559, 783, 381});
+  return DepartureProfile({147,  82,   83,   36,   249,  639,  1607, 3893, 2994, 2294, 2600, 2967,
+                           3166, 3032, 3321, 3888, 3959, 4377, 3746, 2819, 2061, 1559, 783,  381});
 }
 
 double DepartureProfile::rateAt(double clockS) const {
@@ -22,7 +22,8 @@ double DepartureProfile::rateAt(double clockS) const {
   const double fraction = hours - below;
   const auto h0 = static_cast<int>((static_cast<int>(below) + 24) % 24);
   const int h1 = (h0 + 1) % 24;
-  return rate_[static_cast<std::size_t>(h0)] * (1.0 - fraction) + rate_[static_cast<std::size_t>(h1)] * fraction;
+  return rate_[static_cast<std::size_t>(h0)] * (1.0 - fraction) +
+         rate_[static_cast<std::size_t>(h1)] * fraction;
 }
 
 DepartureProfile::Window DepartureProfile::window(double startClockS, double durationS) const {
@@ -43,7 +44,8 @@ DepartureProfile::Window DepartureProfile::window(double startClockS, double dur
 double DepartureProfile::Window::sample(double u, double v) const {
   const double target = u * cumulative.back();
   const auto it = std::upper_bound(cumulative.begin(), cumulative.end(), target);
-  const auto bin = std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()), cumulative.size() - 1);
+  const auto bin =
+      std::min<std::size_t>(static_cast<std::size_t>(it - cumulative.begin()), cumulative.size() - 1);
   const double begin = static_cast<double>(bin) * 60.0;
   return std::min(durationS, begin + v * std::min(60.0, durationS - begin));
 }

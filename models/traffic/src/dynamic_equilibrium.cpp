@@ -20,7 +20,9 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 class LinkTimes {
  public:
   LinkTimes(const MicroNetwork& network, double intervalS, double endS)
-      : network_(network), interval_(intervalS), bins_(static_cast<std::size_t>(std::ceil(endS / intervalS)) + 1) {
+      : network_(network),
+        interval_(intervalS),
+        bins_(static_cast<std::size_t>(std::ceil(endS / intervalS)) + 1) {
     freeFlow_.resize(network.links.size());
     for (std::size_t l = 0; l < network.links.size(); ++l)
       freeFlow_[l] = network.links[l].lengthM / std::max(network.links[l].speedLimit, 0.1);
@@ -58,8 +60,9 @@ class LinkTimes {
 
   // Fastest route from the start of `first` (entered at departS) to the end of `last` on these times
   // (time-dependent Dijkstra over links, open links and movements only). Empty when there is none.
-  std::vector<std::int32_t> fastest(std::int32_t first, std::int32_t last, double departS, std::vector<double>& label,
-                                    std::vector<std::int32_t>& previous, std::vector<std::int32_t>& touched) const {
+  std::vector<std::int32_t> fastest(std::int32_t first, std::int32_t last, double departS,
+                                    std::vector<double>& label, std::vector<std::int32_t>& previous,
+                                    std::vector<std::int32_t>& touched) const {
     for (std::int32_t link : touched) {
       label[link] = kInf;
       previous[link] = -1;
@@ -89,7 +92,8 @@ class LinkTimes {
     }
     std::vector<std::int32_t> route;
     if (label[last] == kInf) return route;
-    for (std::int32_t link = last; link >= 0; link = link == first ? -1 : previous[link]) route.push_back(link);
+    for (std::int32_t link = last; link >= 0; link = link == first ? -1 : previous[link])
+      route.push_back(link);
     std::reverse(route.begin(), route.end());
     return route;
   }
@@ -119,7 +123,8 @@ LinkTimes simulate(const MicroNetwork& network, const std::vector<VehicleType>& 
 
 }  // namespace
 
-DynamicEquilibriumResult iterateDynamicEquilibrium(const MicroNetwork& network, const std::vector<VehicleType>& types,
+DynamicEquilibriumResult iterateDynamicEquilibrium(const MicroNetwork& network,
+                                                   const std::vector<VehicleType>& types,
                                                    const MicrosimulationOptions& simulation,
                                                    std::vector<TripRequest>& trips,
                                                    const DynamicEquilibriumOptions& options) {
@@ -138,9 +143,10 @@ DynamicEquilibriumResult iterateDynamicEquilibrium(const MicroNetwork& network, 
                         for (std::size_t k = range.begin(); k < range.end(); ++k) {
                           const TripRequest& trip = trips[k];
                           current[k] = times.routeTime(trip.route, trip.departS);
-                          fastest[k] = times.fastest(trip.route.front(), trip.route.back(), trip.departS, label,
-                                                     previous, touched);
-                          best[k] = fastest[k].empty() ? current[k] : times.routeTime(fastest[k], trip.departS);
+                          fastest[k] = times.fastest(trip.route.front(), trip.route.back(), trip.departS,
+                                                     label, previous, touched);
+                          best[k] =
+                              fastest[k].empty() ? current[k] : times.routeTime(fastest[k], trip.departS);
                           if (best[k] > current[k]) best[k] = current[k];
                         }
                       });
@@ -159,7 +165,8 @@ DynamicEquilibriumResult iterateDynamicEquilibrium(const MicroNetwork& network, 
     const double share = 1.0 / (iteration + 1.0);
     for (std::size_t k = 0; k < trips.size(); ++k) {
       if (fastest[k].empty() || best[k] >= current[k] || fastest[k] == trips[k].route) continue;
-      const std::uint64_t key = splitMix64(options.seed ^ splitMix64(k * 0x9E3779B1ULL + static_cast<std::uint64_t>(iteration)));
+      const std::uint64_t key =
+          splitMix64(options.seed ^ splitMix64(k * 0x9E3779B1ULL + static_cast<std::uint64_t>(iteration)));
       if (unitInterval(key) >= share) continue;
       trips[k].route = std::move(fastest[k]);
       ++result.reroutedTrips;

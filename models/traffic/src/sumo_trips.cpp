@@ -83,8 +83,8 @@ std::size_t writeSumoTrips(const std::filesystem::path& path, const city::CityMo
       const city::RoadLink* to = firstConnected(incoming[static_cast<std::size_t>(trips[k].destinationNode)]);
       if (!from || !to) continue;
       std::snprintf(depart, sizeof depart, "%.2f", trips[k].departS);
-      out << "    <trip id=\"trip" << k << "\" depart=\"" << depart << "\" from=\"" << sumoEdgeId(*from, piecesOf(*from))
-          << "\" to=\"" << sumoEdgeId(*to, piecesOf(*to)) << "\"/>\n";
+      out << "    <trip id=\"trip" << k << "\" depart=\"" << depart << "\" from=\""
+          << sumoEdgeId(*from, piecesOf(*from)) << "\" to=\"" << sumoEdgeId(*to, piecesOf(*to)) << "\"/>\n";
       ++written;
     }
     out << "</routes>\n";

@@ -295,8 +295,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   }
 
   const MicrosimulationOptions simulationOptions{s.timeStep, 4.0, 30.0};
-  simulation_ = std::make_unique<Microsimulation>(std::move(network), std::vector<VehicleType>{car},
-                                                  simulationOptions);
+  simulation_ =
+      std::make_unique<Microsimulation>(std::move(network), std::vector<VehicleType>{car}, simulationOptions);
   const auto outgoing = roads.outgoingLinks();
   const auto incoming = roads.incomingLinks();
   auto anyConnected = [&](const std::vector<std::uint32_t>& links) {
@@ -410,8 +410,9 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     // The run's end; a context without one (a model driven step by step) gets the last departure + 30 min.
     equilibrium.endS = context.end > 0 ? sim::toSeconds(context.end) : lastDeparture + 1800.0;
     equilibrium.seed = context.seed ^ 0xD0E1757EULL;
-    routeGap_ = iterateDynamicEquilibrium(simulation_->network(), {car}, simulationOptions, requests, equilibrium)
-                    .relativeGap;
+    routeGap_ =
+        iterateDynamicEquilibrium(simulation_->network(), {car}, simulationOptions, requests, equilibrium)
+            .relativeGap;
   }
   for (TripRequest& request : requests) simulation_->addTrip(std::move(request));
   nodeIds_.clear();

@@ -1,10 +1,11 @@
+#include "citytwin/traffic/departure_profile.hpp"
+
 #include <doctest/doctest.h>
 
 #include <cmath>
 #include <vector>
 
 #include "citytwin/core/splitmix64.hpp"
-#include "citytwin/traffic/departure_profile.hpp"
 #include "citytwin/traffic/sumo_trips.hpp"
 
 using namespace citytwin;
@@ -29,8 +30,10 @@ TEST_CASE("the weekday profile peaks in the morning and its draws follow the rat
     firstHour += t < 3600.0;
   }
   // Expected share of 07-08 in the window: integral of the piecewise-linear rate over each hour.
-  const double first = (profile.rateAt(7 * 3600) + 2 * profile.rateAt(7.5 * 3600) + profile.rateAt(8 * 3600)) / 4;
-  const double second = (profile.rateAt(8 * 3600) + 2 * profile.rateAt(8.5 * 3600) + profile.rateAt(9 * 3600)) / 4;
+  const double first =
+      (profile.rateAt(7 * 3600) + 2 * profile.rateAt(7.5 * 3600) + profile.rateAt(8 * 3600)) / 4;
+  const double second =
+      (profile.rateAt(8 * 3600) + 2 * profile.rateAt(8.5 * 3600) + profile.rateAt(9 * 3600)) / 4;
   const double expected = first / (first + second);
   CHECK(expected > 0.5);
   CHECK(static_cast<double>(firstHour) / draws == doctest::Approx(expected).epsilon(0.03));

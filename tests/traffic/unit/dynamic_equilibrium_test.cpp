@@ -1,8 +1,8 @@
-#include <doctest/doctest.h>
+#include "citytwin/traffic/dynamic_equilibrium.hpp"
 
+#include <doctest/doctest.h>
 #include <tbb/global_control.h>
 
-#include "citytwin/traffic/dynamic_equilibrium.hpp"
 #include "citytwin/traffic/strong_components.hpp"
 #include "micro_network_builder.hpp"
 

@@ -29,7 +29,7 @@ struct BuildingDemandOptions {
   double workShare = 0.6;
   double shopShare = 0.25;
   double schoolShare = 0.15;
-  double startS = 0.0;           // departures in [startS, startS + durationS)
+  double startS = 0.0;  // departures in [startS, startS + durationS)
   double durationS = 7200.0;
   // Clock time of startS in seconds after midnight: departures follow DepartureProfile's weekday rates
   // over the window. Negative: uniform over the window.

@@ -35,7 +35,8 @@ struct DynamicEquilibriumResult {
 };
 
 // Replaces routes in `trips` (first and last links kept). The network's closed links are avoided.
-DynamicEquilibriumResult iterateDynamicEquilibrium(const MicroNetwork& network, const std::vector<VehicleType>& types,
+DynamicEquilibriumResult iterateDynamicEquilibrium(const MicroNetwork& network,
+                                                   const std::vector<VehicleType>& types,
                                                    const MicrosimulationOptions& simulation,
                                                    std::vector<TripRequest>& trips,
                                                    const DynamicEquilibriumOptions& options);
