@@ -145,7 +145,9 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
     // announce their approach only when they can leave the junction). Otherwise a foe queue held by its
     // own exit would hold the minor approach for good, and the two queues can lock each other.
     if (network_.links[foe.toLink].closed) continue;
-    const bool exitFull = !exitHasRoom(foe);
+    // Only at unsignalised junctions: at a signal the cycle clears the foe's queue (and SUMO networks
+    // keep their own junction logic).
+    const bool exitFull = m.signal < 0 && !exitHasRoom(foe);
     // A foe in the junction: vehicles crossing onto its exit (negative positions, at the tail of the lanes).
     for (int lane = laneStart_[foe.toLink]; lane < laneStart_[foe.toLink + 1]; ++lane) {
       const auto& queue = lanes_[lane];
