@@ -40,6 +40,8 @@ int lanesFor(const OsmTags& tags, bool forward, Direction direction, const city:
   return defaults.lanesPerDirection;
 }
 
+constexpr double kSignalToJunctionM = 25.0;
+
 bool flagSet(const OsmTags& tags, const char* key) {
   const std::string value = tags.get(key);
   return !value.empty() && value != "no";
@@ -118,6 +120,20 @@ RoadBuildResult buildRoadNetwork(const std::vector<OsmWay>& ways,
       const std::uint32_t to = nodeFor(way, pieceEnd);
       geo::Polyline geometry;
       for (std::size_t k = firstVertex; k <= pieceEnd; ++k) geometry.push_back(toCity.fromWgs84(way.vertices[k]));
+      // OSM often puts highway=traffic_signals on the stop line of each approach, a few metres before the
+      // junction node: such a signal controls the junction within kSignalToJunctionM along the way (as
+      // netconvert's --tls.guess-signals, default distance 25 m). Farther ones (mid-block pedestrian
+      // crossings) control no junction.
+      for (std::size_t k = firstVertex + 1; k < pieceEnd; ++k) {
+        const auto tagged = taggedNodes.find(nodeKey(way.vertices[k]));
+        if (tagged == taggedNodes.end() || !tagged->second.trafficSignals) continue;
+        const double fromStart = geo::length(geo::Polyline(
+            geometry.begin(), geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex) + 1));
+        const double toEnd = geo::length(
+            geo::Polyline(geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex), geometry.end()));
+        if (std::min(fromStart, toEnd) <= kSignalToJunctionM)
+          network.nodes[fromStart <= toEnd ? from : to].trafficSignals = true;
+      }
 
       auto addLink = [&](bool forward) {
         city::RoadLink link;

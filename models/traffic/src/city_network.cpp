@@ -1,10 +1,12 @@
 #include "citytwin/traffic/city_network.hpp"
-#include "citytwin/core/splitmix64.hpp"
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
 #include <map>
+
+#include "citytwin/core/splitmix64.hpp"
+#include "citytwin/traffic/departure_profile.hpp"
 
 namespace citytwin::traffic {
 
@@ -117,8 +119,13 @@ std::vector<GeneratedTrip> generateBuildingDemand(const city::CityModel& city, c
   const auto incoming = roads.incomingLinks();
   // Buildings attach to the nearest node that can both send and receive traffic.
   std::vector<std::size_t> usable;
+  auto anyUsable = [&](const std::vector<std::uint32_t>& links) {
+    if (options.usableLinks.empty()) return !links.empty();
+    return std::any_of(links.begin(), links.end(),
+                       [&](std::uint32_t l) { return options.usableLinks[l] != 0; });
+  };
   for (std::size_t n = 0; n < roads.nodes.size(); ++n)
-    if (!outgoing[n].empty() && !incoming[n].empty()) usable.push_back(n);
+    if (anyUsable(outgoing[n]) && anyUsable(incoming[n])) usable.push_back(n);
   if (usable.empty()) return trips;
   auto nearestNode = [&](geo::Vec2 p) {
     std::size_t best = usable.front();
@@ -159,6 +166,10 @@ std::vector<GeneratedTrip> generateBuildingDemand(const city::CityModel& city, c
   if (shareSum <= 0.0) return trips;
   const WeightedPicker* pickers[3] = {&work, &shops, &schools};
   Random random(options.seed);
+  const DepartureProfile::Window profile =
+      options.startClockS >= 0.0
+          ? DepartureProfile::weekdayVehicleTrips().window(options.startClockS, options.durationS)
+          : DepartureProfile::Window{};
   auto node = [&](std::size_t b) {
     if (nodeOf[b] < 0) nodeOf[b] = nearestNode(geo::pointOnSurface(city.buildings[b].footprint));
     return nodeOf[b];
@@ -178,7 +189,12 @@ std::vector<GeneratedTrip> generateBuildingDemand(const city::CityModel& city, c
       GeneratedTrip trip;
       trip.originNode = node(b);
       trip.destinationNode = node(destination);
-      trip.departS = options.startS + random.uniform() * options.durationS;
+      if (profile.cumulative.empty()) {
+        trip.departS = options.startS + random.uniform() * options.durationS;
+      } else {
+        const double u = random.uniform();
+        trip.departS = options.startS + profile.sample(u, random.uniform());
+      }
       if (trip.originNode != trip.destinationNode) trips.push_back(trip);
     }
   }

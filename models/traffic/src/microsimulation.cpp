@@ -141,6 +141,13 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
   for (const std::int32_t f : foes) {
     const Movement& foe = network_.movements[f];
     if (!foeCanGo(foe)) continue;
+    // A foe whose exit has no room cannot enter the junction: it is not waited for (as SUMO's vehicles
+    // announce their approach only when they can leave the junction). Otherwise a foe queue held by its
+    // own exit would hold the minor approach for good, and the two queues can lock each other.
+    if (network_.links[foe.toLink].closed) continue;
+    // Only at unsignalised junctions: at a signal the cycle clears the foe's queue (and SUMO networks
+    // keep their own junction logic).
+    const bool exitFull = m.signal < 0 && !exitHasRoom(foe);
     // A foe in the junction: vehicles crossing onto its exit (negative positions, at the tail of the lanes).
     for (int lane = laneStart_[foe.toLink]; lane < laneStart_[foe.toLink + 1]; ++lane) {
       const auto& queue = lanes_[lane];
@@ -155,9 +162,21 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
         const Vehicle& other = vehicles_[id];
         const double distance = approach.lengthM - other.position;
         if (distance > reach) break;
-        if (other.nextMovement != f) continue;
+        if (other.nextMovement != f || exitFull) continue;
         if (distance < 2.0 || distance / std::max(other.speed, 1.0) < horizon) return true;
       }
+  }
+  return false;
+}
+
+bool Microsimulation::exitHasRoom(const Movement& m) const {
+  const int lanes = laneStart_[m.toLink + 1] - laneStart_[m.toLink];
+  const IdmParameters& idm = types_.front().idm;
+  for (int k = 0; k < lanes; ++k) {
+    if (!(m.toLanes >> k & 1u)) continue;
+    const int lane = laneStart_[m.toLink] + k;
+    if (roomAtEntry(lane) >= idm.length + idm.minimumGap) return true;
+    if (vehicles_[lanes_[lane].back()].speed >= 1.0) return true;  // the queue there is moving: room comes
   }
   return false;
 }

@@ -30,6 +30,10 @@ std::vector<sim::KpiDefinition> trafficKpiDefinitions() {
        KpiDirection::Neutral, "run so far"},
       {"trips", "trips", "trips of the demand, routable or not", KpiDirection::Neutral,
        "all trips of the run"},
+      {"route_relative_gap", "1",
+       "relative gap of the routes to the dynamic user equilibrium (0: nobody could be faster on another "
+       "route; 0 also when routing is not \"dynamic_equilibrium\")",
+       KpiDirection::Neutral, "start of the run"},
       {"demand_calibration_factor", "1", "factor applied to the demand to match observed link flows",
        KpiDirection::Neutral, "start of the run"},
   };

@@ -18,6 +18,8 @@
 #include "citytwin/traffic/assignment_routes.hpp"
 #include "citytwin/traffic/city_network.hpp"
 #include "citytwin/traffic/demand_calibration.hpp"
+#include "citytwin/traffic/dynamic_equilibrium.hpp"
+#include "citytwin/traffic/strong_components.hpp"
 #include "citytwin/traffic/trip_statistics.hpp"
 #include "traffic_kpi_definitions.hpp"
 
@@ -46,7 +48,10 @@ const char* const kKnownKeys[] = {"time_step_s",
                                   "vehicle_output_interval",
                                   "link_output_interval",
                                   "routing",
-                                  "calibrate_to_observed_flows"};
+                                  "calibrate_to_observed_flows",
+                                  "departure_profile",
+                                  "equilibrium_iterations",
+                                  "equilibrium_gap"};
 
 // A bounded number of the [traffic] table.
 double numberOr(const ValueReader& p, const std::string& key, double fallback, double minimum,
@@ -73,6 +78,21 @@ std::vector<std::uint32_t> selectLinks(const sim::Intervention& intervention, co
   reader.rejectUnknownKeys("kind, description, id, ids, where, area, fraction, all" +
                            (extraKey.empty() ? std::string() : ", " + extraKey));
   return selector.resolve(city, seed);
+}
+
+// Seconds after midnight of an ISO 8601 date-time ("2026-07-01T07:00:00Z"), read as the clock time
+// written (the scenario's local time); 0 when it carries none.
+double clockSeconds(const std::string& iso8601) {
+  const std::size_t t = iso8601.find('T');
+  if (t == std::string::npos || iso8601.size() < t + 6) return 0.0;
+  auto digits = [&](std::size_t at) {
+    const char a = iso8601[at], b = iso8601[at + 1];
+    return (a >= '0' && a <= '9' && b >= '0' && b <= '9') ? (a - '0') * 10 + (b - '0') : -1;
+  };
+  const int hour = digits(t + 1), minute = digits(t + 4);
+  const int second = iso8601.size() >= t + 9 ? digits(t + 7) : 0;
+  if (hour < 0 || minute < 0) return 0.0;
+  return hour * 3600.0 + minute * 60.0 + std::max(second, 0);
 }
 
 struct OdRow {
@@ -165,13 +185,15 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   s.timeStep = numberOr(p, "time_step_s", 0.5, 0.05, 2.0);
   s.closureDepth = numberOr(p, "flood_closure_depth_m", 0.3, 0.0, 100.0);
   s.demandScale = numberOr(p, "demand_scale", 1.0, 0.0, 100.0);
-  std::string routing = "free_flow";
+  std::string routing = "dynamic_equilibrium";
   if (const Value* node = p.node("routing")) {
     const std::optional<std::string> value = node->toText();
-    if (!value || (*value != "free_flow" && *value != "assignment"))
-      p.fail("routing", "expected \"free_flow\" or \"assignment\"");
+    if (!value || (*value != "free_flow" && *value != "assignment" && *value != "dynamic_equilibrium"))
+      p.fail("routing", "expected \"dynamic_equilibrium\", \"free_flow\" or \"assignment\"");
     routing = *value;
   }
+  const int equilibriumIterations = static_cast<int>(numberOr(p, "equilibrium_iterations", 6.0, 1.0, 100.0));
+  const double equilibriumGap = numberOr(p, "equilibrium_gap", 0.02, 0.0, 1.0);
   bool calibrate = true;
   if (const Value* node = p.node("calibrate_to_observed_flows")) {
     const std::optional<bool> value = node->toBoolean();
@@ -229,6 +251,9 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
                        "traffic does not handle '" + intervention.kind + "'");
     }
   }
+  // Trips start and end on the largest strongly connected part of the intact network (closures of a
+  // variant must not move the demand): between two of its links there is always a route.
+  const std::vector<std::uint8_t> connected = largestStronglyConnectedLinks(network);
   for (std::size_t l = 0; l < roadCount_; ++l) network.links[l].closed = closedByIntervention_[l] != 0;
 
   // Demand: node-to-node trips, from an OD table or from building uses.
@@ -254,16 +279,29 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     demand.shopShare = numberOr(p, "shop_share", 0.25, 0.0, 1.0);
     demand.schoolShare = numberOr(p, "school_share", 0.15, 0.0, 1.0);
     demand.startS = numberOr(p, "demand_start_s", 0.0, 0.0, 1e7);
-    demand.durationS = numberOr(p, "demand_duration_s", 3600.0, 1.0, 1e7);
+    demand.durationS = numberOr(p, "demand_duration_s", 7200.0, 1.0, 1e7);
+    std::string profile = "weekday";
+    if (const Value* node = p.node("departure_profile")) {
+      const std::optional<std::string> value = node->toText();
+      if (!value || (*value != "weekday" && *value != "uniform"))
+        p.fail("departure_profile", "expected \"weekday\" or \"uniform\"");
+      profile = *value;
+    }
+    if (profile == "weekday") demand.startClockS = clockSeconds(context.startIso8601) + demand.startS;
     demand.scale = s.demandScale;
     demand.seed = context.seed;
+    demand.usableLinks = connected;
     trips = generateBuildingDemand(context.city, demand);
   }
 
-  simulation_ = std::make_unique<Microsimulation>(std::move(network), std::vector<VehicleType>{car},
-                                                  MicrosimulationOptions{s.timeStep, 4.0, 30.0});
+  const MicrosimulationOptions simulationOptions{s.timeStep, 4.0, 30.0};
+  simulation_ =
+      std::make_unique<Microsimulation>(std::move(network), std::vector<VehicleType>{car}, simulationOptions);
   const auto outgoing = roads.outgoingLinks();
   const auto incoming = roads.incomingLinks();
+  auto anyConnected = [&](const std::vector<std::uint32_t>& links) {
+    return std::any_of(links.begin(), links.end(), [&](std::uint32_t l) { return connected[l] != 0; });
+  };
   unroutable_ = 0;
   trips_.clear();
   trips_.reserve(trips.size());
@@ -276,12 +314,15 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     lastDeparture = std::max(lastDeparture, trip.departS);
     // Start on the origin's open outgoing link and end on the destination's open incoming link that give
     // the fastest route (first found on ties).
+    // Links of the connected component only, where the node has any (an OD table may name others).
     std::optional<std::vector<std::int32_t>>& best = fastest[k];
     double bestTime = 0.0;
+    const bool originConnected = anyConnected(outgoing[trip.originNode]);
+    const bool destinationConnected = anyConnected(incoming[trip.destinationNode]);
     for (std::uint32_t out : outgoing[trip.originNode]) {
-      if (simulation_->network().links[out].closed) continue;
+      if (simulation_->network().links[out].closed || (originConnected && !connected[out])) continue;
       for (std::uint32_t in : incoming[trip.destinationNode]) {
-        if (simulation_->network().links[in].closed) continue;
+        if (simulation_->network().links[in].closed || (destinationConnected && !connected[in])) continue;
         auto& cached = routes[{static_cast<std::int32_t>(out), static_cast<std::int32_t>(in)}];
         if (!cached) {
           cached = simulation_->fastestRoute(static_cast<std::int32_t>(out), static_cast<std::int32_t>(in));
@@ -344,6 +385,7 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   };
   const std::vector<double> intactFreeFlow = freeFlowWithoutClosures(trips, fastest, outgoing, incoming);
   unrouted_.clear();
+  std::vector<TripRequest> requests;
   for (std::size_t k = 0; k < trips.size(); ++k) {
     const GeneratedTrip& trip = trips[k];
     trips_.push_back({trip.originNode, trip.destinationNode, trip.departS, -1});
@@ -357,9 +399,22 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
       auto drawn = assigned->draw(trip.originNode, trip.destinationNode, context.seed * 0x100000001B3ULL + k);
       if (drawn && drivable(*drawn)) route = std::move(*drawn);
     }
-    trips_.back().simulated = static_cast<std::int32_t>(simulation_->trips().size());
-    simulation_->addTrip({"trip" + std::to_string(k), std::move(route), trip.departS, 0});
+    trips_.back().simulated = static_cast<std::int32_t>(requests.size());
+    requests.push_back({"trip" + std::to_string(k), std::move(route), trip.departS, 0});
   }
+  routeGap_ = 0.0;
+  if (routing == "dynamic_equilibrium") {
+    DynamicEquilibriumOptions equilibrium;
+    equilibrium.maxIterations = equilibriumIterations;
+    equilibrium.targetRelativeGap = equilibriumGap;
+    // The run's end; a context without one (a model driven step by step) gets the last departure + 30 min.
+    equilibrium.endS = context.end > 0 ? sim::toSeconds(context.end) : lastDeparture + 1800.0;
+    equilibrium.seed = context.seed ^ 0xD0E1757EULL;
+    routeGap_ =
+        iterateDynamicEquilibrium(simulation_->network(), {car}, simulationOptions, requests, equilibrium)
+            .relativeGap;
+  }
+  for (TripRequest& request : requests) simulation_->addTrip(std::move(request));
   nodeIds_.clear();
   nodeIds_.reserve(roads.nodes.size());
   for (const city::RoadNode& node : roads.nodes) nodeIds_.push_back(node.id);
@@ -478,6 +533,7 @@ sim::Kpis TrafficModel::kpis() const {
   kpis["trips_stranded"] = static_cast<double>(stats.stranded + unroutable_);
   kpis["jam_teleports"] = static_cast<double>(simulation_->jamTeleports());
   kpis["demand_calibration_factor"] = settings_->calibrationFactor;
+  kpis["route_relative_gap"] = routeGap_;
   return kpis;
 }
 

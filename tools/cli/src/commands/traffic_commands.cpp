@@ -1,3 +1,5 @@
+#include <tbb/global_control.h>
+
 #include <chrono>
 #include <cmath>
 #include <cstdio>
@@ -5,16 +7,17 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
-#include <sstream>
-#include <tbb/global_control.h>
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/progress.hpp"
+#include "citytwin/io/city_file.hpp"
 #include "citytwin/traffic/assignment.hpp"
 #include "citytwin/traffic/sumo_io.hpp"
+#include "citytwin/traffic/sumo_trips.hpp"
 #include "citytwin/traffic/tntp.hpp"
 #include "citytwin/traffic/trip_statistics.hpp"
 #include "command_registry.hpp"
@@ -146,6 +149,33 @@ void runSim(const SimArguments& args) {
               << "\njam teleports       " << outcome.jamTeleports << "\nsimulated until     " << outcome.endS << " s\nwall time           " << outcome.seconds << " s\n";
     if (!csv.empty()) std::cout << "trips written to    " << csv.string() << "\n";
   }
+}
+
+// --- demand ------------------------------------------------------------------------------------------
+
+struct DemandArguments {
+  std::string city, out, startClock = "07:00";
+  double durationS = 7200.0;
+  double tripsPer100M2 = 0.5;
+  std::uint64_t seed = 1;
+  bool uniform = false;
+};
+
+void runDemand(const DemandArguments& args) {
+  int hour = -1, minute = -1;
+  if (std::sscanf(args.startClock.c_str(), "%d:%d", &hour, &minute) != 2 || hour < 0 || hour > 23 ||
+      minute < 0 || minute > 59)
+    throw Error("--start: expected a clock time HH:MM, got '" + args.startClock + "'");
+  if (!(args.durationS > 0.0)) throw Error("--duration-s: expected a positive number of seconds");
+  requireWritableOutput(args.out);
+  const city::CityModel city = io::loadCity(args.city);
+  traffic::BuildingDemandOptions options;
+  options.durationS = args.durationS;
+  options.tripsPer100M2 = args.tripsPer100M2;
+  options.seed = args.seed;
+  options.startClockS = args.uniform ? -1.0 : hour * 3600.0 + minute * 60.0;
+  const std::size_t written = traffic::writeSumoTrips(args.out, city, options);
+  std::cout << written << " trips written to " << args.out << "\n";
 }
 
 // --- bench -------------------------------------------------------------------------------------------
@@ -288,6 +318,21 @@ void registerTrafficCommands(CommandTree& tree) {
   simulate->add_option("--out", simArgs->out, "folder for tripinfo.csv");
   addJsonFlag(*simulate, simArgs->json);
   simulate->callback([simArgs] { runSim(*simArgs); });
+
+  auto demandArgs = std::make_shared<DemandArguments>();
+  CLI::App* demand = traffic.add_subcommand(
+      "demand", "Write the city's building demand (the traffic model's default rules) as SUMO trips");
+  demand->add_option("--city", demandArgs->city, "city file (.gpkg)")->required();
+  demand->add_option("--out", demandArgs->out, "SUMO trips file to write (.xml)")->required();
+  demand->add_option("--start", demandArgs->startClock,
+                     "clock time of the window's start, HH:MM (default 07:00)");
+  demand->add_option("--duration-s", demandArgs->durationS, "departure window in seconds (default 7200)");
+  demand->add_option("--trips-per-100m2", demandArgs->tripsPer100M2,
+                     "trips per 100 m2 of residential floor area (default 0.5)");
+  demand->add_option("--seed", demandArgs->seed, "seed of the demand draws (default 1)");
+  demand->add_flag("--uniform", demandArgs->uniform,
+                   "departures uniform over the window (default: weekday profile)");
+  demand->callback([demandArgs] { runDemand(*demandArgs); });
 
   auto benchArgs = std::make_shared<BenchArguments>();
   const char* shared = std::getenv("CITYTWIN_SHARED_DATA");

@@ -29,10 +29,16 @@ struct BuildingDemandOptions {
   double workShare = 0.6;
   double shopShare = 0.25;
   double schoolShare = 0.15;
-  double startS = 0.0;           // departures uniform in [startS, startS + durationS)
-  double durationS = 3600.0;
+  double startS = 0.0;  // departures in [startS, startS + durationS)
+  double durationS = 7200.0;
+  // Clock time of startS in seconds after midnight: departures follow DepartureProfile's weekday rates
+  // over the window. Negative: uniform over the window.
+  double startClockS = -1.0;
   double scale = 1.0;
   std::uint64_t seed = 1;
+  // Links trips may start and end on (e.g. the largest strongly connected component); buildings attach to
+  // the nearest node with both an outgoing and an incoming such link. Empty: every link.
+  std::vector<std::uint8_t> usableLinks;
 };
 struct GeneratedTrip {
   std::int32_t originNode = 0;       // RoadNetwork node nearest the origin building

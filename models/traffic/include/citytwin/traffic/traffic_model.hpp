@@ -57,6 +57,7 @@ class TrafficModel : public sim::Model {
   std::vector<sim::Event> events_;  // roads closed by water since the last takeEvents()
   std::vector<std::uint8_t> closedByIntervention_;
   std::size_t unroutable_ = 0;
+  double routeGap_ = 0.0;               // dynamic user equilibrium's relative gap (0 without it)
   std::vector<UnroutedTrip> unrouted_;  // charged as trips that cannot be made (trip_costs.hpp)
   std::size_t roadCount_ = 0;
 };
