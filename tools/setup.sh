@@ -22,6 +22,8 @@ PACKAGES=(
   sumo sumo-tools
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
+  # CityJSON export tests: validation against the CityJSON 2.0 JSON Schemas
+  python3 python3-jsonschema
 )
 
 missing=()
