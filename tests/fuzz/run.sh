@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Builds the NGSI-LD parser fuzz target with clang in its own folder and runs it for a bounded time.
-#   tests/fuzz/run.sh [SECONDS]      (default 60; FUZZ_BUILD_DIR overrides the build folder)
+# Builds the fuzz targets (the NGSI-LD parser, the CityJSON reader) with clang in their own folder and runs
+# each for a bounded time.
+#   tests/fuzz/run.sh [SECONDS]      (default 60 per target; FUZZ_BUILD_DIR overrides the build folder)
 set -euo pipefail
 seconds="${1:-60}"
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -14,9 +15,13 @@ cmake -S "${source_dir}" -B "${build_dir}" -G Ninja \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCITYTWIN_FUZZ=ON -DCITYTWIN_BUILD_VIEWER=OFF -DCITYTWIN_BUILD_BENCHMARKS=OFF -DCITYTWIN_MODELS="" \
   -DCITYTWIN_WARNINGS_AS_ERRORS=OFF >/dev/null
-ninja -C "${build_dir}" -j"${FUZZ_JOBS:-2}" ngsi_ld_parser_fuzz
-corpus="${build_dir}/fuzz-corpus/ngsi_ld"
-mkdir -p "${corpus}"
-cp -n "${source_dir}/tests/fuzz/corpus/ngsi_ld/"* "${corpus}/" 2>/dev/null || true
-"${build_dir}/tests/fuzz/ngsi_ld_parser_fuzz" -max_total_time="${seconds}" -max_len=4096 -timeout=10 \
-  -rss_limit_mb=2048 -print_final_stats=1 "${corpus}"
+ninja -C "${build_dir}" -j"${FUZZ_JOBS:-2}" ngsi_ld_parser_fuzz cityjson_parser_fuzz
+for target in ngsi_ld:ngsi_ld_parser_fuzz cityjson:cityjson_parser_fuzz; do
+  corpus_name="${target%%:*}"
+  binary="${target#*:}"
+  corpus="${build_dir}/fuzz-corpus/${corpus_name}"
+  mkdir -p "${corpus}"
+  cp -n "${source_dir}/tests/fuzz/corpus/${corpus_name}/"* "${corpus}/" 2>/dev/null || true
+  "${build_dir}/tests/fuzz/${binary}" -max_total_time="${seconds}" -max_len=4096 -timeout=10 \
+    -rss_limit_mb=2048 -print_final_stats=1 "${corpus}"
+done
