@@ -393,8 +393,14 @@ CityJsonContent readCityJson(std::string_view text, const std::string& source) {
     document = json::parse(text.begin(), text.end());
   } catch (const json::parse_error& e) {
     throw Error(source + ": not valid JSON at byte " + std::to_string(e.byte) + " (" + e.what() + ")");
+  } catch (const json::exception& e) {  // e.g. a number too large for a double
+    throw Error(source + ": not readable JSON (" + e.what() + ")");
   }
-  return DocumentReader(document, source).read();
+  try {
+    return DocumentReader(document, source).read();
+  } catch (const json::exception& e) {  // a value of a type the checks above did not foresee
+    throw Error(source + ": unexpected CityJSON content (" + e.what() + ")");
+  }
 }
 
 }  // namespace citytwin::io
