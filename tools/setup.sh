@@ -30,6 +30,8 @@ PACKAGES=(
   libopenmpi-dev openmpi-bin
   # the citytwin Python module (python/): binding, tables and arrays, distributed runs, examples, tests
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest python3-distributed python3-matplotlib
+  # CityJSON export tests: validation against the CityJSON 2.0 JSON Schemas
+  python3 python3-jsonschema
 )
 # npm comes as Debian's package unless the installed Node.js brings its own (builds of nodejs that do
 # conflict with Debian's npm package, so asking for it there would fail the whole install).

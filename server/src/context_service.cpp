@@ -8,6 +8,7 @@
 #include <sstream>
 
 #include "citytwin/core/date_time.hpp"
+#include "features_api.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
 #include "citytwin/context/json_ld_context.hpp"
@@ -218,6 +219,7 @@ struct ContextService::Routes {
   EntityRepository& store;
   WhatIfJobs* whatIfs;
   httplib::Server server;
+  std::unique_ptr<FeaturesApi> featuresApi;  // OGC API - Features of the served city
 
   Routes(ServiceOptions& o, EntityRepository& s, WhatIfJobs* w) : options(o), store(s), whatIfs(w) {}
 
@@ -630,6 +632,10 @@ struct ContextService::Routes {
       res.set_content(options.stateSummary().dump(), kJson);
     }));
     installWhatIf();
+    if (options.city) {
+      featuresApi = std::make_unique<FeaturesApi>(*options.city, options.stateSummary);
+      featuresApi->install(server);
+    }
   }
 
   WhatIfJobs& requireWhatIfs() {

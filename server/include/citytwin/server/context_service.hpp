@@ -9,6 +9,7 @@
 #include <string>
 #include <thread>
 
+#include "citytwin/city/city_model.hpp"
 #include "citytwin/context/entity_repository.hpp"
 #include "citytwin/server/whatif_jobs.hpp"
 
@@ -30,6 +31,9 @@ struct ServiceOptions {
   std::size_t threads = 8;                // HTTP worker threads
   // Optional: a JSON summary served at GET /citytwin/v1/state (the live city model's mapped values).
   std::function<nlohmann::json()> stateSummary;
+  // Optional: the served city, published as OGC API - Features under /ogcapi (server/README.md) with the
+  // live values of stateSummary merged into the features' properties.
+  std::shared_ptr<const city::CityModel> city;
   // Optional: runs POST /citytwin/v1/whatif scenarios on this city from the live state the store holds
   // (without it those routes answer 404). The scenario body is limited to maxScenarioBytes (413 above it).
   std::optional<WhatIfSettings> whatIf;

@@ -10,6 +10,7 @@
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/progress.hpp"
 #include "citytwin/io/city_file.hpp"
+#include "citytwin/io/cityjson_import.hpp"
 #include "citytwin/io/osm_import.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
@@ -89,7 +90,7 @@ int parseCrs(const std::string& text) {
 }
 
 struct ImportArguments {
-  std::string osm, dem, aoi, crs, out, name;
+  std::string osm, cityjson, dem, aoi, crs, out, name;
   double demCell = 0.0;
   bool json = false;
   bool noGrid = false;
@@ -120,7 +121,53 @@ nlohmann::json synthesiseGrid(city::CityModel& city) {
 #endif
 }
 
+// Buildings from a 3D city model instead of OSM (engine/io/README.md, "CityJSON").
+void runCityJsonImport(const ImportArguments& arguments) {
+  if (!arguments.aoi.empty()) throw Error("--aoi applies to --osm only; a CityJSON file is imported whole");
+  io::CityJsonImportOptions options;
+  options.cityjson = arguments.cityjson;
+  if (!arguments.dem.empty()) options.dem = arguments.dem;
+  options.crsEpsg = parseCrs(arguments.crs);
+  options.demCellM = arguments.demCell;
+  options.name = arguments.name;
+  requireWritableOutput(arguments.out);
+  const io::CityJsonImportResult result = io::importCityJson(options);
+  io::saveCity(result.city, arguments.out);
+  const auto& report = result.report;
+  if (arguments.json) {
+    nlohmann::json document = cityInfo(result.city);
+    document["file"] = arguments.out;
+    document["import"] = {{"source_crs", "EPSG:" + std::to_string(report.sourceEpsg)},
+                          {"city_objects", report.cityObjects},
+                          {"building_objects", report.buildingObjects},
+                          {"heights_from_geometry", report.heightsFromGeometry},
+                          {"heights_from_measured_height", report.heightsFromAttribute},
+                          {"buildings_without_geometry", report.buildingsWithoutGeometry},
+                          {"buildings_without_height", report.buildingsWithoutHeight},
+                          {"first_skipped", report.firstSkipped},
+                          {"geometry_instances", report.geometryInstances}};
+    printJson(document);
+    return;
+  }
+  printCityInfo(result.city, arguments.out);
+  std::printf("import      %zu Building objects of %zu city objects (EPSG:%d); heights: %zu from the geometry, %zu "
+              "from measuredHeight\n",
+              report.buildingObjects, report.cityObjects, report.sourceEpsg, report.heightsFromGeometry,
+              report.heightsFromAttribute);
+  if (report.buildingsWithoutGeometry + report.buildingsWithoutHeight > 0) {
+    std::printf("skipped     %zu buildings without a surface, %zu without a height (first: %s)\n",
+                report.buildingsWithoutGeometry, report.buildingsWithoutHeight, report.firstSkipped.c_str());
+  }
+  if (report.geometryInstances > 0) {
+    std::printf("skipped     %zu template geometries (GeometryInstance are not read)\n", report.geometryInstances);
+  }
+}
+
 void runImport(const ImportArguments& arguments) {
+  if (arguments.osm.empty() == arguments.cityjson.empty()) {
+    throw Error("city import needs exactly one of --osm FILE and --cityjson FILE");
+  }
+  if (!arguments.cityjson.empty()) return runCityJsonImport(arguments);
   io::OsmImportOptions options;
   options.osm = arguments.osm;
   if (!arguments.dem.empty()) options.dem = arguments.dem;
@@ -197,8 +244,11 @@ void registerCityCommands(CommandTree& tree) {
   CLI::App& group = tree.group("city", "Build, inspect and generate city models");
 
   auto importArguments = std::make_shared<ImportArguments>();
-  CLI::App* import = group.add_subcommand("import", "Import a city from OpenStreetMap data and a DEM");
-  import->add_option("--osm", importArguments->osm, "OpenStreetMap extract (.osm.pbf, .osm or .osm.bz2)")->required();
+  CLI::App* import =
+      group.add_subcommand("import", "Import a city from OpenStreetMap data or a CityJSON 3D city model, and a DEM");
+  import->add_option("--osm", importArguments->osm, "OpenStreetMap extract (.osm.pbf, .osm or .osm.bz2)");
+  import->add_option("--cityjson", importArguments->cityjson,
+                     "CityJSON file (1.1 or 2.0): buildings from a 3D city model instead of OSM");
   import->add_option("--dem", importArguments->dem, "Digital elevation model (GeoTIFF or any GDAL raster with a CRS)");
   import->add_option("--aoi", importArguments->aoi, "Area of interest: polygons in GeoJSON (WGS 84)");
   import->add_option("--crs", importArguments->crs, "Projected CRS of the city, e.g. EPSG:32632 (default: UTM zone)");

@@ -81,6 +81,7 @@ void serve(const ServeArguments& args) {
                                           ? std::filesystem::path(database).replace_extension("").concat("-whatif")
                                           : std::filesystem::path(args.whatIfOut);
     options.whatIf = server::WhatIfSettings{city, args.city, out, nullptr};
+    options.city = city;
   }
   if (database.empty()) database = "citytwin-context.sqlite";
   if (!postgres) options.databasePath = database;
@@ -108,11 +109,15 @@ void serve(const ServeArguments& args) {
   const int port = service.start();
   const std::string url = "http://" + args.bind + ":" + std::to_string(port);
   if (args.json) {
-    printJson({{"url", url}, {"port", port}, {"database", storeName}, {"entities", service.store().entityCount()}});
+    nlohmann::json document = {
+        {"url", url}, {"port", port}, {"database", storeName}, {"entities", service.store().entityCount()}};
+    if (live) document["ogcapi"] = url + "/ogcapi";
+    printJson(document);
     std::fflush(stdout);
   } else {
     std::cerr << "citytwin serve: NGSI-LD API at " << url << "/ngsi-ld/v1/ (" << service.store().entityCount()
               << " entities in " << storeName << (postgres ? "" : ", sync " + args.sync) << ")" << std::endl;
+    if (live) std::cerr << "citytwin serve: OGC API - Features at " << url << "/ogcapi" << std::endl;
   }
   waitForTermination(signals);
   service.stop();
