@@ -1,9 +1,11 @@
 #include "citytwin/context/json_ld_context.hpp"
 
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
 #include "builtin_contexts.hpp"
+#include "citytwin/context/context_documents.hpp"
 #include "citytwin/context/context_error.hpp"
 
 namespace citytwin::context {
@@ -43,7 +45,9 @@ bool isAbsoluteIri(std::string_view text) {
 
 class ContextBuilder {
  public:
-  ContextBuilder() { context_ = std::make_shared<JsonLdContext>(); }
+  explicit ContextBuilder(ContextDocuments* documents = nullptr) : documents_(documents) {
+    context_ = std::make_shared<JsonLdContext>();
+  }
 
   void addTerm(std::string_view term, std::string iri) { context_->termToIri_[std::string(term)] = std::move(iri); }
 
@@ -57,10 +61,19 @@ class ContextBuilder {
         found = true;
       }
     }
-    if (!found) {
+    if (found) return;
+    if (documents_ == nullptr) {
       throw ContextError(ErrorKind::ContextNotAvailable,
-                      "@context '" + url + "' is not built in and remote contexts are never fetched");
+                         "@context '" + url + "' is not built in and remote contexts are not fetched here");
     }
+    // A document may name further URLs (a compound context); the depth bound stops reference cycles.
+    if (depth_ >= kMaxDocumentDepth) {
+      throw ContextError(ErrorKind::ContextNotAvailable, "@context '" + url + "' nests documents too deeply");
+    }
+    const nlohmann::json value = documents_->contextValue(url);
+    ++depth_;
+    add(value);
+    --depth_;
   }
 
   void addInline(const nlohmann::json& object) {
@@ -118,7 +131,10 @@ class ContextBuilder {
   }
 
  private:
+  static constexpr int kMaxDocumentDepth = 8;
   std::shared_ptr<JsonLdContext> context_;
+  ContextDocuments* documents_;
+  int depth_ = 0;
 };
 
 std::string JsonLdContext::expand(std::string_view term) const {
@@ -160,16 +176,25 @@ bool isBuiltinContextUrl(std::string_view url) {
 }
 
 std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue) {
+  return resolveContext(contextValue, nullptr);
+}
+
+std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue, ContextDocuments* documents) {
   static std::mutex cacheMutex;
   static std::unordered_map<std::string, std::shared_ptr<const JsonLdContext>> cache;
   if (contextValue.is_null()) return coreContext();
-  const std::string key = contextValue.dump();
+  // Resolutions through a document set are cached per set and per version of it.
+  std::string key = contextValue.dump();
+  if (documents != nullptr) {
+    key += '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(documents)) + ':' +
+           std::to_string(documents->generation());
+  }
   {
     std::lock_guard lock(cacheMutex);
     const auto found = cache.find(key);
     if (found != cache.end()) return found->second;
   }
-  ContextBuilder builder;
+  ContextBuilder builder(documents);
   builder.add(contextValue);
   auto context = builder.finish(contextValue);
   std::lock_guard lock(cacheMutex);
@@ -179,6 +204,10 @@ std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contex
 }
 
 std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header) {
+  return contextFromLinkHeader(header, nullptr);
+}
+
+std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header, ContextDocuments* documents) {
   if (header.empty()) return coreContext();
   const auto open = header.find('<');
   const auto close = header.find('>', open == std::string_view::npos ? 0 : open);
@@ -188,7 +217,7 @@ std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view head
   if (header.find("json-ld#context") == std::string_view::npos) {
     throw ContextError(ErrorKind::BadRequestData, "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
   }
-  return resolveContext(std::string(header.substr(open + 1, close - open - 1)));
+  return resolveContext(std::string(header.substr(open + 1, close - open - 1)), documents);
 }
 
 }  // namespace citytwin::context
