@@ -22,6 +22,8 @@ PACKAGES=(
   sumo sumo-tools
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
+  # context broker: https fetches of remote @context documents (libcpp-httplib is built with OpenSSL), and the ETSI NGSI-LD replay
+  libssl-dev python3-requests python3-deepdiff
 )
 
 missing=()

@@ -104,6 +104,11 @@ std::optional<ContextDocument> ContextDocuments::find(const std::string& urlOrLo
   return found->second;
 }
 
+bool ContextDocuments::holds(const std::string& url) const {
+  std::lock_guard lock(mutex_);
+  return documents_.count(url) != 0;
+}
+
 std::vector<ContextDocument> ContextDocuments::list() const {
   std::lock_guard lock(mutex_);
   std::vector<ContextDocument> out;

@@ -53,6 +53,12 @@ class ContextBuilder {
 
   void addUrl(const std::string& url) {
     if (isCoreContextUrl(url)) return;  // always present
+    // A document the broker holds for the URL (hosted, cached, preloaded) wins over the built-in copy,
+    // which may be an older version of it.
+    if (documents_ != nullptr && documents_->holds(url)) {
+      addDocument(url);
+      return;
+    }
     const std::string domain = smartDataModelDomain(url);
     bool found = false;
     for (const auto& builtin : detail::smartDataModelContexts()) {
@@ -66,6 +72,10 @@ class ContextBuilder {
       throw ContextError(ErrorKind::ContextNotAvailable,
                          "@context '" + url + "' is not built in and remote contexts are not fetched here");
     }
+    addDocument(url);
+  }
+
+  void addDocument(const std::string& url) {
     // A document may name further URLs (a compound context); the depth bound stops reference cycles.
     if (depth_ >= kMaxDocumentDepth) {
       throw ContextError(ErrorKind::ContextNotAvailable, "@context '" + url + "' nests documents too deeply");

@@ -40,6 +40,7 @@ class ContextDocuments {
   // Adds or replaces a document (no onChange call when `notify` is false: loading what was persisted).
   void put(ContextDocument document, bool notify = true);
   std::optional<ContextDocument> find(const std::string& urlOrLocalId) const;
+  bool holds(const std::string& url) const;
   std::vector<ContextDocument> list() const;
   bool erase(const std::string& urlOrLocalId);
   // Changes whenever the set of documents changes, so resolved contexts can be cached safely.
