@@ -662,7 +662,7 @@ struct ContextService::Routes {
 
   void respondSubscription(httplib::Response& res, const RequestShape& shape, json document) {
     if (shape.wantsJsonLd) {
-      document["@context"] = document.contains("jsonldContext") ? document["jsonldContext"] : shape.context->value();
+      document["@context"] = shape.context->value();
       res.set_content(document.dump(), kJsonLd);
       return;
     }
@@ -681,7 +681,7 @@ struct ContextService::Routes {
     }));
     server.Get(R"(/ngsi-ld/v1/subscriptions/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       const RequestShape shape = readShape(req);
-      const auto all = tenantOf(req).subscriptions->list();
+      const auto all = tenantOf(req).subscriptions->list(shape.serialize.systemAttributes);
       const std::size_t limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
       const std::size_t offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
       if (limit > options.maxResults) {
@@ -691,13 +691,20 @@ struct ContextService::Routes {
       for (std::size_t i = offset; i < all.size() && i < offset + limit; ++i) {
         json item = all[i];
         if (shape.wantsJsonLd) {
-          item["@context"] = item.contains("jsonldContext") ? item["jsonldContext"] : shape.context->value();
+          item["@context"] = shape.context->value();
         }
         page.push_back(std::move(item));
       }
       if (param(req, "count") == "true") res.set_header("NGSILD-Results-Count", std::to_string(all.size()));
       res.set_content(page.dump(), shape.wantsJsonLd ? kJsonLd : kJson);
     }));
+    const auto noCollectionMethod = [](const httplib::Request&, httplib::Response& res) {
+      sendProblem(res, NgsiError(NgsiErrorType::BadRequestData, "a subscription id is needed"));
+      res.status = 405;
+      res.set_header("Allow", "GET, POST");
+    };
+    server.Delete(R"(/ngsi-ld/v1/subscriptions/?)", noCollectionMethod);
+    server.Patch(R"(/ngsi-ld/v1/subscriptions/?)", noCollectionMethod);
     const auto subscriptionId = [](const httplib::Request& req) {
       const std::string id = percentDecode(std::string(req.matches[1]));
       requireUri(id, "subscription id");
@@ -707,7 +714,7 @@ struct ContextService::Routes {
                guarded([this, subscriptionId](const httplib::Request& req, httplib::Response& res) {
                  const std::string id = subscriptionId(req);
                  const RequestShape shape = readShape(req);
-                 const auto document = tenantOf(req).subscriptions->get(id);
+                 const auto document = tenantOf(req).subscriptions->get(id, shape.serialize.systemAttributes);
                  if (!document) throw NgsiError(NgsiErrorType::ResourceNotFound, "subscription " + id + " does not exist");
                  respondSubscription(res, shape, *document);
                }));

@@ -51,6 +51,45 @@ std::vector<std::string> stringList(const json& value, const char* name) {
   return out;
 }
 
+// Where a stored subscription keeps the @context it was written with (not an NGSI-LD member).
+constexpr const char* kContextKey = "citytwin:writtenWith";
+
+const std::set<std::string>& knownTriggers() {
+  static const std::set<std::string> triggers{"entityCreated",    "entityUpdated",    "entityDeleted",
+                                              "attributeCreated", "attributeUpdated", "attributeDeleted"};
+  return triggers;
+}
+
+// pick/omit (clause 5.8): non-empty lists of member names that do not overlap, not beside attributes.
+void validateProjection(const json& holder, const char* where, bool hasAttributes) {
+  std::set<std::string> picked;
+  for (const char* key : {"pick", "omit"}) {
+    if (!holder.contains(key)) continue;
+    if (hasAttributes) badData(std::string(where) + key + " cannot be combined with attributes");
+    const auto names = stringList(holder[key], key);
+    if (std::string(key) == "pick") {
+      picked.insert(names.begin(), names.end());
+    } else {
+      for (const auto& name : names) {
+        if (picked.count(name) != 0) badData("'" + name + "' is both picked and omitted");
+      }
+    }
+  }
+}
+
+// receiverInfo / notifierInfo: arrays of {"key": string, "value": string}.
+void validateKeyValuePairs(const json& endpoint, const char* key) {
+  if (!endpoint.contains(key)) return;
+  const auto& pairs = endpoint[key];
+  if (!pairs.is_array()) badData(std::string("endpoint.") + key + " must be an array of {key, value}");
+  for (const auto& pair : pairs) {
+    if (!pair.is_object() || !pair.contains("key") || !pair.contains("value") || !pair["key"].is_string() ||
+        !pair["value"].is_string()) {
+      badData(std::string("endpoint.") + key + " members must be {\"key\": string, \"value\": string}");
+    }
+  }
+}
+
 }  // namespace
 
 struct Subscriptions::Compiled {
@@ -139,7 +178,7 @@ std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& docu
   s->id = document.value("id", "");
   if (!isValidUri(s->id)) badData("subscription id '" + s->id + "' is not a valid URI");
   if (document.value("type", "") != "Subscription") badData("type must be \"Subscription\"");
-  s->contextValue = document.contains("jsonldContext") ? json(document["jsonldContext"]) : json();
+  s->contextValue = document.contains(kContextKey) ? json(document[kContextKey]) : json();
   s->context = s->contextValue.is_null() ? coreContext() : resolveContext(s->contextValue, &contexts_);
   const JsonLdContext& context = *s->context;
   if (document.contains("entities")) {
@@ -172,6 +211,19 @@ std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& docu
   if (document.contains("timeInterval"))
     s->timeIntervalS = positiveSeconds(document["timeInterval"], "timeInterval");
   if (document.contains("throttling")) s->throttlingS = positiveSeconds(document["throttling"], "throttling");
+  if (document.contains("jsonldContext")) {
+    const auto& url = document["jsonldContext"];
+    if (!url.is_string() || !isValidUri(url.get<std::string>()) ||
+        url.get<std::string>().find("://") == std::string::npos) {
+      badData("jsonldContext must be the URL of a JSON-LD context");
+    }
+    resolveContext(url, &contexts_);  // unavailable: 503 LdContextNotAvailable
+  }
+  if (document.contains("notificationTrigger")) {
+    for (const auto& trigger : stringList(document["notificationTrigger"], "notificationTrigger")) {
+      if (knownTriggers().count(trigger) == 0) badData("unknown notificationTrigger '" + trigger + "'");
+    }
+  }
   if (s->timeIntervalS > 0 && (s->throttlingS > 0 || !s->watched.empty())) {
     badData("timeInterval cannot be combined with throttling or watchedAttributes");
   }
@@ -207,6 +259,8 @@ std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& docu
     badData("a subscription needs a notification object");
   }
   const auto& notification = document["notification"];
+  validateProjection(document, "", notification.contains("attributes"));
+  validateProjection(notification, "notification.", notification.contains("attributes"));
   if (notification.contains("attributes")) {
     for (const auto& name : stringList(notification["attributes"], "notification.attributes")) {
       s->serialize.onlyAttributes.insert(context.expand(name));
@@ -220,11 +274,16 @@ std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& docu
   } else if (format != "normalized") {
     badData("notification.format must be normalized, concise or keyValues");
   }
+  if (notification.value("showChanges", false) && s->serialize.representation == Representation::KeyValues) {
+    badData("showChanges needs the normalized or concise format");
+  }
   s->serialize.systemAttributes = notification.value("sysAttrs", false);
   if (!notification.contains("endpoint") || !notification["endpoint"].is_object() ||
       !notification["endpoint"].contains("uri") || !notification["endpoint"]["uri"].is_string()) {
     badData("notification.endpoint.uri is required");
   }
+  validateKeyValuePairs(notification["endpoint"], "receiverInfo");
+  validateKeyValuePairs(notification["endpoint"], "notifierInfo");
   s->endpoint = notification["endpoint"]["uri"].get<std::string>();
   if (!isValidUri(s->endpoint)) badData("notification.endpoint.uri '" + s->endpoint + "' is not a valid URI");
   if (!s->endpoint.starts_with("http://") && !s->endpoint.starts_with("https://")) {
@@ -239,18 +298,19 @@ std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& docu
   return s;
 }
 
-// The representation of a subscription with its status (clause 5.2.12).
-static json presented(const json& document, bool expired, bool active) {
+// The representation of a subscription (clause 5.2.12): members as written, plus status and the default
+// notificationTrigger; the delivery status appears once a notification was attempted; createdAt and
+// modifiedAt only with sysAttrs.
+static json presented(const json& document, bool expired, bool active, bool systemAttributes) {
   json out = document;
-  out.erase("jsonldContext");
-  out["isActive"] = active;
-  out["status"] = expired ? "expired" : active ? "active" : "paused";
-  auto& notification = out["notification"];
-  if (!notification.contains("status")) notification["status"] = "ok";
-  if (!notification.contains("format")) notification["format"] = "normalized";
-  if (notification.contains("endpoint") && !notification["endpoint"].contains("accept")) {
-    notification["endpoint"]["accept"] = "application/json";
+  out.erase(kContextKey);
+  if (!systemAttributes) {
+    out.erase("createdAt");
+    out.erase("modifiedAt");
   }
+  out["status"] = expired ? "expired" : active ? "active" : "paused";
+  if (!out.contains("notificationTrigger"))
+    out["notificationTrigger"] = {"attributeCreated", "attributeUpdated"};
   return out;
 }
 
@@ -265,7 +325,7 @@ std::string Subscriptions::create(json body, const json& contextValue) {
     static std::atomic<std::uint64_t> counter{0};
     body["id"] = "urn:ngsi-ld:Subscription:" + std::to_string(nowMs()) + "-" + std::to_string(counter++);
   }
-  if (!contextValue.is_null()) body["jsonldContext"] = contextValue;
+  if (!contextValue.is_null()) body[kContextKey] = contextValue;
   if (body.contains("expiresAt") && body["expiresAt"].is_string()) {
     const auto expires = parseDateTime(body["expiresAt"].get<std::string>());
     if (expires && *expires <= nowMs()) badData("expiresAt lies in the past");
@@ -282,20 +342,22 @@ std::string Subscriptions::create(json body, const json& contextValue) {
   return compiled->id;
 }
 
-std::vector<json> Subscriptions::list() const {
+std::vector<json> Subscriptions::list(bool systemAttributes) const {
   std::lock_guard lock(mutex_);
   std::vector<json> out;
   const auto now = nowMs();
-  for (const auto& [id, s] : subscriptions_)
-    out.push_back(presented(s->document, s->expired(now), s->active));
+  for (const auto& [id, s] : subscriptions_) {
+    out.push_back(presented(s->document, s->expired(now), s->active, systemAttributes));
+  }
   return out;
 }
 
-std::optional<json> Subscriptions::get(const std::string& id) const {
+std::optional<json> Subscriptions::get(const std::string& id, bool systemAttributes) const {
   std::lock_guard lock(mutex_);
   const auto found = subscriptions_.find(id);
   if (found == subscriptions_.end()) return std::nullopt;
-  return presented(found->second->document, found->second->expired(nowMs()), found->second->active);
+  return presented(found->second->document, found->second->expired(nowMs()), found->second->active,
+                   systemAttributes);
 }
 
 void Subscriptions::patch(const std::string& id, json fragment, const json& contextValue) {
@@ -319,7 +381,7 @@ void Subscriptions::patch(const std::string& id, json fragment, const json& cont
       document[key] = value;
     }
   }
-  if (!contextValue.is_null()) document["jsonldContext"] = contextValue;
+  if (!contextValue.is_null()) document[kContextKey] = contextValue;
   document["modifiedAt"] = nowText();
   auto compiled = compile(document);
   compiled->watchedValues = found->second->watchedValues;

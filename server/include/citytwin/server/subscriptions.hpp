@@ -37,8 +37,9 @@ class Subscriptions {
   // Returns the id. Throws NgsiError (400 BadRequestData, 409 AlreadyExists) or ContextError.
   std::string create(nlohmann::json body, const nlohmann::json& contextValue);
   // The stored subscriptions with their status, in id order.
-  std::vector<nlohmann::json> list() const;
-  std::optional<nlohmann::json> get(const std::string& id) const;
+  // With systemAttributes, createdAt and modifiedAt too.
+  std::vector<nlohmann::json> list(bool systemAttributes = false) const;
+  std::optional<nlohmann::json> get(const std::string& id, bool systemAttributes = false) const;
   // Merges the fragment into the subscription (clause 5.8.2). Throws NgsiError 404 / 400.
   void patch(const std::string& id, nlohmann::json fragment, const nlohmann::json& contextValue);
   bool erase(const std::string& id);
