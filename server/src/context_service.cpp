@@ -408,6 +408,68 @@ struct ContextService::Routes {
     respondEntities(res, shape, std::move(results));
   }
 
+  // POST /entityOperations/query (clause 5.7.2's query as a body): {"type": "Query", "entities": [{type,
+  // id, idPattern}], "attrs", "q", "geoQ"}; paging and representation from the URL as for GET.
+  void postQuery(const httplib::Request& req, httplib::Response& res) {
+    const Payload payload = readPayload(req);
+    const json& body = payload.body;
+    if (!body.is_object() || body.value("type", "") != "Query") badData("a query body is {\"type\": \"Query\", ...}");
+    RequestShape shape = readShape(req);
+    shape.context = contextFor(payload, body);
+    EntityQuery query;
+    if (body.contains("entities")) {
+      const json& entities = body["entities"];
+      if (!entities.is_array() || entities.empty()) badData("entities must be a non-empty array");
+      // One selector is a plain filter; several are alternatives the query cannot express: refused.
+      if (entities.size() > 1) throw NgsiError(NgsiErrorType::OperationNotSupported, "one entities selector per query");
+      const json& selector = entities[0];
+      if (!selector.is_object()) badData("entities members must be objects");
+      if (selector.contains("type")) {
+        if (!selector["type"].is_string()) badData("entities[].type must be a string");
+        for (const auto& t : splitList(selector["type"].get<std::string>())) query.types.push_back(shape.context->expand(t));
+      }
+      if (selector.contains("id")) {
+        if (!selector["id"].is_string()) badData("entities[].id must be a string");
+        requireUri(selector["id"].get<std::string>(), "id");
+        query.ids.push_back(selector["id"].get<std::string>());
+      }
+      if (selector.contains("idPattern")) query.idPattern.emplace(selector.value("idPattern", ""));
+    }
+    if (body.contains("attrs")) {
+      if (!body["attrs"].is_array()) badData("attrs must be an array of names");
+      for (const auto& name : body["attrs"]) {
+        if (!name.is_string()) badData("attrs must be an array of names");
+        shape.serialize.onlyAttributes.insert(shape.context->expand(name.get<std::string>()));
+      }
+    }
+    if (body.contains("q")) {
+      if (!body["q"].is_string()) badData("q must be a string");
+      query.q = QueryExpression::parse(body["q"].get<std::string>(), *shape.context);
+    }
+    if (body.contains("geoQ")) {
+      const json& geoQ = body["geoQ"];
+      if (!geoQ.is_object() || !geoQ.contains("coordinates")) badData("geoQ needs georel, geometry and coordinates");
+      const json& coordinates = geoQ["coordinates"];
+      query.geo = GeoQuery::parse(geoQ.value("georel", ""), geoQ.value("geometry", ""),
+                                  coordinates.is_string() ? coordinates.get<std::string>() : coordinates.dump(),
+                                  shape.context->expand(geoQ.value("geoproperty", "location")));
+    }
+    query.attributes = shape.serialize.onlyAttributes;
+    query.requireFilter();
+    query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
+    query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
+    if (query.limit > options.maxResults) {
+      throw NgsiError(NgsiErrorType::TooManyResults, "limit " + std::to_string(query.limit) +
+                                                         " exceeds the maximum of " + std::to_string(options.maxResults));
+    }
+    query.count = param(req, "count") == "true";
+    const QueryResult found = tenantOf(req).store->query(query);
+    json results = json::array();
+    for (const auto& entity : found.entities) results.push_back(serializeEntity(entity, shape.context.get(), shape.serialize));
+    if (found.count) res.set_header("NGSILD-Results-Count", std::to_string(*found.count));
+    respondEntities(res, shape, std::move(results));
+  }
+
   void temporalEntity(const httplib::Request& req, httplib::Response& res) {
     const std::string id = entityIdFrom(req);
     const RequestShape shape = readShape(req);
@@ -606,6 +668,8 @@ struct ContextService::Routes {
       if (results[0].error) throw *results[0].error;
       res.status = 204;
     }));
+    server.Post(R"(/ngsi-ld/v1/entityOperations/query/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) { postQuery(req, res); }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/(create|upsert|update|delete)/?)",
                 guarded([this](const httplib::Request& req, httplib::Response& res) {
                   const std::string operation = req.matches[1];

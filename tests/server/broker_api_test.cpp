@@ -245,3 +245,24 @@ TEST_CASE("subscriptions: throttling drops changes inside the window") {
   CHECK(receiver.waitFor(1) == 1);
   CHECK(receiver.waitFor(2, std::chrono::milliseconds(300)) == 1);
 }
+
+TEST_CASE("POST /entityOperations/query selects like GET /entities") {
+  Broker broker("postquery");
+  REQUIRE(broker
+              .post("/ngsi-ld/v1/entityOperations/upsert",
+                    json::array({sensor("urn:ngsi-ld:Sensor:q1", 25), sensor("urn:ngsi-ld:Sensor:q2", 5)}))
+              ->status == 201);
+  const json query{
+      {"type", "Query"}, {"entities", json::array({{{"type", "Sensor"}}})}, {"q", "temperature>20"}};
+  const auto found = broker.post("/ngsi-ld/v1/entityOperations/query?count=true", query);
+  REQUIRE(found);
+  CHECK(found->status == 200);
+  CHECK(found->get_header_value("NGSILD-Results-Count") == "1");
+  const json body = json::parse(found->body);
+  REQUIRE(body.size() == 1);
+  CHECK(body[0]["id"] == "urn:ngsi-ld:Sensor:q1");
+  CHECK(
+      broker.post("/ngsi-ld/v1/entityOperations/query", json{{"type", "Query"}, {"entities", json::array()}})
+          ->status == 400);
+  CHECK(broker.post("/ngsi-ld/v1/entityOperations/query", json{{"type", "Other"}})->status == 400);
+}
