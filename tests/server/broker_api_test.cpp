@@ -145,6 +145,15 @@ TEST_CASE("jsonldContexts: a hosted context is served, listed, used by requests 
   const json remote{
       {"id", "urn:ngsi-ld:Car:2"}, {"type", "Car"}, {"@context", "https://unreachable.test/ctx.jsonld"}};
   CHECK(broker.post("/ngsi-ld/v1/entities", remote, "", "application/ld+json")->status == 503);
+  // Only the core context's published names are the core context.
+  const json lookalike{
+      {"id", "urn:ngsi-ld:Car:3"},
+      {"type", "Car"},
+      {"@context", "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-non-existing.jsonld"}};
+  CHECK(broker.post("/ngsi-ld/v1/entities", lookalike, "", "application/ld+json")->status == 503);
+  json versioned = lookalike;
+  versioned["@context"] = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context-v1.8.jsonld";
+  CHECK(broker.post("/ngsi-ld/v1/entities", versioned, "", "application/ld+json")->status == 201);
 }
 
 TEST_CASE("NGSILD-Tenant isolates entities, subscriptions and contexts; an unknown tenant reads 404") {

@@ -1,5 +1,6 @@
 #include "citytwin/context/json_ld_context.hpp"
 
+#include <cctype>
 #include <cstdint>
 #include <mutex>
 #include <vector>
@@ -12,8 +13,18 @@ namespace citytwin::context {
 
 namespace {
 
+// The core context's published names: ngsi-ld-core-context.jsonld and ngsi-ld-core-context-v<version>.jsonld
+// (v1.3, v1.8, ...). Anything else under that prefix is not the core context.
 bool isCoreContextUrl(std::string_view url) {
-  return url.starts_with("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context") && url.ends_with(".jsonld");
+  constexpr std::string_view prefix = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context";
+  if (!url.starts_with(prefix) || !url.ends_with(".jsonld")) return false;
+  std::string_view version =
+      url.substr(prefix.size(), url.size() - prefix.size() - std::string_view(".jsonld").size());
+  if (version.empty()) return true;
+  if (!version.starts_with("-v") || version.size() < 3) return false;
+  version.remove_prefix(2);
+  return version.find_first_not_of("0123456789.") == std::string_view::npos &&
+         std::isdigit(static_cast<unsigned char>(version[0]));
 }
 
 // The Smart Data Models domain named by a context URL: ".../dataModel.Transportation/master/context.jsonld"
@@ -49,7 +60,9 @@ class ContextBuilder {
     context_ = std::make_shared<JsonLdContext>();
   }
 
-  void addTerm(std::string_view term, std::string iri) { context_->termToIri_[std::string(term)] = std::move(iri); }
+  void addTerm(std::string_view term, std::string iri) {
+    context_->termToIri_[std::string(term)] = std::move(iri);
+  }
 
   void addUrl(const std::string& url) {
     if (isCoreContextUrl(url)) return;  // always present
@@ -99,7 +112,8 @@ class ContextBuilder {
       } else if (definition.is_object() && definition.contains("@id") && definition["@id"].is_string()) {
         addTerm(term, definition["@id"].get<std::string>());
       } else if (!definition.is_null() && !definition.is_object()) {
-        throw ContextError(ErrorKind::BadRequestData, "@context term '" + term + "' has an invalid definition");
+        throw ContextError(ErrorKind::BadRequestData,
+                           "@context term '" + term + "' has an invalid definition");
       }
     }
   }
@@ -177,7 +191,8 @@ std::string JsonLdContext::linkUrl() const {
 }
 
 std::shared_ptr<const JsonLdContext> coreContext() {
-  static const std::shared_ptr<const JsonLdContext> core = ContextBuilder().finish(std::string(kCoreContextUrl));
+  static const std::shared_ptr<const JsonLdContext> core =
+      ContextBuilder().finish(std::string(kCoreContextUrl));
   return core;
 }
 
@@ -189,7 +204,8 @@ std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contex
   return resolveContext(contextValue, nullptr);
 }
 
-std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue, ContextDocuments* documents) {
+std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue,
+                                                    ContextDocuments* documents) {
   static std::mutex cacheMutex;
   static std::unordered_map<std::string, std::shared_ptr<const JsonLdContext>> cache;
   if (contextValue.is_null()) return coreContext();
@@ -217,15 +233,18 @@ std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view head
   return contextFromLinkHeader(header, nullptr);
 }
 
-std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header, ContextDocuments* documents) {
+std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header,
+                                                           ContextDocuments* documents) {
   if (header.empty()) return coreContext();
   const auto open = header.find('<');
   const auto close = header.find('>', open == std::string_view::npos ? 0 : open);
   if (open == std::string_view::npos || close == std::string_view::npos) {
-    throw ContextError(ErrorKind::BadRequestData, "Link header must be <URL>; rel=\"http://www.w3.org/ns/json-ld#context\"");
+    throw ContextError(ErrorKind::BadRequestData,
+                       "Link header must be <URL>; rel=\"http://www.w3.org/ns/json-ld#context\"");
   }
   if (header.find("json-ld#context") == std::string_view::npos) {
-    throw ContextError(ErrorKind::BadRequestData, "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
+    throw ContextError(ErrorKind::BadRequestData,
+                       "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
   }
   return resolveContext(std::string(header.substr(open + 1, close - open - 1)), documents);
 }
