@@ -14,9 +14,15 @@ cmake -S "${source_dir}" -B "${build_dir}" -G Ninja \
   -DCMAKE_EXE_LINKER_FLAGS="-fsanitize=address,undefined" \
   -DCITYTWIN_FUZZ=ON -DCITYTWIN_BUILD_VIEWER=OFF -DCITYTWIN_BUILD_BENCHMARKS=OFF -DCITYTWIN_MODELS="" \
   -DCITYTWIN_WARNINGS_AS_ERRORS=OFF >/dev/null
-ninja -C "${build_dir}" -j"${FUZZ_JOBS:-2}" ngsi_ld_parser_fuzz
+ninja -C "${build_dir}" -j"${FUZZ_JOBS:-2}" ngsi_ld_parser_fuzz context_document_fuzz
 corpus="${build_dir}/fuzz-corpus/ngsi_ld"
 mkdir -p "${corpus}"
 cp -n "${source_dir}/tests/fuzz/corpus/ngsi_ld/"* "${corpus}/" 2>/dev/null || true
 "${build_dir}/tests/fuzz/ngsi_ld_parser_fuzz" -max_total_time="${seconds}" -max_len=4096 -timeout=10 \
   -rss_limit_mb=2048 -print_final_stats=1 "${corpus}"
+# Remote @context documents (compound, self-referencing): a shorter run, the code under test is small.
+context_corpus="${build_dir}/fuzz-corpus/context_document"
+mkdir -p "${context_corpus}"
+cp -n "${source_dir}/tests/fuzz/corpus/context_document/"* "${context_corpus}/" 2>/dev/null || true
+"${build_dir}/tests/fuzz/context_document_fuzz" -max_total_time="${CONTEXT_FUZZ_SECONDS:-20}" -max_len=4096 \
+  -timeout=10 -rss_limit_mb=2048 -print_final_stats=1 "${context_corpus}"

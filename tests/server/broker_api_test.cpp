@@ -10,6 +10,9 @@
 #include <nlohmann/json.hpp>
 #include <thread>
 
+#include "citytwin/context/context_documents.hpp"
+#include "citytwin/context/context_error.hpp"
+#include "citytwin/context/json_ld_context.hpp"
 #include "citytwin/server/context_service.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
@@ -274,4 +277,36 @@ TEST_CASE("POST /entityOperations/query selects like GET /entities") {
       broker.post("/ngsi-ld/v1/entityOperations/query", json{{"type", "Query"}, {"entities", json::array()}})
           ->status == 400);
   CHECK(broker.post("/ngsi-ld/v1/entityOperations/query", json{{"type", "Other"}})->status == 400);
+}
+
+TEST_CASE(
+    "compound @context documents: nested URLs resolve, cycles and fan-outs end in LdContextNotAvailable") {
+  using namespace citytwin::context;
+  const std::string inner = "https://contexts.test/inner.jsonld";
+  int fetches = 0;
+  ContextDocuments documents([&](const std::string& url) -> json {
+    ++fetches;
+    if (url == inner) return json{{"@context", {{"speed", "https://vocab.test/speed"}}}};
+    if (url.ends_with("/outer.jsonld")) return json{{"@context", json::array({inner})}};
+    if (url.ends_with("/self.jsonld")) return json{{"@context", json::array({url})}};
+    json many = json::array();
+    for (int i = 0; i < 100; ++i)
+      many.push_back("https://contexts.test/fan" + std::to_string(i) + "/fan.jsonld");
+    return json{{"@context", many}};
+  });
+  const auto outer = resolveContext(json("https://contexts.test/outer.jsonld"), &documents);
+  CHECK(outer->expand("speed") == "https://vocab.test/speed");
+  CHECK(fetches == 2);
+  const auto kind = [&](const std::string& url) {
+    try {
+      resolveContext(json(url), &documents);
+    } catch (const ContextError& e) {
+      return e.kind();
+    }
+    return ErrorKind::Internal;
+  };
+  CHECK(kind("https://contexts.test/self.jsonld") == ErrorKind::ContextNotAvailable);
+  const int before = fetches;
+  CHECK(kind("https://contexts.test/fan.jsonld") == ErrorKind::ContextNotAvailable);
+  CHECK(fetches - before <= 33);
 }

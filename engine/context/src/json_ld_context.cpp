@@ -89,9 +89,14 @@ class ContextBuilder {
   }
 
   void addDocument(const std::string& url) {
-    // A document may name further URLs (a compound context); the depth bound stops reference cycles.
+    // A document may name further URLs (a compound context). Bounds on depth and on the number of
+    // documents read keep a hostile or cyclic document from costing more than a few lookups.
     if (depth_ >= kMaxDocumentDepth) {
       throw ContextError(ErrorKind::ContextNotAvailable, "@context '" + url + "' nests documents too deeply");
+    }
+    if (++documentsRead_ > kMaxDocuments) {
+      throw ContextError(ErrorKind::ContextNotAvailable, "@context '" + url + "' names more than " +
+                                                             std::to_string(kMaxDocuments) + " documents");
     }
     const nlohmann::json value = documents_->contextValue(url);
     ++depth_;
@@ -156,6 +161,8 @@ class ContextBuilder {
 
  private:
   static constexpr int kMaxDocumentDepth = 8;
+  static constexpr int kMaxDocuments = 32;
+  int documentsRead_ = 0;
   std::shared_ptr<JsonLdContext> context_;
   ContextDocuments* documents_;
   int depth_ = 0;
