@@ -32,6 +32,8 @@ PACKAGES=(
   pybind11-dev python3-dev python3-numpy python3-pandas python3-pytest python3-distributed python3-matplotlib
   # CityJSON export tests: validation against the CityJSON 2.0 JSON Schemas
   python3 python3-jsonschema
+  # context broker: https fetches of remote @context documents (libcpp-httplib is built with OpenSSL), and the ETSI NGSI-LD replay
+  libssl-dev python3-requests python3-deepdiff
 )
 # npm comes as Debian's package unless the installed Node.js brings its own (builds of nodejs that do
 # conflict with Debian's npm package, so asking for it there would fail the whole install).

@@ -4,6 +4,8 @@
 #include <sys/socket.h>
 
 #include <algorithm>
+#include <atomic>
+#include <chrono>
 #include <charconv>
 #include <sstream>
 
@@ -11,8 +13,12 @@
 #include "features_api.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
+#include "citytwin/context/context_documents.hpp"
 #include "citytwin/context/json_ld_context.hpp"
+#include "citytwin/server/broker_state.hpp"
 #include "citytwin/server/ngsi_error.hpp"
+#include "citytwin/server/subscriptions.hpp"
+#include "citytwin/server/tenants.hpp"
 #include "citytwin/context/sqlite_entity_repository.hpp"
 #ifdef CITYTWIN_HAS_POSTGRESQL
 #include "citytwin/postgres/postgres_entity_repository.hpp"
@@ -123,10 +129,10 @@ struct RequestShape {
   SerializeOptions serialize;
 };
 
-RequestShape readShape(const httplib::Request& req) {
+RequestShape readShape(const httplib::Request& req, ContextDocuments* documents) {
   RequestShape shape;
   shape.linkHeader = req.get_header_value("Link");
-  shape.context = contextFromLinkHeader(shape.linkHeader);
+  shape.context = contextFromLinkHeader(shape.linkHeader, documents);
   const std::string accept = req.get_header_value("Accept");
   if (!accept.empty()) {
     bool acceptable = false;
@@ -178,10 +184,12 @@ struct Payload {
   json body;
   bool jsonLd = false;
   std::shared_ptr<const JsonLdContext> linkContext;
+  ContextDocuments* documents = nullptr;  // the tenant's, for @context URLs that are not built in
 };
 
-Payload readPayload(const httplib::Request& req) {
+Payload readPayload(const httplib::Request& req, ContextDocuments* documents) {
   Payload payload;
+  payload.documents = documents;
   const std::string type = mediaType(req.get_header_value("Content-Type"));
   if (type == kJsonLd) {
     payload.jsonLd = true;
@@ -193,7 +201,7 @@ Payload readPayload(const httplib::Request& req) {
   } catch (const json::exception& e) {
     throw NgsiError(NgsiErrorType::InvalidRequest, std::string("the body is not valid JSON: ") + e.what());
   }
-  if (!payload.jsonLd) payload.linkContext = contextFromLinkHeader(req.get_header_value("Link"));
+  if (!payload.jsonLd) payload.linkContext = contextFromLinkHeader(req.get_header_value("Link"), documents);
   return payload;
 }
 
@@ -202,7 +210,7 @@ std::shared_ptr<const JsonLdContext> contextFor(const Payload& payload, const js
   const bool hasContext = object.is_object() && object.contains("@context");
   if (payload.jsonLd) {
     if (!hasContext) badData("application/ld+json payloads must carry @context");
-    return resolveContext(object["@context"]);
+    return resolveContext(object["@context"], payload.documents);
   }
   if (hasContext) badData("application/json payloads must not carry @context; use a Link header or application/ld+json");
   return payload.linkContext;
@@ -218,10 +226,23 @@ struct ContextService::Routes {
   ServiceOptions& options;
   EntityRepository& store;
   WhatIfJobs* whatIfs;
+  TenantRegistry& tenants;
   httplib::Server server;
   std::unique_ptr<FeaturesApi> featuresApi;  // OGC API - Features of the served city
 
-  Routes(ServiceOptions& o, EntityRepository& s, WhatIfJobs* w) : options(o), store(s), whatIfs(w) {}
+  Routes(ServiceOptions& o, EntityRepository& s, WhatIfJobs* w, TenantRegistry& t)
+      : options(o), store(s), whatIfs(w), tenants(t) {}
+
+  // The tenant a request names with NGSILD-Tenant; a write may create it, a read of an unknown one is 404.
+  Tenant& tenantOf(const httplib::Request& req, bool create = false) {
+    return tenants.get(req.get_header_value("NGSILD-Tenant"), create);
+  }
+  RequestShape readShape(const httplib::Request& req) {
+    return server::readShape(req, tenantOf(req).contexts.get());
+  }
+  Payload readPayload(const httplib::Request& req, bool create = false) {
+    return server::readPayload(req, tenantOf(req, create).contexts.get());
+  }
 
   template <typename Handler>
   auto guarded(Handler handler) {
@@ -290,7 +311,8 @@ struct ContextService::Routes {
 
   // Reads every entity of a batch; unreadable ones become per-entity errors.
   void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind) {
-    const Payload payload = readPayload(req);
+    const bool creates = kind == WriteKind::Create || kind == WriteKind::Upsert;
+    const Payload payload = readPayload(req, creates);
     if (!payload.body.is_array()) badData("a batch operation needs a JSON array");
     if (payload.body.empty()) badData("the batch is empty");
     if (payload.body.size() > options.maxBatchEntities) {
@@ -330,7 +352,7 @@ struct ContextService::Routes {
         errors[i] = e;
       }
     }
-    const auto results = store.write(std::move(operations));
+    const auto results = tenantOf(req, creates).store->write(std::move(operations));
     for (std::size_t k = 0; k < results.size(); ++k) {
       if (results[k].error) errors[slots[k]] = NgsiError(*results[k].error);
       created[slots[k]] = results[k].created;
@@ -384,7 +406,69 @@ struct ContextService::Routes {
                                                          " exceeds the maximum of " + std::to_string(options.maxResults));
     }
     query.count = param(req, "count") == "true";
-    const QueryResult found = store.query(query);
+    const QueryResult found = tenantOf(req).store->query(query);
+    json results = json::array();
+    for (const auto& entity : found.entities) results.push_back(serializeEntity(entity, shape.context.get(), shape.serialize));
+    if (found.count) res.set_header("NGSILD-Results-Count", std::to_string(*found.count));
+    respondEntities(res, shape, std::move(results));
+  }
+
+  // POST /entityOperations/query (clause 5.7.2's query as a body): {"type": "Query", "entities": [{type,
+  // id, idPattern}], "attrs", "q", "geoQ"}; paging and representation from the URL as for GET.
+  void postQuery(const httplib::Request& req, httplib::Response& res) {
+    const Payload payload = readPayload(req);
+    const json& body = payload.body;
+    if (!body.is_object() || body.value("type", "") != "Query") badData("a query body is {\"type\": \"Query\", ...}");
+    RequestShape shape = readShape(req);
+    shape.context = contextFor(payload, body);
+    EntityQuery query;
+    if (body.contains("entities")) {
+      const json& entities = body["entities"];
+      if (!entities.is_array() || entities.empty()) badData("entities must be a non-empty array");
+      // One selector is a plain filter; several are alternatives the query cannot express: refused.
+      if (entities.size() > 1) throw NgsiError(NgsiErrorType::OperationNotSupported, "one entities selector per query");
+      const json& selector = entities[0];
+      if (!selector.is_object()) badData("entities members must be objects");
+      if (selector.contains("type")) {
+        if (!selector["type"].is_string()) badData("entities[].type must be a string");
+        for (const auto& t : splitList(selector["type"].get<std::string>())) query.types.push_back(shape.context->expand(t));
+      }
+      if (selector.contains("id")) {
+        if (!selector["id"].is_string()) badData("entities[].id must be a string");
+        requireUri(selector["id"].get<std::string>(), "id");
+        query.ids.push_back(selector["id"].get<std::string>());
+      }
+      if (selector.contains("idPattern")) query.idPattern.emplace(selector.value("idPattern", ""));
+    }
+    if (body.contains("attrs")) {
+      if (!body["attrs"].is_array()) badData("attrs must be an array of names");
+      for (const auto& name : body["attrs"]) {
+        if (!name.is_string()) badData("attrs must be an array of names");
+        shape.serialize.onlyAttributes.insert(shape.context->expand(name.get<std::string>()));
+      }
+    }
+    if (body.contains("q")) {
+      if (!body["q"].is_string()) badData("q must be a string");
+      query.q = QueryExpression::parse(body["q"].get<std::string>(), *shape.context);
+    }
+    if (body.contains("geoQ")) {
+      const json& geoQ = body["geoQ"];
+      if (!geoQ.is_object() || !geoQ.contains("coordinates")) badData("geoQ needs georel, geometry and coordinates");
+      const json& coordinates = geoQ["coordinates"];
+      query.geo = GeoQuery::parse(geoQ.value("georel", ""), geoQ.value("geometry", ""),
+                                  coordinates.is_string() ? coordinates.get<std::string>() : coordinates.dump(),
+                                  shape.context->expand(geoQ.value("geoproperty", "location")));
+    }
+    query.attributes = shape.serialize.onlyAttributes;
+    query.requireFilter();
+    query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
+    query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
+    if (query.limit > options.maxResults) {
+      throw NgsiError(NgsiErrorType::TooManyResults, "limit " + std::to_string(query.limit) +
+                                                         " exceeds the maximum of " + std::to_string(options.maxResults));
+    }
+    query.count = param(req, "count") == "true";
+    const QueryResult found = tenantOf(req).store->query(query);
     json results = json::array();
     for (const auto& entity : found.entities) results.push_back(serializeEntity(entity, shape.context.get(), shape.serialize));
     if (found.count) res.set_header("NGSILD-Results-Count", std::to_string(*found.count));
@@ -419,7 +503,7 @@ struct ContextService::Routes {
       filter.lastN = parseCount(param(req, "lastN"), "lastN");
       if (filter.lastN == 0) badData("lastN must be positive");
     }
-    const auto temporal = store.temporal(id, filter);
+    const auto temporal = tenantOf(req).store->temporal(id, filter);
     if (!temporal) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " has no history");
     const bool temporalValues = hasOption(req, "temporalValues") ||
                                 shape.serialize.representation == Representation::KeyValues;
@@ -497,8 +581,8 @@ struct ContextService::Routes {
       return httplib::Server::HandlerResponse::Handled;
     }));
 
-    server.Post("/ngsi-ld/v1/entities", guarded([this](const httplib::Request& req, httplib::Response& res) {
-      const Payload payload = readPayload(req);
+    server.Post(R"(/ngsi-ld/v1/entities/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const Payload payload = readPayload(req, true);
       if (!payload.body.is_object()) badData("an entity must be a JSON object");
       WriteOperation op;
       op.kind = WriteKind::Create;
@@ -506,15 +590,15 @@ struct ContextService::Routes {
       const std::string id = op.entity.id;
       std::vector<WriteOperation> ops;
       ops.push_back(std::move(op));
-      const auto results = store.write(std::move(ops));
+      const auto results = tenantOf(req, true).store->write(std::move(ops));
       if (results[0].error) throw *results[0].error;
       res.status = 201;
       res.set_header("Location", kEntitiesPrefix + id);
     }));
-    server.Get("/ngsi-ld/v1/entities", guarded([this](const httplib::Request& req, httplib::Response& res) {
+    server.Get(R"(/ngsi-ld/v1/entities/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       queryEntities(req, res);
     }));
-    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+))",
+    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)",
                  guarded([this](const httplib::Request& req, httplib::Response& res) {
                    const std::string id = entityIdFrom(req);
                    const Payload payload = readPayload(req);
@@ -530,11 +614,11 @@ struct ContextService::Routes {
                    op.entity.attributes[op.attribute].push_back(parseAttribute(name, fragment, *context));
                    std::vector<WriteOperation> ops;
                    ops.push_back(std::move(op));
-                   const auto results = store.write(std::move(ops));
+                   const auto results = tenantOf(req).store->write(std::move(ops));
                    if (results[0].error) throw *results[0].error;
                    res.status = 204;
                  }));
-    server.Delete(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+))",
+    server.Delete(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)",
                   guarded([this](const httplib::Request& req, httplib::Response& res) {
                     const std::string id = entityIdFrom(req);
                     const RequestShape shape = readShape(req);
@@ -547,7 +631,7 @@ struct ContextService::Routes {
                     op.datasetId = param(req, "datasetId");
                     std::vector<WriteOperation> ops;
                     ops.push_back(std::move(op));
-                    const auto results = store.write(std::move(ops));
+                    const auto results = tenantOf(req).store->write(std::move(ops));
                     if (results[0].error) throw *results[0].error;
                     res.status = 204;
                   }));
@@ -566,30 +650,32 @@ struct ContextService::Routes {
         for (const auto& [name, instances] : op.entity.attributes) names.insert(name);
         std::vector<WriteOperation> ops;
         ops.push_back(std::move(op));
-        const auto results = store.write(std::move(ops));
+        const auto results = tenantOf(req).store->write(std::move(ops));
         updateResult(res, results[0], names, *context);
       });
     };
     server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/?)", attrsWrite(WriteKind::UpdateAttrs));
     server.Post(R"(/ngsi-ld/v1/entities/(.+)/attrs/?)", attrsWrite(WriteKind::AppendAttrs));
-    server.Get(R"(/ngsi-ld/v1/entities/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+    server.Get(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       const std::string id = entityIdFrom(req);
       const RequestShape shape = readShape(req);
-      const auto entity = store.get(id);
+      const auto entity = tenantOf(req).store->get(id);
       if (!entity) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
       respondEntities(res, shape, serializeEntity(*entity, shape.context.get(), shape.serialize));
     }));
-    server.Delete(R"(/ngsi-ld/v1/entities/([^/]+))", guarded([this](const httplib::Request& req, httplib::Response& res) {
+    server.Delete(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       WriteOperation op;
       op.kind = WriteKind::Delete;
       op.entity.id = entityIdFrom(req);
       std::vector<WriteOperation> ops;
       ops.push_back(std::move(op));
-      const auto results = store.write(std::move(ops));
+      const auto results = tenantOf(req).store->write(std::move(ops));
       if (results[0].error) throw *results[0].error;
       res.status = 204;
     }));
-    server.Post(R"(/ngsi-ld/v1/entityOperations/(create|upsert|update|delete))",
+    server.Post(R"(/ngsi-ld/v1/entityOperations/query/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) { postQuery(req, res); }));
+    server.Post(R"(/ngsi-ld/v1/entityOperations/(create|upsert|update|delete)/?)",
                 guarded([this](const httplib::Request& req, httplib::Response& res) {
                   const std::string operation = req.matches[1];
                   const WriteKind kind = operation == "create"   ? WriteKind::Create
@@ -598,10 +684,10 @@ struct ContextService::Routes {
                                                                  : WriteKind::Delete;
                   runBatch(req, res, kind);
                 }));
-    server.Get(R"(/ngsi-ld/v1/temporal/entities/([^/]+))",
+    server.Get(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
                guarded([this](const httplib::Request& req, httplib::Response& res) { temporalEntity(req, res); }));
     const auto notify = guarded([this](const httplib::Request& req, httplib::Response& res) {
-      const Payload payload = readPayload(req);
+      const Payload payload = readPayload(req, true);
       if (!payload.body.is_object() || payload.body.value("type", "") != "Notification" ||
           !payload.body.contains("data") || !payload.body["data"].is_array()) {
         badData("a notification is {\"type\": \"Notification\", \"data\": [entities]}");
@@ -612,11 +698,11 @@ struct ContextService::Routes {
         WriteOperation op;
         op.kind = WriteKind::Upsert;
         op.mergeAttributes = true;  // a notification may carry only the watched attributes
-        op.entity = parseEntity(item, item.is_object() && item.contains("@context") ? *resolveContext(item["@context"])
+        op.entity = parseEntity(item, item.is_object() && item.contains("@context") ? *resolveContext(item["@context"], payload.documents)
                                                                                      : *notificationContext);
         operations.push_back(std::move(op));
       }
-      const auto results = store.write(std::move(operations));
+      const auto results = tenantOf(req, true).store->write(std::move(operations));
       for (const auto& result : results) {
         if (result.error) throw *result.error;
       }
@@ -636,6 +722,167 @@ struct ContextService::Routes {
       featuresApi = std::make_unique<FeaturesApi>(*options.city, options.stateSummary);
       featuresApi->install(server);
     }
+    installContexts();
+    installSubscriptions();
+  }
+
+  // The @context a write names, as a value to keep with what it wrote (null: the core context).
+  static json contextValueOf(const Payload& payload) {
+    if (payload.jsonLd) return payload.body.is_object() ? payload.body.value("@context", json()) : json();
+    const std::string url = payload.linkContext ? payload.linkContext->linkUrl() : std::string();
+    return url.empty() || url == kCoreContextUrl ? json() : json(url);
+  }
+
+  void respondSubscription(httplib::Response& res, const RequestShape& shape, json document) {
+    if (shape.wantsJsonLd) {
+      document["@context"] = shape.context->value();
+      res.set_content(document.dump(), kJsonLd);
+      return;
+    }
+    res.set_content(document.dump(), kJson);
+  }
+
+  // /subscriptions (GS CIM 009 clause 5.8), per tenant.
+  void installSubscriptions() {
+    server.Post(R"(/ngsi-ld/v1/subscriptions/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const Payload payload = readPayload(req, true);
+      if (!payload.body.is_object()) badData("a subscription must be a JSON object");
+      contextFor(payload, payload.body);  // 400 for @context in application/json, 503 when unavailable
+      const std::string id = tenantOf(req, true).subscriptions->create(payload.body, contextValueOf(payload));
+      res.status = 201;
+      res.set_header("Location", "/ngsi-ld/v1/subscriptions/" + id);
+    }));
+    server.Get(R"(/ngsi-ld/v1/subscriptions/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const RequestShape shape = readShape(req);
+      const auto all = tenantOf(req).subscriptions->list(shape.serialize.systemAttributes);
+      const std::size_t limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
+      const std::size_t offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
+      if (limit > options.maxResults) {
+        throw NgsiError(NgsiErrorType::TooManyResults, "limit exceeds the maximum of " + std::to_string(options.maxResults));
+      }
+      json page = json::array();
+      for (std::size_t i = offset; i < all.size() && i < offset + limit; ++i) {
+        json item = all[i];
+        if (shape.wantsJsonLd) {
+          item["@context"] = shape.context->value();
+        }
+        page.push_back(std::move(item));
+      }
+      if (param(req, "count") == "true") res.set_header("NGSILD-Results-Count", std::to_string(all.size()));
+      res.set_content(page.dump(), shape.wantsJsonLd ? kJsonLd : kJson);
+    }));
+    const auto noCollectionMethod = [](const httplib::Request&, httplib::Response& res) {
+      sendProblem(res, NgsiError(NgsiErrorType::BadRequestData, "a subscription id is needed"));
+      res.status = 405;
+      res.set_header("Allow", "GET, POST");
+    };
+    server.Delete(R"(/ngsi-ld/v1/subscriptions/?)", noCollectionMethod);
+    server.Patch(R"(/ngsi-ld/v1/subscriptions/?)", noCollectionMethod);
+    const auto subscriptionId = [](const httplib::Request& req) {
+      const std::string id = percentDecode(std::string(req.matches[1]));
+      requireUri(id, "subscription id");
+      return id;
+    };
+    server.Get(R"(/ngsi-ld/v1/subscriptions/([^/]+)/?)",
+               guarded([this, subscriptionId](const httplib::Request& req, httplib::Response& res) {
+                 const std::string id = subscriptionId(req);
+                 const RequestShape shape = readShape(req);
+                 const auto document = tenantOf(req).subscriptions->get(id, shape.serialize.systemAttributes);
+                 if (!document) throw NgsiError(NgsiErrorType::ResourceNotFound, "subscription " + id + " does not exist");
+                 respondSubscription(res, shape, *document);
+               }));
+    server.Patch(R"(/ngsi-ld/v1/subscriptions/([^/]+)/?)",
+                 guarded([this, subscriptionId](const httplib::Request& req, httplib::Response& res) {
+                   const std::string id = subscriptionId(req);
+                   const Payload payload = readPayload(req);
+                   contextFor(payload, payload.body);
+                   tenantOf(req).subscriptions->patch(id, payload.body, contextValueOf(payload));
+                   res.status = 204;
+                 }));
+    server.Delete(R"(/ngsi-ld/v1/subscriptions/([^/]+)/?)",
+                  guarded([this, subscriptionId](const httplib::Request& req, httplib::Response& res) {
+                    const std::string id = subscriptionId(req);
+                    if (!tenantOf(req).subscriptions->erase(id)) {
+                      throw NgsiError(NgsiErrorType::ResourceNotFound, "subscription " + id + " does not exist");
+                    }
+                    res.status = 204;
+                  }));
+  }
+
+  static json contextDetails(const ContextDocument& document) {
+    return json{{"URL", document.url},
+                {"localId", "urn:ngsi-ld:jsonldContext:" + document.localId},
+                {"kind", std::string(toString(document.kind))},
+                {"createdAt", document.createdAt}};
+  }
+
+  // The /jsonldContexts API (GS CIM 009 clause 5.13): hosted documents are served at the URL the POST
+  // answers; cached ones are the remote documents the tenant fetched or was preloaded with.
+  void installContexts() {
+    server.Post(R"(/ngsi-ld/v1/jsonldContexts/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const Payload payload = readPayload(req, true);
+      try {
+        validateContextDocument(payload.body);
+      } catch (const ContextError& e) {
+        badData(e.detail());
+      }
+      const json& value = payload.body["@context"];
+      if (!value.is_object() && !value.is_array()) badData("a hosted @context must be an object or an array");
+      resolveContext(value);  // refuses malformed term definitions now rather than at first use
+      ContextDocuments& documents = *tenantOf(req, true).contexts;
+      static std::atomic<std::uint64_t> counter{0};
+      const std::string localId = std::to_string(std::chrono::duration_cast<std::chrono::microseconds>(
+                                                      std::chrono::system_clock::now().time_since_epoch())
+                                                      .count()) +
+                                  "-" + std::to_string(counter++);
+      const std::string host = req.get_header_value("Host");
+      const std::string url = "http://" + (host.empty() ? std::string("localhost") : host) +
+                              "/ngsi-ld/v1/jsonldContexts/" + localId;
+      documents.put(ContextDocument{url, localId, ContextDocumentKind::Hosted, payload.body, {}});
+      res.status = 201;
+      res.set_header("Location", url);
+    }));
+    server.Get(R"(/ngsi-ld/v1/jsonldContexts/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const bool details = param(req, "details") == "true";
+      const std::string kind = param(req, "kind");
+      if (!kind.empty() && kind != "Hosted" && kind != "Cached" && kind != "ImplicitlyCreated") {
+        badData("kind must be Hosted, Cached or ImplicitlyCreated");
+      }
+      json list = json::array();
+      for (const auto& document : tenantOf(req).contexts->list()) {
+        if (!kind.empty() && kind != toString(document.kind)) continue;
+        list.push_back(details ? contextDetails(document) : json(document.url));
+      }
+      res.set_content(list.dump(), kJson);
+    }));
+    const auto documentId = [](const httplib::Request& req) {
+      std::string id = percentDecode(std::string(req.matches[1]));
+      if (id.starts_with("urn:ngsi-ld:jsonldContext:")) id = id.substr(std::string_view("urn:ngsi-ld:jsonldContext:").size());
+      return id;
+    };
+    server.Get(R"(/ngsi-ld/v1/jsonldContexts/(.+))",
+               guarded([this, documentId](const httplib::Request& req, httplib::Response& res) {
+                 const auto document = tenantOf(req).contexts->find(documentId(req));
+                 if (!document) throw NgsiError(NgsiErrorType::ResourceNotFound, "no such @context");
+                 if (param(req, "details") == "true") {
+                   res.set_content(contextDetails(*document).dump(), kJson);
+                 } else {
+                   res.set_content(document->document.dump(), kJsonLd);
+                 }
+               }));
+    server.Delete(R"(/ngsi-ld/v1/jsonldContexts/(.+))",
+                  guarded([this, documentId](const httplib::Request& req, httplib::Response& res) {
+                    ContextDocuments& documents = *tenantOf(req).contexts;
+                    const auto document = documents.find(documentId(req));
+                    if (!document) throw NgsiError(NgsiErrorType::ResourceNotFound, "no such @context");
+                    const bool reload = param(req, "reload") == "true";
+                    if (reload && document->kind == ContextDocumentKind::Hosted) {
+                      badData("reload applies to cached contexts; a hosted one is deleted or kept");
+                    }
+                    documents.erase(document->url);
+                    if (reload) documents.contextValue(document->url);
+                    res.status = 204;
+                  }));
   }
 
   WhatIfJobs& requireWhatIfs() {
@@ -692,7 +939,8 @@ ContextService::ContextService(ServiceOptions options) : options_(std::move(opti
   if (options_.whatIf) {
     whatIfs_ = std::make_unique<WhatIfJobs>(*options_.whatIf, *store_, options_.maxWaitingWhatIfs);
   }
-  routes_ = std::make_unique<Routes>(options_, *store_, whatIfs_.get());
+  openTenants();
+  routes_ = std::make_unique<Routes>(options_, *store_, whatIfs_.get(), *tenants_);
   routes_->install();
   auto& server = routes_->server;
   server.set_payload_max_length(options_.maxBodyBytes);
@@ -708,9 +956,39 @@ ContextService::ContextService(ServiceOptions options) : options_(std::move(opti
   server.new_task_queue = [threads] { return new httplib::ThreadPool(threads); };
 }
 
+void ContextService::openTenants() {
+  brokerState_ = std::make_unique<BrokerState>(options_.databasePath.string() + "-broker.sqlite");
+  TenantSettings settings;
+  const auto databasePath = options_.databasePath;
+  const bool synchronousFull = options_.synchronousFull;
+  settings.openStore = [databasePath, synchronousFull](const std::string& tenant) -> std::unique_ptr<EntityRepository> {
+    return std::make_unique<SqliteEntityRepository>(
+        SqliteRepositoryOptions{databasePath.string() + "-tenant-" + tenant + ".sqlite", synchronousFull});
+  };
+  if (!options_.contextFetch.offline) settings.fetcher = makeContextFetcher(options_.contextFetch);
+  settings.contextFolders = options_.contextCacheFolders;
+  settings.onOpen = [this](Tenant& tenant) {
+    tenant.subscriptions = std::make_unique<Subscriptions>(tenant.name, *brokerState_, *tenant.store, *tenant.contexts);
+    if (!tenant.ownedStore) return;  // the default store's listener is installed below
+    Subscriptions* subscriptions = tenant.subscriptions.get();
+    tenant.store->setChangeListener([subscriptions](const std::vector<Entity>& changed) {
+      subscriptions->entitiesChanged(changed);
+    });
+  };
+  tenants_ = std::make_unique<TenantRegistry>(*store_, *brokerState_, std::move(settings));
+  Subscriptions* defaultSubscriptions = tenants_->get("", false).subscriptions.get();
+  store_->setChangeListener([this, defaultSubscriptions](const std::vector<Entity>& changed) {
+    defaultSubscriptions->entitiesChanged(changed);
+    if (changeListener_) changeListener_(changed);
+  });
+}
+
+void ContextService::setChangeListener(ChangeListener listener) { changeListener_ = std::move(listener); }
+
 ContextService::~ContextService() {
   stop();
   routes_.reset();
+  tenants_.reset();
   whatIfs_.reset();
   store_.reset();
 }

@@ -7,20 +7,19 @@
 
 #include "citytwin/context/live_state.hpp"
 #include "citytwin/core/date_time.hpp"
-#include "citytwin/server/live_inputs.hpp"
-#include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
 #include "citytwin/io/geotiff.hpp"
 #include "citytwin/models/builtin_models.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
+#include "citytwin/server/live_inputs.hpp"
+#include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/server/run_json.hpp"
 
 namespace citytwin::server {
 
 namespace {
-
 
 std::string nowText() {
   return formatDateTime(nowMilliseconds());
@@ -28,8 +27,8 @@ std::string nowText() {
 
 }  // namespace
 
-WhatIfJobs::WhatIfJobs(WhatIfSettings settings, const context::EntityRepository& store, std::size_t maxWaiting,
-                       std::size_t maxKept)
+WhatIfJobs::WhatIfJobs(WhatIfSettings settings, const context::EntityRepository& store,
+                       std::size_t maxWaiting, std::size_t maxKept)
     : settings_(std::move(settings)),
       store_(store),
       maxWaiting_(maxWaiting),
@@ -60,7 +59,7 @@ void WhatIfJobs::stop() {
 
 void WhatIfJobs::check(const std::string& scenarioToml) const {
   const scenario::Scenario spec = scenario::parseScenario(scenarioToml, settings_.outRoot / "whatif.toml",
-                                                              *settings_.models, {settings_.cityPath});
+                                                          *settings_.models, {settings_.cityPath});
   scenario::checkAgainstCity(spec, *settings_.city);
 }
 
@@ -85,7 +84,8 @@ nlohmann::json WhatIfJobs::run(const std::string& scenarioToml, const std::strin
   options.writeRaster = [](const std::filesystem::path& path, const sim::RasterOutput& raster) {
     io::writeGeoTiff(raster.grid, raster.epsg, path);
   };
-  const scenario::RunOutcome outcome = scenario::runScenario(spec, *settings_.city, *settings_.models, options);
+  const scenario::RunOutcome outcome =
+      scenario::runScenario(spec, *settings_.city, *settings_.models, options);
   nlohmann::json result = runOutcomeJson(spec, outcome);
   result["live"] = liveSnapshotJson(live.snapshot());
   result["inputs"] = liveInputsJson(notes);
@@ -100,7 +100,14 @@ nlohmann::json WhatIfJobs::submit(std::string scenarioToml) {
   try {
     check(scenarioToml);
   } catch (const Error& e) {
-    throw NgsiError(NgsiErrorType::BadRequestData, std::string("scenario: ") + e.what());
+    // The message names the posted text as the client knows it (its body, line by line), not the
+    // service's own path used to resolve relative files.
+    std::string message = e.what();
+    const std::string internal = (settings_.outRoot / "whatif.toml").string();
+    for (auto at = message.find(internal); at != std::string::npos; at = message.find(internal)) {
+      message.replace(at, internal.size(), "request body");
+    }
+    throw NgsiError(NgsiErrorType::BadRequestData, "scenario: " + message);
   }
   const std::lock_guard lock(mutex_);
   if (stopping_) throw NgsiError(NgsiErrorType::ServiceUnavailable, "the service is stopping");

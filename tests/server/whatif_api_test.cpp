@@ -160,6 +160,15 @@ TEST_CASE("bad what-if bodies answer ProblemDetails and start nothing") {
     INFO(answer.body.dump());
     CHECK(answer.body["detail"].get<std::string>().find("'models': missing") != std::string::npos);
   }
+  SUBCASE("a mistyped key is 400 naming the line as posted, not a file of the service") {
+    const Answer answer = service.post(kScenario + "durration = \"1h\"\n");
+    CHECK(answer.status == 400);
+    const std::string detail = answer.body.value("detail", std::string());
+    INFO(detail);
+    CHECK(detail.find("durration") != std::string::npos);
+    CHECK(detail.find("request body:5:") != std::string::npos);
+    CHECK(detail.find("whatif.toml") == std::string::npos);
+  }
   SUBCASE("an empty body is 400") {
     const Answer answer = service.post("  \n");
     CHECK(answer.status == 400);

@@ -1,17 +1,30 @@
 #include "citytwin/context/json_ld_context.hpp"
 
+#include <cctype>
+#include <cstdint>
 #include <mutex>
 #include <vector>
 
 #include "builtin_contexts.hpp"
+#include "citytwin/context/context_documents.hpp"
 #include "citytwin/context/context_error.hpp"
 
 namespace citytwin::context {
 
 namespace {
 
+// The core context's published names: ngsi-ld-core-context.jsonld and ngsi-ld-core-context-v<version>.jsonld
+// (v1.3, v1.8, ...). Anything else under that prefix is not the core context.
 bool isCoreContextUrl(std::string_view url) {
-  return url.starts_with("https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context") && url.ends_with(".jsonld");
+  constexpr std::string_view prefix = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context";
+  if (!url.starts_with(prefix) || !url.ends_with(".jsonld")) return false;
+  std::string_view version =
+      url.substr(prefix.size(), url.size() - prefix.size() - std::string_view(".jsonld").size());
+  if (version.empty()) return true;
+  if (!version.starts_with("-v") || version.size() < 3) return false;
+  version.remove_prefix(2);
+  return version.find_first_not_of("0123456789.") == std::string_view::npos &&
+         std::isdigit(static_cast<unsigned char>(version[0]));
 }
 
 // The Smart Data Models domain named by a context URL: ".../dataModel.Transportation/master/context.jsonld"
@@ -43,12 +56,22 @@ bool isAbsoluteIri(std::string_view text) {
 
 class ContextBuilder {
  public:
-  ContextBuilder() { context_ = std::make_shared<JsonLdContext>(); }
+  explicit ContextBuilder(ContextDocuments* documents = nullptr) : documents_(documents) {
+    context_ = std::make_shared<JsonLdContext>();
+  }
 
-  void addTerm(std::string_view term, std::string iri) { context_->termToIri_[std::string(term)] = std::move(iri); }
+  void addTerm(std::string_view term, std::string iri) {
+    context_->termToIri_[std::string(term)] = std::move(iri);
+  }
 
   void addUrl(const std::string& url) {
     if (isCoreContextUrl(url)) return;  // always present
+    // A document the broker holds for the URL (hosted, cached, preloaded) wins over the built-in copy,
+    // which may be an older version of it.
+    if (documents_ != nullptr && documents_->holds(url)) {
+      addDocument(url);
+      return;
+    }
     const std::string domain = smartDataModelDomain(url);
     bool found = false;
     for (const auto& builtin : detail::smartDataModelContexts()) {
@@ -57,10 +80,28 @@ class ContextBuilder {
         found = true;
       }
     }
-    if (!found) {
+    if (found) return;
+    if (documents_ == nullptr) {
       throw ContextError(ErrorKind::ContextNotAvailable,
-                      "@context '" + url + "' is not built in and remote contexts are never fetched");
+                         "@context '" + url + "' is not built in and remote contexts are not fetched here");
     }
+    addDocument(url);
+  }
+
+  void addDocument(const std::string& url) {
+    // A document may name further URLs (a compound context). Bounds on depth and on the number of
+    // documents read keep a hostile or cyclic document from costing more than a few lookups.
+    if (depth_ >= kMaxDocumentDepth) {
+      throw ContextError(ErrorKind::ContextNotAvailable, "@context '" + url + "' nests documents too deeply");
+    }
+    if (++documentsRead_ > kMaxDocuments) {
+      throw ContextError(ErrorKind::ContextNotAvailable, "@context '" + url + "' names more than " +
+                                                             std::to_string(kMaxDocuments) + " documents");
+    }
+    const nlohmann::json value = documents_->contextValue(url);
+    ++depth_;
+    add(value);
+    --depth_;
   }
 
   void addInline(const nlohmann::json& object) {
@@ -76,7 +117,8 @@ class ContextBuilder {
       } else if (definition.is_object() && definition.contains("@id") && definition["@id"].is_string()) {
         addTerm(term, definition["@id"].get<std::string>());
       } else if (!definition.is_null() && !definition.is_object()) {
-        throw ContextError(ErrorKind::BadRequestData, "@context term '" + term + "' has an invalid definition");
+        throw ContextError(ErrorKind::BadRequestData,
+                           "@context term '" + term + "' has an invalid definition");
       }
     }
   }
@@ -118,7 +160,12 @@ class ContextBuilder {
   }
 
  private:
+  static constexpr int kMaxDocumentDepth = 8;
+  static constexpr int kMaxDocuments = 32;
+  int documentsRead_ = 0;
   std::shared_ptr<JsonLdContext> context_;
+  ContextDocuments* documents_;
+  int depth_ = 0;
 };
 
 std::string JsonLdContext::expand(std::string_view term) const {
@@ -151,7 +198,8 @@ std::string JsonLdContext::linkUrl() const {
 }
 
 std::shared_ptr<const JsonLdContext> coreContext() {
-  static const std::shared_ptr<const JsonLdContext> core = ContextBuilder().finish(std::string(kCoreContextUrl));
+  static const std::shared_ptr<const JsonLdContext> core =
+      ContextBuilder().finish(std::string(kCoreContextUrl));
   return core;
 }
 
@@ -160,16 +208,26 @@ bool isBuiltinContextUrl(std::string_view url) {
 }
 
 std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue) {
+  return resolveContext(contextValue, nullptr);
+}
+
+std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue,
+                                                    ContextDocuments* documents) {
   static std::mutex cacheMutex;
   static std::unordered_map<std::string, std::shared_ptr<const JsonLdContext>> cache;
   if (contextValue.is_null()) return coreContext();
-  const std::string key = contextValue.dump();
+  // Resolutions through a document set are cached per set and per version of it.
+  std::string key = contextValue.dump();
+  if (documents != nullptr) {
+    key += '\n' + std::to_string(reinterpret_cast<std::uintptr_t>(documents)) + ':' +
+           std::to_string(documents->generation());
+  }
   {
     std::lock_guard lock(cacheMutex);
     const auto found = cache.find(key);
     if (found != cache.end()) return found->second;
   }
-  ContextBuilder builder;
+  ContextBuilder builder(documents);
   builder.add(contextValue);
   auto context = builder.finish(contextValue);
   std::lock_guard lock(cacheMutex);
@@ -179,16 +237,23 @@ std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contex
 }
 
 std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header) {
+  return contextFromLinkHeader(header, nullptr);
+}
+
+std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header,
+                                                           ContextDocuments* documents) {
   if (header.empty()) return coreContext();
   const auto open = header.find('<');
   const auto close = header.find('>', open == std::string_view::npos ? 0 : open);
   if (open == std::string_view::npos || close == std::string_view::npos) {
-    throw ContextError(ErrorKind::BadRequestData, "Link header must be <URL>; rel=\"http://www.w3.org/ns/json-ld#context\"");
+    throw ContextError(ErrorKind::BadRequestData,
+                       "Link header must be <URL>; rel=\"http://www.w3.org/ns/json-ld#context\"");
   }
   if (header.find("json-ld#context") == std::string_view::npos) {
-    throw ContextError(ErrorKind::BadRequestData, "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
+    throw ContextError(ErrorKind::BadRequestData,
+                       "Link header lacks rel=\"http://www.w3.org/ns/json-ld#context\"");
   }
-  return resolveContext(std::string(header.substr(open + 1, close - open - 1)));
+  return resolveContext(std::string(header.substr(open + 1, close - open - 1)), documents);
 }
 
 }  // namespace citytwin::context

@@ -11,6 +11,7 @@
 
 #include "citytwin/city/city_model.hpp"
 #include "citytwin/context/entity_repository.hpp"
+#include "citytwin/server/context_fetcher.hpp"
 #include "citytwin/server/whatif_jobs.hpp"
 
 namespace citytwin::server {
@@ -39,7 +40,13 @@ struct ServiceOptions {
   std::optional<WhatIfSettings> whatIf;
   std::size_t maxScenarioBytes = 256u << 10;
   std::size_t maxWaitingWhatIfs = 4;
+  // Remote @context documents: what may be fetched, and folders of preloaded ones (index.json + files).
+  ContextFetchPolicy contextFetch;
+  std::vector<std::string> contextCacheFolders;
 };
+
+class BrokerState;
+class TenantRegistry;
 
 // The NGSI-LD service (ETSI GS CIM 009 subset): entities, attributes, queries (type, id, idPattern, q,
 // geo-queries), batch operations, a notification receiver and the temporal API, over cpp-httplib; plus the
@@ -57,12 +64,20 @@ class ContextService {
   void wait();
   void stop();
   int port() const { return port_; }
+  // The default tenant's store. Its change listener is the service's (subscriptions): follow commits
+  // with setChangeListener, not with the store's own.
   context::EntityRepository& store() { return *store_; }
+  // Called after each commit of the default tenant with the changed entities. Set before start().
+  void setChangeListener(context::ChangeListener listener);
 
  private:
   struct Routes;
+  void openTenants();
   ServiceOptions options_;
   std::unique_ptr<context::EntityRepository> store_;
+  std::unique_ptr<BrokerState> brokerState_;
+  std::unique_ptr<TenantRegistry> tenants_;
+  context::ChangeListener changeListener_;
   std::unique_ptr<WhatIfJobs> whatIfs_;
   std::unique_ptr<Routes> routes_;
   std::thread thread_;

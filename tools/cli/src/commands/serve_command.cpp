@@ -1,3 +1,4 @@
+#include <chrono>
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -5,6 +6,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "citytwin/context/live_city.hpp"
 #include "citytwin/core/error.hpp"
@@ -30,6 +32,12 @@ struct ServeArguments {
   std::size_t maxBodyMiB = 32;
   std::size_t maxScenarioKiB = 256;
   std::string whatIfOut;
+  std::vector<std::string> contextCache;
+  std::vector<std::string> contextAllow;
+  std::vector<std::string> contextDeny;
+  bool offline = false;
+  std::size_t contextMaxKiB = 1024;
+  double contextTimeoutS = 5;
   bool json = false;
 };
 
@@ -61,6 +69,12 @@ void serve(const ServeArguments& args) {
   options.synchronousFull = args.sync == "full";
 
   options.maxScenarioBytes = args.maxScenarioKiB << 10;
+  options.contextCacheFolders = args.contextCache;
+  options.contextFetch.offline = args.offline;
+  options.contextFetch.allow = args.contextAllow;
+  options.contextFetch.deny = args.contextDeny;
+  options.contextFetch.maxBytes = args.contextMaxKiB << 10;
+  options.contextFetch.timeout = std::chrono::milliseconds(static_cast<std::int64_t>(args.contextTimeoutS * 1000));
 
   std::unique_ptr<context::LiveCity> live;
   std::filesystem::path database = args.database;
@@ -104,7 +118,7 @@ void serve(const ServeArguments& args) {
       return true;
     });
     live->apply(stored);
-    service.store().setChangeListener([&live](const std::vector<context::Entity>& changed) { live->apply(changed); });
+    service.setChangeListener([&live](const std::vector<context::Entity>& changed) { live->apply(changed); });
   }
   const int port = service.start();
   const std::string url = "http://" + args.bind + ":" + std::to_string(port);
@@ -142,6 +156,18 @@ void registerServeCommand(CommandTree& tree) {
   serve->add_option("--max-scenario-kib", args->maxScenarioKiB, "Largest what-if scenario (KiB)")->capture_default_str();
   serve->add_option("--whatif-out", args->whatIfOut,
                     "Folder of what-if runs, one per job (default: next to the database, <db>-whatif)");
+  serve->add_option("--context-cache", args->contextCache,
+                    "Folder of preloaded @context documents: index.json {\"<url>\": \"<file>\"} and the files "
+                    "(repeatable; default: $CITYTWIN_CONTEXT_CACHE)")
+      ->envname("CITYTWIN_CONTEXT_CACHE");
+  serve->add_option("--context-allow", args->contextAllow,
+                    "Hosts remote @context documents may be fetched from (host, host:port, *.domain; default: any)");
+  serve->add_option("--context-deny", args->contextDeny, "Hosts never fetched from (wins over --context-allow)");
+  serve->add_flag("--offline", args->offline, "Never fetch remote @context documents (503 unless cached or hosted)");
+  serve->add_option("--context-max-kib", args->contextMaxKiB, "Largest fetched @context document (KiB)")
+      ->capture_default_str();
+  serve->add_option("--context-timeout", args->contextTimeoutS, "Timeout of a @context fetch (seconds)")
+      ->capture_default_str();
   addJsonFlag(*serve, args->json);
   serve->callback([args] { citytwin::cli::serve(*args); });
 }

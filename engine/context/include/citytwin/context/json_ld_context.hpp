@@ -8,6 +8,8 @@
 
 namespace citytwin::context {
 
+class ContextDocuments;
+
 // The URL of the NGSI-LD core @context; always part of every active context.
 inline constexpr std::string_view kCoreContextUrl = "https://uri.etsi.org/ngsi-ld/v1/ngsi-ld-core-context.jsonld";
 
@@ -39,8 +41,11 @@ std::shared_ptr<const JsonLdContext> coreContext();
 // Resolves an @context value (URL string, inline object, or array of both). Results are cached.
 // Throws ContextError: LdContextNotAvailable for URLs that are not built in, BadRequestData for malformed values.
 std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue);
+// The same, with documents (hosted, cached or fetched on demand) for URLs that are not built in.
+std::shared_ptr<const JsonLdContext> resolveContext(const nlohmann::json& contextValue, ContextDocuments* documents);
 // The context named by an HTTP Link header (rel="http://www.w3.org/ns/json-ld#context"); empty header -> core.
 std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header);
+std::shared_ptr<const JsonLdContext> contextFromLinkHeader(std::string_view header, ContextDocuments* documents);
 // True for the URLs resolveContext knows without a network.
 bool isBuiltinContextUrl(std::string_view url);
 

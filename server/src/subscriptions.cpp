@@ -1,0 +1,560 @@
+#include "citytwin/server/subscriptions.hpp"
+
+#include <httplib.h>
+
+#include <algorithm>
+#include <atomic>
+#include <set>
+
+#include "citytwin/context/context_error.hpp"
+#include "citytwin/context/entity_codec.hpp"
+#include "citytwin/context/entity_query.hpp"
+#include "citytwin/context/json_ld_context.hpp"
+#include "citytwin/core/date_time.hpp"
+#include "citytwin/server/broker_state.hpp"
+#include "citytwin/server/ngsi_error.hpp"
+
+namespace citytwin::server {
+
+using namespace citytwin::context;
+using nlohmann::json;
+
+namespace {
+
+[[noreturn]] void badData(const std::string& detail) {
+  throw NgsiError(NgsiErrorType::BadRequestData, detail);
+}
+
+std::int64_t nowMs() {
+  return std::chrono::duration_cast<std::chrono::milliseconds>(
+             std::chrono::system_clock::now().time_since_epoch())
+      .count();
+}
+
+std::string nowText() {
+  return formatDateTime(nowMs());
+}
+
+double positiveSeconds(const json& value, const char* name) {
+  if (!value.is_number() || value.get<double>() <= 0)
+    badData(std::string(name) + " must be a positive number of seconds");
+  return value.get<double>();
+}
+
+std::vector<std::string> stringList(const json& value, const char* name) {
+  if (!value.is_array() || value.empty()) badData(std::string(name) + " must be a non-empty array of names");
+  std::vector<std::string> out;
+  for (const auto& item : value) {
+    if (!item.is_string() || item.get<std::string>().empty()) badData(std::string(name) + " must hold names");
+    out.push_back(item.get<std::string>());
+  }
+  return out;
+}
+
+// Where a stored subscription keeps the @context it was written with (not an NGSI-LD member).
+constexpr const char* kContextKey = "citytwin:writtenWith";
+
+const std::set<std::string>& knownTriggers() {
+  static const std::set<std::string> triggers{"entityCreated",    "entityUpdated",    "entityDeleted",
+                                              "attributeCreated", "attributeUpdated", "attributeDeleted"};
+  return triggers;
+}
+
+// pick/omit (clause 5.8): non-empty lists of member names that do not overlap, not beside attributes.
+void validateProjection(const json& holder, const char* where, bool hasAttributes) {
+  std::set<std::string> picked;
+  for (const char* key : {"pick", "omit"}) {
+    if (!holder.contains(key)) continue;
+    if (hasAttributes) badData(std::string(where) + key + " cannot be combined with attributes");
+    const auto names = stringList(holder[key], key);
+    if (std::string(key) == "pick") {
+      picked.insert(names.begin(), names.end());
+    } else {
+      for (const auto& name : names) {
+        if (picked.count(name) != 0) badData("'" + name + "' is both picked and omitted");
+      }
+    }
+  }
+}
+
+// receiverInfo / notifierInfo: arrays of {"key": string, "value": string}.
+void validateKeyValuePairs(const json& endpoint, const char* key) {
+  if (!endpoint.contains(key)) return;
+  const auto& pairs = endpoint[key];
+  if (!pairs.is_array()) badData(std::string("endpoint.") + key + " must be an array of {key, value}");
+  for (const auto& pair : pairs) {
+    if (!pair.is_object() || !pair.contains("key") || !pair.contains("value") || !pair["key"].is_string() ||
+        !pair["value"].is_string()) {
+      badData(std::string("endpoint.") + key + " members must be {\"key\": string, \"value\": string}");
+    }
+  }
+}
+
+}  // namespace
+
+struct Subscriptions::Compiled {
+  std::string id;
+  json document;  // as posted (compact terms), with the status members kept up to date
+  json contextValue;
+  std::shared_ptr<const JsonLdContext> context;
+  struct Selector {
+    std::string id;
+    std::optional<IdPattern> pattern;
+    std::string type;
+  };
+  std::vector<Selector> selectors;
+  std::set<std::string> watched;
+  std::optional<QueryExpression> q;
+  std::optional<GeoQuery> geo;
+  SerializeOptions serialize;
+  bool jsonLd = false;
+  std::string endpoint;
+  double throttlingS = 0;
+  double timeIntervalS = 0;
+  std::optional<std::int64_t> expiresMs;
+  bool active = true;
+  // Delivery state (under the registry's mutex).
+  std::map<std::string, std::string> watchedValues;  // entity id -> the watched attributes last seen
+  std::int64_t lastSentMs = 0;
+  std::chrono::steady_clock::time_point nextPeriodic{};
+
+  bool expired(std::int64_t now) const { return expiresMs && *expiresMs <= now; }
+
+  bool selects(const Entity& entity) const {
+    if (selectors.empty()) return true;
+    return std::any_of(selectors.begin(), selectors.end(), [&](const Selector& s) {
+      if (!s.type.empty() && !entity.hasType(s.type)) return false;
+      if (!s.id.empty() && s.id != entity.id) return false;
+      if (s.pattern && !s.pattern->matches(entity.id)) return false;
+      return true;
+    });
+  }
+};
+
+struct Subscriptions::Pending {
+  std::shared_ptr<Compiled> subscription;
+  std::vector<Entity> entities;
+  int attempt = 0;
+  std::chrono::steady_clock::time_point due{};
+};
+
+Subscriptions::Subscriptions(std::string tenant, BrokerState& state, EntityRepository& store,
+                             ContextDocuments& contexts)
+    : tenant_(std::move(tenant)), state_(state), store_(store), contexts_(contexts) {
+  for (const auto& document : state_.subscriptions(tenant_)) {
+    try {
+      auto compiled = compile(document);
+      subscriptions_[compiled->id] = compiled;
+    } catch (const std::exception&) {
+      // A stored subscription whose @context can no longer be had stays stored and listed, but idle.
+      auto idle = std::make_shared<Compiled>();
+      idle->id = document.value("id", "");
+      idle->document = document;
+      idle->active = false;
+      if (!idle->id.empty()) subscriptions_[idle->id] = idle;
+    }
+  }
+  worker_ = std::thread([this] { run(); });
+}
+
+Subscriptions::~Subscriptions() {
+  {
+    std::lock_guard lock(mutex_);
+    stopping_ = true;
+  }
+  wake_.notify_all();
+  if (worker_.joinable()) worker_.join();
+}
+
+void Subscriptions::setDelivery(Delivery delivery) {
+  std::lock_guard lock(mutex_);
+  delivery_ = delivery;
+}
+
+std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& document) const {
+  auto s = std::make_shared<Compiled>();
+  if (!document.is_object()) badData("a subscription must be a JSON object");
+  s->document = document;
+  s->id = document.value("id", "");
+  if (!isValidUri(s->id)) badData("subscription id '" + s->id + "' is not a valid URI");
+  if (document.value("type", "") != "Subscription") badData("type must be \"Subscription\"");
+  s->contextValue = document.contains(kContextKey) ? json(document[kContextKey]) : json();
+  s->context = s->contextValue.is_null() ? coreContext() : resolveContext(s->contextValue, &contexts_);
+  const JsonLdContext& context = *s->context;
+  if (document.contains("entities")) {
+    const auto& entities = document["entities"];
+    if (!entities.is_array() || entities.empty()) badData("entities must be a non-empty array");
+    for (const auto& item : entities) {
+      if (!item.is_object()) badData("every member of entities must be an object");
+      Compiled::Selector selector;
+      if (!item.contains("type") || !item["type"].is_string() || item["type"].get<std::string>().empty()) {
+        badData("every member of entities needs a type");
+      }
+      selector.type = context.expand(item["type"].get<std::string>());
+      if (item.contains("id")) {
+        if (!item["id"].is_string() || !isValidUri(item["id"].get<std::string>()))
+          badData("entities[].id must be a URI");
+        selector.id = item["id"].get<std::string>();
+      }
+      if (item.contains("idPattern")) {
+        if (!item["idPattern"].is_string()) badData("entities[].idPattern must be a string");
+        selector.pattern.emplace(item["idPattern"].get<std::string>());
+      }
+      s->selectors.push_back(std::move(selector));
+    }
+  }
+  if (document.contains("watchedAttributes")) {
+    for (const auto& name : stringList(document["watchedAttributes"], "watchedAttributes")) {
+      s->watched.insert(context.expand(name));
+    }
+  }
+  if (document.contains("timeInterval"))
+    s->timeIntervalS = positiveSeconds(document["timeInterval"], "timeInterval");
+  if (document.contains("throttling")) s->throttlingS = positiveSeconds(document["throttling"], "throttling");
+  if (document.contains("jsonldContext")) {
+    const auto& url = document["jsonldContext"];
+    if (!url.is_string() || !isValidUri(url.get<std::string>()) ||
+        url.get<std::string>().find("://") == std::string::npos) {
+      badData("jsonldContext must be the URL of a JSON-LD context");
+    }
+    resolveContext(url, &contexts_);  // unavailable: 503 LdContextNotAvailable
+  }
+  if (document.contains("notificationTrigger")) {
+    for (const auto& trigger : stringList(document["notificationTrigger"], "notificationTrigger")) {
+      if (knownTriggers().count(trigger) == 0) badData("unknown notificationTrigger '" + trigger + "'");
+    }
+  }
+  if (s->timeIntervalS > 0 && (s->throttlingS > 0 || !s->watched.empty())) {
+    badData("timeInterval cannot be combined with throttling or watchedAttributes");
+  }
+  if (s->selectors.empty() && s->watched.empty())
+    badData("a subscription needs entities or watchedAttributes");
+  if (document.contains("q")) {
+    if (!document["q"].is_string()) badData("q must be a string");
+    s->q = QueryExpression::parse(document["q"].get<std::string>(), context);
+  }
+  if (document.contains("geoQ")) {
+    const auto& geoQ = document["geoQ"];
+    if (!geoQ.is_object() || !geoQ.contains("georel") || !geoQ.contains("geometry") ||
+        !geoQ.contains("coordinates")) {
+      badData("geoQ needs georel, geometry and coordinates");
+    }
+    const auto& coordinates = geoQ["coordinates"];
+    s->geo = GeoQuery::parse(geoQ.value("georel", ""), geoQ.value("geometry", ""),
+                             coordinates.is_string() ? coordinates.get<std::string>() : coordinates.dump(),
+                             context.expand(geoQ.value("geoproperty", "location")));
+  }
+  if (document.contains("expiresAt")) {
+    const auto expires = document["expiresAt"].is_string()
+                             ? parseDateTime(document["expiresAt"].get<std::string>())
+                             : std::nullopt;
+    if (!expires) badData("expiresAt must be an ISO 8601 DateTime");
+    s->expiresMs = *expires;
+  }
+  if (document.contains("isActive")) {
+    if (!document["isActive"].is_boolean()) badData("isActive must be true or false");
+    s->active = document["isActive"].get<bool>();
+  }
+  if (!document.contains("notification") || !document["notification"].is_object()) {
+    badData("a subscription needs a notification object");
+  }
+  const auto& notification = document["notification"];
+  validateProjection(document, "", notification.contains("attributes"));
+  validateProjection(notification, "notification.", notification.contains("attributes"));
+  if (notification.contains("attributes")) {
+    for (const auto& name : stringList(notification["attributes"], "notification.attributes")) {
+      s->serialize.onlyAttributes.insert(context.expand(name));
+    }
+  }
+  const std::string format = notification.value("format", "normalized");
+  if (format == "keyValues" || format == "simplified") {
+    s->serialize.representation = Representation::KeyValues;
+  } else if (format == "concise") {
+    s->serialize.representation = Representation::Concise;
+  } else if (format != "normalized") {
+    badData("notification.format must be normalized, concise or keyValues");
+  }
+  if (notification.value("showChanges", false) && s->serialize.representation == Representation::KeyValues) {
+    badData("showChanges needs the normalized or concise format");
+  }
+  s->serialize.systemAttributes = notification.value("sysAttrs", false);
+  if (!notification.contains("endpoint") || !notification["endpoint"].is_object() ||
+      !notification["endpoint"].contains("uri") || !notification["endpoint"]["uri"].is_string()) {
+    badData("notification.endpoint.uri is required");
+  }
+  validateKeyValuePairs(notification["endpoint"], "receiverInfo");
+  validateKeyValuePairs(notification["endpoint"], "notifierInfo");
+  s->endpoint = notification["endpoint"]["uri"].get<std::string>();
+  if (!isValidUri(s->endpoint)) badData("notification.endpoint.uri '" + s->endpoint + "' is not a valid URI");
+  if (!s->endpoint.starts_with("http://") && !s->endpoint.starts_with("https://")) {
+    throw NgsiError(NgsiErrorType::OperationNotSupported,
+                    "notification endpoints must be http:// URLs here ('" + s->endpoint + "')");
+  }
+  const std::string accept = notification["endpoint"].value("accept", "application/json");
+  if (accept != "application/json" && accept != "application/ld+json") {
+    badData("notification.endpoint.accept must be application/json or application/ld+json");
+  }
+  s->jsonLd = accept == "application/ld+json";
+  return s;
+}
+
+// The representation of a subscription (clause 5.2.12): members as written, plus status and the default
+// notificationTrigger; the delivery status appears once a notification was attempted; createdAt and
+// modifiedAt only with sysAttrs.
+static json presented(const json& document, bool expired, bool active, bool systemAttributes) {
+  json out = document;
+  out.erase(kContextKey);
+  if (!systemAttributes) {
+    out.erase("createdAt");
+    out.erase("modifiedAt");
+  }
+  out["status"] = expired ? "expired" : active ? "active" : "paused";
+  if (!out.contains("notificationTrigger"))
+    out["notificationTrigger"] = {"attributeCreated", "attributeUpdated"};
+  return out;
+}
+
+void Subscriptions::persist(const Compiled& subscription) const {
+  state_.putSubscription(tenant_, subscription.id, subscription.document);
+}
+
+std::string Subscriptions::create(json body, const json& contextValue) {
+  if (!body.is_object()) badData("a subscription must be a JSON object");
+  body.erase("@context");
+  if (!body.contains("id")) {
+    static std::atomic<std::uint64_t> counter{0};
+    body["id"] = "urn:ngsi-ld:Subscription:" + std::to_string(nowMs()) + "-" + std::to_string(counter++);
+  }
+  if (!contextValue.is_null()) body[kContextKey] = contextValue;
+  if (body.contains("expiresAt") && body["expiresAt"].is_string()) {
+    const auto expires = parseDateTime(body["expiresAt"].get<std::string>());
+    if (expires && *expires <= nowMs()) badData("expiresAt lies in the past");
+  }
+  auto compiled = compile(body);
+  compiled->document["createdAt"] = nowText();
+  std::lock_guard lock(mutex_);
+  if (subscriptions_.count(compiled->id) != 0) {
+    throw NgsiError(NgsiErrorType::AlreadyExists, "subscription " + compiled->id + " already exists");
+  }
+  persist(*compiled);
+  subscriptions_[compiled->id] = compiled;
+  wake_.notify_all();
+  return compiled->id;
+}
+
+std::vector<json> Subscriptions::list(bool systemAttributes) const {
+  std::lock_guard lock(mutex_);
+  std::vector<json> out;
+  const auto now = nowMs();
+  for (const auto& [id, s] : subscriptions_) {
+    out.push_back(presented(s->document, s->expired(now), s->active, systemAttributes));
+  }
+  return out;
+}
+
+std::optional<json> Subscriptions::get(const std::string& id, bool systemAttributes) const {
+  std::lock_guard lock(mutex_);
+  const auto found = subscriptions_.find(id);
+  if (found == subscriptions_.end()) return std::nullopt;
+  return presented(found->second->document, found->second->expired(nowMs()), found->second->active,
+                   systemAttributes);
+}
+
+void Subscriptions::patch(const std::string& id, json fragment, const json& contextValue) {
+  if (!fragment.is_object() || fragment.empty())
+    badData("a subscription update must be a non-empty JSON object");
+  fragment.erase("@context");
+  if (fragment.contains("id") || (fragment.contains("type") && fragment["type"] != "Subscription")) {
+    badData("id and type of a subscription cannot change");
+  }
+  std::lock_guard lock(mutex_);
+  const auto found = subscriptions_.find(id);
+  if (found == subscriptions_.end())
+    throw NgsiError(NgsiErrorType::ResourceNotFound, "subscription " + id + " does not exist");
+  json document = found->second->document;
+  for (const auto& [key, value] : fragment.items()) {
+    if (key == "notification" && value.is_object() && document["notification"].is_object()) {
+      for (const auto& [member, memberValue] : value.items()) document["notification"][member] = memberValue;
+    } else if (value.is_null()) {
+      document.erase(key);
+    } else {
+      document[key] = value;
+    }
+  }
+  if (!contextValue.is_null()) document[kContextKey] = contextValue;
+  document["modifiedAt"] = nowText();
+  auto compiled = compile(document);
+  compiled->watchedValues = found->second->watchedValues;
+  compiled->lastSentMs = found->second->lastSentMs;
+  persist(*compiled);
+  found->second = compiled;
+  wake_.notify_all();
+}
+
+bool Subscriptions::erase(const std::string& id) {
+  std::lock_guard lock(mutex_);
+  if (subscriptions_.erase(id) == 0) return false;
+  state_.eraseSubscription(tenant_, id);
+  return true;
+}
+
+void Subscriptions::entitiesChanged(const std::vector<Entity>& changed) {
+  std::lock_guard lock(mutex_);
+  if (subscriptions_.empty()) return;
+  const auto now = nowMs();
+  for (const auto& [id, s] : subscriptions_) {
+    if (!s->active || s->expired(now) || s->timeIntervalS > 0 || !s->context) continue;
+    std::vector<Entity> matched;
+    for (const auto& entity : changed) {
+      if (!s->selects(entity)) continue;
+      if (!s->watched.empty()) {
+        // Only a change of a watched attribute notifies: compare with what was seen last.
+        std::string seen;
+        for (const auto& name : s->watched) {
+          const auto attribute = entity.attributes.find(name);
+          if (attribute == entity.attributes.end()) continue;
+          seen += name;
+          for (const auto& instance : attribute->second)
+            seen += '\x1f' + instance.value.dump() + instance.observedAt;
+        }
+        if (seen.empty()) continue;
+        auto& last = s->watchedValues[entity.id];
+        if (last == seen) continue;
+        last = std::move(seen);
+      }
+      if (s->q && !s->q->matches(entity)) continue;
+      if (s->geo && !s->geo->matches(entity)) continue;
+      matched.push_back(entity);
+    }
+    if (matched.empty()) continue;
+    if (s->throttlingS > 0 && s->lastSentMs != 0 &&
+        now - s->lastSentMs < static_cast<std::int64_t>(s->throttlingS * 1000)) {
+      continue;  // within the throttling window: this change is not notified
+    }
+    s->lastSentMs = now;
+    if (queue_.size() >= delivery_.maxQueued) {
+      s->document["notification"]["lastFailure"] = nowText();
+      s->document["notification"]["status"] = "failed";
+      queue_.pop_front();
+    }
+    queue_.push_back(Pending{s, std::move(matched), 0, std::chrono::steady_clock::now()});
+  }
+  wake_.notify_all();
+}
+
+void Subscriptions::recordOutcome(const std::string& id, bool success, const std::string& at) {
+  std::lock_guard lock(mutex_);
+  const auto found = subscriptions_.find(id);
+  if (found == subscriptions_.end()) return;
+  auto& notification = found->second->document["notification"];
+  notification["lastNotification"] = at;
+  notification[success ? "lastSuccess" : "lastFailure"] = at;
+  notification["status"] = success ? "ok" : "failed";
+  notification["timesSent"] = notification.value("timesSent", 0) + 1;
+  persist(*found->second);
+}
+
+bool Subscriptions::deliver(Pending& pending) {
+  const Compiled& s = *pending.subscription;
+  json data = json::array();
+  for (const auto& entity : pending.entities) {
+    json item = serializeEntity(entity, s.context.get(), s.serialize);
+    if (s.jsonLd)
+      item["@context"] = s.contextValue.is_null() ? json(std::string(kCoreContextUrl)) : s.contextValue;
+    data.push_back(std::move(item));
+  }
+  const std::string at = nowText();
+  json notification{{"id", "urn:ngsi-ld:Notification:" + std::to_string(nowMs()) + "-" +
+                               std::to_string(notificationCounter_++)},
+                    {"type", "Notification"},
+                    {"subscriptionId", s.id},
+                    {"notifiedAt", at},
+                    {"data", std::move(data)}};
+  const auto schemeEnd = s.endpoint.find("://");
+  const auto pathStart = s.endpoint.find('/', schemeEnd + 3);
+  const std::string origin = s.endpoint.substr(0, pathStart);
+  const std::string path = pathStart == std::string::npos ? "/" : s.endpoint.substr(pathStart);
+  httplib::Client client(origin);
+  const auto timeout = delivery_.timeout;
+  const auto seconds = static_cast<time_t>(timeout.count() / 1000);
+  const auto micros = static_cast<time_t>((timeout.count() % 1000) * 1000);
+  client.set_connection_timeout(seconds, micros);
+  client.set_read_timeout(seconds, micros);
+  client.set_write_timeout(seconds, micros);
+  httplib::Headers headers;
+  if (!s.jsonLd) {
+    const std::string link =
+        s.context->linkUrl().empty() ? std::string(kCoreContextUrl) : s.context->linkUrl();
+    headers.emplace(
+        "Link", "<" + link + ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+  }
+  if (!tenant_.empty()) headers.emplace("NGSILD-Tenant", tenant_);
+  const auto result =
+      client.Post(path, headers, notification.dump(), s.jsonLd ? "application/ld+json" : "application/json");
+  const bool success = result && result->status >= 200 && result->status < 300;
+  recordOutcome(s.id, success, at);
+  return success;
+}
+
+void Subscriptions::periodic(std::chrono::steady_clock::time_point now) {
+  std::vector<std::shared_ptr<Compiled>> due;
+  {
+    std::lock_guard lock(mutex_);
+    const auto wall = nowMs();
+    for (auto& [id, s] : subscriptions_) {
+      if (s->timeIntervalS <= 0 || !s->active || s->expired(wall) || !s->context) continue;
+      if (s->nextPeriodic > now) continue;
+      s->nextPeriodic = now + std::chrono::milliseconds(static_cast<std::int64_t>(s->timeIntervalS * 1000));
+      due.push_back(s);
+    }
+  }
+  for (const auto& s : due) {
+    std::vector<Entity> matched;
+    store_.forEach([&](const Entity& entity) {
+      if (s->selects(entity) && (!s->q || s->q->matches(entity)) && (!s->geo || s->geo->matches(entity))) {
+        matched.push_back(entity);
+      }
+      return true;
+    });
+    if (matched.empty()) continue;
+    std::lock_guard lock(mutex_);
+    queue_.push_back(Pending{s, std::move(matched), 0, now});
+  }
+}
+
+void Subscriptions::run() {
+  std::vector<Pending> retries;
+  for (;;) {
+    Pending pending;
+    {
+      std::unique_lock lock(mutex_);
+      const auto now = std::chrono::steady_clock::now();
+      auto wakeAt = now + std::chrono::seconds(1);
+      for (const auto& r : retries) wakeAt = std::min(wakeAt, r.due);
+      wake_.wait_until(lock, wakeAt, [&] { return stopping_ || !queue_.empty(); });
+      if (stopping_) return;
+      const auto later = std::chrono::steady_clock::now();
+      const auto ready =
+          std::find_if(retries.begin(), retries.end(), [&](const Pending& r) { return r.due <= later; });
+      if (ready != retries.end()) {
+        pending = std::move(*ready);
+        retries.erase(ready);
+      } else if (!queue_.empty()) {
+        pending = std::move(queue_.front());
+        queue_.pop_front();
+      } else {
+        lock.unlock();
+        periodic(later);
+        continue;
+      }
+    }
+    if (deliver(pending)) continue;
+    std::lock_guard lock(mutex_);
+    if (++pending.attempt < delivery_.attempts) {
+      pending.due = std::chrono::steady_clock::now() + delivery_.firstBackoff * (1 << (pending.attempt - 1));
+      retries.push_back(std::move(pending));
+    }
+  }
+}
+
+}  // namespace citytwin::server
