@@ -33,8 +33,17 @@ class Run:
 
     @property
     def variants(self):
-        """Branch names in run order: "base", then the variants."""
-        return [variant["name"] for variant in self._record["variants"]]
+        """Variant names in run order: "base", then the variants (each once, also in an ensemble)."""
+        names = []
+        for variant in self._record["variants"]:
+            if variant["name"] not in names:
+                names.append(variant["name"])
+        return names
+
+    @property
+    def is_ensemble(self):
+        """True when the scenario had an [ensemble] table: kpis() then has one row per member."""
+        return any(variant["member"] is not None for variant in self._record["variants"])
 
     @property
     def status(self):
@@ -42,10 +51,16 @@ class Run:
         return self._record["status"]
 
     def kpis(self):
-        """Final KPIs as a pandas.DataFrame: index the variant names, columns "<model>.<kpi>", floats."""
-        rows = {variant["name"]: variant["kpis"] for variant in self._record["variants"]}
-        frame = pd.DataFrame.from_dict(rows, orient="index", dtype=float)
-        frame.index.name = "variant"
+        """Final KPIs as a pandas.DataFrame: index the variant names, columns "<model>.<kpi>", floats.
+
+        For an ensemble the index is (variant, member), one row per member; the distributions are
+        frame.groupby(level="variant").describe(percentiles=[.05, .5, .95]) away."""
+        records = self._record["variants"]
+        if self.is_ensemble:
+            index = pd.MultiIndex.from_tuples([(v["name"], v["member"]) for v in records], names=["variant", "member"])
+        else:
+            index = pd.Index([v["name"] for v in records], name="variant")
+        frame = pd.DataFrame([v["kpis"] for v in records], index=index, dtype=float)
         return frame[sorted(frame.columns)]
 
     def _variant_folder(self, variant):

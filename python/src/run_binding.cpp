@@ -185,6 +185,8 @@ py::dict readRun(const std::string& out) {
       kpis[py::str(sample.model + "." + sample.kpi)] = sample.value;
     py::dict entry;
     entry["name"] = variant.record.name;
+    // The ensemble member, None outside an ensemble (where every member shares its variant's name).
+    entry["member"] = variant.record.member >= 0 ? py::object(py::int_(variant.record.member)) : py::object(py::none());
     entry["description"] = variant.record.description;
     entry["status"] = std::string(store::runStatusName(variant.record.status));
     entry["kpis"] = kpis;

@@ -23,12 +23,16 @@ def scenario_param(path):
 
 def assert_same_kpis(run, document):
     frame = run.kpis()
-    assert list(frame.index) == [variant["name"] for variant in document["variants"]]
-    for variant in document["variants"]:
+    # An ensemble's rows are (variant, member), as the command line lists its members.
+    ensemble = "ensemble" in document
+    assert run.is_ensemble == ensemble
+    keys = [(v["name"], v["member"]) if ensemble else v["name"] for v in document["variants"]]
+    assert list(frame.index) == keys
+    for key, variant in zip(keys, document["variants"]):
         # JSON writes NaN as null; a KPI only other variants report is NaN in the frame.
         expected = {kpi: float("nan") if value is None else value for kpi, value in variant["kpis"].items()}
-        actual = {kpi: value for kpi, value in frame.loc[variant["name"]].items() if kpi in expected or value == value}
-        assert same_kpis(actual, expected), variant["name"]  # exact: every value bit for bit
+        actual = {kpi: value for kpi, value in frame.loc[key].items() if kpi in expected or value == value}
+        assert same_kpis(actual, expected), key  # exact: every value bit for bit
 
 
 @pytest.mark.parametrize("path", [scenario_param(path) for path in SCENARIOS])
