@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include "bindings.hpp"
+#include "citytwin/city/city_summary.hpp"
 #include "citytwin/io/vector_table.hpp"
 #include "raster_array.hpp"
 #include "shared_state.hpp"
@@ -19,26 +20,6 @@ struct NativeCity {
   std::filesystem::path path;
   std::shared_ptr<const city::CityModel> model;
 };
-
-// The document `citytwin city info --json` prints (tools/cli/src/commands/city_commands.cpp); the tests
-// compare the two.
-std::string cityInfoJson(const city::CityModel& city) {
-  const geo::BBox extent = city.extent();
-  nlohmann::json info;
-  info["buildings"] = city.buildings.size();
-  info["road_links"] = city.roads.links.size();
-  info["road_nodes"] = city.roads.nodes.size();
-  info["sensors"] = city.sensors.size();
-  info["crs"] = city.crsName();
-  info["extent"] = extent.empty()
-                       ? nlohmann::json::array()
-                       : nlohmann::json::array({extent.minX, extent.minY, extent.maxX, extent.maxY});
-  info["dem_size"] = city.terrain.empty() ? nlohmann::json(nullptr)
-                                          : nlohmann::json{{"columns", city.terrain.columns},
-                                                           {"rows", city.terrain.rows},
-                                                           {"cell_size_m", city.terrain.cellSize}};
-  return info.dump();
-}
 
 // {"columns": [(name, kind, values, null mask)], "geometry": [wkt]} for the Python layer to make a
 // DataFrame of.
@@ -100,7 +81,7 @@ void bindCity(py::module_& module) {
           },
           py::arg("size_km"), py::arg("seed"), py::arg("dem_cell_m"), py::arg("path"))
       .def_property_readonly("path", [](const NativeCity& city) { return city.path.string(); })
-      .def("info_json", [](const NativeCity& city) { return cityInfoJson(*city.model); })
+      .def("info_json", [](const NativeCity& city) { return city::citySummaryJson(*city.model).dump(); })
       .def("layer_columns",
            [](const NativeCity& city, const std::string& layer) { return layerColumns(city.path, layer); })
       .def("dem",

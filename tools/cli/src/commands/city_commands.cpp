@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "citytwin/city/city_summary.hpp"
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/progress.hpp"
@@ -27,24 +28,6 @@
 
 namespace citytwin::cli {
 namespace {
-
-nlohmann::json cityInfo(const city::CityModel& city) {
-  const geo::BBox extent = city.extent();
-  nlohmann::json info;
-  info["buildings"] = city.buildings.size();
-  info["road_links"] = city.roads.links.size();
-  info["road_nodes"] = city.roads.nodes.size();
-  info["sensors"] = city.sensors.size();
-  info["crs"] = city.crsName();
-  info["extent"] = extent.empty() ? nlohmann::json::array()
-                                  : nlohmann::json::array({extent.minX, extent.minY, extent.maxX, extent.maxY});
-  info["dem_size"] = city.terrain.empty()
-                         ? nlohmann::json(nullptr)
-                         : nlohmann::json{{"columns", city.terrain.columns},
-                                          {"rows", city.terrain.rows},
-                                          {"cell_size_m", city.terrain.cellSize}};
-  return info;
-}
 
 void printCityInfo(const city::CityModel& city, const std::filesystem::path& path) {
   const geo::BBox extent = city.extent();
@@ -135,7 +118,7 @@ void runCityJsonImport(const ImportArguments& arguments) {
   io::saveCity(result.city, arguments.out);
   const auto& report = result.report;
   if (arguments.json) {
-    nlohmann::json document = cityInfo(result.city);
+    nlohmann::json document = city::citySummaryJson(result.city);
     document["file"] = arguments.out;
     document["import"] = {{"source_crs", "EPSG:" + std::to_string(report.sourceEpsg)},
                           {"city_objects", report.cityObjects},
@@ -186,7 +169,7 @@ void runImport(const ImportArguments& arguments) {
   if (!arguments.noGrid) grid = synthesiseGrid(result.city);
   io::saveCity(result.city, arguments.out);
   if (arguments.json) {
-    nlohmann::json document = cityInfo(result.city);
+    nlohmann::json document = city::citySummaryJson(result.city);
     document["file"] = arguments.out;
     document["import"] = {{"osm_building_features", report.osmBuildingFeatures},
                           {"buildings_outside_area", report.buildingsOutsideArea},
@@ -268,7 +251,7 @@ void registerCityCommands(CommandTree& tree) {
   info->callback([infoPath, infoJson] {
     const city::CityModel city = io::loadCity(*infoPath);
     if (*infoJson) {
-      printJson(cityInfo(city));
+      printJson(city::citySummaryJson(city));
     } else {
       printCityInfo(city, *infoPath);
     }
@@ -302,7 +285,7 @@ void registerCityCommands(CommandTree& tree) {
     }();
     io::saveCity(city, generateArguments->out);
     if (generateArguments->json) {
-      nlohmann::json document = cityInfo(city);
+      nlohmann::json document = city::citySummaryJson(city);
       document["file"] = generateArguments->out;
       printJson(document);
     } else {
