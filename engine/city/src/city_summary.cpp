@@ -10,13 +10,13 @@ nlohmann::json citySummaryJson(const CityModel& city) {
   info["road_nodes"] = city.roads.nodes.size();
   info["sensors"] = city.sensors.size();
   info["crs"] = city.crsName();
-  info["extent"] = extent.empty() ? nlohmann::json::array()
-                                  : nlohmann::json::array({extent.minX, extent.minY, extent.maxX, extent.maxY});
-  info["dem_size"] = city.terrain.empty()
-                         ? nlohmann::json(nullptr)
-                         : nlohmann::json{{"columns", city.terrain.columns},
-                                          {"rows", city.terrain.rows},
-                                          {"cell_size_m", city.terrain.cellSize}};
+  info["extent"] = extent.empty()
+                       ? nlohmann::json::array()
+                       : nlohmann::json::array({extent.minX, extent.minY, extent.maxX, extent.maxY});
+  info["dem_size"] = city.terrain.empty() ? nlohmann::json(nullptr)
+                                          : nlohmann::json{{"columns", city.terrain.columns},
+                                                           {"rows", city.terrain.rows},
+                                                           {"cell_size_m", city.terrain.cellSize}};
   return info;
 }
 
