@@ -8,4 +8,5 @@ bash tools/build.sh release
 ctest --preset release -j"${CITYTWIN_JOBS:-$(nproc)}"
 # The Python module's suite (python/tests) for the system Python the module is built for; pytest prints
 # its summary line, and its non-zero exit codes (5: no test collected) fail this script.
-bash tools/python-tests.sh
+# Every shipped scenario's KPIs through Python against the command line, the heavier ones (marked slow) too.
+bash tools/python-tests.sh -m "slow or not slow"
