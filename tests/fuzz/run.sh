@@ -54,7 +54,7 @@ for target in "${targets[@]}"; do
   log="${build_dir}/fuzz-${target}.log"
   status=0
   "${build_dir}/tests/fuzz/${target}" -max_total_time="${per_target}" -max_len=4096 -timeout=10 \
-    -rss_limit_mb=2048 -print_final_stats=1 "${corpus}" >"${log}" 2>&1 || status=$?
+    -rss_limit_mb=2048 -print_final_stats=1 -artifact_prefix="${build_dir}/" "${corpus}" >"${log}" 2>&1 || status=$?
   if [ "${status}" -ne 0 ]; then
     tail -n 60 "${log}"
     echo "fuzz: ${target} failed (exit ${status}); the failing input is named above, the log is ${log}" >&2

@@ -55,7 +55,9 @@ std::vector<BuildingResult> readVariant(const std::filesystem::path& folder,
   std::string line;
   if (!std::getline(in, line)) throw Error(file.string() + ":1: empty file, expected a header t,id,...");
   if (!line.empty() && line.back() == '\r') line.pop_back();
-  const auto header = splitCsvLine(line);
+  // The header's fields are views: into a string of their own, since `line` is reused for every row.
+  const std::string headerLine = line;
+  const auto header = splitCsvLine(headerLine);
   if (header.size() < 2 || header[0] != "t" || header[1] != "id") {
     throw Error(file.string() + ":1: header must start with t,id");
   }
