@@ -32,6 +32,7 @@ def cli_json(*arguments):
 @pytest.fixture(scope="session")
 def sample_city():
     if not os.path.exists(SAMPLE_CITY):
+        os.makedirs(os.path.dirname(SAMPLE_CITY), exist_ok=True)  # a fresh clone has no out/ yet
         cli("city", "generate", "--out", SAMPLE_CITY, "--size-km", "2", "--seed", "1")
     return citytwin.City.open(SAMPLE_CITY)
 
@@ -66,6 +67,7 @@ def monaco_city():
         monaco = os.path.join(shared, "city", "monaco")
         if not os.path.isdir(monaco):
             pytest.skip(f"Monaco reference data {monaco} is missing")
+        os.makedirs(os.path.dirname(path), exist_ok=True)
         cli("city", "import", "--osm", f"{monaco}/monaco-latest.osm.pbf", "--dem",
             f"{monaco}/monaco_dem_srtm3_wgs84.tif", "--aoi", f"{monaco}/monaco_aoi.geojson", "--out", path)
     return citytwin.City.open(path)
