@@ -397,6 +397,12 @@ struct ContextService::Routes {
       query.geo = GeoQuery::parse(param(req, "georel"), param(req, "geometry"),
                                   param(req, "coordinates"), geoProperty);
     }
+    answerQuery(req, res, shape, query);
+  }
+
+  // The part GET /entities and POST /entityOperations/query share once their filters are read: the
+  // projection, paging from the URL, the store's answer and its representation.
+  void answerQuery(const httplib::Request& req, httplib::Response& res, const RequestShape& shape, EntityQuery& query) {
     query.attributes = shape.serialize.onlyAttributes;
     query.requireFilter();
     query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
@@ -459,20 +465,7 @@ struct ContextService::Routes {
                                   coordinates.is_string() ? coordinates.get<std::string>() : coordinates.dump(),
                                   shape.context->expand(geoQ.value("geoproperty", "location")));
     }
-    query.attributes = shape.serialize.onlyAttributes;
-    query.requireFilter();
-    query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
-    query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
-    if (query.limit > options.maxResults) {
-      throw NgsiError(NgsiErrorType::TooManyResults, "limit " + std::to_string(query.limit) +
-                                                         " exceeds the maximum of " + std::to_string(options.maxResults));
-    }
-    query.count = param(req, "count") == "true";
-    const QueryResult found = tenantOf(req).store->query(query);
-    json results = json::array();
-    for (const auto& entity : found.entities) results.push_back(serializeEntity(entity, shape.context.get(), shape.serialize));
-    if (found.count) res.set_header("NGSILD-Results-Count", std::to_string(*found.count));
-    respondEntities(res, shape, std::move(results));
+    answerQuery(req, res, shape, query);
   }
 
   void temporalEntity(const httplib::Request& req, httplib::Response& res) {
