@@ -14,7 +14,9 @@
 #include <nlohmann/json.hpp>
 #include <set>
 #include <string>
+#include <vector>
 
+#include "citytwin/testing/run_command.hpp"
 #include "citytwin/testing/service_process.hpp"
 #include "citytwin/testing/shared_data.hpp"
 
@@ -23,22 +25,16 @@ using nlohmann::json;
 namespace {
 
 std::string binary() {
-  const char* variable = std::getenv("CITYTWIN_BINARY");
-  REQUIRE_MESSAGE(variable, "CITYTWIN_BINARY names the citytwin executable");
-  return variable;
+  return citytwin::testing::citytwinBinary();
 }
 
-// Runs a shell command and returns its standard output; fails the test on a non-zero exit.
-std::string capture(const std::string& command) {
-  std::FILE* pipe = popen((command + " 2>&1").c_str(), "r");
-  REQUIRE(pipe != nullptr);
-  std::string out;
-  char buffer[4096];
-  while (const std::size_t n = std::fread(buffer, 1, sizeof buffer, pipe)) out.append(buffer, n);
-  const int status = pclose(pipe);
-  INFO(command << "\n" << out);
-  REQUIRE(status == 0);
-  return out;
+// Runs a program (no shell) and returns its standard output; fails the test on a non-zero exit.
+std::string run(const std::vector<std::string>& argv) {
+  const auto result = citytwin::testing::runCommand(argv);
+  INFO(argv.front() << " " << (argv.size() > 1 ? argv[1] : "") << "\n"
+                    << result.standardOutput << result.standardError);
+  REQUIRE(result.exitCode == 0);
+  return result.standardOutput;
 }
 
 json getJson(httplib::Client& client, const std::string& path, int expectedStatus = 200) {
@@ -61,28 +57,28 @@ long long layerFeatureCount(const std::filesystem::path& gpkg, const char* layer
 
 // ogrinfo lists the collections and ogr2ogr copies the buildings; returns the city's counts for more checks.
 json checkWithGdal(const std::string& city, const std::string& name) {
-  const json info = json::parse(capture(binary() + " city info '" + city + "' --json"));
+  const json info = json::parse(run({binary(), "city", "info", city, "--json"}));
   const auto scratch = citytwin::testing::scratchDirectory();
   const auto service = citytwin::testing::ServiceProcess::start(
       binary(), {"--city", city, "--db", (scratch / (name + ".sqlite")).string()});
   REQUIRE(service);
   const std::string api = "OAPIF:http://127.0.0.1:" + std::to_string(service->port()) + "/ogcapi";
 
-  const std::string listing = capture("ogrinfo -ro -so -q '" + api + "'");
+  const std::string listing = run({"ogrinfo", "-ro", "-so", "-q", api});
   INFO(listing);
   CHECK(listing.find("buildings") != std::string::npos);
   CHECK(listing.find("road_links") != std::string::npos);
   if (info["sensors"].get<std::size_t>() > 0) CHECK(listing.find("sensors") != std::string::npos);
 
   const auto copy = scratch / (name + "-buildings.gpkg");
-  capture("ogr2ogr -f GPKG '" + copy.string() + "' '" + api + "' buildings");
+  run({"ogr2ogr", "-f", "GPKG", copy.string(), api, "buildings"});
   const long long copied = layerFeatureCount(copy, "buildings");
   MESSAGE(name << ": ogr2ogr copied " << copied << " of " << info["buildings"].get<long long>()
                << " buildings");
   CHECK(copied == info["buildings"].get<long long>());
 
   const auto roads = scratch / (name + "-roads.gpkg");
-  capture("ogr2ogr -f GPKG '" + roads.string() + "' '" + api + "' road_links");
+  run({"ogr2ogr", "-f", "GPKG", roads.string(), api, "road_links"});
   CHECK(layerFeatureCount(roads, "road_links") == info["road_links"].get<long long>());
   return info;
 }
@@ -92,7 +88,7 @@ json checkWithGdal(const std::string& city, const std::string& name) {
 TEST_CASE("the sample town's features: GDAL reads every building, paging, bbox, items and live values") {
   const auto scratch = citytwin::testing::scratchDirectory();
   const std::string city = (scratch / "sample.gpkg").string();
-  capture(binary() + " city generate --out '" + city + "' --size-km 1 --seed 1 --json");
+  run({binary(), "city", "generate", "--out", city, "--size-km", "1", "--seed", "1", "--json"});
   const json info = checkWithGdal(city, "sample");
 
   const auto service = citytwin::testing::ServiceProcess::start(
@@ -180,8 +176,8 @@ TEST_CASE("Monaco's features: ogrinfo lists the collections, ogr2ogr copies ever
   if (!folder) return;
   const auto scratch = citytwin::testing::scratchDirectory();
   const std::string city = (scratch / "monaco.gpkg").string();
-  capture(binary() + " city import --osm '" + (*folder / "monaco-latest.osm.pbf").string() + "' --dem '" +
-          (*folder / "monaco_dem_srtm3_wgs84.tif").string() + "' --aoi '" +
-          (*folder / "monaco_aoi.geojson").string() + "' --out '" + city + "' --json");
+  run({binary(), "city", "import", "--osm", (*folder / "monaco-latest.osm.pbf").string(), "--dem",
+       (*folder / "monaco_dem_srtm3_wgs84.tif").string(), "--aoi", (*folder / "monaco_aoi.geojson").string(),
+       "--out", city, "--json"});
   checkWithGdal(city, "monaco");
 }
