@@ -1,7 +1,7 @@
 // ASHRAE 140-2020 Cases 600, 600FF, 900 and 900FF with the Denver TMY3 weather: annual heating and cooling,
 // and the free-floating temperatures, inside the ranges stored in the case files ([expected]); Case 600 also
-// against the Modelica Buildings library's ISO 13790 5R1C model of the same case, and 600FF and 900FF hour by hour
-// against that library's own results for its 600FF model. Cases 600 and 600FF come from
+// against the Modelica Buildings library's ISO 13790 5R1C model of the same case, and 600FF and 900FF hour by
+// hour against that library's own results for its models of them. Cases 600 and 600FF come from
 // ../shared/data/energy/bestest; Cases 900 and 900FF (600 with the standard's heavyweight construction) from
 // tests/energy/data/bestest, where their specification and sources are written out.
 #include <doctest/doctest.h>
