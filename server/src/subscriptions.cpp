@@ -12,6 +12,7 @@
 #include "citytwin/context/json_ld_context.hpp"
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/server/broker_state.hpp"
+#include "citytwin/server/mqtt_publisher.hpp"
 #include "citytwin/server/ngsi_error.hpp"
 
 namespace citytwin::server {
@@ -109,6 +110,10 @@ struct Subscriptions::Compiled {
   SerializeOptions serialize;
   bool jsonLd = false;
   std::string endpoint;
+  std::optional<MqttEndpoint> mqtt;                               // an mqtt:// endpoint
+  std::vector<std::pair<std::string, std::string>> receiverInfo;  // sent as headers (MQTT: metadata)
+  int mqttQos = 0;
+  bool mqtt5 = false;
   double throttlingS = 0;
   double timeIntervalS = 0;
   std::optional<std::int64_t> expiresMs;
@@ -130,6 +135,24 @@ struct Subscriptions::Compiled {
     });
   }
 };
+
+// notifierInfo of an MQTT endpoint (GS CIM 009 clause 7.2.x): MQTT-QoS 0, 1 or 2 (default 0) and
+// MQTT-Version mqtt3.1.1 (default) or mqtt5.0.
+static void readMqttNotifierInfo(const json& endpoint, Subscriptions::Compiled& s) {
+  if (!endpoint.contains("notifierInfo")) return;
+  for (const auto& pair : endpoint["notifierInfo"]) {
+    const std::string key = pair["key"].get<std::string>(), value = pair["value"].get<std::string>();
+    if (key == "MQTT-QoS") {
+      if (value != "0" && value != "1" && value != "2")
+        badData("notifierInfo MQTT-QoS must be 0, 1 or 2, not '" + value + "'");
+      s.mqttQos = value[0] - '0';
+    } else if (key == "MQTT-Version") {
+      if (value != "mqtt3.1.1" && value != "mqtt5.0")
+        badData("notifierInfo MQTT-Version must be mqtt3.1.1 or mqtt5.0, not '" + value + "'");
+      s.mqtt5 = value == "mqtt5.0";
+    }
+  }
+}
 
 struct Subscriptions::Pending {
   std::shared_ptr<Compiled> subscription;
@@ -285,10 +308,22 @@ std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& docu
   validateKeyValuePairs(notification["endpoint"], "receiverInfo");
   validateKeyValuePairs(notification["endpoint"], "notifierInfo");
   s->endpoint = notification["endpoint"]["uri"].get<std::string>();
+  if (notification["endpoint"].contains("receiverInfo")) {
+    for (const auto& pair : notification["endpoint"]["receiverInfo"])
+      s->receiverInfo.emplace_back(pair["key"].get<std::string>(), pair["value"].get<std::string>());
+  }
   if (!isValidUri(s->endpoint)) badData("notification.endpoint.uri '" + s->endpoint + "' is not a valid URI");
-  if (!s->endpoint.starts_with("http://") && !s->endpoint.starts_with("https://")) {
+  if (s->endpoint.starts_with("mqtt://")) {
+    if (!MqttPublisher::available()) {
+      throw NgsiError(NgsiErrorType::OperationNotSupported,
+                      "this service was built without an MQTT client (libmosquitto); '" + s->endpoint +
+                          "' cannot be notified");
+    }
+    s->mqtt = MqttEndpoint::parse(s->endpoint);
+    readMqttNotifierInfo(notification["endpoint"], *s);
+  } else if (!s->endpoint.starts_with("http://") && !s->endpoint.starts_with("https://")) {
     throw NgsiError(NgsiErrorType::OperationNotSupported,
-                    "notification endpoints must be http:// URLs here ('" + s->endpoint + "')");
+                    "notification endpoints must be http(s):// or mqtt:// URLs ('" + s->endpoint + "')");
   }
   const std::string accept = notification["endpoint"].value("accept", "application/json");
   if (accept != "application/json" && accept != "application/ld+json") {
@@ -470,10 +505,39 @@ bool Subscriptions::deliver(Pending& pending) {
                     {"subscriptionId", s.id},
                     {"notifiedAt", at},
                     {"data", std::move(data)}};
-  const auto schemeEnd = s.endpoint.find("://");
-  const auto pathStart = s.endpoint.find('/', schemeEnd + 3);
-  const std::string origin = s.endpoint.substr(0, pathStart);
-  const std::string path = pathStart == std::string::npos ? "/" : s.endpoint.substr(pathStart);
+  // The headers of the notification; an MQTT message carries them as its "metadata" (clause 7.2.x).
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back("Content-Type", s.jsonLd ? "application/ld+json" : "application/json");
+  if (!s.jsonLd) {
+    const std::string link =
+        s.context->linkUrl().empty() ? std::string(kCoreContextUrl) : s.context->linkUrl();
+    headers.emplace_back(
+        "Link", "<" + link + ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+  }
+  if (!tenant_.empty()) headers.emplace_back("NGSILD-Tenant", tenant_);
+  headers.insert(headers.end(), s.receiverInfo.begin(), s.receiverInfo.end());
+  bool success = false;
+  if (s.mqtt) {
+    json metadata = json::object();
+    for (const auto& [key, value] : headers) metadata[key] = value;
+    if (!mqtt_) mqtt_ = std::make_unique<MqttPublisher>(delivery_.timeout);
+    success = mqtt_->publish(
+        *s.mqtt, json{{"metadata", std::move(metadata)}, {"body", std::move(notification)}}.dump(), s.mqttQos,
+        s.mqtt5);
+  } else {
+    success = postOverHttp(s.endpoint, headers, notification.dump());
+  }
+  recordOutcome(s.id, success, at);
+  return success;
+}
+
+bool Subscriptions::postOverHttp(const std::string& url,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const std::string& body) {
+  const auto schemeEnd = url.find("://");
+  const auto pathStart = url.find('/', schemeEnd + 3);
+  const std::string origin = url.substr(0, pathStart);
+  const std::string path = pathStart == std::string::npos ? "/" : url.substr(pathStart);
   httplib::Client client(origin);
   const auto timeout = delivery_.timeout;
   const auto seconds = static_cast<time_t>(timeout.count() / 1000);
@@ -481,19 +545,17 @@ bool Subscriptions::deliver(Pending& pending) {
   client.set_connection_timeout(seconds, micros);
   client.set_read_timeout(seconds, micros);
   client.set_write_timeout(seconds, micros);
-  httplib::Headers headers;
-  if (!s.jsonLd) {
-    const std::string link =
-        s.context->linkUrl().empty() ? std::string(kCoreContextUrl) : s.context->linkUrl();
-    headers.emplace(
-        "Link", "<" + link + ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+  httplib::Headers httpHeaders;
+  std::string contentType = "application/json";
+  for (const auto& [key, value] : headers) {
+    if (key == "Content-Type") {
+      contentType = value;
+    } else {
+      httpHeaders.emplace(key, value);
+    }
   }
-  if (!tenant_.empty()) headers.emplace("NGSILD-Tenant", tenant_);
-  const auto result =
-      client.Post(path, headers, notification.dump(), s.jsonLd ? "application/ld+json" : "application/json");
-  const bool success = result && result->status >= 200 && result->status < 300;
-  recordOutcome(s.id, success, at);
-  return success;
+  const auto result = client.Post(path, httpHeaders, body, contentType);
+  return result && result->status >= 200 && result->status < 300;
 }
 
 void Subscriptions::periodic(std::chrono::steady_clock::time_point now) {
