@@ -122,6 +122,8 @@ struct Subscriptions::Compiled {
   std::map<std::string, std::string> watchedValues;  // entity id -> the watched attributes last seen
   std::int64_t lastSentMs = 0;
   std::chrono::steady_clock::time_point nextPeriodic{};
+  std::chrono::steady_clock::time_point statusPersistedAt{};
+  bool statusDirty = false;  // a delivery status not yet written to the broker state
 
   bool expired(std::int64_t now) const { return expiresMs && *expiresMs <= now; }
 
@@ -154,16 +156,30 @@ static void readMqttNotifierInfo(const json& endpoint, Subscriptions::Compiled& 
   }
 }
 
+struct Subscriptions::Change {
+  std::shared_ptr<const std::vector<Entity>> batch;
+  std::int64_t committedMs = 0;
+};
+
+struct Subscriptions::HttpClients {
+  std::map<std::string, std::unique_ptr<httplib::Client>> byOrigin;
+};
+
 struct Subscriptions::Pending {
   std::shared_ptr<Compiled> subscription;
-  std::vector<Entity> entities;
+  std::shared_ptr<const std::vector<Entity>> batch;  // shared by every subscription the commit matched
+  std::vector<std::uint32_t> selected;               // the entities of the batch this one notifies
   int attempt = 0;
   std::chrono::steady_clock::time_point due{};
 };
 
 Subscriptions::Subscriptions(std::string tenant, BrokerState& state, EntityRepository& store,
                              ContextDocuments& contexts)
-    : tenant_(std::move(tenant)), state_(state), store_(store), contexts_(contexts) {
+    : tenant_(std::move(tenant)),
+      state_(state),
+      store_(store),
+      contexts_(contexts),
+      httpClients_(std::make_unique<HttpClients>()) {
   for (const auto& document : state_.subscriptions(tenant_)) {
     try {
       auto compiled = compile(document);
@@ -187,6 +203,9 @@ Subscriptions::~Subscriptions() {
   }
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
+  for (const auto& [id, s] : subscriptions_) {
+    if (s->statusDirty) persist(*s);
+  }
 }
 
 void Subscriptions::setDelivery(Delivery delivery) {
@@ -402,6 +421,7 @@ void Subscriptions::patch(const std::string& id, json fragment, const json& cont
   if (fragment.contains("id") || (fragment.contains("type") && fragment["type"] != "Subscription")) {
     badData("id and type of a subscription cannot change");
   }
+  std::lock_guard matching(matchMutex_);  // the matching state moves to the patched subscription
   std::lock_guard lock(mutex_);
   const auto found = subscriptions_.find(id);
   if (found == subscriptions_.end())
@@ -434,47 +454,98 @@ bool Subscriptions::erase(const std::string& id) {
 }
 
 void Subscriptions::entitiesChanged(const std::vector<Entity>& changed) {
+  // The commit path only copies the batch into the queue: matching runs on the worker, so a commit never
+  // waits for the subscriptions to be evaluated (nor for a notification to be delivered).
   std::lock_guard lock(mutex_);
-  if (subscriptions_.empty()) return;
-  const auto now = nowMs();
-  for (const auto& [id, s] : subscriptions_) {
-    if (!s->active || s->expired(now) || s->timeIntervalS > 0 || !s->context) continue;
-    std::vector<Entity> matched;
-    for (const auto& entity : changed) {
-      if (!s->selects(entity)) continue;
-      if (!s->watched.empty()) {
-        // Only a change of a watched attribute notifies: compare with what was seen last.
-        std::string seen;
-        for (const auto& name : s->watched) {
-          const auto attribute = entity.attributes.find(name);
-          if (attribute == entity.attributes.end()) continue;
-          seen += name;
-          for (const auto& instance : attribute->second)
-            seen += '\x1f' + instance.value.dump() + instance.observedAt;
-        }
-        if (seen.empty()) continue;
-        auto& last = s->watchedValues[entity.id];
-        if (last == seen) continue;
-        last = std::move(seen);
-      }
-      if (s->q && !s->q->matches(entity)) continue;
-      if (s->geo && !s->geo->matches(entity)) continue;
-      matched.push_back(entity);
-    }
-    if (matched.empty()) continue;
-    if (s->throttlingS > 0 && s->lastSentMs != 0 &&
-        now - s->lastSentMs < static_cast<std::int64_t>(s->throttlingS * 1000)) {
-      continue;  // within the throttling window: this change is not notified
-    }
-    s->lastSentMs = now;
-    if (queue_.size() >= delivery_.maxQueued) {
-      s->document["notification"]["lastFailure"] = nowText();
+  const bool any = std::any_of(subscriptions_.begin(), subscriptions_.end(), [](const auto& entry) {
+    return entry.second->active && entry.second->timeIntervalS <= 0 && entry.second->context;
+  });
+  if (!any || changed.empty()) return;
+  if (changesQueued_ + changed.size() > delivery_.maxQueued && !changes_.empty()) {
+    // Over the bound: the oldest changes are dropped, and every active subscription says it failed.
+    changesQueued_ -= changes_.front().batch->size();
+    changes_.pop_front();
+    const std::string at = nowText();
+    for (auto& [id, s] : subscriptions_) {
+      if (!s->active) continue;
+      s->document["notification"]["lastFailure"] = at;
       s->document["notification"]["status"] = "failed";
+    }
+  }
+  changesQueued_ += changed.size();
+  changes_.push_back(Change{std::make_shared<const std::vector<Entity>>(changed), nowMs()});
+  wake_.notify_all();
+}
+
+void Subscriptions::match(const Change& change, const std::vector<std::shared_ptr<Compiled>>& subscriptions) {
+  std::vector<Pending> out;
+  {
+    std::lock_guard matching(matchMutex_);
+    const auto& changed = *change.batch;
+    const auto now = change.committedMs;
+    // Type membership once per commit and selector type, not once per subscription.
+    std::map<std::string, std::vector<char>> ofType;
+    const auto hasType = [&](const std::string& type, std::size_t i) {
+      auto& flags = ofType[type];
+      if (flags.empty()) {
+        flags.resize(changed.size());
+        for (std::size_t k = 0; k < changed.size(); ++k) flags[k] = changed[k].hasType(type) ? 1 : 0;
+      }
+      return flags[i] != 0;
+    };
+    for (const auto& s : subscriptions) {
+      if (!s->active || s->expired(now) || s->timeIntervalS > 0 || !s->context) continue;
+      std::vector<std::uint32_t> selected;
+      for (std::size_t i = 0; i < changed.size(); ++i) {
+        const Entity& entity = changed[i];
+        if (!s->selectors.empty() &&
+            std::none_of(s->selectors.begin(), s->selectors.end(), [&](const Compiled::Selector& selector) {
+              if (!selector.type.empty() && !hasType(selector.type, i)) return false;
+              if (!selector.id.empty() && selector.id != entity.id) return false;
+              if (selector.pattern && !selector.pattern->matches(entity.id)) return false;
+              return true;
+            })) {
+          continue;
+        }
+        if (!s->watched.empty()) {
+          // Only a change of a watched attribute notifies: compare with what was seen last.
+          std::string seen;
+          for (const auto& name : s->watched) {
+            const auto attribute = entity.attributes.find(name);
+            if (attribute == entity.attributes.end()) continue;
+            seen += name;
+            for (const auto& instance : attribute->second)
+              seen += '\x1f' + instance.value.dump() + instance.observedAt;
+          }
+          if (seen.empty()) continue;
+          auto& last = s->watchedValues[entity.id];
+          if (last == seen) continue;
+          last = std::move(seen);
+        }
+        if (s->q && !s->q->matches(entity)) continue;
+        if (s->geo && !s->geo->matches(entity)) continue;
+        selected.push_back(static_cast<std::uint32_t>(i));
+      }
+      if (selected.empty()) continue;
+      if (s->throttlingS > 0 && s->lastSentMs != 0 &&
+          now - s->lastSentMs < static_cast<std::int64_t>(s->throttlingS * 1000)) {
+        continue;  // within the throttling window: this change is not notified
+      }
+      s->lastSentMs = now;
+      out.push_back(Pending{s, change.batch, std::move(selected), 0, std::chrono::steady_clock::now()});
+    }
+  }
+  if (out.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (auto& pending : out) {
+    if (queue_.size() >= delivery_.maxQueued) {
+      auto& notification = queue_.front().subscription->document["notification"];
+      notification["lastFailure"] = nowText();
+      notification["status"] = "failed";
       queue_.pop_front();
     }
-    queue_.push_back(Pending{s, std::move(matched), 0, std::chrono::steady_clock::now()});
+    queue_.push_back(std::move(pending));
   }
-  wake_.notify_all();
 }
 
 void Subscriptions::recordOutcome(const std::string& id, bool success, const std::string& at) {
@@ -486,13 +557,24 @@ void Subscriptions::recordOutcome(const std::string& id, bool success, const std
   notification[success ? "lastSuccess" : "lastFailure"] = at;
   notification["status"] = success ? "ok" : "failed";
   notification["timesSent"] = notification.value("timesSent", 0) + 1;
-  persist(*found->second);
+  // The delivery status is written to the broker state at most once a second per subscription (and when
+  // the service stops): thousands of notifications a second would otherwise be as many writes, made under
+  // the lock that the commit path takes too.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - found->second->statusPersistedAt >= std::chrono::seconds(1)) {
+    persist(*found->second);
+    found->second->statusPersistedAt = now;
+    found->second->statusDirty = false;
+  } else {
+    found->second->statusDirty = true;
+  }
 }
 
 bool Subscriptions::deliver(Pending& pending) {
   const Compiled& s = *pending.subscription;
   json data = json::array();
-  for (const auto& entity : pending.entities) {
+  for (const auto index : pending.selected) {
+    const Entity& entity = (*pending.batch)[index];
     json item = serializeEntity(entity, s.context.get(), s.serialize);
     if (s.jsonLd)
       item["@context"] = s.contextValue.is_null() ? json(std::string(kCoreContextUrl)) : s.contextValue;
@@ -538,13 +620,21 @@ bool Subscriptions::postOverHttp(const std::string& url,
   const auto pathStart = url.find('/', schemeEnd + 3);
   const std::string origin = url.substr(0, pathStart);
   const std::string path = pathStart == std::string::npos ? "/" : url.substr(pathStart);
-  httplib::Client client(origin);
-  const auto timeout = delivery_.timeout;
-  const auto seconds = static_cast<time_t>(timeout.count() / 1000);
-  const auto micros = static_cast<time_t>((timeout.count() % 1000) * 1000);
-  client.set_connection_timeout(seconds, micros);
-  client.set_read_timeout(seconds, micros);
-  client.set_write_timeout(seconds, micros);
+  // One keep-alive connection per origin: a notification rate of thousands per second would otherwise
+  // open as many connections and leave the sockets in TIME_WAIT.
+  auto& cached = httpClients_->byOrigin[origin];
+  if (!cached) {
+    cached = std::make_unique<httplib::Client>(origin);
+    const auto timeout = delivery_.timeout;
+    const auto seconds = static_cast<time_t>(timeout.count() / 1000);
+    const auto micros = static_cast<time_t>((timeout.count() % 1000) * 1000);
+    cached->set_connection_timeout(seconds, micros);
+    cached->set_read_timeout(seconds, micros);
+    cached->set_write_timeout(seconds, micros);
+    cached->set_keep_alive(true);
+    cached->set_tcp_nodelay(true);
+  }
+  httplib::Client& client = *cached;
   httplib::Headers httpHeaders;
   std::string contentType = "application/json";
   for (const auto& [key, value] : headers) {
@@ -555,6 +645,7 @@ bool Subscriptions::postOverHttp(const std::string& url,
     }
   }
   const auto result = client.Post(path, httpHeaders, body, contentType);
+  if (!result) httpClients_->byOrigin.erase(origin);  // a fresh connection on the next try
   return result && result->status >= 200 && result->status < 300;
 }
 
@@ -579,13 +670,17 @@ void Subscriptions::periodic(std::chrono::steady_clock::time_point now) {
       return true;
     });
     if (matched.empty()) continue;
+    std::vector<std::uint32_t> all(matched.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
     std::lock_guard lock(mutex_);
-    queue_.push_back(Pending{s, std::move(matched), 0, now});
+    queue_.push_back(
+        Pending{s, std::make_shared<const std::vector<Entity>>(std::move(matched)), std::move(all), 0, now});
   }
 }
 
 void Subscriptions::run() {
   std::vector<Pending> retries;
+  bool matchedLast = false;
   for (;;) {
     Pending pending;
     {
@@ -593,8 +688,22 @@ void Subscriptions::run() {
       const auto now = std::chrono::steady_clock::now();
       auto wakeAt = now + std::chrono::seconds(1);
       for (const auto& r : retries) wakeAt = std::min(wakeAt, r.due);
-      wake_.wait_until(lock, wakeAt, [&] { return stopping_ || !queue_.empty(); });
+      wake_.wait_until(lock, wakeAt, [&] { return stopping_ || !queue_.empty() || !changes_.empty(); });
       if (stopping_) return;
+      if (!changes_.empty() && (queue_.empty() || !matchedLast)) {
+        // Commits are matched in order (watchedAttributes and throttling follow commit order), taking turns
+        // with deliveries so that neither waits for the other to run dry.
+        matchedLast = true;
+        Change change = std::move(changes_.front());
+        changes_.pop_front();
+        changesQueued_ -= change.batch->size();
+        std::vector<std::shared_ptr<Compiled>> snapshot;
+        for (const auto& [id, s] : subscriptions_) snapshot.push_back(s);
+        lock.unlock();
+        match(change, snapshot);
+        continue;
+      }
+      matchedLast = false;
       const auto later = std::chrono::steady_clock::now();
       const auto ready =
           std::find_if(retries.begin(), retries.end(), [&](const Pending& r) { return r.due <= later; });
