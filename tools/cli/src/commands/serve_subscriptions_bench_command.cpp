@@ -137,7 +137,12 @@ double percentile(std::vector<double>& sorted, double p) {
 // Phase 1 for one endpoint: paced single-entity upserts, one notification each.
 json measureLatency(const SubscriptionsBenchArguments& args, const std::filesystem::path& database,
                     const std::string& endpoint, Timeline& timeline) {
-  server::ContextService service(serviceOptions(args, database));
+  // Open loop: request seq is due at start + seq / rate whatever the answers before it took; several
+  // connections so that one slow commit does not hold back the schedule (each keeps an HTTP thread).
+  const std::size_t connections = 16;
+  auto options = serviceOptions(args, database);
+  options.threads = connections + 4;
+  server::ContextService service(options);
   const int port = service.start();
   httplib::Client admin("127.0.0.1", port);
   createSubscription(admin, {{"id", "urn:ngsi-ld:Subscription:latency"},
@@ -150,9 +155,6 @@ json measureLatency(const SubscriptionsBenchArguments& args, const std::filesyst
                                 {{"uri", endpoint},
                                  {"accept", "application/json"},
                                  {"notifierInfo", json::array({{{"key", "MQTT-QoS"}, {"value", "1"}}})}}}}}});
-  // Open loop: request seq is due at start + seq / rate whatever the answers before it took; several
-  // connections so that one slow commit does not hold back the schedule.
-  const std::size_t connections = 8;
   const auto start = Clock::now() + std::chrono::milliseconds(50);
   std::atomic<std::size_t> failures{0};
   std::vector<std::thread> senders;
