@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -24,6 +26,7 @@ struct ServeArguments {
   std::string bind = "127.0.0.1";
   int port = 1026;
   std::string token;
+  std::vector<std::string> tenantTokens;  // TENANT:TOKEN
   std::string database;
   std::string store;
   std::string sync = "full";
@@ -66,6 +69,20 @@ void serve(const ServeArguments& args) {
   options.bindAddress = args.bind;
   options.port = args.port;
   options.token = args.token;
+  for (const auto& binding : args.tenantTokens) {
+    const auto colon = binding.find(':');
+    const std::string tenant = binding.substr(0, colon == std::string::npos ? 0 : colon);
+    const bool validTenant = std::all_of(tenant.begin(), tenant.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (colon == std::string::npos || colon + 1 == binding.size() || !validTenant || tenant.size() > 64) {
+      throw Error("--tenant-token '" + binding +
+                  "' must be TENANT:TOKEN (a tenant name of letters, digits, _ and -, or none for the default "
+                  "tenant, and a non-empty token)");
+    }
+    if (!options.tenantTokens.emplace(binding.substr(colon + 1), tenant).second || binding.substr(colon + 1) == args.token)
+      throw Error("--tenant-token '" + binding + "': this token is already given");
+  }
   options.threads = args.threads;
   options.maxBatchEntities = args.maxBatch;
   options.maxResults = args.maxResults;
@@ -176,6 +193,9 @@ void registerServeCommand(CommandTree& tree) {
   serve->add_option("--bind", args->bind, "Address to listen on (loopback unless told otherwise)")->capture_default_str();
   serve->add_option("--port", args->port, "TCP port (0: any free port)")->capture_default_str();
   serve->add_option("--token", args->token, "Require 'Authorization: Bearer TOKEN' on every request");
+  serve->add_option("--tenant-token", args->tenantTokens,
+                    "TENANT:TOKEN: a token valid only for requests with 'NGSILD-Tenant: TENANT' (':TOKEN' for the "
+                    "default tenant); repeatable");
   serve->add_option("--db", args->database, "SQLite database of entities and history (default: next to the city)");
   serve->add_option("--store", args->store,
                     "Live store: a SQLite file, or a PostgreSQL/PostGIS URL (postgresql://host/db or "
