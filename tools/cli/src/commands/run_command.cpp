@@ -336,12 +336,13 @@ void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* d
   }
   nlohmann::json published;
   if (!arguments.publish.empty()) {
-    const auto entities =
-        server::kpiIndicatorEntities(spec, outcome, registry.kpiDefinitions(), formatDateTime(nowMilliseconds()));
+    const auto entities = server::kpiIndicatorEntities(spec, outcome, registry.kpiDefinitions(),
+                                                       formatDateTime(nowMilliseconds()));
     const auto publication = server::publishKpis(arguments.publish, arguments.token, entities);
     if (publication.refused > 0) {
-      throw Error("--publish " + arguments.publish + ": the broker refused " + std::to_string(publication.refused) +
-                  " of " + std::to_string(publication.entities) + " KPI entities: " + publication.firstError);
+      throw Error("--publish " + arguments.publish + ": the broker refused " +
+                  std::to_string(publication.refused) + " of " + std::to_string(publication.entities) +
+                  " KPI entities: " + publication.firstError);
     }
     published = {{"url", arguments.publish}, {"entities", publication.entities}};
     note(arguments, "published " + std::to_string(publication.entities) +

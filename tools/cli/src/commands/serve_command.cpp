@@ -80,7 +80,8 @@ void serve(const ServeArguments& args) {
                   "' must be TENANT:TOKEN (a tenant name of letters, digits, _ and -, or none for the default "
                   "tenant, and a non-empty token)");
     }
-    if (!options.tenantTokens.emplace(binding.substr(colon + 1), tenant).second || binding.substr(colon + 1) == args.token)
+    const std::string token = binding.substr(colon + 1);
+    if (token == args.token || !options.tenantTokens.emplace(token, tenant).second)
       throw Error("--tenant-token '" + binding + "': this token is already given");
   }
   options.threads = args.threads;
