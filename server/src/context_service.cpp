@@ -1008,6 +1008,10 @@ int ContextService::start() {
                 " (is port " + std::to_string(options_.port) + " already in use?)");
   }
   thread_ = std::thread([&server] { server.listen_after_bind(); });
+  // stop() right after start() would otherwise come before the listening loop and leave it accepting
+  // forever (cpp-httplib's stop() only ends a server that already runs).
+  for (int waited = 0; !server.is_running() && waited < 5000; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port_;
 }
 
