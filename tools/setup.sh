@@ -34,6 +34,8 @@ PACKAGES=(
   python3 python3-jsonschema
   # context broker: https fetches of remote @context documents (libcpp-httplib is built with OpenSSL), and the ETSI NGSI-LD replay
   libssl-dev python3-requests python3-deepdiff
+  # MQTT notification endpoints (mqtt:// subscriptions, libmosquitto) and the broker their tests and benchmark start
+  libmosquitto-dev mosquitto
 )
 # npm comes as Debian's package unless the installed Node.js brings its own (builds of nodejs that do
 # conflict with Debian's npm package, so asking for it there would fail the whole install).

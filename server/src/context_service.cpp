@@ -553,9 +553,19 @@ struct ContextService::Routes {
 
   void install() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
-      if (options.token.empty()) return httplib::Server::HandlerResponse::Unhandled;
-      if (req.get_header_value("Authorization") == "Bearer " + options.token) {
+      if (options.token.empty() && options.tenantTokens.empty()) return httplib::Server::HandlerResponse::Unhandled;
+      const std::string authorization = req.get_header_value("Authorization");
+      if (!options.token.empty() && authorization == "Bearer " + options.token) {
         return httplib::Server::HandlerResponse::Unhandled;
+      }
+      if (const auto bound = authorization.starts_with("Bearer ") ? options.tenantTokens.find(authorization.substr(7))
+                                                                  : options.tenantTokens.end();
+          bound != options.tenantTokens.end()) {
+        if (req.get_header_value("NGSILD-Tenant") == bound->second) return httplib::Server::HandlerResponse::Unhandled;
+        sendProblem(res, NgsiError(NgsiErrorType::Forbidden,
+                                   bound->second.empty() ? "this token is bound to the default tenant"
+                                                         : "this token is bound to tenant '" + bound->second + "'"));
+        return httplib::Server::HandlerResponse::Handled;
       }
       sendProblem(res, NgsiError(NgsiErrorType::Unauthorized, "a valid bearer token is required"));
       return httplib::Server::HandlerResponse::Handled;
@@ -998,6 +1008,10 @@ int ContextService::start() {
                 " (is port " + std::to_string(options_.port) + " already in use?)");
   }
   thread_ = std::thread([&server] { server.listen_after_bind(); });
+  // stop() right after start() would otherwise come before the listening loop and leave it accepting
+  // forever (cpp-httplib's stop() only ends a server that already runs).
+  for (int waited = 0; !server.is_running() && waited < 5000; ++waited)
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
   return port_;
 }
 

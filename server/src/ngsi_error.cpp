@@ -14,6 +14,7 @@ int httpStatus(NgsiErrorType type) {
     case NgsiErrorType::TooManyResults: return 403;
     case NgsiErrorType::LdContextNotAvailable: return 503;
     case NgsiErrorType::Unauthorized: return 401;
+    case NgsiErrorType::Forbidden: return 403;
     case NgsiErrorType::PayloadTooLarge: return 413;
     case NgsiErrorType::UnsupportedMediaType: return 415;
     case NgsiErrorType::NotAcceptable: return 406;
@@ -34,6 +35,7 @@ std::string_view title(NgsiErrorType type) {
     case NgsiErrorType::TooManyResults: return "TooManyResults";
     case NgsiErrorType::LdContextNotAvailable: return "LdContextNotAvailable";
     case NgsiErrorType::Unauthorized: return "Unauthorized";
+    case NgsiErrorType::Forbidden: return "Forbidden";
     case NgsiErrorType::PayloadTooLarge: return "PayloadTooLarge";
     case NgsiErrorType::UnsupportedMediaType: return "UnsupportedMediaType";
     case NgsiErrorType::NotAcceptable: return "NotAcceptable";

@@ -12,6 +12,7 @@
 #include "citytwin/context/json_ld_context.hpp"
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/server/broker_state.hpp"
+#include "citytwin/server/mqtt_publisher.hpp"
 #include "citytwin/server/ngsi_error.hpp"
 
 namespace citytwin::server {
@@ -109,6 +110,10 @@ struct Subscriptions::Compiled {
   SerializeOptions serialize;
   bool jsonLd = false;
   std::string endpoint;
+  std::optional<MqttEndpoint> mqtt;                               // an mqtt:// endpoint
+  std::vector<std::pair<std::string, std::string>> receiverInfo;  // sent as headers (MQTT: metadata)
+  int mqttQos = 0;
+  bool mqtt5 = false;
   double throttlingS = 0;
   double timeIntervalS = 0;
   std::optional<std::int64_t> expiresMs;
@@ -117,6 +122,8 @@ struct Subscriptions::Compiled {
   std::map<std::string, std::string> watchedValues;  // entity id -> the watched attributes last seen
   std::int64_t lastSentMs = 0;
   std::chrono::steady_clock::time_point nextPeriodic{};
+  std::chrono::steady_clock::time_point statusPersistedAt{};
+  bool statusDirty = false;  // a delivery status not yet written to the broker state
 
   bool expired(std::int64_t now) const { return expiresMs && *expiresMs <= now; }
 
@@ -131,16 +138,48 @@ struct Subscriptions::Compiled {
   }
 };
 
+// notifierInfo of an MQTT endpoint (GS CIM 009 clause 7.2.x): MQTT-QoS 0, 1 or 2 (default 0) and
+// MQTT-Version mqtt3.1.1 (default) or mqtt5.0.
+static void readMqttNotifierInfo(const json& endpoint, Subscriptions::Compiled& s) {
+  if (!endpoint.contains("notifierInfo")) return;
+  for (const auto& pair : endpoint["notifierInfo"]) {
+    const std::string key = pair["key"].get<std::string>(), value = pair["value"].get<std::string>();
+    if (key == "MQTT-QoS") {
+      if (value != "0" && value != "1" && value != "2")
+        badData("notifierInfo MQTT-QoS must be 0, 1 or 2, not '" + value + "'");
+      s.mqttQos = value[0] - '0';
+    } else if (key == "MQTT-Version") {
+      if (value != "mqtt3.1.1" && value != "mqtt5.0")
+        badData("notifierInfo MQTT-Version must be mqtt3.1.1 or mqtt5.0, not '" + value + "'");
+      s.mqtt5 = value == "mqtt5.0";
+    }
+  }
+}
+
+struct Subscriptions::Change {
+  std::shared_ptr<const std::vector<Entity>> batch;
+  std::int64_t committedMs = 0;
+};
+
+struct Subscriptions::HttpClients {
+  std::map<std::string, std::unique_ptr<httplib::Client>> byOrigin;
+};
+
 struct Subscriptions::Pending {
   std::shared_ptr<Compiled> subscription;
-  std::vector<Entity> entities;
+  std::shared_ptr<const std::vector<Entity>> batch;  // shared by every subscription the commit matched
+  std::vector<std::uint32_t> selected;               // the entities of the batch this one notifies
   int attempt = 0;
   std::chrono::steady_clock::time_point due{};
 };
 
 Subscriptions::Subscriptions(std::string tenant, BrokerState& state, EntityRepository& store,
                              ContextDocuments& contexts)
-    : tenant_(std::move(tenant)), state_(state), store_(store), contexts_(contexts) {
+    : tenant_(std::move(tenant)),
+      state_(state),
+      store_(store),
+      contexts_(contexts),
+      httpClients_(std::make_unique<HttpClients>()) {
   for (const auto& document : state_.subscriptions(tenant_)) {
     try {
       auto compiled = compile(document);
@@ -164,6 +203,9 @@ Subscriptions::~Subscriptions() {
   }
   wake_.notify_all();
   if (worker_.joinable()) worker_.join();
+  for (const auto& [id, s] : subscriptions_) {
+    if (s->statusDirty) persist(*s);
+  }
 }
 
 void Subscriptions::setDelivery(Delivery delivery) {
@@ -285,10 +327,22 @@ std::shared_ptr<Subscriptions::Compiled> Subscriptions::compile(const json& docu
   validateKeyValuePairs(notification["endpoint"], "receiverInfo");
   validateKeyValuePairs(notification["endpoint"], "notifierInfo");
   s->endpoint = notification["endpoint"]["uri"].get<std::string>();
+  if (notification["endpoint"].contains("receiverInfo")) {
+    for (const auto& pair : notification["endpoint"]["receiverInfo"])
+      s->receiverInfo.emplace_back(pair["key"].get<std::string>(), pair["value"].get<std::string>());
+  }
   if (!isValidUri(s->endpoint)) badData("notification.endpoint.uri '" + s->endpoint + "' is not a valid URI");
-  if (!s->endpoint.starts_with("http://") && !s->endpoint.starts_with("https://")) {
+  if (s->endpoint.starts_with("mqtt://")) {
+    if (!MqttPublisher::available()) {
+      throw NgsiError(NgsiErrorType::OperationNotSupported,
+                      "this service was built without an MQTT client (libmosquitto); '" + s->endpoint +
+                          "' cannot be notified");
+    }
+    s->mqtt = MqttEndpoint::parse(s->endpoint);
+    readMqttNotifierInfo(notification["endpoint"], *s);
+  } else if (!s->endpoint.starts_with("http://") && !s->endpoint.starts_with("https://")) {
     throw NgsiError(NgsiErrorType::OperationNotSupported,
-                    "notification endpoints must be http:// URLs here ('" + s->endpoint + "')");
+                    "notification endpoints must be http(s):// or mqtt:// URLs ('" + s->endpoint + "')");
   }
   const std::string accept = notification["endpoint"].value("accept", "application/json");
   if (accept != "application/json" && accept != "application/ld+json") {
@@ -367,6 +421,7 @@ void Subscriptions::patch(const std::string& id, json fragment, const json& cont
   if (fragment.contains("id") || (fragment.contains("type") && fragment["type"] != "Subscription")) {
     badData("id and type of a subscription cannot change");
   }
+  std::lock_guard matching(matchMutex_);  // the matching state moves to the patched subscription
   std::lock_guard lock(mutex_);
   const auto found = subscriptions_.find(id);
   if (found == subscriptions_.end())
@@ -399,47 +454,98 @@ bool Subscriptions::erase(const std::string& id) {
 }
 
 void Subscriptions::entitiesChanged(const std::vector<Entity>& changed) {
+  // The commit path only copies the batch into the queue: matching runs on the worker, so a commit never
+  // waits for the subscriptions to be evaluated (nor for a notification to be delivered).
   std::lock_guard lock(mutex_);
-  if (subscriptions_.empty()) return;
-  const auto now = nowMs();
-  for (const auto& [id, s] : subscriptions_) {
-    if (!s->active || s->expired(now) || s->timeIntervalS > 0 || !s->context) continue;
-    std::vector<Entity> matched;
-    for (const auto& entity : changed) {
-      if (!s->selects(entity)) continue;
-      if (!s->watched.empty()) {
-        // Only a change of a watched attribute notifies: compare with what was seen last.
-        std::string seen;
-        for (const auto& name : s->watched) {
-          const auto attribute = entity.attributes.find(name);
-          if (attribute == entity.attributes.end()) continue;
-          seen += name;
-          for (const auto& instance : attribute->second)
-            seen += '\x1f' + instance.value.dump() + instance.observedAt;
-        }
-        if (seen.empty()) continue;
-        auto& last = s->watchedValues[entity.id];
-        if (last == seen) continue;
-        last = std::move(seen);
-      }
-      if (s->q && !s->q->matches(entity)) continue;
-      if (s->geo && !s->geo->matches(entity)) continue;
-      matched.push_back(entity);
-    }
-    if (matched.empty()) continue;
-    if (s->throttlingS > 0 && s->lastSentMs != 0 &&
-        now - s->lastSentMs < static_cast<std::int64_t>(s->throttlingS * 1000)) {
-      continue;  // within the throttling window: this change is not notified
-    }
-    s->lastSentMs = now;
-    if (queue_.size() >= delivery_.maxQueued) {
-      s->document["notification"]["lastFailure"] = nowText();
+  const bool any = std::any_of(subscriptions_.begin(), subscriptions_.end(), [](const auto& entry) {
+    return entry.second->active && entry.second->timeIntervalS <= 0 && entry.second->context;
+  });
+  if (!any || changed.empty()) return;
+  if (changesQueued_ + changed.size() > delivery_.maxQueued && !changes_.empty()) {
+    // Over the bound: the oldest changes are dropped, and every active subscription says it failed.
+    changesQueued_ -= changes_.front().batch->size();
+    changes_.pop_front();
+    const std::string at = nowText();
+    for (auto& [id, s] : subscriptions_) {
+      if (!s->active) continue;
+      s->document["notification"]["lastFailure"] = at;
       s->document["notification"]["status"] = "failed";
+    }
+  }
+  changesQueued_ += changed.size();
+  changes_.push_back(Change{std::make_shared<const std::vector<Entity>>(changed), nowMs()});
+  wake_.notify_all();
+}
+
+void Subscriptions::match(const Change& change, const std::vector<std::shared_ptr<Compiled>>& subscriptions) {
+  std::vector<Pending> out;
+  {
+    std::lock_guard matching(matchMutex_);
+    const auto& changed = *change.batch;
+    const auto now = change.committedMs;
+    // Type membership once per commit and selector type, not once per subscription.
+    std::map<std::string, std::vector<char>> ofType;
+    const auto hasType = [&](const std::string& type, std::size_t i) {
+      auto& flags = ofType[type];
+      if (flags.empty()) {
+        flags.resize(changed.size());
+        for (std::size_t k = 0; k < changed.size(); ++k) flags[k] = changed[k].hasType(type) ? 1 : 0;
+      }
+      return flags[i] != 0;
+    };
+    for (const auto& s : subscriptions) {
+      if (!s->active || s->expired(now) || s->timeIntervalS > 0 || !s->context) continue;
+      std::vector<std::uint32_t> selected;
+      for (std::size_t i = 0; i < changed.size(); ++i) {
+        const Entity& entity = changed[i];
+        if (!s->selectors.empty() &&
+            std::none_of(s->selectors.begin(), s->selectors.end(), [&](const Compiled::Selector& selector) {
+              if (!selector.type.empty() && !hasType(selector.type, i)) return false;
+              if (!selector.id.empty() && selector.id != entity.id) return false;
+              if (selector.pattern && !selector.pattern->matches(entity.id)) return false;
+              return true;
+            })) {
+          continue;
+        }
+        if (!s->watched.empty()) {
+          // Only a change of a watched attribute notifies: compare with what was seen last.
+          std::string seen;
+          for (const auto& name : s->watched) {
+            const auto attribute = entity.attributes.find(name);
+            if (attribute == entity.attributes.end()) continue;
+            seen += name;
+            for (const auto& instance : attribute->second)
+              seen += '\x1f' + instance.value.dump() + instance.observedAt;
+          }
+          if (seen.empty()) continue;
+          auto& last = s->watchedValues[entity.id];
+          if (last == seen) continue;
+          last = std::move(seen);
+        }
+        if (s->q && !s->q->matches(entity)) continue;
+        if (s->geo && !s->geo->matches(entity)) continue;
+        selected.push_back(static_cast<std::uint32_t>(i));
+      }
+      if (selected.empty()) continue;
+      if (s->throttlingS > 0 && s->lastSentMs != 0 &&
+          now - s->lastSentMs < static_cast<std::int64_t>(s->throttlingS * 1000)) {
+        continue;  // within the throttling window: this change is not notified
+      }
+      s->lastSentMs = now;
+      out.push_back(Pending{s, change.batch, std::move(selected), 0, std::chrono::steady_clock::now()});
+    }
+  }
+  if (out.empty()) return;
+  std::lock_guard lock(mutex_);
+  for (auto& pending : out) {
+    if (queue_.size() >= delivery_.maxQueued) {
+      auto& notification = queue_.front().subscription->document["notification"];
+      notification["lastFailure"] = nowText();
+      notification["status"] = "failed";
       queue_.pop_front();
     }
-    queue_.push_back(Pending{s, std::move(matched), 0, std::chrono::steady_clock::now()});
+    queue_.push_back(std::move(pending));
   }
-  wake_.notify_all();
 }
 
 void Subscriptions::recordOutcome(const std::string& id, bool success, const std::string& at) {
@@ -451,13 +557,24 @@ void Subscriptions::recordOutcome(const std::string& id, bool success, const std
   notification[success ? "lastSuccess" : "lastFailure"] = at;
   notification["status"] = success ? "ok" : "failed";
   notification["timesSent"] = notification.value("timesSent", 0) + 1;
-  persist(*found->second);
+  // The delivery status is written to the broker state at most once a second per subscription (and when
+  // the service stops): thousands of notifications a second would otherwise be as many writes, made under
+  // the lock that the commit path takes too.
+  const auto now = std::chrono::steady_clock::now();
+  if (now - found->second->statusPersistedAt >= std::chrono::seconds(1)) {
+    persist(*found->second);
+    found->second->statusPersistedAt = now;
+    found->second->statusDirty = false;
+  } else {
+    found->second->statusDirty = true;
+  }
 }
 
 bool Subscriptions::deliver(Pending& pending) {
   const Compiled& s = *pending.subscription;
   json data = json::array();
-  for (const auto& entity : pending.entities) {
+  for (const auto index : pending.selected) {
+    const Entity& entity = (*pending.batch)[index];
     json item = serializeEntity(entity, s.context.get(), s.serialize);
     if (s.jsonLd)
       item["@context"] = s.contextValue.is_null() ? json(std::string(kCoreContextUrl)) : s.contextValue;
@@ -470,30 +587,66 @@ bool Subscriptions::deliver(Pending& pending) {
                     {"subscriptionId", s.id},
                     {"notifiedAt", at},
                     {"data", std::move(data)}};
-  const auto schemeEnd = s.endpoint.find("://");
-  const auto pathStart = s.endpoint.find('/', schemeEnd + 3);
-  const std::string origin = s.endpoint.substr(0, pathStart);
-  const std::string path = pathStart == std::string::npos ? "/" : s.endpoint.substr(pathStart);
-  httplib::Client client(origin);
-  const auto timeout = delivery_.timeout;
-  const auto seconds = static_cast<time_t>(timeout.count() / 1000);
-  const auto micros = static_cast<time_t>((timeout.count() % 1000) * 1000);
-  client.set_connection_timeout(seconds, micros);
-  client.set_read_timeout(seconds, micros);
-  client.set_write_timeout(seconds, micros);
-  httplib::Headers headers;
+  // The headers of the notification; an MQTT message carries them as its "metadata" (clause 7.2.x).
+  std::vector<std::pair<std::string, std::string>> headers;
+  headers.emplace_back("Content-Type", s.jsonLd ? "application/ld+json" : "application/json");
   if (!s.jsonLd) {
     const std::string link =
         s.context->linkUrl().empty() ? std::string(kCoreContextUrl) : s.context->linkUrl();
-    headers.emplace(
+    headers.emplace_back(
         "Link", "<" + link + ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
   }
-  if (!tenant_.empty()) headers.emplace("NGSILD-Tenant", tenant_);
-  const auto result =
-      client.Post(path, headers, notification.dump(), s.jsonLd ? "application/ld+json" : "application/json");
-  const bool success = result && result->status >= 200 && result->status < 300;
+  if (!tenant_.empty()) headers.emplace_back("NGSILD-Tenant", tenant_);
+  headers.insert(headers.end(), s.receiverInfo.begin(), s.receiverInfo.end());
+  bool success = false;
+  if (s.mqtt) {
+    json metadata = json::object();
+    for (const auto& [key, value] : headers) metadata[key] = value;
+    if (!mqtt_) mqtt_ = std::make_unique<MqttPublisher>(delivery_.timeout);
+    success = mqtt_->publish(
+        *s.mqtt, json{{"metadata", std::move(metadata)}, {"body", std::move(notification)}}.dump(), s.mqttQos,
+        s.mqtt5);
+  } else {
+    success = postOverHttp(s.endpoint, headers, notification.dump());
+  }
   recordOutcome(s.id, success, at);
   return success;
+}
+
+bool Subscriptions::postOverHttp(const std::string& url,
+                                 const std::vector<std::pair<std::string, std::string>>& headers,
+                                 const std::string& body) {
+  const auto schemeEnd = url.find("://");
+  const auto pathStart = url.find('/', schemeEnd + 3);
+  const std::string origin = url.substr(0, pathStart);
+  const std::string path = pathStart == std::string::npos ? "/" : url.substr(pathStart);
+  // One keep-alive connection per origin: a notification rate of thousands per second would otherwise
+  // open as many connections and leave the sockets in TIME_WAIT.
+  auto& cached = httpClients_->byOrigin[origin];
+  if (!cached) {
+    cached = std::make_unique<httplib::Client>(origin);
+    const auto timeout = delivery_.timeout;
+    const auto seconds = static_cast<time_t>(timeout.count() / 1000);
+    const auto micros = static_cast<time_t>((timeout.count() % 1000) * 1000);
+    cached->set_connection_timeout(seconds, micros);
+    cached->set_read_timeout(seconds, micros);
+    cached->set_write_timeout(seconds, micros);
+    cached->set_keep_alive(true);
+    cached->set_tcp_nodelay(true);
+  }
+  httplib::Client& client = *cached;
+  httplib::Headers httpHeaders;
+  std::string contentType = "application/json";
+  for (const auto& [key, value] : headers) {
+    if (key == "Content-Type") {
+      contentType = value;
+    } else {
+      httpHeaders.emplace(key, value);
+    }
+  }
+  const auto result = client.Post(path, httpHeaders, body, contentType);
+  if (!result) httpClients_->byOrigin.erase(origin);  // a fresh connection on the next try
+  return result && result->status >= 200 && result->status < 300;
 }
 
 void Subscriptions::periodic(std::chrono::steady_clock::time_point now) {
@@ -517,13 +670,17 @@ void Subscriptions::periodic(std::chrono::steady_clock::time_point now) {
       return true;
     });
     if (matched.empty()) continue;
+    std::vector<std::uint32_t> all(matched.size());
+    for (std::size_t i = 0; i < all.size(); ++i) all[i] = static_cast<std::uint32_t>(i);
     std::lock_guard lock(mutex_);
-    queue_.push_back(Pending{s, std::move(matched), 0, now});
+    queue_.push_back(
+        Pending{s, std::make_shared<const std::vector<Entity>>(std::move(matched)), std::move(all), 0, now});
   }
 }
 
 void Subscriptions::run() {
   std::vector<Pending> retries;
+  bool matchedLast = false;
   for (;;) {
     Pending pending;
     {
@@ -531,8 +688,22 @@ void Subscriptions::run() {
       const auto now = std::chrono::steady_clock::now();
       auto wakeAt = now + std::chrono::seconds(1);
       for (const auto& r : retries) wakeAt = std::min(wakeAt, r.due);
-      wake_.wait_until(lock, wakeAt, [&] { return stopping_ || !queue_.empty(); });
+      wake_.wait_until(lock, wakeAt, [&] { return stopping_ || !queue_.empty() || !changes_.empty(); });
       if (stopping_) return;
+      if (!changes_.empty() && (queue_.empty() || !matchedLast)) {
+        // Commits are matched in order (watchedAttributes and throttling follow commit order), taking turns
+        // with deliveries so that neither waits for the other to run dry.
+        matchedLast = true;
+        Change change = std::move(changes_.front());
+        changes_.pop_front();
+        changesQueued_ -= change.batch->size();
+        std::vector<std::shared_ptr<Compiled>> snapshot;
+        for (const auto& [id, s] : subscriptions_) snapshot.push_back(s);
+        lock.unlock();
+        match(change, snapshot);
+        continue;
+      }
+      matchedLast = false;
       const auto later = std::chrono::steady_clock::now();
       const auto ready =
           std::find_if(retries.begin(), retries.end(), [&](const Pending& r) { return r.due <= later; });

@@ -9,7 +9,7 @@ seconds="${1:-120}"
 source_dir="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 build_dir="${FUZZ_BUILD_DIR:-${source_dir}/build-fuzz}"
 shared_data="${CITYTWIN_SHARED_DATA:-${source_dir}/../shared/data}"
-read -r -a targets <<<"${FUZZ_TARGETS:-ngsi_ld_parser_fuzz scenario_parser_fuzz osm_tag_values_fuzz energy_inputs_fuzz traffic_inputs_fuzz building_results_fuzz cityjson_parser_fuzz context_document_fuzz}"
+read -r -a targets <<<"${FUZZ_TARGETS:-ngsi_ld_parser_fuzz scenario_parser_fuzz osm_tag_values_fuzz energy_inputs_fuzz traffic_inputs_fuzz building_results_fuzz cityjson_parser_fuzz context_document_fuzz mqtt_endpoint_fuzz}"
 # As tools/build.sh: clones in other folders share ccache hits.
 export CCACHE_BASEDIR="${source_dir}" CCACHE_NOHASHDIR=1
 # Coverage instrumentation for the libraries too, so the fuzzer sees inside the parsers.

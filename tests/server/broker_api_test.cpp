@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <condition_variable>
 #include <memory>
 #include <mutex>
 #include <nlohmann/json.hpp>
@@ -309,4 +310,46 @@ TEST_CASE(
   const int before = fetches;
   CHECK(kind("https://contexts.test/fan.jsonld") == ErrorKind::ContextNotAvailable);
   CHECK(fetches - before <= 33);
+}
+
+TEST_CASE("subscriptions: an endpoint that does not answer never holds back ingest") {
+  // The endpoint holds every request until the test opens the gate.
+  std::mutex gateMutex;
+  std::condition_variable gateChanged;
+  bool open = false;
+  std::atomic<int> answered{0};
+  httplib::Server endpoint;
+  endpoint.Post("/notify", [&](const httplib::Request&, httplib::Response& res) {
+    std::unique_lock lock(gateMutex);
+    gateChanged.wait_for(lock, std::chrono::seconds(20), [&] { return open; });
+    ++answered;
+    res.status = 204;
+  });
+  const int port = endpoint.bind_to_any_port("127.0.0.1");
+  std::thread serving([&] { endpoint.listen_after_bind(); });
+  {
+    Broker broker("stuck-endpoint");
+    json s = subscription("urn:ngsi-ld:Subscription:stuck",
+                          "http://127.0.0.1:" + std::to_string(port) + "/notify");
+    s.erase("watchedAttributes");
+    REQUIRE(broker.post("/ngsi-ld/v1/subscriptions", s)->status == 201);
+    // Every upsert is acknowledged while the endpoint has not answered a single notification.
+    for (int i = 0; i < 20; ++i) {
+      const auto result = broker.post("/ngsi-ld/v1/entityOperations/upsert",
+                                      json::array({sensor("urn:ngsi-ld:Sensor:s", 30 + i)}));
+      REQUIRE(result);
+      CHECK(result->status / 100 == 2);
+    }
+    CHECK(answered == 0);
+    {
+      std::lock_guard lock(gateMutex);
+      open = true;
+    }
+    gateChanged.notify_all();
+    for (int tries = 0; tries < 100 && answered == 0; ++tries)
+      std::this_thread::sleep_for(std::chrono::milliseconds(50));
+    CHECK(answered > 0);  // and then delivered
+  }
+  endpoint.stop();
+  serving.join();
 }

@@ -3,6 +3,7 @@
 #include <cstddef>
 #include <filesystem>
 #include <functional>
+#include <map>
 #include <memory>
 #include <optional>
 #include <nlohmann/json.hpp>
@@ -20,6 +21,9 @@ struct ServiceOptions {
   std::string bindAddress = "127.0.0.1";
   int port = 1026;                        // 0: any free port (see ContextService::port())
   std::string token;                      // non-empty: every request needs "Authorization: Bearer <token>"
+  // Tokens bound to one tenant (token -> NGSILD-Tenant, "" for the default tenant): a request with one of
+  // them is let through only for that tenant (403 otherwise). With any, every request needs a token.
+  std::map<std::string, std::string> tenantTokens;
   std::filesystem::path databasePath;     // SQLite file of the entities and their history
   // Instead of the SQLite file: a PostgreSQL/PostGIS database (postgresql://host/db, postgresql:///db?host=/dir),
   // which several services can share.

@@ -21,6 +21,7 @@ enum class NgsiErrorType {
   TooManyResults,         // 403
   LdContextNotAvailable,  // 503: a @context we cannot resolve (we never fetch remote contexts)
   Unauthorized,           // 401: missing or wrong bearer token (not an NGSI-LD type; see typeUri)
+  Forbidden,              // 403: a token bound to another tenant (not an NGSI-LD type)
   PayloadTooLarge,        // 413: body over the service's limit
   UnsupportedMediaType,   // 415
   NotAcceptable,          // 406

@@ -19,12 +19,14 @@
 namespace citytwin::server {
 
 class BrokerState;
+class MqttPublisher;
 
 // The NGSI-LD subscriptions of one tenant (GS CIM 009 clause 5.8): validated and kept durably in the
 // broker state, matched against every committed change (entities, watchedAttributes, q, geoQ, isActive,
-// expiresAt, throttling) or sent every timeInterval, and delivered over HTTP by one worker thread with
-// retries and exponential backoff. The store's commit path only matches and queues, so a slow or dead
-// endpoint never stalls ingest; a full queue drops the oldest notification and records a failure.
+// expiresAt, throttling) on its worker thread or sent every timeInterval, and delivered by that thread with
+// retries and exponential backoff, over HTTP(S) or MQTT (mqtt://host:port/topic). The store's commit path
+// only queues the committed entities, so neither matching nor a slow or dead endpoint stalls ingest; a full
+// queue drops the oldest changes or notifications and records a failure.
 class Subscriptions {
  public:
   Subscriptions(std::string tenant, BrokerState& state, context::EntityRepository& store,
@@ -56,14 +58,21 @@ class Subscriptions {
   };
   void setDelivery(Delivery delivery);
 
- private:
+  // The compiled form of a stored subscription (what matching and delivery use).
   struct Compiled;
+
+ private:
   struct Pending;
+  struct Change;
+  struct HttpClients;
   std::shared_ptr<Compiled> compile(const nlohmann::json& document) const;
   void persist(const Compiled& subscription) const;
   void enqueue(const std::shared_ptr<Compiled>& subscription, std::vector<context::Entity> entities);
   void run();
+  void match(const Change& change, const std::vector<std::shared_ptr<Compiled>>& subscriptions);
   bool deliver(Pending& pending);
+  bool postOverHttp(const std::string& url, const std::vector<std::pair<std::string, std::string>>& headers,
+                    const std::string& body);
   void recordOutcome(const std::string& id, bool success, const std::string& at);
   void periodic(std::chrono::steady_clock::time_point now);
 
@@ -75,9 +84,14 @@ class Subscriptions {
   std::condition_variable wake_;
   std::map<std::string, std::shared_ptr<Compiled>> subscriptions_;
   std::deque<Pending> queue_;
+  std::deque<Change> changes_;     // committed batches not yet matched
+  std::size_t changesQueued_ = 0;  // entities in changes_
+  std::mutex matchMutex_;          // the matching state (watched values, throttling); taken before mutex_
   Delivery delivery_;
   bool stopping_ = false;
   std::uint64_t notificationCounter_ = 0;
+  std::unique_ptr<HttpClients> httpClients_;  // the worker's HTTP connections
+  std::unique_ptr<MqttPublisher> mqtt_;       // the worker's MQTT connections
   std::thread worker_;
 };
 

@@ -12,6 +12,7 @@
 #include <vector>
 
 #include "citytwin/context/live_state.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/fingerprint.hpp"
 #include "citytwin/core/terminal.hpp"
@@ -20,6 +21,7 @@
 #include "citytwin/models/builtin_models.hpp"
 #include "citytwin/scenario/scenario_parser.hpp"
 #include "citytwin/scenario/scenario_run.hpp"
+#include "citytwin/server/kpi_publisher.hpp"
 #include "citytwin/server/live_inputs.hpp"
 #include "citytwin/server/live_state_client.hpp"
 #include "citytwin/server/run_json.hpp"
@@ -45,6 +47,7 @@ struct RunArguments {
   std::filesystem::path out;
   std::filesystem::path cityOverride;
   std::string fromLive;  // base URL of an NGSI-LD service
+  std::string publish;   // base URL of an NGSI-LD broker the KPIs are upserted to
   std::string token;
   int threads = 0;
   bool json = false;
@@ -331,8 +334,23 @@ void runScenarioInWorld(const RunArguments& arguments, scenario::BranchDealer* d
         "interrupted: the run stopped at t = " + formatNumber(outcome.variants.front().reachedSeconds) +
         " s and " + outcome.database.string() + " records it as interrupted");
   }
+  nlohmann::json published;
+  if (!arguments.publish.empty()) {
+    const auto entities = server::kpiIndicatorEntities(spec, outcome, registry.kpiDefinitions(),
+                                                       formatDateTime(nowMilliseconds()));
+    const auto publication = server::publishKpis(arguments.publish, arguments.token, entities);
+    if (publication.refused > 0) {
+      throw Error("--publish " + arguments.publish + ": the broker refused " +
+                  std::to_string(publication.refused) + " of " + std::to_string(publication.entities) +
+                  " KPI entities: " + publication.firstError);
+    }
+    published = {{"url", arguments.publish}, {"entities", publication.entities}};
+    note(arguments, "published " + std::to_string(publication.entities) +
+                        " KeyPerformanceIndicator entities to " + arguments.publish);
+  }
   if (arguments.json) {
     nlohmann::json document = server::runOutcomeJson(spec, outcome);
+    if (!published.is_null()) document["published"] = published;
     if (!live.is_null()) document["live"] = live;
     if (!liveInputs.is_null()) document["inputs"] = liveInputs;
 #ifdef CITYTWIN_HAS_MPI
@@ -362,7 +380,10 @@ void registerRunCommand(CommandTree& tree) {
       "--from-live", arguments->fromLive,
       "Start every branch from the live state of this NGSI-LD service (e.g. http://127.0.0.1:1026): "
       "rain, river levels, flows, loads and closures it holds now");
-  run->add_option("--token", arguments->token, "Bearer token for --from-live");
+  run->add_option("--publish", arguments->publish,
+                  "Upsert every variant's KPIs as Smart Data Models KeyPerformanceIndicator entities to this "
+                  "NGSI-LD broker (e.g. http://127.0.0.1:1026)");
+  run->add_option("--token", arguments->token, "Bearer token for --from-live and --publish");
   addJsonFlag(*run, arguments->json);
   run->callback([arguments] { runScenarioCommand(*arguments); });
 }

@@ -1,3 +1,5 @@
+#include <algorithm>
+#include <cctype>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -12,6 +14,7 @@
 #include "citytwin/core/error.hpp"
 #include "citytwin/io/city_file.hpp"
 #include "citytwin/server/context_service.hpp"
+#include "citytwin/server/upstream_link.hpp"
 #include "command_registry.hpp"
 #include "json_output.hpp"
 
@@ -23,6 +26,7 @@ struct ServeArguments {
   std::string bind = "127.0.0.1";
   int port = 1026;
   std::string token;
+  std::vector<std::string> tenantTokens;  // TENANT:TOKEN
   std::string database;
   std::string store;
   std::string sync = "full";
@@ -38,6 +42,10 @@ struct ServeArguments {
   bool offline = false;
   std::size_t contextMaxKiB = 1024;
   double contextTimeoutS = 5;
+  std::string upstream;
+  std::string upstreamToken;
+  std::string upstreamNotifyUrl;
+  double upstreamLeaseS = 3600;
   bool json = false;
 };
 
@@ -61,6 +69,21 @@ void serve(const ServeArguments& args) {
   options.bindAddress = args.bind;
   options.port = args.port;
   options.token = args.token;
+  for (const auto& binding : args.tenantTokens) {
+    const auto colon = binding.find(':');
+    const std::string tenant = binding.substr(0, colon == std::string::npos ? 0 : colon);
+    const bool validTenant = std::all_of(tenant.begin(), tenant.end(), [](char c) {
+      return std::isalnum(static_cast<unsigned char>(c)) || c == '_' || c == '-';
+    });
+    if (colon == std::string::npos || colon + 1 == binding.size() || !validTenant || tenant.size() > 64) {
+      throw Error("--tenant-token '" + binding +
+                  "' must be TENANT:TOKEN (a tenant name of letters, digits, _ and -, or none for the default "
+                  "tenant, and a non-empty token)");
+    }
+    const std::string token = binding.substr(colon + 1);
+    if (token == args.token || !options.tenantTokens.emplace(token, tenant).second)
+      throw Error("--tenant-token '" + binding + "': this token is already given");
+  }
   options.threads = args.threads;
   options.maxBatchEntities = args.maxBatch;
   options.maxResults = args.maxResults;
@@ -122,18 +145,45 @@ void serve(const ServeArguments& args) {
   }
   const int port = service.start();
   const std::string url = "http://" + args.bind + ":" + std::to_string(port);
+  std::unique_ptr<server::UpstreamLink> upstream;
+  if (!args.upstream.empty()) {
+    server::UpstreamSettings settings;
+    settings.url = args.upstream;
+    settings.token = args.upstreamToken;
+    settings.notifyToken = args.token;
+    settings.notifyUrl = args.upstreamNotifyUrl;
+    if (settings.notifyUrl.empty()) {
+      if (args.bind == "0.0.0.0" || args.bind == "::")
+        throw Error("--upstream with --bind " + args.bind +
+                    " needs --upstream-notify-url: the address the upstream broker reaches this service at");
+      settings.notifyUrl = url + "/ngsi-ld/v1/notify";
+    }
+    if (args.upstreamLeaseS < 2) throw Error("--upstream-lease must be at least 2 seconds");
+    settings.lease = std::chrono::seconds(static_cast<std::int64_t>(args.upstreamLeaseS));
+    upstream = std::make_unique<server::UpstreamLink>(settings, service.store());
+  }
   if (args.json) {
     nlohmann::json document = {
         {"url", url}, {"port", port}, {"database", storeName}, {"entities", service.store().entityCount()}};
     if (live) document["ogcapi"] = url + "/ogcapi";
+    if (upstream) {
+      document["upstream"] = {{"url", args.upstream},
+                              {"subscription", upstream->subscriptionId()},
+                              {"entities_copied", upstream->entitiesCopied()}};
+    }
     printJson(document);
     std::fflush(stdout);
   } else {
     std::cerr << "citytwin serve: NGSI-LD API at " << url << "/ngsi-ld/v1/ (" << service.store().entityCount()
               << " entities in " << storeName << (postgres ? "" : ", sync " + args.sync) << ")" << std::endl;
     if (live) std::cerr << "citytwin serve: OGC API - Features at " << url << "/ogcapi" << std::endl;
+    if (upstream) {
+      std::cerr << "citytwin serve: following " << args.upstream << " (" << upstream->entitiesCopied()
+                << " entities copied; subscription " << upstream->subscriptionId() << ")" << std::endl;
+    }
   }
   waitForTermination(signals);
+  upstream.reset();  // deletes the upstream subscription
   service.stop();
 }
 
@@ -144,6 +194,9 @@ void registerServeCommand(CommandTree& tree) {
   serve->add_option("--bind", args->bind, "Address to listen on (loopback unless told otherwise)")->capture_default_str();
   serve->add_option("--port", args->port, "TCP port (0: any free port)")->capture_default_str();
   serve->add_option("--token", args->token, "Require 'Authorization: Bearer TOKEN' on every request");
+  serve->add_option("--tenant-token", args->tenantTokens,
+                    "TENANT:TOKEN: a token valid only for requests with 'NGSILD-Tenant: TENANT' (':TOKEN' for the "
+                    "default tenant); repeatable");
   serve->add_option("--db", args->database, "SQLite database of entities and history (default: next to the city)");
   serve->add_option("--store", args->store,
                     "Live store: a SQLite file, or a PostgreSQL/PostGIS URL (postgresql://host/db or "
@@ -167,6 +220,15 @@ void registerServeCommand(CommandTree& tree) {
   serve->add_option("--context-max-kib", args->contextMaxKiB, "Largest fetched @context document (KiB)")
       ->capture_default_str();
   serve->add_option("--context-timeout", args->contextTimeoutS, "Timeout of a @context fetch (seconds)")
+      ->capture_default_str();
+  serve->add_option("--upstream", args->upstream,
+                    "Keep the twin live from this NGSI-LD broker (http://host:port): copy the mapped types it "
+                    "holds, subscribe there for their changes and renew the subscription");
+  serve->add_option("--upstream-token", args->upstreamToken, "Bearer token for the --upstream broker");
+  serve->add_option("--upstream-notify-url", args->upstreamNotifyUrl,
+                    "Where the upstream broker notifies (default: this service's /ngsi-ld/v1/notify at --bind)");
+  serve->add_option("--upstream-lease", args->upstreamLeaseS,
+                    "Lifetime of the upstream subscription in seconds; renewed at 80 % of it")
       ->capture_default_str();
   addJsonFlag(*serve, args->json);
   serve->callback([args] { citytwin::cli::serve(*args); });
