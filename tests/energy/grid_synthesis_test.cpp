@@ -318,13 +318,18 @@ TEST_CASE("generated town without its grid: the synthesis connects every buildin
   CHECK(k.at("max_line_loading") > 0.05);
   CHECK(k.at("max_line_loading") <= 1.0);
 
-  std::uint32_t largest = 0;
-  std::size_t most = 0;
-  for (std::uint32_t k2 = 0; k2 < town.grid.substations.size(); ++k2) {
-    const std::size_t n = downstreamOf(town.grid, k2).size();
-    if (n > most) most = n, largest = k2;
+  // The primary with the most buildings and the secondary with the most.
+  for (const bool primary : {true, false}) {
+    std::uint32_t largest = 0;
+    std::size_t most = 0;
+    for (std::uint32_t k2 = 0; k2 < town.grid.substations.size(); ++k2) {
+      if ((town.grid.substations[k2].secondaryKv == 20.0) != primary) continue;
+      const std::size_t n = downstreamOf(town.grid, k2).size();
+      if (n > most) most = n, largest = k2;
+    }
+    CAPTURE(town.grid.substations[largest].id);
+    checkFlood(town, largest, 45.15, 9.0);
   }
-  checkFlood(town, largest, 45.15, 9.0);
 }
 
 TEST_CASE("design peak: floor area times the use's density, with the cooling allowance for cooled uses") {
