@@ -342,3 +342,39 @@ TEST_CASE("design peak: floor area times the use's density, with the cooling all
   office.use = city::BuildingUse::Office;
   CHECK(energy::designPeakKw(office) == doctest::Approx(300 * (30.2 + 25.0) * 1e-3));
 }
+
+TEST_CASE(
+    "a mapped 110/10 kV substation is the primary: 10 kV feeders, 6/10 kV cables, 10/0.4 kV transformers") {
+  city::CityModel town = generate::generateSampleCity({1.0, 1, 10.0});
+  town.grid = {};
+  geo::BBox box;
+  for (const city::Building& b : town.buildings) box.expand(geo::pointOnSurface(b.footprint));
+  city::Substation mapped;
+  mapped.id = "osm:node/1";
+  mapped.position = box.centre();
+  mapped.primaryKv = 110;
+  mapped.secondaryKv = 10;
+  mapped.source = "osm";
+  town.grid.substations.push_back(mapped);
+  const energy::GridSynthesisReport r = energy::synthesiseGrid(town);
+  CHECK(r.osmPrimariesUsed == 1);
+  CHECK(r.primariesSynthesised == 0);
+  const city::Substation& primary = town.grid.substations[0];
+  CHECK(primary.secondaryKv == 10.0);
+  CHECK(primary.transformer.find("110/10 kV") != std::string::npos);
+  std::size_t supplied = 0;
+  for (const city::Substation& s : town.grid.substations) {
+    if (s.supplyFeeder < 0) continue;
+    ++supplied;
+    const city::Feeder& supply = town.grid.feeders[static_cast<std::size_t>(s.supplyFeeder)];
+    CHECK(supply.substation == 0);
+    CHECK(supply.voltageKv == 10.0);
+    CHECK(supply.cable.find("6/10 kV") != std::string::npos);
+    CHECK(s.transformer.find("10/0.4 kV") != std::string::npos);
+  }
+  CHECK(supplied == r.substationsSynthesised);
+  checkEveryBuildingOnOneFeeder(town);
+  checkRadial(town);
+  CHECK(r.maxMediumVoltageLoading <= 0.8 + 1e-9);
+  CHECK(r.minNetworkVoltagePu >= 0.9);
+}
