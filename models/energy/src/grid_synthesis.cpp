@@ -57,8 +57,8 @@ double nextTransformerRating(double mva) {
   return mva + kLargestUnitMva;
 }
 
-// The standard MV/LV type of a rating at the assumed primary voltage (units of 0.63 MVA above it); the
-// medium- voltage stage names it again for the voltage of the feeder that supplies it.
+// The standard MV/LV type of a rating at the assumed primary voltage (units of 0.63 MVA above it); the MV
+// stage names it again for the voltage of the feeder that supplies it.
 void nameTransformer(city::Substation& sub) {
   const auto choice = transformerRated(sub.ratedMva, kMediumVoltageKv, kLowVoltageKv);
   sub.transformer = choice ? transformerName(*choice->type, choice->units) : std::string();
