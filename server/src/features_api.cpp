@@ -213,7 +213,12 @@ FeaturesApi::FeaturesApi(const city::CityModel& city, std::function<json()> live
                       {"secondary_kv", s.secondaryKv},
                       {"flood_threshold_m", s.floodThresholdM},
                       {"ground_elevation_m", s.groundElevationM},
-                      {"source", s.source}});
+                      {"source", s.source},
+                      {"transformer", s.transformer},
+                      {"supply_feeder",
+                       s.supplyFeeder >= 0 && static_cast<std::size_t>(s.supplyFeeder) < city.grid.feeders.size()
+                           ? city.grid.feeders[static_cast<std::size_t>(s.supplyFeeder)].id
+                           : std::string()}});
   }
   auto feeders =
       std::make_unique<Collection>(Collection{"grid_feeders", "Grid feeder sections", "feeder", {}, {}, {}});

@@ -9,6 +9,7 @@
 #include <tbb/global_control.h>
 
 #include <algorithm>
+#include <cmath>
 #include <fstream>
 #include <string>
 
@@ -487,4 +488,72 @@ TEST_CASE("feeders branching off feeders form one radial network; a loop of pare
 
   h.city.grid.feeders[0].parentFeeder = 1;
   CHECK_THROWS_WITH_AS(energy::buildDistributionNetworks(h.city), doctest::Contains("loop"), Error);
+}
+
+TEST_CASE("a secondary on an MV feeder joins its primary's network through its standard-type transformer") {
+  Harness h;
+  city::Substation primary;
+  primary.id = "P";
+  primary.position = {-1010, -5};
+  primary.ratedMva = 40;
+  primary.primaryKv = 110;
+  primary.secondaryKv = 20;
+  primary.transformer = "40 MVA 110/20 kV";
+  h.city.grid.substations.push_back(primary);
+  city::Feeder mv;
+  mv.id = "P/mv-1";
+  mv.substation = 1;
+  mv.route = {{-1010, -5}, {-10, -5}};  // 1 km to the secondary's site
+  mv.voltageKv = 20;
+  mv.resistanceOhmPerKm = 0.313;
+  mv.reactanceOhmPerKm = 0.132;
+  mv.ratedAmps = 252;
+  h.city.grid.feeders.push_back(mv);
+  city::Substation& secondary = h.city.grid.substations[0];
+  secondary.primaryKv = 20;
+  secondary.transformer = "0.4 MVA 20/0.4 kV";
+  secondary.supplyFeeder = 1;
+
+  const std::vector<energy::SubstationNetwork> networks = energy::buildDistributionNetworks(h.city);
+  REQUIRE(networks.size() == 1);  // one reference bus, at the primary
+  const energy::SubstationNetwork& n = networks[0];
+  CHECK(n.id == "P");
+  CHECK(n.network.branches.size() + 1 == n.network.busCount());
+  CHECK(n.buildings.size() == 6);
+  for (std::int32_t s : n.secondaryOfBuilding) CHECK(s == 0);
+  // Per unit on 1 MVA: the MV cable 0.313 ohm over (20 kV)^2; the 0.4 MVA transformer vkr 1.425 %,
+  // vk 6 % on 0.4 MVA; the 40 MVA one vkr 0.34 %, vk 16.2 %.
+  int transformers = 0;
+  for (std::size_t br = 0; br < n.network.branches.size(); ++br) {
+    const energy::AcBranch& b = n.network.branches[br];
+    if (n.substationOfBranch[br] == 0) {
+      ++transformers;
+      CHECK(b.r == doctest::Approx(0.01425 / 0.4));
+      CHECK(b.x == doctest::Approx(std::sqrt(0.06 * 0.06 - 0.01425 * 0.01425) / 0.4));
+      CHECK(n.branchRatingPu[br] == doctest::Approx(0.4));
+    } else if (n.substationOfBranch[br] == 1) {
+      ++transformers;
+      CHECK(b.r == doctest::Approx(0.0034 / 40));
+      CHECK(b.x == doctest::Approx(std::sqrt(0.162 * 0.162 - 0.0034 * 0.0034) / 40));
+    } else if (n.feederOfBranch[br] == 1) {
+      CHECK(b.r == doctest::Approx(0.313 / 400.0));
+    }
+  }
+  CHECK(transformers == 2);
+
+  // Flooding the primary cuts every building and de-energises the secondary behind it.
+  h.start();
+  h.published.column(city::Layer::Substation, "max_flood_depth_m", 0.0)[1] = 0.5;
+  h.run(1);
+  for (double s : h.staged.column(city::Layer::Building, "supplied")) CHECK(s == 0.0);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[0] == 0.0);
+  CHECK(h.staged.column(city::Layer::Substation, "energized")[1] == 0.0);
+  bool upstream = false;
+  for (const sim::Event& e : h.model->takeEvents())
+    upstream |= e.entity == "S" && e.message.find("supply lost upstream at P") != std::string::npos;
+  CHECK(upstream);
+
+  secondary.supplyFeeder = 0;  // its own LV feeder
+  CHECK_THROWS_WITH_AS(energy::buildDistributionNetworks(h.city), doctest::Contains("no other substation"),
+                       Error);
 }

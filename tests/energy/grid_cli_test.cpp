@@ -71,14 +71,26 @@ TEST_CASE(
   CHECK(grid["buildings_considered"] == 1225);
   CHECK(grid["substations_synthesised"].get<int>() > 0);
   CHECK(grid["osm_substations_used"].get<int>() >= 1);
+  CHECK(grid["primaries_synthesised"].get<int>() >= 1);
+  CHECK(grid["medium_voltage_km"].get<double>() > 0);
+  CHECK(grid["max_medium_voltage_loading"].get<double>() <= 0.8 + 1e-9);
 
   if (runCommand({"ogrinfo", "--version"}).exitCode == 0) {
     CHECK(sqlCount(out, "SELECT COUNT(*) AS n FROM grid_substations WHERE source = 'osm'") ==
           report["import"]["osm_substations"].get<int>());
     CHECK(sqlCount(out, "SELECT COUNT(*) AS n FROM grid_substations WHERE source = 'synthesised'") ==
-          grid["substations_synthesised"].get<int>());
+          grid["substations_synthesised"].get<int>() + grid["primaries_synthesised"].get<int>());
     CHECK(sqlCount(out, "SELECT COUNT(*) AS n FROM grid_feeders WHERE source = 'synthesised'") ==
-          grid["feeders"].get<int>());
+          grid["feeders"].get<int>() + grid["medium_voltage_feeders"].get<int>());
+    // The MV stage in the layers: primaries (HV/MV), MV feeders, every building's substation on one.
+    CHECK(sqlCount(out, "SELECT COUNT(*) AS n FROM grid_substations WHERE voltage_level = 'HV/MV'") ==
+          grid["primaries_synthesised"].get<int>() + grid["osm_primaries_used"].get<int>());
+    CHECK(sqlCount(out, "SELECT COUNT(*) AS n FROM grid_feeders WHERE voltage_level = 'MV'") ==
+          grid["medium_voltage_feeders"].get<int>());
+    CHECK(sqlCount(out,
+                   "SELECT COUNT(DISTINCT f.substation_id) AS n FROM grid_feeders f JOIN grid_substations s "
+                   "ON s.id = f.substation_id WHERE f.voltage_level = 'LV' AND s.supply_feeder_id = ''") ==
+          0);
     CHECK(sqlCount(out, "SELECT COUNT(*) AS n FROM buildings WHERE feeder_id IS NULL OR feeder_id = ''") ==
           0);
   } else {

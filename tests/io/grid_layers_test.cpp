@@ -94,3 +94,62 @@ TEST_CASE("a city file without the source columns (written before them) reads th
   CHECK(back.grid.feeders.at(0).source.empty());
   CHECK(back.grid.feeders.at(1).parentFeeder == 0);
 }
+
+namespace {
+
+// cityWithTree's secondary substation supplied by a 20 kV feeder of a 110/20 kV primary.
+city::CityModel cityWithMediumVoltage() {
+  city::CityModel city = cityWithTree();
+  city.grid.substations[0].transformer = "0.4 MVA 20/0.4 kV";
+  city::Substation primary;
+  primary.id = "synth:primary/1";
+  primary.position = {-50, 90};
+  primary.ratedMva = 40;
+  primary.primaryKv = 110;
+  primary.secondaryKv = 20;
+  primary.transformer = "40 MVA 110/20 kV";
+  primary.tapPercent = 3.0;
+  primary.source = "synthesised";
+  city.grid.substations.push_back(primary);
+  city::Feeder mv;
+  mv.id = "synth:primary/1/mv-feeder-1";
+  mv.substation = 1;
+  mv.route = {{-50, 90}, {10, 90}};
+  mv.voltageKv = 20;
+  mv.cable = "NA2XS2Y 1x95 RM/25 12/20 kV";
+  mv.source = "synthesised";
+  city.grid.feeders.push_back(mv);
+  city.grid.substations[0].supplyFeeder = static_cast<std::int32_t>(city.grid.feeders.size() - 1);
+  return city;
+}
+
+}  // namespace
+
+TEST_CASE("the grid layers keep transformer types, taps and the MV feeder supplying a secondary") {
+  const city::CityModel original = cityWithMediumVoltage();
+  const auto path = testing::scratchDirectory() / "grid-mv.gpkg";
+  io::saveCity(original, path);
+  const city::CityModel back = io::loadCity(path);
+  CHECK(back.grid == original.grid);
+  CHECK(back.grid.substations[0].supplyFeeder == 3);
+
+  // Written before the MV stage: no transformer, tap or supply columns; every substation fed from upstream.
+  execute(path, "ALTER TABLE grid_substations DROP COLUMN transformer");
+  execute(path, "ALTER TABLE grid_substations DROP COLUMN tap_percent");
+  execute(path, "ALTER TABLE grid_substations DROP COLUMN supply_feeder_id");
+  execute(path, "ALTER TABLE grid_substations DROP COLUMN voltage_level");
+  execute(path, "ALTER TABLE grid_feeders DROP COLUMN voltage_level");
+  const city::CityModel old = io::loadCity(path);
+  REQUIRE(old.grid.substations.size() == 2);
+  for (const city::Substation& s : old.grid.substations) {
+    CHECK(s.transformer.empty());
+    CHECK(s.tapPercent == 0.0);
+    CHECK(s.supplyFeeder == -1);
+  }
+
+  io::saveCity(original, path);
+  execute(path, "UPDATE grid_substations SET supply_feeder_id = 'nowhere' WHERE id = 'synth:substation/1'");
+  CHECK_THROWS_WITH_AS(
+      io::loadCity(path),
+      doctest::Contains("substation 'synth:substation/1' is supplied by unknown feeder 'nowhere'"), Error);
+}

@@ -66,6 +66,10 @@ class FieldReader {
     const int i = layer_.GetLayerDefn()->GetFieldIndex(field);
     return i < 0 ? std::string() : std::string(feature.GetFieldAsString(i));
   }
+  double optionalReal(const OGRFeature& feature, const char* field) const {
+    const int i = layer_.GetLayerDefn()->GetFieldIndex(field);
+    return i < 0 ? 0.0 : feature.GetFieldAsDouble(i);
+  }
   int integer(const OGRFeature& feature, const char* field) const { return feature.GetFieldAsInteger(index(field)); }
   std::int64_t integer64(const OGRFeature& feature, const char* field) const {
     return feature.GetFieldAsInteger64(index(field));
@@ -276,6 +280,7 @@ void readWater(GpkgReader& reader, city::WaterLayer& water) {
 
 void readGrid(GpkgReader& reader, city::CityModel& city, const std::vector<std::string>& feederOfBuilding) {
   std::unordered_map<std::string, std::uint32_t> substationIndex;
+  std::vector<std::string> supplyFeederOf;
   OGRLayer& substations = reader.layer(layout::kSubstations);
   FieldReader substationFields(reader, substations);
   for (auto& feature : substations) {
@@ -289,6 +294,10 @@ void readGrid(GpkgReader& reader, city::CityModel& city, const std::vector<std::
     substation.secondaryKv = substationFields.real(*feature, "secondary_kv");
     substation.floodThresholdM = substationFields.real(*feature, "flood_threshold_m");
     substation.source = substationFields.optionalText(*feature, "source");
+    // Written since the medium-voltage grid; older files have none of the three.
+    substation.transformer = substationFields.optionalText(*feature, "transformer");
+    substation.tapPercent = substationFields.optionalReal(*feature, "tap_percent");
+    supplyFeederOf.push_back(substationFields.optionalText(*feature, "supply_feeder_id"));
     substationIndex[substation.id] = static_cast<std::uint32_t>(city.grid.substations.size());
     city.grid.substations.push_back(std::move(substation));
   }
@@ -332,6 +341,20 @@ void readGrid(GpkgReader& reader, city::CityModel& city, const std::vector<std::
                   "' of another substation (or itself)");
     }
     feeder.parentFeeder = static_cast<std::int32_t>(parent->second);
+  }
+  for (std::size_t s = 0; s < supplyFeederOf.size(); ++s) {
+    if (supplyFeederOf[s].empty()) continue;
+    city::Substation& substation = city.grid.substations[s];
+    const auto feeder = feederIndex.find(supplyFeederOf[s]);
+    if (feeder == feederIndex.end()) {
+      reader.fail("substation '" + substation.id + "' is supplied by unknown feeder '" + supplyFeederOf[s] +
+                  "'");
+    }
+    if (city.grid.feeders[feeder->second].substation == s) {
+      reader.fail("substation '" + substation.id + "' is supplied by its own feeder '" + supplyFeederOf[s] +
+                  "'");
+    }
+    substation.supplyFeeder = static_cast<std::int32_t>(feeder->second);
   }
   for (std::uint32_t b = 0; b < feederOfBuilding.size(); ++b) {
     if (feederOfBuilding[b].empty()) continue;

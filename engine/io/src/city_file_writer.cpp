@@ -195,6 +195,21 @@ void writeSensors(GpkgWriter& writer, const std::vector<city::Sensor>& sensors) 
   }
 }
 
+// The voltage level of a nominal voltage, for styling in QGIS (IEC 60038 bands): LV up to 1 kV, MV up to
+// 36 kV, HV above; empty when unknown. Written only: the voltages themselves are what is read back.
+std::string voltageLevel(double kv) {
+  if (kv <= 0) return "";
+  if (kv <= 1.0) return "LV";
+  return kv <= 36.0 ? "MV" : "HV";
+}
+
+std::string transformationLevel(const city::Substation& substation) {
+  const std::string primary = voltageLevel(substation.primaryKv),
+                    secondary = voltageLevel(substation.secondaryKv);
+  if (primary.empty() || secondary.empty()) return primary + secondary;
+  return primary + "/" + secondary;
+}
+
 void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
   OGRLayer* substations = writer.layer(layout::kSubstations, wkbPoint,
                                        {{"id", OFTString},
@@ -204,7 +219,11 @@ void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
                                         {"primary_kv", OFTReal},
                                         {"secondary_kv", OFTReal},
                                         {"flood_threshold_m", OFTReal},
-                                        {"source", OFTString}});
+                                        {"source", OFTString},
+                                        {"voltage_level", OFTString},
+                                        {"transformer", OFTString},
+                                        {"tap_percent", OFTReal},
+                                        {"supply_feeder_id", OFTString}});
   for (const auto& substation : grid.substations) {
     OGRFeature feature(substations->GetLayerDefn());
     feature.SetField("id", substation.id.c_str());
@@ -215,6 +234,13 @@ void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
     feature.SetField("secondary_kv", substation.secondaryKv);
     feature.SetField("flood_threshold_m", substation.floodThresholdM);
     feature.SetField("source", substation.source.c_str());
+    feature.SetField("voltage_level", transformationLevel(substation).c_str());
+    feature.SetField("transformer", substation.transformer.c_str());
+    feature.SetField("tap_percent", substation.tapPercent);
+    feature.SetField("supply_feeder_id",
+                     substation.supplyFeeder < 0
+                         ? ""
+                         : grid.feeders.at(static_cast<std::size_t>(substation.supplyFeeder)).id.c_str());
     OGRPoint point(substation.position.x, substation.position.y);
     feature.SetGeometry(&point);
     writer.add(substations, feature);
@@ -228,7 +254,8 @@ void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
                                     {"reactance_ohm_per_km", OFTReal},
                                     {"parent_feeder_id", OFTString},
                                     {"cable", OFTString},
-                                    {"source", OFTString}});
+                                    {"source", OFTString},
+                                    {"voltage_level", OFTString}});
   for (const auto& feeder : grid.feeders) {
     OGRFeature feature(feeders->GetLayerDefn());
     feature.SetField("id", feeder.id.c_str());
@@ -241,6 +268,7 @@ void writeGrid(GpkgWriter& writer, const city::GridAssets& grid) {
                          : grid.feeders.at(static_cast<std::size_t>(feeder.parentFeeder)).id.c_str());
     feature.SetField("cable", feeder.cable.c_str());
     feature.SetField("source", feeder.source.c_str());
+    feature.SetField("voltage_level", voltageLevel(feeder.voltageKv).c_str());
     feature.SetField("voltage_kv", feeder.voltageKv);
     feature.SetField("rated_amps", feeder.ratedAmps);
     feature.SetField("resistance_ohm_per_km", feeder.resistanceOhmPerKm);

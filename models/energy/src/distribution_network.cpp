@@ -8,6 +8,7 @@
 #include <numeric>
 
 #include "citytwin/core/error.hpp"
+#include "citytwin/energy/standard_types.hpp"
 #include "citytwin/geo/geometry.hpp"
 #include "citytwin/geo/spatial_index.hpp"
 
@@ -42,17 +43,47 @@ int addBus(AcNetwork& net, BusRole role) {
   return static_cast<int>(net.roles.size() - 1);
 }
 
-// Bus 0 (the upstream grid) and bus 1 (the busbar) joined by the transformer: 1 % + j6 % on its rating.
-void addTransformer(SubstationNetwork& n, double ratedMva) {
+// The series impedance (p.u. on kNetworkBaseMva) and rating of a substation's transformer: its standard
+// type's short-circuit voltage split into vkr and sqrt(vk^2 - vkr^2) on the rating (parallel units: the same
+// per-unit values on the total rating), else 1 % + j6 % on the rating (1 MVA when unknown).
+AcBranch transformerBranch(int from, int to, double ratedMva, const std::string& transformer,
+                           double tapPercent, double& ratingPu) {
+  const double rating = ratedMva > 0 ? ratedMva : 1.0;
+  double rPercent = 1.0, xPercent = 6.0;
+  if (const auto choice = findTransformer(transformer)) {
+    rPercent = choice->type->shortCircuitResistivePercent;
+    xPercent = std::sqrt(std::max(
+        0.0, choice->type->shortCircuitPercent * choice->type->shortCircuitPercent - rPercent * rPercent));
+  }
+  ratingPu = rating / kNetworkBaseMva;
+  // The off-nominal ratio sits on the primary side: 1 / (1 + tap) raises the secondary by the tap.
+  return {from,
+          to,
+          rPercent * 1e-2 * kNetworkBaseMva / rating,
+          xPercent * 1e-2 * kNetworkBaseMva / rating,
+          0.0,
+          1.0 / (1.0 + tapPercent * 1e-2),
+          0.0};
+}
+
+void addBranch(SubstationNetwork& n, const AcBranch& branch, double ratingPu, std::int32_t feeder,
+               std::int32_t substation) {
+  n.network.branches.push_back(branch);
+  n.branchRatingPu.push_back(ratingPu);
+  n.feederOfBranch.push_back(feeder);
+  n.substationOfBranch.push_back(substation);
+}
+
+// Bus 0 (the upstream grid) and bus 1 (the busbar) joined by the transformer.
+void addTransformer(SubstationNetwork& n, double ratedMva, const std::string& transformer, double tapPercent,
+                    std::int32_t substation) {
   AcNetwork& net = n.network;
   net.baseMva = kNetworkBaseMva;
   addBus(net, BusRole::Reference);
   addBus(net, BusRole::PQ);
-  const double rating = ratedMva > 0 ? ratedMva : 1.0;
-  net.branches.push_back(
-      {0, 1, 0.01 * kNetworkBaseMva / rating, 0.06 * kNetworkBaseMva / rating, 0.0, 1.0, 0.0});
-  n.branchRatingPu.push_back(rating / kNetworkBaseMva);
-  n.feederOfBranch.push_back(-1);
+  double ratingPu = 0;
+  const AcBranch branch = transformerBranch(0, 1, ratedMva, transformer, tapPercent, ratingPu);
+  addBranch(n, branch, ratingPu, -1, substation);
 }
 
 std::string featureName(const NetworkFile& file, std::size_t feature, const std::string& id) {
@@ -63,30 +94,64 @@ std::string featureName(const NetworkFile& file, std::size_t feature, const std:
 
 std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& city) {
   const city::GridAssets& grid = city.grid;
-  std::vector<SubstationNetwork> out(grid.substations.size());
-  for (std::size_t s = 0; s < grid.substations.size(); ++s) {
+  const std::size_t substationCount = grid.substations.size();
+  const std::size_t feederCount = grid.feeders.size();
+  // The network each substation belongs to: its own, or that of the substation at the top of its supply
+  // chain.
+  const auto supplier = [&](std::size_t s) -> std::int64_t {
+    const std::int32_t f = grid.substations[s].supplyFeeder;
+    if (f < 0) return -1;
+    if (static_cast<std::size_t>(f) >= feederCount)
+      throw Error("grid: substation " + grid.substations[s].id + " is supplied by feeder " +
+                  std::to_string(f) + " of " + std::to_string(feederCount));
+    const std::uint32_t up = grid.feeders[static_cast<std::size_t>(f)].substation;
+    if (up >= substationCount || up == s)
+      throw Error("grid: substation " + grid.substations[s].id + " is supplied by feeder " +
+                  grid.feeders[static_cast<std::size_t>(f)].id + " of no other substation");
+    return up;
+  };
+  std::vector<std::size_t> networkOf(substationCount, 0);
+  std::vector<SubstationNetwork> out;
+  std::vector<std::size_t> headIndex(substationCount, static_cast<std::size_t>(-1));
+  for (std::size_t s = 0; s < substationCount; ++s) {
+    if (supplier(s) >= 0) continue;
     const city::Substation& sub = grid.substations[s];
-    SubstationNetwork& n = out[s];
+    headIndex[s] = out.size();
+    SubstationNetwork& n = out.emplace_back();
     n.id = sub.id;
     n.citySubstation = static_cast<std::int32_t>(s);
     n.floodThresholdM = sub.floodThresholdM;
-    addTransformer(n, sub.ratedMva);
+    addTransformer(n, sub.ratedMva, sub.transformer, sub.tapPercent, static_cast<std::int32_t>(s));
   }
-  // Substations that feed buildings themselves head networks of their own; only the others (the generated
-  // town's MV/LV substations) stand between a feeder passing through their site and the buildings nearest
-  // them.
-  std::vector<char> feedsBuildings(grid.substations.size(), 0);
+  for (std::size_t s = 0; s < substationCount; ++s) {
+    std::size_t top = s;
+    for (std::size_t depth = 0; supplier(top) >= 0; ++depth) {
+      if (depth > substationCount)
+        throw Error("grid: the supply of substation " + grid.substations[s].id +
+                    " forms a loop (a substation must lead back to one fed from the upstream grid)");
+      top = static_cast<std::size_t>(supplier(top));
+    }
+    networkOf[s] = headIndex[top];
+  }
+  // Substations that feed buildings themselves or are supplied by a feeder have a busbar of their own; only
+  // the others (the generated town's MV/LV substations) stand between a feeder passing through their site and
+  // the buildings nearest them.
+  std::vector<char> feedsBuildings(substationCount, 0);
   for (const city::Feeder& feeder : grid.feeders)
-    if (feeder.substation < grid.substations.size() && !feeder.servedBuildings.empty())
+    if (feeder.substation < substationCount && !feeder.servedBuildings.empty())
       feedsBuildings[feeder.substation] = 1;
   std::map<std::pair<double, double>, std::uint32_t> substationAt;
-  for (std::uint32_t k = 0; k < grid.substations.size(); ++k)
-    if (!feedsBuildings[k])
+  for (std::uint32_t k = 0; k < substationCount; ++k)
+    if (!feedsBuildings[k] && grid.substations[k].supplyFeeder < 0)
       substationAt.emplace(std::make_pair(grid.substations[k].position.x, grid.substations[k].position.y), k);
 
-  // Parents before the feeders branching off them (the input order where it already is one).
-  const std::size_t feederCount = grid.feeders.size();
-  std::vector<std::vector<std::uint32_t>> children(feederCount);
+  // Parents before the feeders branching off them (the input order where it already is one); a supplied
+  // substation's feeders after the feeder supplying it.
+  std::vector<std::vector<std::uint32_t>> children(feederCount), suppliedBy(feederCount);
+  for (std::uint32_t k = 0; k < substationCount; ++k)
+    if (grid.substations[k].supplyFeeder >= 0)
+      suppliedBy[static_cast<std::size_t>(grid.substations[k].supplyFeeder)].push_back(k);
+  std::vector<std::vector<std::uint32_t>> rootsOf(substationCount);
   std::vector<std::uint32_t> order;
   for (std::uint32_t f = 0; f < feederCount; ++f) {
     const city::Feeder& feeder = grid.feeders[f];
@@ -95,11 +160,14 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
         throw Error("grid: feeder " + feeder.id + " serves buildings but belongs to no substation");
       continue;
     }
-    if (feeder.substation >= out.size())
+    if (feeder.substation >= substationCount)
       throw Error("grid: feeder " + feeder.id + " refers to substation " + std::to_string(feeder.substation) +
-                  " of " + std::to_string(out.size()));
+                  " of " + std::to_string(substationCount));
     if (feeder.parentFeeder < 0) {
-      order.push_back(f);
+      if (grid.substations[feeder.substation].supplyFeeder < 0)
+        order.push_back(f);
+      else
+        rootsOf[feeder.substation].push_back(f);
       continue;
     }
     const auto parent = static_cast<std::size_t>(feeder.parentFeeder);
@@ -107,8 +175,11 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
       throw Error("grid: feeder " + feeder.id + " branches off a feeder that is not of its substation");
     children[parent].push_back(f);
   }
-  for (std::size_t next = 0; next < order.size(); ++next)
+  for (std::size_t next = 0; next < order.size(); ++next) {
     for (std::uint32_t child : children[order[next]]) order.push_back(child);
+    for (std::uint32_t k : suppliedBy[order[next]])
+      for (std::uint32_t root : rootsOf[k]) order.push_back(root);
+  }
   std::size_t inTrees = 0;
   for (const city::Feeder& feeder : grid.feeders) inTrees += feeder.substation != city::kNoSubstation;
   if (order.size() != inTrees)
@@ -117,7 +188,8 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
 
   for (const std::uint32_t f : order) {
     const city::Feeder& feeder = grid.feeders[f];
-    SubstationNetwork& n = out[feeder.substation];
+    SubstationNetwork& n = out[networkOf[feeder.substation]];
+    const bool behindSecondary = n.citySubstation != static_cast<std::int32_t>(feeder.substation);
     const city::Substation& sub = grid.substations[feeder.substation];
     AcNetwork& net = n.network;
     const double kv = feeder.voltageKv > 0 ? feeder.voltageKv : (sub.secondaryKv > 0 ? sub.secondaryKv : 0.4);
@@ -128,27 +200,32 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
     const double ratingPu = amps * std::sqrt(3.0) * kv * 1e-3 / kNetworkBaseMva;
     geo::Polyline route = feeder.route;
     if (route.size() < 2) route = {sub.position, sub.position};
-    // Served buildings, and the junctions where feeders branching off this one start (building = -1 - child).
+    // What hangs on the feeder, by distance along its route: served buildings, the junctions where feeders
+    // branching off it start, the substations it supplies.
+    enum class Kind { Building, Junction, Secondary };
     struct Served {
       double along;
-      std::int64_t building;
+      Kind kind;
+      std::uint32_t index;
     };
     std::vector<Served> served;
+    const auto alongTo = [&](geo::Vec2 p) {
+      return feeder.route.size() >= 2 ? distanceAlong(route, p) + geo::distanceToPolyline(route, p)
+                                      : geo::distance(sub.position, p);
+    };
     for (std::uint32_t b : feeder.servedBuildings) {
       if (b >= city.buildings.size())
         throw Error("grid: feeder " + feeder.id + " serves building " + std::to_string(b) + " of " +
                     std::to_string(city.buildings.size()));
-      const geo::Vec2 p = geo::pointOnSurface(city.buildings[b].footprint);
-      const double along = feeder.route.size() >= 2
-                               ? distanceAlong(route, p) + geo::distanceToPolyline(route, p)
-                               : geo::distance(sub.position, p);
-      served.push_back({along, b});
+      served.push_back({alongTo(geo::pointOnSurface(city.buildings[b].footprint)), Kind::Building, b});
     }
     for (std::uint32_t child : children[f]) {
       const geo::Polyline& childRoute = grid.feeders[child].route;
       const geo::Vec2 junction = childRoute.empty() ? route.back() : childRoute.front();
-      served.push_back({distanceAlong(route, junction), -1 - static_cast<std::int64_t>(child)});
+      served.push_back({distanceAlong(route, junction), Kind::Junction, child});
     }
+    for (std::uint32_t k : suppliedBy[f])
+      served.push_back({alongTo(grid.substations[k].position), Kind::Secondary, k});
     std::stable_sort(served.begin(), served.end(),
                      [](const Served& a, const Served& b) { return a.along < b.along; });
     // Substations on the route; a building depends on the nearest (ties to the lower index).
@@ -161,6 +238,7 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
     }
     std::sort(onRoute.begin(), onRoute.end());
     const auto secondaryOf = [&](std::uint32_t b) {
+      if (behindSecondary) return static_cast<std::int32_t>(feeder.substation);
       std::int32_t best = -1;
       double bestDistance = std::numeric_limits<double>::infinity();
       const geo::Vec2 centre = geo::bounds(city.buildings[b].footprint).centre();
@@ -180,20 +258,30 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const city::CityModel& 
       if (previousBus == firstBus || sv.along - previousAlong > 1.0) {
         const int bus = addBus(net, BusRole::PQ);
         const double km = std::max(sv.along - previousAlong, 1.0) * 1e-3;
-        net.branches.push_back({previousBus, bus, r * km, x * km, 0.0, 1.0, 0.0});
-        n.branchRatingPu.push_back(ratingPu);
-        n.feederOfBranch.push_back(static_cast<std::int32_t>(f));
+        addBranch(n, {previousBus, bus, r * km, x * km, 0.0, 1.0, 0.0}, ratingPu,
+                  static_cast<std::int32_t>(f), -1);
         previousBus = bus;
         previousAlong = sv.along;
       }
-      if (sv.building < 0) {
-        startBus[static_cast<std::size_t>(-1 - sv.building)] = previousBus;
+      if (sv.kind == Kind::Junction) {
+        startBus[sv.index] = previousBus;
         continue;
       }
-      const auto b = static_cast<std::uint32_t>(sv.building);
-      n.buildings.push_back(b);
+      if (sv.kind == Kind::Secondary) {
+        // The supplied substation's transformer, from this node to the busbar its own feeders leave.
+        const city::Substation& secondary = grid.substations[sv.index];
+        const int busbar = addBus(net, BusRole::PQ);
+        double transformerRatingPu = 0;
+        const AcBranch branch =
+            transformerBranch(previousBus, busbar, secondary.ratedMva, secondary.transformer,
+                              secondary.tapPercent, transformerRatingPu);
+        addBranch(n, branch, transformerRatingPu, -1, static_cast<std::int32_t>(sv.index));
+        for (std::uint32_t root : rootsOf[sv.index]) startBus[root] = busbar;
+        continue;
+      }
+      n.buildings.push_back(sv.index);
       n.busOfBuilding.push_back(previousBus);
-      n.secondaryOfBuilding.push_back(secondaryOf(b));
+      n.secondaryOfBuilding.push_back(secondaryOf(sv.index));
     }
   }
   return out;
@@ -232,7 +320,7 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const NetworkFile& file
       n.floodThresholdM = city.grid.substations[it->second].floodThresholdM;
     }
     if (sub.floodThresholdM >= 0) n.floodThresholdM = sub.floodThresholdM;
-    addTransformer(n, sub.ratedMva);
+    addTransformer(n, sub.ratedMva, "", 0.0, n.citySubstation);
     networkOfBus[root] = k;
     indexInNetwork[root] = 1;
     std::deque<std::size_t> queue{root};
@@ -262,10 +350,10 @@ std::vector<SubstationNetwork> buildDistributionNetworks(const NetworkFile& file
     SubstationNetwork& n = out[networkOfBus[line.from]];
     const double kv = file.buses[line.from].kv;
     const double zBase = kv * kv / kNetworkBaseMva;
-    n.network.branches.push_back({indexInNetwork[line.from], indexInNetwork[line.to], line.rOhm / zBase,
-                                  line.xOhm / zBase, 0.0, 1.0, 0.0});
-    n.branchRatingPu.push_back(line.ratedAmps * std::sqrt(3.0) * kv * 1e-3 / kNetworkBaseMva);
-    n.feederOfBranch.push_back(-1);
+    addBranch(n,
+              {indexInNetwork[line.from], indexInNetwork[line.to], line.rOhm / zBase, line.xOhm / zBase, 0.0,
+               1.0, 0.0},
+              line.ratedAmps * std::sqrt(3.0) * kv * 1e-3 / kNetworkBaseMva, -1, -1);
   }
 
   // Service connections: listed ones first, then the nearest bus within the radius.

@@ -228,6 +228,9 @@ struct EnergyModel::State {
   std::vector<std::vector<Complex>> voltages;
   std::vector<std::int32_t> networkOfBuilding;    // index into `networks`; -1: not on a modelled feeder
   std::vector<std::int32_t> secondaryOfBuilding;  // city substation also needed; -1: none
+  // Per city substation: the network whose supply it needs (a secondary inside a primary's network); -1:
+  // none.
+  std::vector<std::int32_t> networkOfSubstation;
   std::vector<std::size_t> buildingsOfCitySubstation;
   std::size_t buildingsWithoutNetwork = 0;  // counted in demand and always supplied
   std::size_t startHour = 0;
@@ -297,8 +300,12 @@ void EnergyModel::initialise(const sim::ModelContext& context, city::CityState& 
   s.networkOfBuilding.assign(context.city.buildings.size(), -1);
   s.secondaryOfBuilding.assign(context.city.buildings.size(), -1);
   s.buildingsOfCitySubstation.assign(context.city.grid.substations.size(), 0);
+  s.networkOfSubstation.assign(context.city.grid.substations.size(), -1);
   for (std::size_t k = 0; k < s.networks.size(); ++k) {
     const SubstationNetwork& n = s.networks[k];
+    for (const std::int32_t site : n.substationOfBranch)
+      if (site >= 0 && static_cast<std::size_t>(site) < s.networkOfSubstation.size())
+        s.networkOfSubstation[static_cast<std::size_t>(site)] = static_cast<std::int32_t>(k);
     for (std::size_t j = 0; j < n.buildings.size(); ++j) {
       const std::uint32_t b = n.buildings[j];
       const std::int32_t secondary = n.secondaryOfBuilding[j];
@@ -402,11 +409,22 @@ void EnergyModel::State::runHour(std::size_t weatherHour, sim::SimTime time,
         site >= 0 && depthAt(static_cast<std::size_t>(site)) > networks[k].floodThresholdM ? 0.0 : 1.0;
     if (site >= 0 && networkOn[k] == 0.0) energized[static_cast<std::size_t>(site)] = 0.0;
   }
+  // A substation inside a switched-off network (a secondary behind a flooded primary) loses its supply too.
+  for (std::size_t k = 0; k < subs.size(); ++k) {
+    const std::int32_t net = networkOfSubstation[k];
+    if (net >= 0 && networkOn[static_cast<std::size_t>(net)] == 0.0) energized[k] = 0.0;
+  }
   for (std::size_t k = 0; k < subs.size(); ++k) {
     if (energized[k] == wasEnergized[k]) continue;
     char depth[96];
-    std::snprintf(depth, sizeof depth, "%.2f m of water at the site, threshold %.2f m", depthAt(k),
-                  subs[k].floodThresholdM);
+    if (energized[k] == 0.0 && siteDry[k] != 0.0 && networkOfSubstation[k] >= 0 &&
+        networks[static_cast<std::size_t>(networkOfSubstation[k])].citySubstation !=
+            static_cast<std::int32_t>(k))
+      std::snprintf(depth, sizeof depth, "supply lost upstream at %s",
+                    networks[static_cast<std::size_t>(networkOfSubstation[k])].id.c_str());
+    else
+      std::snprintf(depth, sizeof depth, "%.2f m of water at the site, threshold %.2f m", depthAt(k),
+                    subs[k].floodThresholdM);
     sim::Event e;
     e.time = time;
     e.entity = subs[k].id;

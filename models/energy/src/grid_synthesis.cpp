@@ -13,8 +13,12 @@
 #include "citytwin/core/error.hpp"
 #include "citytwin/energy/distribution_network.hpp"
 #include "citytwin/energy/newton_raphson.hpp"
+#include "citytwin/energy/standard_types.hpp"
 #include "citytwin/energy/typology.hpp"
 #include "citytwin/geo/spatial_index.hpp"
+#include "medium_voltage_synthesis.hpp"
+#include "service_area.hpp"
+#include "street_graph.hpp"
 
 namespace citytwin::energy {
 namespace {
@@ -30,110 +34,16 @@ constexpr std::size_t kCableTypes = std::size(kLowVoltageCables);
 
 constexpr double kLowVoltageKv = 0.4;
 constexpr double kMediumVoltageKv = 20.0;  // assumed primary voltage of a synthesised MV/LV substation
-constexpr double kPowerFactor = 0.95;      // as the energy model's loads
-constexpr double kReactiveShare = 0.3287;  // tan(acos(0.95))
+constexpr double kPowerFactor = kDesignPowerFactor;
+constexpr double kReactiveShare = kDesignReactiveShare;
 constexpr double kCooledUseAllowanceWPerM2 = 25.0;
 // Standard MV/LV distribution transformer ratings (IEC 60076 preferred values); larger needs take several
 // 630 kVA units.
 constexpr double kTransformerMva[] = {0.25, 0.4, 0.63};
 constexpr double kLargestUnitMva = 0.63;
-// Equipment stands this far from the street node it connects to (off the carriageway).
-constexpr double kSiteOffsetM = 4.0;
 // A mapped substation is used for a service area when it lies within this distance of the area's box.
 constexpr double kOsmSiteReachM = 50.0;
-constexpr double kOsmDistributionMaxKv = 36.0;
 constexpr int kMaxSizingRounds = 200;
-
-constexpr std::uint32_t kNone = std::numeric_limits<std::uint32_t>::max();
-
-// Cables follow streets in either direction, so one-way rules do not apply; each street piece is one edge.
-class StreetGraph {
- public:
-  struct Edge {
-    std::uint32_t to;
-    double lengthM;
-    std::uint32_t link;
-  };
-
-  explicit StreetGraph(const city::RoadNetwork& roads) : roads_(roads), edges_(roads.nodes.size()) {
-    for (std::uint32_t l = 0; l < roads.links.size(); ++l) {
-      const city::RoadLink& link = roads.links[l];
-      if (link.from == link.to) continue;
-      const double length = link.lengthM > 0 ? link.lengthM : geo::length(link.geometry);
-      edges_[link.from].push_back({link.to, length, l});
-      edges_[link.to].push_back({link.from, length, l});
-    }
-    std::vector<geo::BBox> boxes;
-    for (std::uint32_t n = 0; n < roads.nodes.size(); ++n) {
-      if (edges_[n].empty()) continue;
-      const geo::Vec2 p = roads.nodes[n].position;
-      boxes.push_back({p.x, p.y, p.x, p.y});
-      connected_.push_back(n);
-    }
-    index_ = geo::SpatialIndex(boxes);
-  }
-
-  bool empty() const { return connected_.empty(); }
-  std::size_t size() const { return edges_.size(); }
-  geo::Vec2 position(std::uint32_t node) const { return roads_.nodes[node].position; }
-  const std::vector<Edge>& edges(std::uint32_t node) const { return edges_[node]; }
-
-  std::uint32_t nearestNode(geo::Vec2 p) const { return connected_[index_.nearest(p, 1).front()]; }
-
-  // The street geometry of an edge walked from `from`.
-  geo::Polyline geometry(const Edge& edge, std::uint32_t from) const {
-    const city::RoadLink& link = roads_.links[edge.link];
-    geo::Polyline line = link.geometry;
-    if (line.size() < 2) line = {roads_.nodes[link.from].position, roads_.nodes[link.to].position};
-    if (link.from != from) std::reverse(line.begin(), line.end());
-    return line;
-  }
-
-  // Shortest-path tree from `root` until every target is settled (ties: the first path found, in node and
-  // link order). previous[n] is the edge index into edges(parent) that reaches n, with the parent.
-  struct Tree {
-    std::vector<double> distance;
-    std::vector<std::uint32_t> parent;
-    std::vector<std::uint32_t> parentEdge;
-  };
-  Tree shortestPaths(std::uint32_t root, const std::vector<std::uint32_t>& targets) const {
-    constexpr double kInfinity = std::numeric_limits<double>::infinity();
-    Tree t{std::vector<double>(size(), kInfinity), std::vector<std::uint32_t>(size(), kNone),
-           std::vector<std::uint32_t>(size(), kNone)};
-    std::vector<char> wanted(size(), 0), settled(size(), 0);
-    std::size_t remaining = 0;
-    for (std::uint32_t n : targets)
-      if (!wanted[n]) wanted[n] = 1, ++remaining;
-    using Entry = std::pair<double, std::uint32_t>;
-    std::priority_queue<Entry, std::vector<Entry>, std::greater<>> queue;
-    t.distance[root] = 0;
-    queue.push({0.0, root});
-    while (!queue.empty() && remaining > 0) {
-      const auto [d, node] = queue.top();
-      queue.pop();
-      if (settled[node]) continue;
-      settled[node] = 1;
-      if (wanted[node]) --remaining;
-      for (std::uint32_t e = 0; e < edges_[node].size(); ++e) {
-        const Edge& edge = edges_[node][e];
-        const double candidate = d + edge.lengthM;
-        if (candidate < t.distance[edge.to]) {
-          t.distance[edge.to] = candidate;
-          t.parent[edge.to] = node;
-          t.parentEdge[edge.to] = e;
-          queue.push({candidate, edge.to});
-        }
-      }
-    }
-    return t;
-  }
-
- private:
-  const city::RoadNetwork& roads_;
-  std::vector<std::vector<Edge>> edges_;
-  std::vector<std::uint32_t> connected_;
-  geo::SpatialIndex index_;
-};
 
 double transformerRatingFor(double kva, double utilisation) {
   for (double mva : kTransformerMva)
@@ -145,6 +55,13 @@ double nextTransformerRating(double mva) {
   for (double standard : kTransformerMva)
     if (standard > mva + 1e-9) return standard;
   return mva + kLargestUnitMva;
+}
+
+// The standard MV/LV type of a rating at the assumed primary voltage (units of 0.63 MVA above it); the MV
+// stage names it again for the voltage of the feeder that supplies it.
+void nameTransformer(city::Substation& sub) {
+  const auto choice = transformerRated(sub.ratedMva, kMediumVoltageKv, kLowVoltageKv);
+  sub.transformer = choice ? transformerName(*choice->type, choice->units) : std::string();
 }
 
 // A cable choice: a type and a number of parallel runs.
@@ -175,66 +92,6 @@ void applyCable(city::Feeder& feeder, CableChoice c) {
 
 double ampsAtLowVoltage(double kva) {
   return kva / (std::sqrt(3.0) * kLowVoltageKv);
-}
-
-// A group of buildings served by one substation; `dedicated`: one building above one transformer's capacity,
-// with a substation of its own in the building.
-struct ServiceArea {
-  std::vector<std::uint32_t> buildings;
-  bool dedicated = false;
-  geo::BBox box;
-  double kva = 0;
-  geo::Vec2 loadCentre;
-};
-
-ServiceArea describeArea(std::vector<std::uint32_t> buildings, const std::vector<geo::Vec2>& at,
-                         const std::vector<double>& kva) {
-  ServiceArea area;
-  double wx = 0, wy = 0;
-  for (std::uint32_t b : buildings) {
-    area.box.expand(at[b]);
-    area.kva += kva[b];
-    wx += kva[b] * at[b].x;
-    wy += kva[b] * at[b].y;
-  }
-  area.loadCentre = area.kva > 0 ? geo::Vec2{wx / area.kva, wy / area.kva} : area.box.centre();
-  area.buildings = std::move(buildings);
-  return area;
-}
-
-// Two halves at the load-weighted median of the longer side of the area's box (ties by building index).
-std::pair<ServiceArea, ServiceArea> splitInTwo(ServiceArea area, const std::vector<geo::Vec2>& at,
-                                               const std::vector<double>& kva) {
-  std::vector<std::uint32_t> buildings = std::move(area.buildings);
-  const bool alongX = area.box.width() >= area.box.height();
-  std::sort(buildings.begin(), buildings.end(), [&](std::uint32_t a, std::uint32_t b) {
-    const double ka = alongX ? at[a].x : at[a].y, kb = alongX ? at[b].x : at[b].y;
-    return ka != kb ? ka < kb : a < b;
-  });
-  double half = 0;
-  std::size_t cut = 0;
-  while (cut + 1 < buildings.size() && half + kva[buildings[cut]] <= area.kva / 2)
-    half += kva[buildings[cut++]];
-  cut = std::clamp<std::size_t>(cut, 1, buildings.size() - 1);
-  std::vector<std::uint32_t> second(buildings.begin() + static_cast<std::ptrdiff_t>(cut), buildings.end());
-  buildings.resize(cut);
-  std::sort(buildings.begin(), buildings.end());
-  std::sort(second.begin(), second.end());
-  return {describeArea(std::move(buildings), at, kva), describeArea(std::move(second), at, kva)};
-}
-
-// Recursive bisection until an area fits one transformer's utilised capacity and the span (a single building
-// always fits: larger ones have their own site).
-void bisect(ServiceArea area, const std::vector<geo::Vec2>& at, const std::vector<double>& kva, double maxKva,
-            double maxSpanM, std::vector<ServiceArea>& out) {
-  const bool fits = area.kva <= maxKva && std::max(area.box.width(), area.box.height()) <= maxSpanM;
-  if (fits || area.buildings.size() <= 1) {
-    out.push_back(std::move(area));
-    return;
-  }
-  auto [first, second] = splitInTwo(std::move(area), at, kva);
-  bisect(std::move(first), at, kva, maxKva, maxSpanM, out);
-  bisect(std::move(second), at, kva, maxKva, maxSpanM, out);
 }
 
 // One synthesised substation and its feeder sections.
@@ -345,6 +202,7 @@ class GridBuilder {
     sub.position = position;
     if (auto z = city_.terrain.sample(position)) sub.groundElevationM = *z;
     sub.ratedMva = ratedMva;
+    nameTransformer(sub);
     sub.primaryKv = kMediumVoltageKv;
     sub.secondaryKv = kLowVoltageKv;
     sub.source = "synthesised";
@@ -388,85 +246,39 @@ class GridBuilder {
       osmUsed_[chosen] = 1;
       city::Substation& sub = grid_.substations[chosen];
       if (sub.ratedMva <= 0) sub.ratedMva = rating;  // OSM rarely tags ratings
+      nameTransformer(sub);
       ++osmSubstationsUsed;
       return chosen;
     }
-    geo::Vec2 position = area.loadCentre;
-    if (!streets_.empty()) {
-      const geo::Vec2 node = streets_.position(streets_.nearestNode(area.loadCentre));
-      const double d = geo::distance(node, area.loadCentre);
-      position = d > 0 ? geo::Vec2{node.x + (area.loadCentre.x - node.x) / d * kSiteOffsetM,
-                                   node.y + (area.loadCentre.y - node.y) / d * kSiteOffsetM}
-                       : geo::Vec2{node.x + kSiteOffsetM, node.y};
-    }
+    const geo::Vec2 position = streets_.siteBeside(area.loadCentre);
     return newSubstation(position, rating);
   }
 
   // Feeder sections along the shortest street paths from the site to the area's buildings.
   void route(const ServiceArea& area, SiteGrid& site) {
     const geo::Vec2 sitePosition = grid_.substations[site.substation].position;
-    std::vector<std::uint32_t> direct;
-    if (streets_.empty()) {
-      direct = area.buildings;
-    } else {
-      const std::uint32_t root = streets_.nearestNode(sitePosition);
-      std::vector<std::uint32_t> access(area.buildings.size());
-      for (std::size_t i = 0; i < area.buildings.size(); ++i)
-        access[i] = streets_.nearestNode(at_[area.buildings[i]]);
-      const StreetGraph::Tree tree = streets_.shortestPaths(root, access);
-      std::vector<std::vector<std::uint32_t>> children(streets_.size()), buildingsAt(streets_.size());
-      std::vector<char> used(streets_.size(), 0);
-      used[root] = 1;
-      for (std::size_t i = 0; i < area.buildings.size(); ++i) {
-        const std::uint32_t node = access[i];
-        if (!std::isfinite(tree.distance[node])) {
-          direct.push_back(area.buildings[i]);
-          continue;
-        }
-        buildingsAt[node].push_back(area.buildings[i]);
-        for (std::uint32_t n = node; n != root && !used[n]; n = tree.parent[n]) used[n] = 1;
-      }
-      for (std::uint32_t n = 0; n < streets_.size(); ++n)
-        if (used[n] && n != root) children[tree.parent[n]].push_back(n);
-
-      // Sections between branch points, breadth first from the busbar.
-      struct Start {
-        std::uint32_t node, child;
-        std::int32_t parent;
-      };
-      std::queue<Start> starts;
-      for (std::uint32_t c : children[root]) starts.push({root, c, city::kNoParentFeeder});
-      std::int32_t firstSection = city::kNoParentFeeder;
-      while (!starts.empty()) {
-        const Start start = starts.front();
-        starts.pop();
-        geo::Polyline line;
-        if (start.node == root) line.push_back(sitePosition);
-        line.push_back(streets_.position(start.node));
-        const std::int32_t f = newFeeder(site, {}, start.parent);
-        if (firstSection < 0) firstSection = f;
-        std::uint32_t from = start.node, node = start.child;
-        while (true) {
-          const StreetGraph::Edge& edge = streets_.edges(from)[tree.parentEdge[node]];
-          const geo::Polyline piece = streets_.geometry(edge, from);
-          line.insert(line.end(), piece.begin() + 1, piece.end());
-          for (std::uint32_t b : buildingsAt[node])
-            grid_.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(b);
-          if (children[node].size() != 1) break;
-          from = node;
-          node = children[node].front();
-        }
-        for (std::uint32_t c : children[node]) starts.push({node, c, f});
-        grid_.feeders[static_cast<std::size_t>(f)].route = std::move(line);
-      }
-      if (!buildingsAt[root].empty()) {
-        std::int32_t f = firstSection;
-        if (f < 0) f = newFeeder(site, {sitePosition, streets_.position(root)}, city::kNoParentFeeder);
-        for (std::uint32_t b : buildingsAt[root])
-          grid_.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(b);
-      }
+    std::vector<geo::Vec2> positions;
+    for (std::uint32_t b : area.buildings) positions.push_back(at_[b]);
+    const StreetTree tree = streetTree(streets_, sitePosition, positions);
+    std::vector<std::int32_t> feederOf;
+    for (const StreetTreeSection& section : tree.sections) {
+      const std::int32_t f = newFeeder(
+          site, section.route,
+          section.parent < 0 ? city::kNoParentFeeder : feederOf[static_cast<std::size_t>(section.parent)]);
+      feederOf.push_back(f);
+      for (std::uint32_t i : section.items)
+        grid_.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(area.buildings[i]);
     }
-    for (std::uint32_t b : direct) {
+    if (!tree.atRoot.empty()) {
+      const std::int32_t f =
+          feederOf.empty()
+              ? newFeeder(site, {sitePosition, streets_.position(tree.rootNode)}, city::kNoParentFeeder)
+              : feederOf.front();
+      for (std::uint32_t i : tree.atRoot)
+        grid_.feeders[static_cast<std::size_t>(f)].servedBuildings.push_back(area.buildings[i]);
+    }
+    for (std::uint32_t i : tree.unreachable) {
+      const std::uint32_t b = area.buildings[i];
       newFeeder(site, {sitePosition, at_[b]}, city::kNoParentFeeder);
       grid_.feeders.back().servedBuildings.push_back(b);
       ++directCables;
@@ -493,6 +305,7 @@ class GridBuilder {
     bool changed = false;
     const auto upsizeTransformer = [&] {
       sub.ratedMva = nextTransformerRating(sub.ratedMva);
+      nameTransformer(sub);
       if (site.dedicated) applyBusbar(grid_.feeders[site.feeders.front()], sub.ratedMva);
       changed = true;
     };
@@ -631,6 +444,18 @@ GridSynthesisReport synthesiseGrid(city::CityModel& city, const GridSynthesisOpt
       report.substationsSynthesised = builder.synthesised;
       report.dedicatedSubstations = builder.dedicated;
       report.directCables = builder.directCables;
+      if (options.mediumVoltage) {
+        std::vector<std::uint32_t> secondaries;
+        std::vector<double> secondaryKva;
+        for (const SiteGrid& site : builder.sites) {
+          secondaries.push_back(site.substation);
+          double siteKva = 0;
+          for (std::uint32_t f : site.feeders)
+            for (std::uint32_t b : city.grid.feeders[f].servedBuildings) siteKva += kva[b];
+          secondaryKva.push_back(siteKva);
+        }
+        synthesiseMediumVoltage(city, streets, secondaries, secondaryKva, kva, options, report);
+      }
       for (const SiteGrid& site : builder.sites) {
         report.feeders += site.feeders.size();
         for (std::uint32_t f : site.feeders) report.cableKm += geo::length(city.grid.feeders[f].route) * 1e-3;

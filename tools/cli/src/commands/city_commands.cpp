@@ -97,6 +97,14 @@ nlohmann::json synthesiseGrid(city::CityModel& city) {
           {"max_design_loading", r.maxDesignLoading},
           {"min_design_voltage_pu", r.minDesignVoltagePu},
           {"sizing_rounds", r.sizingRounds},
+          {"primaries_synthesised", r.primariesSynthesised},
+          {"osm_primaries_used", r.osmPrimariesUsed},
+          {"medium_voltage_feeders", r.mediumVoltageFeeders},
+          {"medium_voltage_km", r.mediumVoltageKm},
+          {"direct_medium_voltage_cables", r.directMediumVoltageCables},
+          {"max_medium_voltage_loading", r.maxMediumVoltageLoading},
+          {"min_network_voltage_pu", r.minNetworkVoltagePu},
+          {"medium_voltage_rounds", r.mediumVoltageRounds},
           {"seconds", seconds}};
 #else
   (void)city;
@@ -220,6 +228,16 @@ void runImport(const ImportArguments& arguments) {
         "rounds)\n",
         grid["design_peak_mw"].get<double>(), grid["max_design_loading"].get<double>() * 100,
         grid["min_design_voltage_pu"].get<double>(), grid["sizing_rounds"].get<int>());
+    std::printf(
+        "grid        medium voltage: %zu primaries (%zu OSM, %zu synthesised), %zu MV feeder sections, %.1f "
+        "km MV "
+        "and %.1f km LV cable; at the design peak: max MV loading %.0f %%, min voltage %.3f p.u. (%d "
+        "rounds)\n",
+        grid["osm_primaries_used"].get<std::size_t>() + grid["primaries_synthesised"].get<std::size_t>(),
+        grid["osm_primaries_used"].get<std::size_t>(), grid["primaries_synthesised"].get<std::size_t>(),
+        grid["medium_voltage_feeders"].get<std::size_t>(), grid["medium_voltage_km"].get<double>(),
+        grid["cable_km"].get<double>(), grid["max_medium_voltage_loading"].get<double>() * 100,
+        grid["min_network_voltage_pu"].get<double>(), grid["medium_voltage_rounds"].get<int>());
   }
 }
 

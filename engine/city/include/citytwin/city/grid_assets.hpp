@@ -23,6 +23,15 @@ struct Substation {
   // OpenStreetMap), "synthesised" (placed by a grid synthesis), "generated" (the sample town); empty:
   // unknown.
   std::string source;
+  // The transformer's standard type (e.g. "0.4 MVA 20/0.4 kV", "2 x 0.63 MVA 20/0.4 kV", "40 MVA 110/20 kV");
+  // a known type gives the power flow its impedance. Empty: unknown (1 % + j6 % on the rating).
+  std::string transformer;
+  // Off-nominal tap of the transformer in percent of the secondary voltage (+: secondary raised), as an
+  // on-load tap changer holds it at the design peak.
+  double tapPercent = 0.0;
+  // A secondary (MV/LV) substation supplied by a medium-voltage feeder of another substation: index into
+  // GridAssets::feeders of the feeder section it hangs on; -1: fed from the upstream grid directly.
+  std::int32_t supplyFeeder = -1;
   friend bool operator==(const Substation&, const Substation&) = default;
 };
 

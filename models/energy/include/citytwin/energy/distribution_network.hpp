@@ -24,18 +24,26 @@ struct SubstationNetwork {
   std::vector<std::int32_t> secondaryOfBuilding;
   std::vector<double> branchRatingPu;       // current rating of each branch in p.u. (0: unrated)
   // Parallel to the branches: the city feeder (index into GridAssets::feeders) the branch is a segment of;
-  // -1 for the transformer and for the lines of a network file.
+  // -1 for the transformers and for the lines of a network file.
   std::vector<std::int32_t> feederOfBranch;
+  // Parallel to the branches: the city substation whose transformer the branch is; -1 for a line (and for the
+  // transformer of a network file's substation that is not a city substation).
+  std::vector<std::int32_t> substationOfBranch;
 };
 
 inline constexpr double kNetworkBaseMva = 1.0;
 
 // Feeders without impedance data get 0.32 + j0.08 ohm/km (a 240 mm2 Al cable) and 300 A; without a voltage,
-// the substation's secondary voltage or 0.4 kV. The transformer has 1 % + j6 % on its rating (1 MVA when
-// unknown). Generated from the city's GridAssets: each feeder a radial chain of nodes along its route, one
-// node per group of served buildings at the same distance along the route. Substations feeding no building
-// themselves whose site is a vertex of a feeder's route (the generated town's MV/LV substations) stand
-// between it and the served buildings nearest them: a building also loses supply when its nearest such
+// the substation's secondary voltage or 0.4 kV. A transformer of a standard type (Substation::transformer,
+// standard_types.hpp) has its type's short-circuit impedance, else 1 % + j6 % on its rating (1 MVA when
+// unknown), and its tap (Substation::tapPercent) as off-nominal ratio. A substation supplied by a feeder of
+// another (Substation::supplyFeeder: a secondary on a medium-voltage feeder) heads no network: its
+// transformer joins the feeder's node nearest its site to a busbar its own feeders leave, inside the network
+// of the substation at the top of the chain (one reference bus per primary), and its buildings depend on it
+// (secondaryOfBuilding). Generated from the city's GridAssets: each feeder a radial chain of nodes along its
+// route, one node per group of served buildings at the same distance along the route. Substations feeding no
+// building themselves whose site is a vertex of a feeder's route (the generated town's MV/LV substations)
+// stand between it and the served buildings nearest them: a building also loses supply when its nearest such
 // substation is switched off. A feeder with a parent feeder leaves the parent's node nearest its route's
 // first vertex (a branch of a radial tree); feeders of no substation (mapped lines) must serve no building
 // and are left out.

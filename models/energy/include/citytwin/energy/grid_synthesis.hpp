@@ -25,6 +25,18 @@ struct GridSynthesisOptions {
   double maxServiceAreaSpanM = 400.0;
   // Lowest voltage at the design peak; cables on the path to a lower bus are reinforced.
   double minDesignVoltagePu = 0.95;
+  // Medium-voltage stage: the secondary substations supplied from primaries over MV feeders. Off: each
+  // secondary's MV side stays an ideal 1.0 p.u. source.
+  bool mediumVoltage = true;
+  // Nominal voltage of synthesised MV feeders (20 kV, the most common distribution voltage in continental
+  // Europe, e.g. Germany's and France's HTA 20 kV); a mapped primary's own MV voltage takes precedence.
+  double mediumVoltageKv = 20.0;
+  // A synthesised primary serves at most the design utilisation of this rating (pandapower's middle 110/20 kV
+  // type, 40 MVA) and a group of secondaries no wider than the span.
+  double primaryUnitMva = 40.0;
+  double maxPrimarySpanM = 6000.0;
+  // A mapped primary supplies the secondaries within this distance that are nearer to it than to another.
+  double osmPrimaryReachM = 5000.0;
 };
 
 struct GridSynthesisReport {
@@ -39,6 +51,15 @@ struct GridSynthesisReport {
   double maxDesignLoading = 0;             // largest cable or transformer loading at the design peak
   double minDesignVoltagePu = 1;           // lowest bus voltage at the design peak
   int sizingRounds = 0;                    // power flows until no cable or transformer needed reinforcing
+  // Medium-voltage stage.
+  std::size_t osmPrimariesUsed = 0;           // mapped HV/MV substations that supply secondaries
+  std::size_t primariesSynthesised = 0;       // new HV/MV substations
+  std::size_t mediumVoltageFeeders = 0;       // MV feeder sections written
+  std::size_t directMediumVoltageCables = 0;  // secondaries with no street path from their primary
+  double mediumVoltageKm = 0;                 // route length of the MV feeder sections
+  double maxMediumVoltageLoading = 0;  // largest MV cable or primary transformer loading at the design peak
+  double minNetworkVoltagePu = 1;      // lowest bus voltage of the MV+LV networks at the design peak
+  int mediumVoltageRounds = 0;         // power flows of the MV stage
 };
 
 // Design peak electricity of a building in kW: its floor area (footprint x storeys, as the energy model
@@ -53,7 +74,9 @@ double designPeakKw(const city::Building& building);
 // follow the shortest street paths from the substation to the buildings (a shortest-path tree over the road
 // graph, cut into sections at its branch points), cables are sized to the downstream design load and then
 // reinforced until an AC power flow at the design peak keeps every cable and transformer within the design
-// utilisation and every bus above the design voltage. Deterministic: the same city gives the same grid.
+// utilisation and every bus above the design voltage. Then, unless options.mediumVoltage is off, the
+// secondaries are supplied over medium-voltage feeders from primary substations
+// (medium_voltage_synthesis.hpp). Deterministic: the same city gives the same grid.
 GridSynthesisReport synthesiseGrid(city::CityModel& city, const GridSynthesisOptions& options = {});
 
 }  // namespace citytwin::energy
