@@ -3,6 +3,7 @@
 #include <libpq-fe.h>
 
 #include <charconv>
+#include <optional>
 
 namespace citytwin::postgres {
 
@@ -80,18 +81,82 @@ Connection::~Connection() {
 }
 
 bool Connection::broken() const {
-  return PQstatus(connection_) != CONNECTION_OK;
+  return abandoned_ || PQstatus(connection_) != CONNECTION_OK;
+}
+
+DatabaseError Connection::failure(pg_result* result, std::string_view what) const {
+  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+  std::string message = trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(connection_));
+  if (message.empty()) message = trimmed(PQerrorMessage(connection_));
+  return DatabaseError("PostgreSQL: " + std::string(what) + ": " + message, state ? state : "");
 }
 
 Result Connection::check(pg_result* result, std::string_view what) {
   const auto status = PQresultStatus(result);
   if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) return Result(result);
-  const char* state = result ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
-  std::string message = trimmed(result ? PQresultErrorMessage(result) : PQerrorMessage(connection_));
-  if (message.empty()) message = trimmed(PQerrorMessage(connection_));
-  DatabaseError error("PostgreSQL: " + std::string(what) + ": " + message, state ? state : "");
+  DatabaseError error = failure(result, what);
   if (result) PQclear(result);
   throw error;
+}
+
+void Connection::prepare(const Statement& statement) {
+  if (prepared_.contains(statement.name)) return;
+  check(PQprepare(connection_, statement.name, statement.sql, 0, nullptr), statement.name);
+  prepared_.insert(statement.name);
+}
+
+std::vector<Result> Connection::pipeline(const std::vector<PipelineStep>& steps) {
+  for (const auto& step : steps) {
+    if (step.statement) prepare(*step.statement);
+  }
+  const auto lost = [&](const std::string& what) {
+    abandoned_ = true;
+    return DatabaseError("PostgreSQL: " + what + ": " + trimmed(PQerrorMessage(connection_)), "");
+  };
+  if (PQenterPipelineMode(connection_) != 1) throw lost("entering pipeline mode");
+  for (const auto& step : steps) {
+    int sent = 0;
+    if (step.statement) {
+      std::vector<const char*> values;
+      std::vector<int> lengths, formats(step.parameters.size(), 1);
+      for (BinaryArray* parameter : step.parameters) {
+        const std::string& bytes = parameter->bytes();
+        values.push_back(bytes.data());
+        lengths.push_back(static_cast<int>(bytes.size()));
+      }
+      sent = PQsendQueryPrepared(connection_, step.statement->name, static_cast<int>(values.size()),
+                                 values.data(), lengths.data(), formats.data(), 0);
+    } else {
+      sent = PQsendQueryParams(connection_, step.sql, 0, nullptr, nullptr, nullptr, nullptr, 0);
+    }
+    if (sent != 1) throw lost("sending a pipeline");
+  }
+  if (PQpipelineSync(connection_) != 1) throw lost("sending a pipeline");
+
+  std::vector<Result> results;
+  std::optional<DatabaseError> first;
+  for (const auto& step : steps) {
+    pg_result* result = PQgetResult(connection_);
+    if (!result) throw first ? *first : lost("reading a pipeline");
+    const auto status = PQresultStatus(result);
+    if (status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK) {
+      results.emplace_back(result);
+    } else {
+      // Skipped steps (PGRES_PIPELINE_ABORTED) follow the one that failed.
+      if (!first && status != PGRES_PIPELINE_ABORTED)
+        first = failure(result, step.statement ? step.statement->name : step.sql);
+      PQclear(result);
+      results.emplace_back(nullptr);
+      if (PQstatus(connection_) != CONNECTION_OK) throw first ? *first : lost("reading a pipeline");
+    }
+    while (pg_result* rest = PQgetResult(connection_)) PQclear(rest);  // each step's results end with null
+  }
+  pg_result* sync = PQgetResult(connection_);
+  const bool synced = sync && PQresultStatus(sync) == PGRES_PIPELINE_SYNC;
+  if (sync) PQclear(sync);
+  if (!synced || PQexitPipelineMode(connection_) != 1) throw first ? *first : lost("ending a pipeline");
+  if (first) throw *first;
+  return results;
 }
 
 void Connection::execute(const std::string& sql) {
@@ -106,20 +171,14 @@ Result Connection::query(const std::string& sql, const std::vector<const char*>&
 }
 
 Result Connection::run(const Statement& statement, const std::vector<const char*>& parameters) {
-  if (!prepared_.contains(statement.name)) {
-    check(PQprepare(connection_, statement.name, statement.sql, 0, nullptr), statement.name);
-    prepared_.insert(statement.name);
-  }
+  prepare(statement);
   return check(PQexecPrepared(connection_, statement.name, static_cast<int>(parameters.size()),
                               parameters.data(), nullptr, nullptr, 0),
                statement.name);
 }
 
 Result Connection::runBinary(const Statement& statement, const std::vector<BinaryArray*>& parameters) {
-  if (!prepared_.contains(statement.name)) {
-    check(PQprepare(connection_, statement.name, statement.sql, 0, nullptr), statement.name);
-    prepared_.insert(statement.name);
-  }
+  prepare(statement);
   std::vector<const char*> values;
   std::vector<int> lengths, formats(parameters.size(), 1);
   for (BinaryArray* parameter : parameters) {

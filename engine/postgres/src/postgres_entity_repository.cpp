@@ -72,6 +72,15 @@ END $$;
       // empty body are placeholders (a reserved id); "no row" counts as version 0.
       R"sql(
 ALTER TABLE entities ADD COLUMN version bigint NOT NULL DEFAULT 1;
+-- Fails the statement (and so the transaction) when a batch stored fewer rows than it meant to: another
+-- writer changed one of them after the batch read it.
+CREATE FUNCTION citytwin_expect_rows(stored bigint, expected bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  IF stored <> expected THEN
+    RAISE EXCEPTION 'entities changed by another writer meanwhile' USING ERRCODE = 'serialization_failure';
+  END IF;
+  RETURN stored;
+END $$;
 )sql",
   };
   return steps;
@@ -93,23 +102,25 @@ const std::string kLockRowsSql = kReadRowsSql + " ORDER BY e.id FOR UPDATE OF e"
 const Statement kRead{"citytwin_read_rows", kReadRowsSql.c_str()};
 const Statement kLock{"citytwin_lock_rows", kLockRowsSql.c_str()};
 // Stores the new state (a NULL body: deleted) of each id whose row still has the version the write read ($5);
-// the others are left alone and not counted, which makes the batch run again.
+// when one has another version, the statement fails with serialization_failure and the batch runs again.
 const Statement kUpdate{
     "citytwin_update",
-    "UPDATE entities e SET body = u.body, types = string_to_array(u.types, E'\\x1f'), "
+    "WITH stored AS (UPDATE entities e SET body = u.body, types = string_to_array(u.types, E'\\x1f'), "
     "location = citytwin_geometry(u.geo), ever_stored = e.ever_stored OR u.body IS NOT NULL, "
     "version = u.read + 1 "
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[]) AS u(id, body, types, geo, "
     "read) "
-    "WHERE e.id = u.id AND e.version = u.read"};
-// The same for ids that had no row when read; one inserted meanwhile by another writer is left alone.
+    "WHERE e.id = u.id AND e.version = u.read RETURNING 1) "
+    "SELECT citytwin_expect_rows(count(*), cardinality($1::text[])) FROM stored"};
+// The same for ids that had no row when read: one inserted meanwhile by another writer fails the statement.
 const Statement kInsert{
     "citytwin_insert",
-    "INSERT INTO entities(id, body, types, location, ever_stored, version) "
+    "WITH stored AS (INSERT INTO entities(id, body, types, location, ever_stored, version) "
     "SELECT u.id, u.body, string_to_array(u.types, E'\\x1f'), citytwin_geometry(u.geo), u.body IS NOT NULL, "
     "1 "
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, body, types, geo) "
-    "ON CONFLICT (id) DO NOTHING"};
+    "ON CONFLICT (id) DO NOTHING RETURNING 1) "
+    "SELECT citytwin_expect_rows(count(*), cardinality($1::text[])) FROM stored"};
 const Statement kGet{"citytwin_get", "SELECT body FROM entities WHERE id = $1 AND body IS NOT NULL"};
 const Statement kKnown{"citytwin_known", "SELECT body FROM entities WHERE id = $1 AND ever_stored"};
 const Statement kCount{"citytwin_count", "SELECT count(*) FROM entities WHERE body IS NOT NULL"};
@@ -479,7 +490,8 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
 
   Lease lease(*pool_);
   Connection& db = *lease;
-  lease.begin();
+  lease.inTransaction = true;  // BEGIN goes with the first read
+  bool begun = false;
   std::map<std::string, Entity> entities;
   std::map<std::string, std::int64_t> versions;  // the version of each row read; no row: version 0
   const auto read = [&](const std::set<std::string>& which) {
@@ -493,7 +505,11 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
         keptVersions.addNull();
       }
     }
-    const Result rows = db.runBinary(lockRows ? kLock : kRead, {&idArray, &keptVersions});
+    std::vector<PipelineStep> steps;
+    if (!begun) steps.push_back({nullptr, {}, "BEGIN"});
+    steps.push_back({lockRows ? &kLock : &kRead, {&idArray, &keptVersions}, nullptr});
+    const Result rows = std::move(db.pipeline(steps).back());
+    begun = true;
     for (int row = 0; row < rows.rows(); ++row) {
       std::string id(rows.text(row, 0));
       versions[id] = rows.integer(row, 1);
@@ -538,18 +554,18 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
     const auto found = entities.find(id);
     columns.add(id, found == entities.end() ? nullptr : &found->second, version);
   }
-  std::int64_t stored = 0;
+  // The rows in one round trip; a version conflict fails a statement (and the server skips the rest).
+  std::vector<PipelineStep> steps;
   if (updates.ids.size())
-    stored += db.runBinary(kUpdate, {&updates.ids, &updates.bodies, &updates.types, &updates.geometries,
-                                     &updates.readVersions})
-                  .affected();
+    steps.push_back(
+        {&kUpdate,
+         {&updates.ids, &updates.bodies, &updates.types, &updates.geometries, &updates.readVersions},
+         nullptr});
   if (inserts.ids.size())
-    stored += db.runBinary(kInsert, {&inserts.ids, &inserts.bodies, &inserts.types, &inserts.geometries})
-                  .affected();
-  if (stored != static_cast<std::int64_t>(sink.touched.size())) {
-    // Another writer stored one of these entities after this batch read it: the batch runs again.
-    throw DatabaseError("PostgreSQL: entities changed by another writer meanwhile", kSerializationFailure);
-  }
+    steps.push_back(
+        {&kInsert, {&inserts.ids, &inserts.bodies, &inserts.types, &inserts.geometries}, nullptr});
+  if (!steps.empty()) db.pipeline(steps);
+  // The history in bulk (COPY: the cheapest way in for the server, and not allowed in a pipeline).
   if (!sink.history.empty()) db.copyIn(kCopyHistory, sink.history);
   try {
     lease.commit();

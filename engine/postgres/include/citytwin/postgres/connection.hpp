@@ -75,6 +75,13 @@ struct Statement {
   const char* sql;
 };
 
+// One statement of a pipeline: a prepared statement with binary array parameters, or SQL without parameters.
+struct PipelineStep {
+  const Statement* statement = nullptr;
+  std::vector<BinaryArray*> parameters;
+  const char* sql = nullptr;
+};
+
 // One libpq connection (any URL libpq accepts: postgresql://user@host/db, postgresql:///db?host=/socket/dir).
 // Not thread-safe: one user at a time (see the repository's pool).
 class Connection {
@@ -94,10 +101,17 @@ class Connection {
   Result runBinary(const Statement& statement, const std::vector<BinaryArray*>& parameters);
   // COPY ... FROM STDIN with the data in COPY's text format.
   void copyIn(const std::string& copySql, const std::string& data);
+  // Sends the steps at once and reads their results (libpq's pipeline mode: one round trip for all). After a
+  // step fails, the later ones are skipped by the server; the first failure is thrown once every result was
+  // read (a connection lost on the way leaves this connection broken).
+  std::vector<Result> pipeline(const std::vector<PipelineStep>& steps);
   bool broken() const;
 
  private:
   Result check(pg_result* result, std::string_view what);
+  DatabaseError failure(pg_result* result, std::string_view what) const;
+  void prepare(const Statement& statement);
+  bool abandoned_ = false;  // left in an unknown protocol state by a failed pipeline
   pg_conn* connection_;
   std::set<std::string> prepared_;
 };

@@ -23,7 +23,7 @@ struct PostgresRepositoryOptions {
   // Entities whose last written state this service keeps for its next write of them (0: none). A kept
   // state is used only while its row still carries the version this service wrote; otherwise the write
   // reads the stored one.
-  std::size_t keptEntities = 100000;
+  std::size_t keptEntities = 50000;
 };
 
 // The entities and their attribute history in PostgreSQL with PostGIS: the store several services share.
