@@ -223,7 +223,20 @@ TEST_CASE("two PostgreSQL repositories on one database share one state and lose 
   REQUIRE(first->write(std::move(create))[0].ok());
   // Acknowledged by one, read by the other at once: nothing is cached between calls.
   REQUIRE(second->get("urn:ngsi-ld:Sensor:1").has_value());
-  // Both add attributes to the same entity at the same time; the row lock serialises the merges.
+  // Each service keeps the state it wrote last; a write by the other in between must not be merged away.
+  const auto append = [](EntityRepository& repository, const std::string& attribute, int value) {
+    std::vector<WriteOperation> ops;
+    ops.push_back(patchCount("urn:ngsi-ld:Sensor:1", attribute, value, "2025-05-01T00:00:00Z"));
+    REQUIRE(repository.write(std::move(ops))[0].ok());
+  };
+  append(*first, "fromFirst", 1);
+  append(*second, "fromSecond", 2);
+  append(*first, "fromFirstAgain", 3);
+  const auto merged = second->get("urn:ngsi-ld:Sensor:1");
+  REQUIRE(merged.has_value());
+  for (const char* name : {"fromFirst", "fromSecond", "fromFirstAgain", "temperature"})
+    CHECK_MESSAGE(merged->find(coreContext()->expand(name)) != nullptr, name);
+  // Both add attributes to the same entity at the same time; the row versions serialise the merges.
   constexpr int kWrites = 20;
   const auto writer = [&](EntityRepository& repository, const std::string& prefix) {
     for (int i = 0; i < kWrites; ++i) {
@@ -241,7 +254,8 @@ TEST_CASE("two PostgreSQL repositories on one database share one state and lose 
   const auto fromSecond = second->get("urn:ngsi-ld:Sensor:1");
   REQUIRE(fromFirst.has_value());
   REQUIRE(fromSecond.has_value());
-  CHECK(fromFirst->attributes.size() == 2 + 2 * kWrites);  // temperature, location and every added one
+  CHECK(fromFirst->attributes.size() ==
+        5 + 2 * kWrites);  // temperature, location, the three above, the added
   CHECK(fromFirst->sameContent(*fromSecond));
   // Two services creating the same entity: exactly one creates it, the other is told it exists.
   std::vector<WriteResult> one, two;

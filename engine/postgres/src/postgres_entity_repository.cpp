@@ -22,6 +22,10 @@ namespace {
 
 constexpr const char* kLocation = "https://uri.etsi.org/ngsi-ld/location";
 constexpr int kWriteAttempts = 8;
+constexpr int kOptimisticAttempts = 2;
+// Batches with at least this many attribute instances send their history by COPY; smaller ones by INSERT.
+constexpr std::size_t kCopyHistoryFrom = 64;
+const std::string kSerializationFailure = "40001";
 constexpr int kScanChunk = 256;
 // Types travel to the server as one text per entity, split on this separator (never part of an IRI).
 constexpr char kTypeSeparator = '\x1f';
@@ -64,31 +68,70 @@ EXCEPTION WHEN others THEN
   RETURN ST_MakeEnvelope(-180, -90, 180, 90, 4326);
 END $$;
 )sql",
+      // 2: a version per entity row, raised by every write that stores the row: a write stores a row only
+      // while it has the version the write read, and a service reuses the state it stored last while the row
+      // still has that version (instead of reading and parsing the body again). Rows of version 1 and an
+      // empty body are placeholders (a reserved id); "no row" counts as version 0.
+      R"sql(
+ALTER TABLE entities ADD COLUMN version bigint NOT NULL DEFAULT 1;
+-- Fails the statement (and so the transaction) when a batch stored fewer rows than it meant to: another
+-- writer changed one of them after the batch read it.
+CREATE FUNCTION citytwin_expect_rows(stored bigint, expected bigint) RETURNS bigint LANGUAGE plpgsql AS $$
+BEGIN
+  IF stored <> expected THEN
+    RAISE EXCEPTION 'entities changed by another writer meanwhile' USING ERRCODE = 'serialization_failure';
+  END IF;
+  RETURN stored;
+END $$;
+)sql",
   };
   return steps;
 }
 
-// Creates the rows of ids an operation may create, so that every entity of the batch has a row to lock.
+// Creates the rows of ids an operation may create, so that every entity of the batch has a row to lock (the
+// locking mode a batch falls back to after conflicts).
 const Statement kReserve{
     "citytwin_reserve",
     "INSERT INTO entities(id) SELECT i FROM unnest($1::text[]) AS i ORDER BY i COLLATE \"C\" "
     "ON CONFLICT (id) DO NOTHING"};
-const Statement kLock{"citytwin_lock",
-                      "SELECT id, body FROM entities WHERE id = ANY($1::text[]) ORDER BY id FOR UPDATE"};
-const Statement kUpsert{
-    "citytwin_upsert",
-    "INSERT INTO entities(id, body, types, location, ever_stored) "
-    "SELECT u.id, u.body, string_to_array(u.types, E'\\x1f'), citytwin_geometry(u.geo), true "
+// The rows of the ids ($1), each with its version, and its body unless the version is the one given ($2:
+// the version of the state this service kept, or NULL).
+const std::string kReadRowsSql =
+    "SELECT e.id, e.version, coalesce(e.version = k.v, false), "
+    "CASE WHEN e.version = k.v THEN NULL ELSE e.body END "
+    "FROM unnest($1::text[], $2::int8[]) AS k(id, v) JOIN entities e ON e.id = k.id";
+const std::string kLockRowsSql = kReadRowsSql + " ORDER BY e.id FOR UPDATE OF e";
+const Statement kRead{"citytwin_read_rows", kReadRowsSql.c_str()};
+const Statement kLock{"citytwin_lock_rows", kLockRowsSql.c_str()};
+// Stores the new state (a NULL body: deleted) of each id whose row still has the version the write read ($5);
+// when one has another version, the statement fails with serialization_failure and the batch runs again.
+const Statement kUpdate{
+    "citytwin_update",
+    "WITH stored AS (UPDATE entities e SET body = u.body, types = string_to_array(u.types, E'\\x1f'), "
+    "location = citytwin_geometry(u.geo), ever_stored = e.ever_stored OR u.body IS NOT NULL, "
+    "version = u.read + 1 "
+    "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::int8[]) AS u(id, body, types, geo, "
+    "read) "
+    "WHERE e.id = u.id AND e.version = u.read RETURNING 1) "
+    "SELECT citytwin_expect_rows(count(*), cardinality($1::text[])) FROM stored"};
+// The same for ids that had no row when read: one inserted meanwhile by another writer fails the statement.
+const Statement kInsert{
+    "citytwin_insert",
+    "WITH stored AS (INSERT INTO entities(id, body, types, location, ever_stored, version) "
+    "SELECT u.id, u.body, string_to_array(u.types, E'\\x1f'), citytwin_geometry(u.geo), u.body IS NOT NULL, "
+    "1 "
     "FROM unnest($1::text[], $2::text[], $3::text[], $4::text[]) AS u(id, body, types, geo) "
-    "ON CONFLICT (id) DO UPDATE SET body = EXCLUDED.body, types = EXCLUDED.types, location = "
-    "EXCLUDED.location, "
-    "ever_stored = true"};
-const Statement kDelete{
-    "citytwin_delete",
-    "UPDATE entities SET body = NULL, types = '{}', location = NULL WHERE id = ANY($1::text[])"};
+    "ON CONFLICT (id) DO NOTHING RETURNING 1) "
+    "SELECT citytwin_expect_rows(count(*), cardinality($1::text[])) FROM stored"};
 const Statement kGet{"citytwin_get", "SELECT body FROM entities WHERE id = $1 AND body IS NOT NULL"};
 const Statement kKnown{"citytwin_known", "SELECT body FROM entities WHERE id = $1 AND ever_stored"};
 const Statement kCount{"citytwin_count", "SELECT count(*) FROM entities WHERE body IS NOT NULL"};
+const Statement kHistory{
+    "citytwin_history",
+    "INSERT INTO history(entity_id, attribute, observed_ms, kind, value, observed_at, unit_code, dataset_id) "
+    "SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], "
+    "$7::text[], "
+    "$8::text[])"};
 const char* kCopyHistory =
     "COPY history(entity_id, attribute, observed_ms, kind, value, observed_at, unit_code, dataset_id) FROM "
     "STDIN";
@@ -120,31 +163,88 @@ Entity parseStored(std::string_view body) {
 }
 
 // Collects what applyWrite decides: which ids to store again (their final state is read from the batch's
-// entities at the end, so an entity written twice is stored once) and the history rows, in COPY text.
+// entities at the end, so an entity written twice is stored once) and the history rows: in COPY text for a
+// large batch (the cheapest way in for the server), as array parameters for a small one (an INSERT that
+// travels in one pipeline with COMMIT: two round trips for a single update instead of five).
 struct BatchSink final : WriteSink {
+  explicit BatchSink(bool bulk) : bulk(bulk) {}
+  const bool bulk;
   std::set<std::string> touched;
-  std::string history;
+  std::string copyText;
+  BinaryArray entityIds = BinaryArray::text(), attributes = BinaryArray::text(),
+              observedMs = BinaryArray::bigint(), kinds = BinaryArray::bigint(), values = BinaryArray::text(),
+              observedAt = BinaryArray::text(), unitCodes = BinaryArray::text(),
+              datasetIds = BinaryArray::text();
+  std::size_t rows = 0;
+
   void persist(const Entity& entity) override { touched.insert(entity.id); }
   void remove(const std::string& id) override { touched.insert(id); }
   void record(const std::string& id, const std::string& name, const Attribute& attribute,
               std::int64_t now) override {
+    ++rows;
     const bool observed = !attribute.observedAt.empty();
-    appendCopyField(history, id);
-    history += '\t';
-    appendCopyField(history, name);
-    history += '\t';
-    history += std::to_string(observed ? attribute.observedMs : now);
-    history += '\t';
-    history += std::to_string(static_cast<int>(attribute.kind));
-    history += '\t';
-    appendCopyField(history, attribute.value.dump());
-    history += '\t';
-    appendCopyField(history, observed ? attribute.observedAt : formatDateTime(now));
-    history += '\t';
-    appendCopyField(history, attribute.unitCode);
-    history += '\t';
-    appendCopyField(history, attribute.datasetId);
-    history += '\n';
+    const std::int64_t ms = observed ? attribute.observedMs : now;
+    const std::string value = attribute.value.dump();
+    const std::string at = observed ? attribute.observedAt : formatDateTime(now);
+    if (!bulk) {
+      entityIds.add(id);
+      attributes.add(name);
+      observedMs.add(ms);
+      kinds.add(static_cast<std::int64_t>(attribute.kind));
+      values.add(value);
+      observedAt.add(at);
+      unitCodes.add(attribute.unitCode);
+      datasetIds.add(attribute.datasetId);
+      return;
+    }
+    appendCopyField(copyText, id);
+    copyText += '\t';
+    appendCopyField(copyText, name);
+    copyText += '\t';
+    copyText += std::to_string(ms);
+    copyText += '\t';
+    copyText += std::to_string(static_cast<int>(attribute.kind));
+    copyText += '\t';
+    appendCopyField(copyText, value);
+    copyText += '\t';
+    appendCopyField(copyText, at);
+    copyText += '\t';
+    appendCopyField(copyText, attribute.unitCode);
+    copyText += '\t';
+    appendCopyField(copyText, attribute.datasetId);
+    copyText += '\n';
+  }
+  std::vector<BinaryArray*> historyColumns() {
+    return {&entityIds, &attributes, &observedMs, &kinds, &values, &observedAt, &unitCodes, &datasetIds};
+  }
+};
+
+// The columns of the entity rows a batch stores, one element per entity (a null entity: deleted).
+struct StoreColumns {
+  BinaryArray ids = BinaryArray::text(), bodies = BinaryArray::text(), types = BinaryArray::text(),
+              geometries = BinaryArray::text(), readVersions = BinaryArray::bigint();
+  void add(const std::string& id, const Entity* entity, std::int64_t readVersion) {
+    ids.add(id);
+    readVersions.add(readVersion);
+    if (!entity) {
+      bodies.addNull();
+      types.add(std::string_view());
+      geometries.addNull();
+      return;
+    }
+    bodies.add(toStorageText(*entity));
+    std::string typeList;
+    for (const auto& type : entity->types) {
+      if (!typeList.empty()) typeList += kTypeSeparator;
+      typeList += type;
+    }
+    types.add(typeList);
+    const Attribute* location = entity->find(kLocation);
+    if (location && location->kind == AttributeKind::GeoProperty) {
+      geometries.add(location->value.dump());
+    } else {
+      geometries.addNull();
+    }
   }
 };
 
@@ -365,15 +465,17 @@ std::vector<WriteResult> PostgresEntityRepository::write(std::vector<WriteOperat
     try {
       ensurePartitions(months);
       std::vector<Entity> changed;
-      results = writeOnce(operations, now, changed);
+      // Optimistic first; a batch that lost twice to other writers of the same entities locks their rows.
+      results = writeOnce(operations, now, attempt > kOptimisticAttempts, changed);
       if (!changed.empty()) {
         const std::lock_guard guard(listenerMutex_);
         if (listener_) listener_(changed);
       }
       return results;
     } catch (const DatabaseError& e) {
-      // A deadlock, a lost race between services, or a connection lost before COMMIT was sent (a server
-      // restart, a terminated backend): nothing was kept, so the batch runs again, on a new connection.
+      // A version conflict, a deadlock, a lost race between services, or a connection lost before COMMIT was
+      // sent (a server restart, a terminated backend): nothing was kept, so the batch runs again, on a new
+      // connection.
       if (e.connectionLost()) pool_->dropIdle();
       if ((e.retryable() || e.connectionLost()) && attempt < kWriteAttempts) continue;
       return failed(e.what());
@@ -383,8 +485,35 @@ std::vector<WriteResult> PostgresEntityRepository::write(std::vector<WriteOperat
   }
 }
 
+std::map<std::string, PostgresEntityRepository::KeptEntity> PostgresEntityRepository::takeKept(
+    const std::set<std::string>& ids) {
+  std::map<std::string, KeptEntity> taken;
+  const std::lock_guard guard(keptMutex_);
+  if (kept_.empty()) return taken;
+  for (const auto& id : ids) {
+    const auto found = kept_.find(id);
+    if (found == kept_.end()) continue;
+    taken.emplace(id, std::move(found->second));
+    kept_.erase(found);
+  }
+  return taken;
+}
+
+void PostgresEntityRepository::keep(std::string id, std::int64_t version, Entity entity) {
+  if (options_.keptEntities == 0) return;
+  const std::lock_guard guard(keptMutex_);
+  const auto found = kept_.find(id);
+  if (found != kept_.end()) {
+    // Two writes of one entity finishing in either order: the later version stays.
+    if (found->second.version < version) found->second = KeptEntity{version, std::move(entity)};
+    return;
+  }
+  if (kept_.size() >= options_.keptEntities) kept_.erase(kept_.begin());  // any one makes room
+  kept_.emplace(std::move(id), KeptEntity{version, std::move(entity)});
+}
+
 std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<WriteOperation>& operations,
-                                                             std::int64_t now,
+                                                             std::int64_t now, bool lockRows,
                                                              std::vector<Entity>& changedEntities) {
   std::vector<WriteOperation> work = operations;  // applying consumes them; a retry starts from the originals
   std::set<std::string> ids, creatable;
@@ -393,73 +522,110 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
     if (operation.kind == WriteKind::Create || operation.kind == WriteKind::Upsert)
       creatable.insert(operation.entity.id);
   }
-  TextArray idArray;
-  for (const auto& id : ids) idArray.add(id);
+  std::map<std::string, KeptEntity> kept = takeKept(ids);
 
   Lease lease(*pool_);
   Connection& db = *lease;
-  lease.begin();
+  lease.inTransaction = true;  // BEGIN goes with the first read
+  bool begun = false;
   std::map<std::string, Entity> entities;
-  std::set<std::string> rowsLocked;
-  const auto lock = [&](TextArray& which) {
-    const Result rows = db.run(kLock, {which.literal()});
+  std::map<std::string, std::int64_t> versions;  // the version of each row read; no row: version 0
+  const auto read = [&](const std::set<std::string>& which) {
+    auto idArray = BinaryArray::text(), keptVersions = BinaryArray::bigint();
+    for (const auto& id : which) {
+      idArray.add(id);
+      const auto found = kept.find(id);
+      if (found != kept.end()) {
+        keptVersions.add(found->second.version);
+      } else {
+        keptVersions.addNull();
+      }
+    }
+    std::vector<PipelineStep> steps;
+    if (!begun) steps.push_back({nullptr, {}, "BEGIN"});
+    steps.push_back({lockRows ? &kLock : &kRead, {&idArray, &keptVersions}, nullptr});
+    const Result rows = std::move(db.pipeline(steps).back());
+    begun = true;
     for (int row = 0; row < rows.rows(); ++row) {
-      rowsLocked.emplace(rows.text(row, 0));
-      if (!rows.isNull(row, 1))
-        entities.emplace(std::string(rows.text(row, 0)), parseStored(rows.text(row, 1)));
+      std::string id(rows.text(row, 0));
+      versions[id] = rows.integer(row, 1);
+      if (rows.text(row, 2) == "t") {
+        entities.insert_or_assign(id, std::move(kept.at(id).entity));
+      } else if (!rows.isNull(row, 3)) {
+        entities.insert_or_assign(id, parseStored(rows.text(row, 3)));
+      }
     }
   };
-  lock(idArray);
-  // Entities this batch may create get a row first, then that row is locked too: two services creating the
-  // same entity queue on its row instead of both inserting it. (Updates of existing entities skip this.)
-  TextArray missing;
-  for (const auto& id : creatable) {
-    if (!rowsLocked.contains(id)) missing.add(id);
+  read(ids);
+  if (lockRows) {
+    // Entities this batch may create get a row first, then that row is locked too: two services creating
+    // the same entity queue on its row instead of both inserting it.
+    std::set<std::string> missing;
+    for (const auto& id : creatable) {
+      if (!versions.contains(id)) missing.insert(id);
+    }
+    if (!missing.empty()) {
+      TextArray reserve;
+      for (const auto& id : missing) reserve.add(id);
+      db.run(kReserve, {reserve.literal()});
+      read(missing);
+    }
   }
-  if (missing.size()) {
-    db.run(kReserve, {missing.literal()});
-    lock(missing);
-  }
-  BatchSink sink;
+  kept.clear();
+  const auto versionOf = [&](const std::string& id) {
+    const auto found = versions.find(id);
+    return found == versions.end() ? std::int64_t{0} : found->second;
+  };
+
+  std::size_t instances = 0;
+  for (const auto& operation : work) instances += operation.entity.instanceCount();
+  BatchSink sink(instances >= kCopyHistoryFrom);
   std::vector<std::string> changed;
   std::vector<WriteResult> results(work.size());
   for (std::size_t i = 0; i < work.size(); ++i)
     results[i] = applyWrite(work[i], entities, now, sink, changed);
 
-  TextArray upsertIds, bodies, types, geometries, deletedIds;
+  StoreColumns updates, inserts;
   for (const auto& id : sink.touched) {
+    const std::int64_t version = versionOf(id);
+    StoreColumns& columns = version == 0 ? inserts : updates;
     const auto found = entities.find(id);
-    if (found == entities.end()) {
-      deletedIds.add(id);
-      continue;
-    }
-    const Entity& entity = found->second;
-    upsertIds.add(id);
-    bodies.add(toStorageText(entity));
-    std::string typeList;
-    for (const auto& type : entity.types) {
-      if (!typeList.empty()) typeList += kTypeSeparator;
-      typeList += type;
-    }
-    types.add(typeList);
-    const Attribute* location = entity.find(kLocation);
-    if (location && location->kind == AttributeKind::GeoProperty) {
-      geometries.add(location->value.dump());
-    } else {
-      geometries.addNull();
-    }
+    columns.add(id, found == entities.end() ? nullptr : &found->second, version);
   }
-  if (upsertIds.size())
-    db.run(kUpsert, {upsertIds.literal(), bodies.literal(), types.literal(), geometries.literal()});
-  if (deletedIds.size()) db.run(kDelete, {deletedIds.literal()});
-  if (!sink.history.empty()) db.copyIn(kCopyHistory, sink.history);
-  try {
-    lease.commit();
-  } catch (const DatabaseError& e) {
-    // Lost during COMMIT, the outcome is unknown: never retried (that could store the batch twice).
-    if (e.connectionLost())
-      throw Error(std::string(e.what()) + " (during COMMIT: the batch may or may not be stored)");
-    throw;
+  // The rows in one round trip (a small batch adds its history and COMMIT); a version conflict fails a
+  // statement, and the server skips the rest.
+  std::vector<PipelineStep> steps;
+  if (updates.ids.size())
+    steps.push_back(
+        {&kUpdate,
+         {&updates.ids, &updates.bodies, &updates.types, &updates.geometries, &updates.readVersions},
+         nullptr});
+  if (inserts.ids.size())
+    steps.push_back(
+        {&kInsert, {&inserts.ids, &inserts.bodies, &inserts.types, &inserts.geometries}, nullptr});
+  if (sink.bulk) {
+    if (!steps.empty()) db.pipeline(steps);
+    if (!sink.copyText.empty()) db.copyIn(kCopyHistory, sink.copyText);
+    try {
+      lease.commit();
+    } catch (const DatabaseError& e) {
+      // Lost during COMMIT, the outcome is unknown: never retried (that could store the batch twice).
+      if (e.connectionLost())
+        throw Error(std::string(e.what()) + " (during COMMIT: the batch may or may not be stored)");
+      throw;
+    }
+  } else {
+    if (sink.rows) steps.push_back({&kHistory, sink.historyColumns(), nullptr});
+    steps.push_back({nullptr, {}, "COMMIT"});
+    try {
+      db.pipeline(steps);
+      lease.inTransaction = false;
+    } catch (const DatabaseError& e) {
+      // Lost with COMMIT sent, the outcome is unknown: never retried (that could store the batch twice).
+      if (e.connectionLost())
+        throw Error(std::string(e.what()) + " (with COMMIT sent: the batch may or may not be stored)");
+      throw;  // refused (a version conflict among them): nothing was kept; the lease rolls back
+    }
   }
 
   std::sort(changed.begin(), changed.end());
@@ -467,6 +633,11 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
   for (const auto& id : changed) {
     const auto found = entities.find(id);
     if (found != entities.end()) changedEntities.push_back(found->second);
+  }
+  // The states now stored (and those read and left unchanged) serve this service's next write of them.
+  for (auto& [id, entity] : entities) {
+    const std::int64_t version = versionOf(id) + (sink.touched.contains(id) ? 1 : 0);
+    keep(id, version, std::move(entity));
   }
   return results;
 }

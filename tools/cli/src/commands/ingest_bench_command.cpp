@@ -229,6 +229,8 @@ void benchIngest(const IngestBenchArguments& args) {
     std::unique_ptr<postgres::LocalServer> server;
     server::ServiceOptions postgresOptions;
     postgresOptions.storeUrl = args.store;
+    // The service's own SQLite files (broker state, other tenants) go to the scratch folder, not the cwd.
+    postgresOptions.databasePath = scratch.path / "postgres-service";
     if (privatePostgres) {
       const auto binaries = postgres::LocalServer::binaries();
       if (!binaries)

@@ -42,15 +42,44 @@ class Result {
   bool isNull(int row, int column) const;
   std::string_view text(int row, int column) const;
   std::int64_t integer(int row, int column) const;
+  // Rows an INSERT, UPDATE or DELETE changed.
+  std::int64_t affected() const;
 
  private:
   pg_result* result_;
+};
+
+// A one-dimensional text[] or bigint[] parameter in PostgreSQL's binary format: large batches travel without
+// escaping on this side or parsing on the server's (array_in), as one length-prefixed element after another.
+class BinaryArray {
+ public:
+  static BinaryArray text() { return BinaryArray(25); }    // element type OID of text
+  static BinaryArray bigint() { return BinaryArray(20); }  // element type OID of int8
+  void add(std::string_view element);
+  void add(std::int64_t element);
+  void addNull();
+  std::size_t size() const { return size_; }
+  // The encoded array (header completed with the element count).
+  const std::string& bytes();
+
+ private:
+  explicit BinaryArray(std::uint32_t elementType);
+  std::string bytes_;
+  std::size_t size_ = 0;
+  bool hasNull_ = false;
 };
 
 // A prepared statement: prepared on a connection the first time it runs there.
 struct Statement {
   const char* name;
   const char* sql;
+};
+
+// One statement of a pipeline: a prepared statement with binary array parameters, or SQL without parameters.
+struct PipelineStep {
+  const Statement* statement = nullptr;
+  std::vector<BinaryArray*> parameters;
+  const char* sql = nullptr;
 };
 
 // One libpq connection (any URL libpq accepts: postgresql://user@host/db, postgresql:///db?host=/socket/dir).
@@ -68,12 +97,21 @@ class Connection {
   // One statement with text parameters (nullptr: SQL NULL).
   Result query(const std::string& sql, const std::vector<const char*>& parameters = {});
   Result run(const Statement& statement, const std::vector<const char*>& parameters = {});
+  // The same with every parameter a binary array.
+  Result runBinary(const Statement& statement, const std::vector<BinaryArray*>& parameters);
   // COPY ... FROM STDIN with the data in COPY's text format.
   void copyIn(const std::string& copySql, const std::string& data);
+  // Sends the steps at once and reads their results (libpq's pipeline mode: one round trip for all). After a
+  // step fails, the later ones are skipped by the server; the first failure is thrown once every result was
+  // read (a connection lost on the way leaves this connection broken).
+  std::vector<Result> pipeline(const std::vector<PipelineStep>& steps);
   bool broken() const;
 
  private:
   Result check(pg_result* result, std::string_view what);
+  DatabaseError failure(pg_result* result, std::string_view what) const;
+  void prepare(const Statement& statement);
+  bool abandoned_ = false;  // left in an unknown protocol state by a failed pipeline
   pg_conn* connection_;
   std::set<std::string> prepared_;
 };
