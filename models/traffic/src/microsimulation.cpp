@@ -603,14 +603,28 @@ void Microsimulation::insertDeparting() {
   while (pendingHead_ < pending_.size() && records_[pending_[pendingHead_]].requestedDepartS <= time_ + 1e-9)
     waiting_.push_back(pending_[pendingHead_++]);
   std::size_t kept = 0;
+  // A trip that finds no room fails for every later trip of this step with the same first two links and
+  // vehicle type (departures only take room), so those are not looked at again: in a jam the waiting trips
+  // cost a lookup each, not a search of the lanes.
+  blockedDepartures_.clear();
+  const auto links = static_cast<std::uint64_t>(network_.links.size()) + 1;
   for (std::size_t i = 0; i < waiting_.size(); ++i) {
     const std::int32_t trip = waiting_[i];
     if (records_[trip].stranded) continue;
     const std::int32_t first = routes_[trip].front();
+    const std::int32_t second = routes_[trip].size() > 1 ? routes_[trip][1] : -1;
+    const std::uint64_t key =
+        (static_cast<std::uint64_t>(first) * links + static_cast<std::uint64_t>(second + 1)) * types_.size() +
+        static_cast<std::uint64_t>(tripType_[trip]);
+    if (blockedDepartures_.count(key) != 0) {
+      waiting_[kept++] = trip;
+      continue;
+    }
     const IdmParameters& idm = types_[tripType_[trip]].idm;
-    const int lane = entryLane(first, routes_[trip].size() > 1 ? routes_[trip][1] : -1);
+    const int lane = entryLane(first, second);
     const double room = roomAtEntry(lane);
     if (network_.links[first].closed || room < idm.minimumGap) {
+      blockedDepartures_.insert(key);
       waiting_[kept++] = trip;
       continue;
     }

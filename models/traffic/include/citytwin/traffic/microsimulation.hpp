@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "citytwin/traffic/idm.hpp"
@@ -221,6 +222,7 @@ class Microsimulation {
   std::vector<std::int32_t> pending_;  // trips not yet due, by departure time then order added
   std::size_t pendingHead_ = 0;
   std::vector<std::int32_t> waiting_;  // due trips waiting for room on their first link
+  std::unordered_set<std::uint64_t> blockedDepartures_;  // insertDeparting's scratch
   std::vector<LinkCounters> counters_, totals_;
   std::vector<int> signalPhase_;  // per signal program, its phase in this step (-1: none)
   std::size_t running_ = 0;
