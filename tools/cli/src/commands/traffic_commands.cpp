@@ -205,6 +205,7 @@ struct BenchArguments {
   bool berlin = true;
   bool sumo = true;
   bool assignment = true;
+  bool cities = true;
   std::vector<double> citySidesKm = {2.0, 6.0, 10.0};
   bool json = false;
 };
@@ -294,7 +295,7 @@ void runBench(const BenchArguments& args) {
                                          ? std::filesystem::temp_directory_path() / "citytwin-bench-traffic"
                                          : std::filesystem::path(args.work);
   std::filesystem::create_directories(work);
-  benchCities(args, work, report, say);
+  if (args.cities) benchCities(args, work, report, say);
   if (!args.sumo) {
     if (args.json)
       printJson(report);
@@ -411,11 +412,10 @@ void registerTrafficCommands(CommandTree& tree) {
   bench->add_flag("!--no-berlin", benchArgs->berlin, "skip Berlin-Center");
   bench->add_flag("!--no-sumo", benchArgs->sumo, "skip the microsimulation comparison");
   bench->add_flag("!--no-assignment", benchArgs->assignment, "skip the static assignments");
-  bench
-      ->add_option("--city-sizes-km", benchArgs->citySidesKm,
-                   "side lengths of the generated cities for the morning peak (default 2 6 10: 4, 36 and "
-                   "100 km2; none: --city-sizes-km with no value)")
-      ->expected(0, -1);
+  bench->add_option(
+      "--city-sizes-km", benchArgs->citySidesKm,
+      "side lengths of the generated cities for the morning peak (default 2 6 10: 4, 36 and 100 km2)");
+  bench->add_flag("!--no-cities", benchArgs->cities, "skip the morning peak on generated cities");
   addJsonFlag(*bench, benchArgs->json);
   bench->callback([benchArgs] { runBench(*benchArgs); });
 }
