@@ -172,6 +172,7 @@ class Microsimulation {
   // Whether a vehicle could cross `m` onto its exit soon: one of the lanes it arrives in has room for a
   // vehicle (of the first type) at its start, or its last vehicle is moving (at least 1 m/s).
   bool exitHasRoom(const Movement& m) const;
+  // computeMotion and chooseLanes work on occupied_[laneBegin, laneEnd).
   void computeMotion(std::size_t laneBegin, std::size_t laneEnd);
   // IDM acceleration of `v` on `link` behind `leader`, or, when `leader` is null, facing the stop line or
   // the next link's last vehicle; `limit` (when given) receives the position it must not pass.
