@@ -40,6 +40,37 @@ void Microsimulation::rebuildLanes() {
   for (std::size_t l = 0; l < network_.links.size(); ++l)
     for (int k = laneStart_[l]; k < laneStart_[l + 1]; ++k) laneLink_[k] = static_cast<std::int32_t>(l);
   lanes_.assign(laneLink_.size(), {});
+  listed_.assign(laneLink_.size(), 0);
+  occupied_.clear();
+  newlyOccupied_.clear();
+}
+
+void Microsimulation::markOccupied(int lane) {
+  if (listed_[lane]) return;
+  listed_[lane] = 1;
+  newlyOccupied_.push_back(lane);
+}
+
+void Microsimulation::refreshOccupied() {
+  std::size_t kept = 0;
+  for (const std::int32_t lane : occupied_) {
+    if (lanes_[lane].empty())
+      listed_[lane] = 0;
+    else
+      occupied_[kept++] = lane;
+  }
+  occupied_.resize(kept);
+  if (newlyOccupied_.empty()) return;
+  std::sort(newlyOccupied_.begin(), newlyOccupied_.end());
+  const auto middle = static_cast<std::ptrdiff_t>(occupied_.size());
+  for (const std::int32_t lane : newlyOccupied_) {
+    if (lanes_[lane].empty())
+      listed_[lane] = 0;
+    else
+      occupied_.push_back(lane);
+  }
+  std::inplace_merge(occupied_.begin(), occupied_.begin() + middle, occupied_.end());
+  newlyOccupied_.clear();
 }
 
 void Microsimulation::addTrip(TripRequest trip) {
@@ -256,7 +287,8 @@ double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Veh
 
 void Microsimulation::computeMotion(std::size_t laneBegin, std::size_t laneEnd) {
   const double dt = options_.timeStep;
-  for (std::size_t lane = laneBegin; lane < laneEnd; ++lane) {
+  for (std::size_t index = laneBegin; index < laneEnd; ++index) {
+    const auto lane = static_cast<std::size_t>(occupied_[index]);
     const auto& queue = lanes_[lane];
     if (queue.empty()) continue;
     for (std::size_t k = 0; k < queue.size(); ++k) {
@@ -318,7 +350,8 @@ double Microsimulation::laneChangeIncentive(std::int32_t id, std::size_t fromInd
 }
 
 void Microsimulation::chooseLanes(std::size_t laneBegin, std::size_t laneEnd) {
-  for (std::size_t lane = laneBegin; lane < laneEnd; ++lane) {
+  for (std::size_t index = laneBegin; index < laneEnd; ++index) {
+    const auto lane = static_cast<std::size_t>(occupied_[index]);
     const auto& queue = lanes_[lane];
     const std::int32_t link = laneLink_[lane];
     const int first = laneStart_[link], last = laneStart_[link + 1] - 1;
@@ -368,11 +401,12 @@ void Microsimulation::chooseLanes(std::size_t laneBegin, std::size_t laneEnd) {
 }
 
 void Microsimulation::changeLanes() {
+  refreshOccupied();
   tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
+      tbb::blocked_range<std::size_t>(0, occupied_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
       [&](const tbb::blocked_range<std::size_t>& range) { chooseLanes(range.begin(), range.end()); });
   std::vector<std::int32_t> movers;
-  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+  for (const std::int32_t lane : occupied_) {
     movers.clear();
     for (std::int32_t id : lanes_[lane])
       if (laneTarget_[id] >= 0) movers.push_back(id);
@@ -390,6 +424,7 @@ void Microsimulation::changeLanes() {
           std::partition_point(queue.begin(), queue.end(),
                                [&](std::int32_t other) { return vehicles_[other].position >= v.position; }),
           id);
+      markOccupied(target);
       v.lane = target;
       v.laneChangedS = time_;
       ++laneChanges_;
@@ -401,24 +436,27 @@ void Microsimulation::changeLanes() {
 void Microsimulation::swapBlockedFronts() {
   // Two vehicles standing side by side at the stop line, each in the lane the other needs, can never find
   // a gap: they swap lanes.
-  for (std::size_t link = 0; link < network_.links.size(); ++link)
-    for (int lane = laneStart_[link]; lane + 1 < laneStart_[link + 1]; ++lane) {
-      auto& right = lanes_[lane];
-      auto& left = lanes_[lane + 1];
-      if (right.empty() || left.empty()) continue;
-      Vehicle& a = vehicles_[right.front()];
-      Vehicle& b = vehicles_[left.front()];
-      if (a.speed > 0.1 || b.speed > 0.1) continue;
-      if (laneAllowsNext(a, lane) || !laneAllowsNext(a, lane + 1) || laneAllowsNext(b, lane + 1) ||
-          !laneAllowsNext(b, lane))
-        continue;
-      std::swap(right.front(), left.front());
-      std::swap(a.position, b.position);  // each takes the other's place: the lanes stay ordered
-      a.lane = lane + 1;
-      b.lane = lane;
-      a.laneChangedS = b.laneChangedS = time_;
-      laneChanges_ += 2;
-    }
+  // Ascending lane order, as a loop over links and their lanes: a swap changes the front that the next
+  // pair looks at.
+  refreshOccupied();
+  for (const std::int32_t lane : occupied_) {
+    if (lane + 1 >= laneStart_[laneLink_[lane] + 1]) continue;  // the link's last lane
+    auto& right = lanes_[lane];
+    auto& left = lanes_[lane + 1];
+    if (right.empty() || left.empty()) continue;
+    Vehicle& a = vehicles_[right.front()];
+    Vehicle& b = vehicles_[left.front()];
+    if (a.speed > 0.1 || b.speed > 0.1) continue;
+    if (laneAllowsNext(a, lane) || !laneAllowsNext(a, lane + 1) || laneAllowsNext(b, lane + 1) ||
+        !laneAllowsNext(b, lane))
+      continue;
+    std::swap(right.front(), left.front());
+    std::swap(a.position, b.position);  // each takes the other's place: the lanes stay ordered
+    a.lane = lane + 1;
+    b.lane = lane;
+    a.laneChangedS = b.laneChangedS = time_;
+    laneChanges_ += 2;
+  }
 }
 
 void Microsimulation::removeFromLane(std::int32_t vehicle) {
@@ -432,7 +470,7 @@ void Microsimulation::strand(std::int32_t trip) {
 
 void Microsimulation::moveAcrossNodes() {
   const double dt = options_.timeStep;
-  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+  for (const std::int32_t lane : occupied_) {
     const MicroLink& info = network_.links[laneLink_[lane]];
     LinkCounters& counter = counters_[laneLink_[lane]];
     LinkCounters& total = totals_[laneLink_[lane]];
@@ -457,7 +495,7 @@ void Microsimulation::moveAcrossNodes() {
     }
   }
   const double endOfStep = time_ + dt;
-  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+  for (const std::int32_t lane : occupied_) {
     const std::int32_t link = laneLink_[lane];
     const double length = network_.links[link].lengthM;
     auto& queue = lanes_[lane];
@@ -498,6 +536,7 @@ void Microsimulation::moveAcrossNodes() {
       ++v.routeIndex;
       followRoute(v);
       lanes_[target].push_back(id);
+      markOccupied(target);
     }
   }
 }
@@ -505,7 +544,8 @@ void Microsimulation::moveAcrossNodes() {
 void Microsimulation::resolveJams() {
   if (!(options_.jamTeleportS > 0.0)) return;
   const double now = time_ + options_.timeStep;
-  for (std::size_t lane = 0; lane < lanes_.size(); ++lane) {
+  refreshOccupied();
+  for (const std::int32_t lane : occupied_) {
     auto& queue = lanes_[lane];
     if (queue.empty()) continue;
     const std::int32_t id = queue.front();
@@ -549,6 +589,7 @@ void Microsimulation::startStanding(std::int32_t id, int lane, double room) {
   v.stoppedSinceS = -1.0;
   followRoute(v);
   lanes_[lane].push_back(id);
+  markOccupied(lane);
 }
 
 void Microsimulation::insertDeparting() {
@@ -562,14 +603,28 @@ void Microsimulation::insertDeparting() {
   while (pendingHead_ < pending_.size() && records_[pending_[pendingHead_]].requestedDepartS <= time_ + 1e-9)
     waiting_.push_back(pending_[pendingHead_++]);
   std::size_t kept = 0;
+  // A trip that finds no room fails for every later trip of this step with the same first two links and
+  // vehicle type (departures only take room), so those are not looked at again: in a jam the waiting trips
+  // cost a lookup each, not a search of the lanes.
+  blockedDepartures_.clear();
+  const auto links = static_cast<std::uint64_t>(network_.links.size()) + 1;
   for (std::size_t i = 0; i < waiting_.size(); ++i) {
     const std::int32_t trip = waiting_[i];
     if (records_[trip].stranded) continue;
     const std::int32_t first = routes_[trip].front();
+    const std::int32_t second = routes_[trip].size() > 1 ? routes_[trip][1] : -1;
+    const std::uint64_t key =
+        (static_cast<std::uint64_t>(first) * links + static_cast<std::uint64_t>(second + 1)) * types_.size() +
+        static_cast<std::uint64_t>(tripType_[trip]);
+    if (blockedDepartures_.count(key) != 0) {
+      waiting_[kept++] = trip;
+      continue;
+    }
     const IdmParameters& idm = types_[tripType_[trip]].idm;
-    const int lane = entryLane(first, routes_[trip].size() > 1 ? routes_[trip][1] : -1);
+    const int lane = entryLane(first, second);
     const double room = roomAtEntry(lane);
     if (network_.links[first].closed || room < idm.minimumGap) {
+      blockedDepartures_.insert(key);
       waiting_[kept++] = trip;
       continue;
     }
@@ -602,8 +657,9 @@ void Microsimulation::step() {
     signalPhase_[k] = network_.signals[k].phaseAt(time_);
   insertDeparting();
   if (options_.laneChanging) changeLanes();
+  refreshOccupied();
   tbb::parallel_for(
-      tbb::blocked_range<std::size_t>(0, lanes_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
+      tbb::blocked_range<std::size_t>(0, occupied_.size(), std::max<std::size_t>(1, options_.lanesPerTask)),
       [&](const tbb::blocked_range<std::size_t>& range) { computeMotion(range.begin(), range.end()); });
   moveAcrossNodes();
   resolveJams();
@@ -625,37 +681,132 @@ std::size_t Microsimulation::vehiclesOn(std::int32_t link) const {
   return count;
 }
 
+namespace {
+
+// Dijkstra's labels, kept between searches of one thread: a search resets only the labels it set, so its
+// cost follows the part of the network it explores, not the network's size (the model routes every
+// origin-destination pair of a city's demand, and a fresh array per search made that quadratic).
+struct RouteSearchScratch {
+  std::vector<double> time;
+  std::vector<std::int32_t> previous;
+  std::vector<std::int32_t> touched;
+  std::vector<std::pair<double, std::int32_t>> heap;
+
+  void prepare(std::size_t links) {
+    if (time.size() != links) {
+      time.assign(links, kInf);
+      previous.assign(links, -1);
+    }
+    touched.clear();
+    heap.clear();
+  }
+  void label(std::int32_t link, double t, std::int32_t from) {
+    if (time[link] == kInf) touched.push_back(link);
+    time[link] = t;
+    previous[link] = from;
+  }
+  void reset() {
+    for (const std::int32_t link : touched) {
+      time[link] = kInf;
+      previous[link] = -1;
+    }
+    touched.clear();
+  }
+};
+
+}  // namespace
+
 std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int32_t fromLink,
                                                                        std::int32_t toLink) const {
-  const std::size_t m = network_.links.size();
-  std::vector<double> time(m, kInf);
-  std::vector<std::int32_t> previous(m, -1);
-  using Entry = std::pair<double, std::int32_t>;
-  std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
-  time[fromLink] = 0.0;
-  heap.emplace(0.0, fromLink);
+  if (fromLink == toLink) return std::vector<std::int32_t>{};
+  thread_local RouteSearchScratch scratch;
+  scratch.prepare(network_.links.size());
+  // The heap operations of std::priority_queue<Entry, std::vector<Entry>, std::greater<>>, on a vector
+  // that keeps its capacity: the same order of settling, so the same routes on ties.
+  auto& heap = scratch.heap;
+  const std::greater<> later;
+  scratch.label(fromLink, 0.0, -1);
+  heap.emplace_back(0.0, fromLink);
   while (!heap.empty()) {
-    const auto [t, link] = heap.top();
-    heap.pop();
-    if (t > time[link]) continue;
-    if (link == toLink && link != fromLink) break;
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const auto [t, link] = heap.back();
+    heap.pop_back();
+    if (t > scratch.time[link]) continue;
+    if (link == toLink) break;
     for (const Movement* mv = network_.movementsBegin(link); mv != network_.movementsEnd(link); ++mv) {
       const MicroLink& next = network_.links[mv->toLink];
       if (next.closed) continue;
       const double candidate = t + freeFlowSeconds(mv->toLink);
-      if (candidate < time[mv->toLink]) {
-        time[mv->toLink] = candidate;
-        previous[mv->toLink] = link;
-        heap.emplace(candidate, mv->toLink);
+      if (candidate < scratch.time[mv->toLink]) {
+        scratch.label(mv->toLink, candidate, link);
+        heap.emplace_back(candidate, mv->toLink);
+        std::push_heap(heap.begin(), heap.end(), later);
       }
     }
   }
-  if (fromLink == toLink) return std::vector<std::int32_t>{};
-  if (!std::isfinite(time[toLink])) return std::nullopt;
-  std::vector<std::int32_t> route;
-  for (std::int32_t link = toLink; link != fromLink; link = previous[link]) route.push_back(link);
-  std::reverse(route.begin(), route.end());
+  std::optional<std::vector<std::int32_t>> route;
+  if (std::isfinite(scratch.time[toLink])) {
+    route.emplace();
+    for (std::int32_t link = toLink; link != fromLink; link = scratch.previous[link]) route->push_back(link);
+    std::reverse(route->begin(), route->end());
+  }
+  scratch.reset();
   return route;
+}
+
+std::vector<std::optional<std::vector<std::int32_t>>> Microsimulation::fastestRoutes(
+    std::int32_t fromLink, std::span<const std::int32_t> toLinks) const {
+  std::vector<std::optional<std::vector<std::int32_t>>> routes(toLinks.size());
+  thread_local RouteSearchScratch scratch;
+  thread_local std::vector<std::uint8_t> wanted;
+  scratch.prepare(network_.links.size());
+  if (wanted.size() != network_.links.size()) wanted.assign(network_.links.size(), 0);
+  std::size_t remaining = 0;
+  for (const std::int32_t link : toLinks)
+    if (link != fromLink && !wanted[link]) {
+      wanted[link] = 1;
+      ++remaining;
+    }
+  // The search of fastestRoute, settling links in the same order; it stops when every target is settled
+  // (a settled link's label and predecessor never change again, so the routes are those of fastestRoute).
+  auto& heap = scratch.heap;
+  const std::greater<> later;
+  scratch.label(fromLink, 0.0, -1);
+  heap.emplace_back(0.0, fromLink);
+  while (!heap.empty() && remaining > 0) {
+    std::pop_heap(heap.begin(), heap.end(), later);
+    const auto [t, link] = heap.back();
+    heap.pop_back();
+    if (t > scratch.time[link]) continue;
+    if (wanted[link] == 1) {
+      wanted[link] = 2;
+      if (--remaining == 0) break;
+    }
+    for (const Movement* mv = network_.movementsBegin(link); mv != network_.movementsEnd(link); ++mv) {
+      const MicroLink& next = network_.links[mv->toLink];
+      if (next.closed) continue;
+      const double candidate = t + freeFlowSeconds(mv->toLink);
+      if (candidate < scratch.time[mv->toLink]) {
+        scratch.label(mv->toLink, candidate, link);
+        heap.emplace_back(candidate, mv->toLink);
+        std::push_heap(heap.begin(), heap.end(), later);
+      }
+    }
+  }
+  for (std::size_t k = 0; k < toLinks.size(); ++k) {
+    const std::int32_t toLink = toLinks[k];
+    if (toLink == fromLink) {
+      routes[k].emplace();
+      continue;
+    }
+    wanted[toLink] = 0;
+    if (!std::isfinite(scratch.time[toLink])) continue;
+    auto& route = routes[k].emplace();
+    for (std::int32_t link = toLink; link != fromLink; link = scratch.previous[link]) route.push_back(link);
+    std::reverse(route.begin(), route.end());
+  }
+  scratch.reset();
+  return routes;
 }
 
 std::vector<double> Microsimulation::remainingFreeFlowS() const {
@@ -857,6 +1008,8 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
   rebuildLanes();
   if (lanes.size() != lanes_.size()) throw Error("traffic snapshot does not match this network");
   lanes_ = std::move(lanes);
+  for (std::size_t lane = 0; lane < lanes_.size(); ++lane)
+    if (!lanes_[lane].empty()) markOccupied(static_cast<int>(lane));
   const auto counterCount = in.get<std::uint64_t>();
   if (counterCount != network_.links.size()) throw Error("traffic snapshot does not match this network");
   counters_.resize(counterCount);

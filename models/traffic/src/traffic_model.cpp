@@ -1,5 +1,8 @@
 #include "citytwin/traffic/traffic_model.hpp"
 
+#include <tbb/blocked_range.h>
+#include <tbb/parallel_for.h>
+
 #include <algorithm>
 #include <cmath>
 #include <cstdio>
@@ -307,6 +310,43 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   trips_.reserve(trips.size());
   std::map<std::pair<std::int32_t, std::int32_t>, std::optional<std::vector<std::int32_t>>> routes;
   std::vector<std::optional<std::vector<std::int32_t>>> fastest(trips.size());
+  {
+    // The routes the loop below compares, from one search per origin link to all the destination links
+    // its trips need (in parallel; each search on its own, so the routes do not depend on the threads).
+    std::map<std::int32_t, std::vector<std::int32_t>> targets;
+    for (const GeneratedTrip& trip : trips) {
+      const bool originConnected = anyConnected(outgoing[trip.originNode]);
+      const bool destinationConnected = anyConnected(incoming[trip.destinationNode]);
+      for (std::uint32_t out : outgoing[trip.originNode]) {
+        if (simulation_->network().links[out].closed || (originConnected && !connected[out])) continue;
+        auto& to = targets[static_cast<std::int32_t>(out)];
+        for (std::uint32_t in : incoming[trip.destinationNode])
+          if (!simulation_->network().links[in].closed && (!destinationConnected || connected[in]))
+            to.push_back(static_cast<std::int32_t>(in));
+      }
+    }
+    std::vector<std::pair<std::int32_t, std::vector<std::int32_t>>> searches(targets.begin(), targets.end());
+    targets.clear();
+    for (auto& [out, to] : searches) {
+      std::sort(to.begin(), to.end());
+      to.erase(std::unique(to.begin(), to.end()), to.end());
+    }
+    std::vector<std::vector<std::optional<std::vector<std::int32_t>>>> found(searches.size());
+    tbb::parallel_for(tbb::blocked_range<std::size_t>(0, searches.size(), 16),
+                      [&](const tbb::blocked_range<std::size_t>& range) {
+                        for (std::size_t i = range.begin(); i < range.end(); ++i)
+                          found[i] = simulation_->fastestRoutes(searches[i].first, searches[i].second);
+                      });
+    for (std::size_t i = 0; i < searches.size(); ++i)
+      for (std::size_t k = 0; k < searches[i].second.size(); ++k) {
+        auto& route = found[i][k];
+        if (route)
+          route->insert(route->begin(), searches[i].first);
+        else
+          route = std::vector<std::int32_t>{};  // remembered as unroutable
+        routes[{searches[i].first, searches[i].second[k]}] = std::move(route);
+      }
+  }
   double firstDeparture = 0.0, lastDeparture = 0.0;
   for (std::size_t k = 0; k < trips.size(); ++k) {
     const GeneratedTrip& trip = trips[k];

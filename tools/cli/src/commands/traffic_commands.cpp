@@ -6,11 +6,14 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iostream>
 #include <optional>
 #include <sstream>
 #include <string>
+#include <vector>
 
+#include "child_process.hpp"
 #include "citytwin/core/atomic_output.hpp"
 #include "citytwin/core/error.hpp"
 #include "citytwin/core/progress.hpp"
@@ -201,8 +204,65 @@ struct BenchArguments {
   std::string work;
   bool berlin = true;
   bool sumo = true;
+  bool assignment = true;
+  bool cities = true;
+  std::vector<double> citySidesKm = {2.0, 6.0, 10.0};
   bool json = false;
 };
+
+// The weekday morning peak (traffic alone, the model's defaults: demand from the buildings over 07:00-09:00,
+// dynamic equilibrium routing, 30 minutes for the last trips) on generated cities, each run in a child
+// process so that its peak memory is its own. Vehicle updates per second: the final simulation's vehicle
+// steps (vehicle-hours travelled x 3600 / time step) over the whole run's wall time, the equilibrium's
+// simulations and the routing included, so a lower bound of the simulation loop's rate.
+void benchCities(const BenchArguments& args, const std::filesystem::path& work, nlohmann::json& report,
+                 const std::function<void(const std::string&)>& say) {
+  for (const double side : args.citySidesKm) {
+    char tag[32];
+    std::snprintf(tag, sizeof tag, "%.6g", side);
+    const auto city = work / ("city-" + std::string(tag) + "km.gpkg");
+    if (!std::filesystem::exists(city)) {
+      const ChildUsage generated =
+          runSelf({"city", "generate", "--size-km", tag, "--out", city.string(), "--json"});
+      if (generated.exitCode != 0)
+        throw Error("bench traffic: city generate --size-km " + std::string(tag) + " failed");
+    }
+    const auto scenario = work / ("morning-" + std::string(tag) + "km.toml");
+    std::ofstream(scenario)
+        << "name = \"morning_peak\"\ncity = \"" << city.string()
+        << "\"\nstart = 2026-07-01T07:00:00Z\nduration = \"2h30m\"\nstep = \"5m\"\nseed = 1\n"
+           "models = [\"traffic\"]\n";
+    const double area = side * side;
+    std::ostringstream started;
+    started << "morning peak on the generated " << area << " km2 city";
+    say(started.str());
+    const ChildUsage run = runSelf({"run", scenario.string(), "--out",
+                                    (work / ("morning-" + std::string(tag) + "km")).string(), "--json"});
+    if (run.exitCode != 0)
+      throw Error("bench traffic: the morning peak on the " + std::string(tag) + " km city failed");
+    const auto kpis = nlohmann::json::parse(run.standardOutput)["variants"][0]["kpis"];
+    const double vehicleHours = kpis["traffic.vehicle_hours_travelled"].get<double>();
+    const double updates = vehicleHours * 3600.0 / 0.5;  // the model's default time step
+    const std::string key = "city_" + std::string(tag) + "km";
+    report[key] = {{"area_km2", area},
+                   {"seconds", run.wallSeconds},
+                   {"peak_rss_mib", run.peakResidentMiB},
+                   {"trips", kpis["traffic.trips"]},
+                   {"trip_completion_rate", kpis["traffic.trip_completion_rate"]},
+                   {"jam_teleports", kpis["traffic.jam_teleports"]},
+                   {"mean_travel_time_s", kpis["traffic.mean_travel_time_s"]},
+                   {"route_relative_gap", kpis["traffic.route_relative_gap"]},
+                   {"vehicle_hours_travelled", vehicleHours},
+                   {"final_simulation_vehicle_updates", updates},
+                   {"updates_per_s_lower_bound", updates / run.wallSeconds}};
+    std::ostringstream line;
+    line << "  " << area << " km2: " << run.wallSeconds << " s, peak " << run.peakResidentMiB << " MiB, "
+         << kpis["traffic.trips"] << " trips, completion " << kpis["traffic.trip_completion_rate"] << ", "
+         << kpis["traffic.jam_teleports"] << " jam teleports, >= " << updates / run.wallSeconds
+         << " updates/s";
+    say(line.str());
+  }
+}
 
 void runBench(const BenchArguments& args) {
   nlohmann::json report;
@@ -210,8 +270,9 @@ void runBench(const BenchArguments& args) {
     if (!args.json) std::cerr << line << std::endl;
   };
   const std::filesystem::path tntp = std::filesystem::path(args.dataDir) / "traffic" / "tntp";
-  std::vector<std::string> networks = {"Barcelona"};
-  if (args.berlin) networks.push_back("berlin-center");
+  std::vector<std::string> networks;
+  if (args.assignment) networks.push_back("Barcelona");
+  if (args.assignment && args.berlin) networks.push_back("berlin-center");
   for (const std::string& name : networks) {
     const auto net = tntp / (name + "_net.tntp"), trips = tntp / (name + "_trips.tntp");
     if (!std::filesystem::exists(net) || !std::filesystem::exists(trips)) {
@@ -230,8 +291,16 @@ void runBench(const BenchArguments& args) {
       say(line.str());
     }
   }
+  const std::filesystem::path work = args.work.empty()
+                                         ? std::filesystem::temp_directory_path() / "citytwin-bench-traffic"
+                                         : std::filesystem::path(args.work);
+  std::filesystem::create_directories(work);
+  if (args.cities) benchCities(args, work, report, say);
   if (!args.sumo) {
-    printJson(report);
+    if (args.json)
+      printJson(report);
+    else
+      std::cout << report.dump(2) << "\n";
     return;
   }
   if (!commandAvailable("sumo") || !commandAvailable("netgenerate") || !commandAvailable("duarouter")) {
@@ -242,9 +311,6 @@ void runBench(const BenchArguments& args) {
   }
   const char* home = std::getenv("SUMO_HOME");
   const std::string sumoHome = home ? home : "/usr/share/sumo";
-  const std::filesystem::path work =
-      args.work.empty() ? std::filesystem::temp_directory_path() / "citytwin-bench-traffic" : std::filesystem::path(args.work);
-  std::filesystem::create_directories(work);
   const std::string cd = "cd '" + work.string() + "' && export SUMO_HOME='" + sumoHome + "' && ";
   if (std::system((cd + "netgenerate --grid --grid.number 10 --grid.length 200 --default.lanenumber 2 "
                         "--default.speed 13.89 --default-junction-type traffic_light -o grid.net.xml >log.txt 2>&1")
@@ -337,12 +403,19 @@ void registerTrafficCommands(CommandTree& tree) {
   auto benchArgs = std::make_shared<BenchArguments>();
   const char* shared = std::getenv("CITYTWIN_SHARED_DATA");
   benchArgs->dataDir = shared ? shared : "../shared/data";
-  CLI::App* bench = tree.bench.add_subcommand("traffic", "Assignment times (Barcelona, Berlin-Center) and "
-                                                         "microsimulation updates/s against SUMO");
+  CLI::App* bench =
+      tree.bench.add_subcommand("traffic",
+                                "Assignment times (Barcelona, Berlin-Center) and "
+                                "microsimulation updates/s against SUMO, morning peak on generated cities");
   bench->add_option("--data", benchArgs->dataDir, "reference data folder (default $CITYTWIN_SHARED_DATA or ../shared/data)");
   bench->add_option("--work", benchArgs->work, "scratch folder for the SUMO scenarios");
   bench->add_flag("!--no-berlin", benchArgs->berlin, "skip Berlin-Center");
   bench->add_flag("!--no-sumo", benchArgs->sumo, "skip the microsimulation comparison");
+  bench->add_flag("!--no-assignment", benchArgs->assignment, "skip the static assignments");
+  bench->add_option(
+      "--city-sizes-km", benchArgs->citySidesKm,
+      "side lengths of the generated cities for the morning peak (default 2 6 10: 4, 36 and 100 km2)");
+  bench->add_flag("!--no-cities", benchArgs->cities, "skip the morning peak on generated cities");
   addJsonFlag(*bench, benchArgs->json);
   bench->callback([benchArgs] { runBench(*benchArgs); });
 }

@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <unordered_set>
 #include <vector>
 
 #include "citytwin/traffic/idm.hpp"
@@ -85,6 +86,10 @@ class Microsimulation {
   // Fastest route (free-flow time, open links) from the end of `fromLink` to the end of `toLink`.
   // Empty optional when there is none; the route excludes `fromLink`.
   std::optional<std::vector<std::int32_t>> fastestRoute(std::int32_t fromLink, std::int32_t toLink) const;
+  // The same routes (ties included) from the end of `fromLink` to the end of each of `toLinks`, from one
+  // search that stops once all of them are reached; thread-safe.
+  std::vector<std::optional<std::vector<std::int32_t>>> fastestRoutes(
+      std::int32_t fromLink, std::span<const std::int32_t> toLinks) const;
   // A link's length at its speed limit (floored at 0.1 m/s, so a zero limit does not divide by zero): the
   // cost fastestRoute minimises.
   double freeFlowSeconds(std::int32_t link) const {
@@ -167,6 +172,7 @@ class Microsimulation {
   // Whether a vehicle could cross `m` onto its exit soon: one of the lanes it arrives in has room for a
   // vehicle (of the first type) at its start, or its last vehicle is moving (at least 1 m/s).
   bool exitHasRoom(const Movement& m) const;
+  // computeMotion and chooseLanes work on occupied_[laneBegin, laneEnd).
   void computeMotion(std::size_t laneBegin, std::size_t laneEnd);
   // IDM acceleration of `v` on `link` behind `leader`, or, when `leader` is null, facing the stop line or
   // the next link's last vehicle; `limit` (when given) receives the position it must not pass.
@@ -189,6 +195,8 @@ class Microsimulation {
   void startStanding(std::int32_t id, int lane, double room);
   void rerouteAll();
   void rebuildLanes();
+  void markOccupied(int lane);  // after a vehicle entered `lane`
+  void refreshOccupied();       // drops emptied lanes, merges newly occupied ones
   void strand(std::int32_t trip);
   void removeFromLane(std::int32_t vehicle);
   const VehicleType& typeOf(const Vehicle& v) const { return types_[tripType_[v.trip]]; }
@@ -199,6 +207,12 @@ class Microsimulation {
   std::vector<int> laneStart_;
   std::vector<std::int32_t> laneLink_;
   std::vector<std::vector<std::int32_t>> lanes_;  // vehicle indices, front first
+  // The lanes that hold vehicles, ascending, so that a step costs what its vehicles cost, not what the
+  // network's size does: occupied_ may still list lanes emptied since the last refresh, newlyOccupied_
+  // lanes filled since (listed_: in either list). Loops over occupied_ visit lanes in the order of a loop
+  // over all lanes, so results do not change.
+  std::vector<std::int32_t> occupied_, newlyOccupied_;
+  std::vector<std::uint8_t> listed_;
   std::vector<Vehicle> vehicles_;
   std::vector<double> nextSpeed_, nextPosition_;
   std::vector<std::int32_t> laneTarget_;  // per vehicle: the lane MOBIL chose this step, -1 none
@@ -209,6 +223,7 @@ class Microsimulation {
   std::vector<std::int32_t> pending_;  // trips not yet due, by departure time then order added
   std::size_t pendingHead_ = 0;
   std::vector<std::int32_t> waiting_;  // due trips waiting for room on their first link
+  std::unordered_set<std::uint64_t> blockedDepartures_;  // insertDeparting's scratch
   std::vector<LinkCounters> counters_, totals_;
   std::vector<int> signalPhase_;  // per signal program, its phase in this step (-1: none)
   std::size_t running_ = 0;
