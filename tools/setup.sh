@@ -18,8 +18,8 @@ PACKAGES=(
   # viewer and headless rendering
   libopenscenegraph-dev openscenegraph libimgui-dev libstb-dev
   xvfb xauth libgl1-mesa-dri mesa-utils
-  # side-by-side traffic checks
-  sumo sumo-tools
+  # side-by-side traffic checks; osmium writes the Monaco extract as the OSM XML netconvert reads
+  sumo sumo-tools osmium-tool
   # run reports: --pdf printing and the report tests' check that every image of the page loads
   chromium
   # 3D Tiles export (GLB through tinygltf) and its web page: Node.js/npm fetch CesiumJS and the glTF validator
