@@ -212,6 +212,8 @@ void readRoads(GpkgReader& reader, city::RoadNetwork& roads) {
     link.tunnel = linkFields.integer(*feature, "tunnel") != 0;
     link.highwayClass = linkFields.text(*feature, "highway");
     link.name = linkFields.text(*feature, "name");
+    link.junction = linkFields.optionalText(*feature, "junction");
+    link.endSign = linkFields.optionalText(*feature, "end_sign");
     roads.links.push_back(std::move(link));
   }
 }

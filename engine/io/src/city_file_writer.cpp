@@ -127,7 +127,7 @@ void writeRoads(GpkgWriter& writer, const city::RoadNetwork& roads) {
       {{"id", OFTString}, {"osm_way_id", OFTInteger64}, {"from_node", OFTString}, {"to_node", OFTString},
        {"length_m", OFTReal}, {"lanes", OFTInteger}, {"speed_limit_kph", OFTReal}, {"capacity_veh_per_h", OFTReal},
        {"one_way", OFTInteger}, {"bridge", OFTInteger}, {"tunnel", OFTInteger}, {"highway", OFTString},
-       {"name", OFTString}});
+       {"name", OFTString}, {"junction", OFTString}, {"end_sign", OFTString}});
   for (const auto& link : roads.links) {
     OGRFeature feature(links->GetLayerDefn());
     feature.SetField("id", link.id.c_str());
@@ -143,6 +143,8 @@ void writeRoads(GpkgWriter& writer, const city::RoadNetwork& roads) {
     feature.SetField("tunnel", link.tunnel ? 1 : 0);
     feature.SetField("highway", link.highwayClass.c_str());
     feature.SetField("name", link.name.c_str());
+    feature.SetField("junction", link.junction.c_str());
+    feature.SetField("end_sign", link.endSign.c_str());
     OGRLineString line = toOgr(link.geometry);
     feature.SetGeometry(&line);
     writer.add(links, feature);

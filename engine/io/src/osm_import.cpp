@@ -112,8 +112,10 @@ OsmContent readOsm(const std::filesystem::path& path, Progress* progress) {
       content.power.consider(layerName, "osm:node/" + tags.get("osm_id"), *geometry, tags);
       const auto* point = geometry->toPoint();
       const auto key = nodeKey({point->getX(), point->getY()});
-      content.taggedNodes[key] = {std::atoll(tags.get("osm_id").c_str()),
-                                  tags.get("highway") == "traffic_signals"};
+      const std::string highway = tags.get("highway");
+      content.taggedNodes[key] = {std::atoll(tags.get("osm_id").c_str()), highway == "traffic_signals",
+                                  highway == "stop" || highway == "give_way" ? highway : std::string(),
+                                  tags.get("direction")};
     } else if (layerName == "lines") {
       OsmTags tags = tagsOf(*feature);
       content.water.consider(layerName, tags, *geometry);

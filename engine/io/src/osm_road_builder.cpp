@@ -98,6 +98,7 @@ RoadBuildResult buildRoadNetwork(const std::vector<OsmWay>& ways,
     const bool bridge = flagSet(way.tags, "bridge");
     const bool tunnel = flagSet(way.tags, "tunnel");
     const std::string name = way.tags.get("name");
+    const std::string junction = way.tags.get("junction");
 
     std::size_t pieceStart = 0;
     int piece = 0;
@@ -134,6 +135,24 @@ RoadBuildResult buildRoadNetwork(const std::vector<OsmWay>& ways,
         if (std::min(fromStart, toEnd) <= kSignalToJunctionM)
           network.nodes[fromStart <= toEnd ? from : to].trafficSignals = true;
       }
+      // Stop and give-way signs stand on the approach, a few metres before the junction they govern: the
+      // same 25 m rule gives the junction; the sign applies to the link that ends there (OSM direction=
+      // forward/backward, when tagged, must agree with that link's direction along the way). A sign on the
+      // junction node itself names no approach and is not used.
+      std::string signAtEnd[2];  // [0]: the forward link's end (`to`), [1]: the backward link's end (`from`)
+      for (std::size_t k = firstVertex + 1; k < pieceEnd; ++k) {
+        const auto tagged = taggedNodes.find(nodeKey(way.vertices[k]));
+        if (tagged == taggedNodes.end() || tagged->second.sign.empty()) continue;
+        const double fromStart = geo::length(geo::Polyline(
+            geometry.begin(), geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex) + 1));
+        const double toEnd = geo::length(
+            geo::Polyline(geometry.begin() + static_cast<std::ptrdiff_t>(k - firstVertex), geometry.end()));
+        if (std::min(fromStart, toEnd) > kSignalToJunctionM) continue;
+        const int end = toEnd <= fromStart ? 0 : 1;
+        const std::string& signDirection = tagged->second.direction;
+        if ((signDirection == "forward" && end != 0) || (signDirection == "backward" && end != 1)) continue;
+        signAtEnd[end] = tagged->second.sign;
+      }
 
       auto addLink = [&](bool forward) {
         city::RoadLink link;
@@ -152,6 +171,8 @@ RoadBuildResult buildRoadNetwork(const std::vector<OsmWay>& ways,
         link.tunnel = tunnel;
         link.highwayClass = highway;
         link.name = name;
+        link.junction = junction;
+        link.endSign = signAtEnd[forward ? 0 : 1];
         network.links.push_back(std::move(link));
       };
       if (direction != Direction::Backward) addLink(true);

@@ -23,6 +23,8 @@ struct OsmWay {
 struct OsmTaggedNode {
   std::int64_t id = 0;
   bool trafficSignals = false;
+  std::string sign;       // highway=stop or give_way: "stop", "give_way"; else empty
+  std::string direction;  // its direction=* tag ("forward", "backward"), empty when untagged
 };
 
 // Key of a node position at OSM's storage precision (1e-7 degree), which ways sharing a node repeat exactly.

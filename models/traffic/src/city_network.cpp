@@ -19,6 +19,16 @@ int roadPriority(const std::string& highwayClass) {
   return it == ranks.end() ? 2 : it->second;
 }
 
+int approachPriority(const city::RoadLink& road) {
+  // Circulating traffic on a roundabout goes first, whatever the class of the roads entering it.
+  if (road.junction == "roundabout" || road.junction == "circular")
+    return roadPriority(road.highwayClass) + 100;
+  // A stop or give-way sign at the link's end: it gives way to every unsigned approach (and, among signed
+  // approaches, class still orders them).
+  if (road.endSign == "stop" || road.endSign == "give_way") return roadPriority(road.highwayClass) - 100;
+  return roadPriority(road.highwayClass);
+}
+
 MicroNetwork buildCityNetwork(const city::RoadNetwork& roads, const CitySignalTiming& timing) {
   MicroNetwork network;
   network.nodeCount = static_cast<int>(roads.nodes.size());
@@ -30,7 +40,7 @@ MicroNetwork buildCityNetwork(const city::RoadNetwork& roads, const CitySignalTi
     link.lengthM = std::max(road.lengthM, 1.0);
     link.speedLimit = std::max(road.speedLimitKph, 5.0) / 3.6;
     link.lanes = std::max(1, road.lanes);
-    link.priority = roadPriority(road.highwayClass);
+    link.priority = approachPriority(road);
     network.links.push_back(std::move(link));
   }
   const auto outgoing = roads.outgoingLinks();

@@ -158,7 +158,7 @@ bool Microsimulation::foeCanGo(const Movement& foe) const {
   return state != 'r' && state != 'R' && state != 'u';
 }
 
-bool Microsimulation::mustGiveWay(const Movement& m) const {
+bool Microsimulation::mustGiveWay(const Movement& m, double patience) const {
   const auto foes = network_.foes(m);
   if (foes.empty()) return false;
   if (m.signal >= 0) {
@@ -168,7 +168,7 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
   } else if (m.major) {
     return false;
   }
-  const double horizon = options_.yieldHorizonS;
+  const double horizon = options_.yieldHorizonS * patience;
   for (const std::int32_t f : foes) {
     const Movement& foe = network_.movements[f];
     if (!foeCanGo(foe)) continue;
@@ -193,7 +193,7 @@ bool Microsimulation::mustGiveWay(const Movement& m) const {
         const Vehicle& other = vehicles_[id];
         const double distance = approach.lengthM - other.position;
         if (distance > reach) break;
-        if (other.nextMovement != f || exitFull) continue;
+        if (other.nextMovement != f || exitFull || !(horizon > 0.0)) continue;
         if (distance < 2.0 || distance / std::max(other.speed, 1.0) < horizon) return true;
       }
   }
@@ -217,6 +217,9 @@ bool Microsimulation::mayEnter(const Vehicle& v, double remaining) const {
   if (!movement || network_.links[movement->toLink].closed) return false;
   // A movement with a waiting place inside the junction gives way there, not at the stop line.
   const bool givesWayHere = movement->waitM <= 0.0 && remaining <= options_.yieldDistanceM;
+  double patience = 1.0;
+  if (options_.timeToImpatienceS > 0.0 && v.stoppedSinceS >= 0.0)
+    patience = std::max(0.0, 1.0 - (time_ - v.stoppedSinceS) / options_.timeToImpatienceS);
   if (movement->signal >= 0) {
     switch (signalState(*movement)) {
       case 'G':
@@ -225,7 +228,7 @@ bool Microsimulation::mayEnter(const Vehicle& v, double remaining) const {
       case 'g':
       case 'o':
       case 's':
-        return !givesWayHere || !mustGiveWay(*movement);
+        return !givesWayHere || !mustGiveWay(*movement, patience);
       case 'y':
       case 'Y': {
         const double brake = typeOf(v).idm.comfortableDeceleration;
@@ -235,7 +238,7 @@ bool Microsimulation::mayEnter(const Vehicle& v, double remaining) const {
         return false;
     }
   }
-  return !givesWayHere || !mustGiveWay(*movement);
+  return !givesWayHere || !mustGiveWay(*movement, patience);
 }
 
 double Microsimulation::accelerationBehind(const Vehicle& v, int lane, const Vehicle* leader,
@@ -663,6 +666,9 @@ void Microsimulation::step() {
       [&](const tbb::blocked_range<std::size_t>& range) { computeMotion(range.begin(), range.end()); });
   moveAcrossNodes();
   resolveJams();
+  if (options_.reroutePeriodS > 0.0 && std::floor((time_ + options_.timeStep) / options_.reroutePeriodS +
+                                                  1e-9) > std::floor(time_ / options_.reroutePeriodS + 1e-9))
+    rerouteOnCurrentTimes();
   vehicleSteps_ += running_;
   time_ += options_.timeStep;
 }
@@ -887,6 +893,89 @@ void Microsimulation::rerouteAll() {
   for (std::int32_t trip : waiting_) reroutePending(trip);
 }
 
+void Microsimulation::rerouteOnCurrentTimes() {
+  // The time to discharge a standing queue, per vehicle and lane: the IDM's queue discharge headway with
+  // the default parameters is about 2 s (capacity 1,743 veh/h per lane on the ring road).
+  constexpr double kDischargeHeadwayS = 2.0;
+  const std::size_t m = network_.links.size();
+  const double now = time_ + options_.timeStep;
+  std::vector<double> cost(m);
+  for (std::size_t l = 0; l < m; ++l) {
+    double queued = 0.0, standing = 0.0;
+    for (int lane = laneStart_[l]; lane < laneStart_[l + 1]; ++lane) {
+      queued += static_cast<double>(lanes_[lane].size());
+      if (lanes_[lane].empty()) continue;
+      const Vehicle& head = vehicles_[lanes_[lane].front()];
+      if (head.stoppedSinceS >= 0.0) standing = std::max(standing, now - head.stoppedSinceS);
+    }
+    const int lanes = std::max(1, laneStart_[l + 1] - laneStart_[l]);
+    cost[l] = freeFlowSeconds(static_cast<std::int32_t>(l)) + queued / lanes * kDischargeHeadwayS + standing;
+  }
+  std::vector<std::int32_t> candidates;  // in lane order: the order changes are applied in
+  for (const auto& queue : lanes_)
+    for (std::int32_t id : queue) {
+      const Vehicle& v = vehicles_[id];
+      if (v.trip >= 0 && v.routeIndex + 1 < static_cast<std::int32_t>(routes_[v.trip].size()))
+        candidates.push_back(id);
+    }
+  std::vector<std::vector<std::int32_t>> replacement(candidates.size());
+  tbb::parallel_for(
+      tbb::blocked_range<std::size_t>(0, candidates.size(), 64),
+      [&](const tbb::blocked_range<std::size_t>& range) {
+        std::vector<double> label(m, kInf);
+        std::vector<std::int32_t> previous(m, -1), touched;
+        using Entry = std::pair<double, std::int32_t>;
+        for (std::size_t k = range.begin(); k < range.end(); ++k) {
+          const Vehicle& v = vehicles_[candidates[k]];
+          const auto& route = routes_[v.trip];
+          const std::int32_t from = route[static_cast<std::size_t>(v.routeIndex)], to = route.back();
+          double remaining = 0.0;
+          for (std::size_t i = static_cast<std::size_t>(v.routeIndex) + 1; i < route.size(); ++i)
+            remaining += cost[route[i]];
+          for (std::int32_t link : touched) {
+            label[link] = kInf;
+            previous[link] = -1;
+          }
+          touched.clear();
+          std::priority_queue<Entry, std::vector<Entry>, std::greater<>> heap;
+          label[from] = 0.0;
+          touched.push_back(from);
+          heap.emplace(0.0, from);
+          while (!heap.empty()) {
+            const auto [t, link] = heap.top();
+            heap.pop();
+            if (t > label[link]) continue;
+            if (link == to && link != from) break;
+            for (const Movement* mv = network_.movementsBegin(link); mv != network_.movementsEnd(link);
+                 ++mv) {
+              if (network_.links[mv->toLink].closed) continue;
+              const double candidate = t + cost[mv->toLink];
+              if (candidate < label[mv->toLink]) {
+                if (label[mv->toLink] == kInf) touched.push_back(mv->toLink);
+                label[mv->toLink] = candidate;
+                previous[mv->toLink] = link;
+                heap.emplace(candidate, mv->toLink);
+              }
+            }
+          }
+          if (!(label[to] < remaining * (1.0 - options_.rerouteMinSavingShare))) continue;
+          std::vector<std::int32_t> better;
+          for (std::int32_t link = to; link != from; link = previous[link]) better.push_back(link);
+          std::reverse(better.begin(), better.end());
+          replacement[k] = std::move(better);
+        }
+      });
+  for (std::size_t k = 0; k < candidates.size(); ++k) {
+    if (replacement[k].empty()) continue;
+    Vehicle& v = vehicles_[candidates[k]];
+    auto& route = routes_[v.trip];
+    route.resize(static_cast<std::size_t>(v.routeIndex) + 1);
+    route.insert(route.end(), replacement[k].begin(), replacement[k].end());
+    followRoute(v);
+    ++reroutes_;
+  }
+}
+
 void Microsimulation::setLanes(std::int32_t link, int lanes) {
   if (started_) throw Error("traffic: lanes can change only before the simulation starts");
   network_.links[link].lanes = std::max(1, lanes);
@@ -955,6 +1044,7 @@ std::vector<std::uint8_t> Microsimulation::snapshot() const {
       out.put(c.vehicleSeconds);
       out.put(c.metres);
     }
+  out.put(reroutes_);
   return std::move(out.bytes);
 }
 
@@ -1020,6 +1110,7 @@ void Microsimulation::restore(std::span<const std::uint8_t> bytes) {
       c.vehicleSeconds = in.get<double>();
       c.metres = in.get<double>();
     }
+  reroutes_ = in.get<std::uint64_t>();
   pendingSorted_ = true;
 }
 

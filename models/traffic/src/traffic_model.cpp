@@ -54,7 +54,9 @@ const char* const kKnownKeys[] = {"time_step_s",
                                   "calibrate_to_observed_flows",
                                   "departure_profile",
                                   "equilibrium_iterations",
-                                  "equilibrium_gap"};
+                                  "equilibrium_gap",
+                                  "reroute_period_s",
+                                  "time_to_impatience_s"};
 
 // A bounded number of the [traffic] table.
 double numberOr(const ValueReader& p, const std::string& key, double fallback, double minimum,
@@ -197,6 +199,8 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
   }
   const int equilibriumIterations = static_cast<int>(numberOr(p, "equilibrium_iterations", 6.0, 1.0, 100.0));
   const double equilibriumGap = numberOr(p, "equilibrium_gap", 0.02, 0.0, 1.0);
+  const double reroutePeriod = numberOr(p, "reroute_period_s", 120.0, 0.0, 86400.0);
+  const double timeToImpatience = numberOr(p, "time_to_impatience_s", 0.0, 0.0, 86400.0);
   bool calibrate = true;
   if (const Value* node = p.node("calibrate_to_observed_flows")) {
     const std::optional<bool> value = node->toBoolean();
@@ -297,7 +301,9 @@ void TrafficModel::initialise(const sim::ModelContext& context, city::CityState&
     trips = generateBuildingDemand(context.city, demand);
   }
 
-  const MicrosimulationOptions simulationOptions{s.timeStep, 4.0, 30.0};
+  MicrosimulationOptions simulationOptions{s.timeStep, 4.0, 30.0};
+  simulationOptions.reroutePeriodS = reroutePeriod;
+  simulationOptions.timeToImpatienceS = timeToImpatience;
   simulation_ =
       std::make_unique<Microsimulation>(std::move(network), std::vector<VehicleType>{car}, simulationOptions);
   const auto outgoing = roads.outgoingLinks();

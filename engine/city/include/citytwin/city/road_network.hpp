@@ -32,6 +32,10 @@ struct RoadLink {
   bool bridge = false;
   bool tunnel = false;
   std::string highwayClass;  // OSM highway=* value
+  std::string junction;      // OSM junction=* of the way ("roundabout", "circular"; empty when untagged)
+  // Traffic sign where the link ends: "stop" or "give_way" (OSM highway=stop / give_way on the approach),
+  // empty when none.
+  std::string endSign;
   std::string name;
   friend bool operator==(const RoadLink&, const RoadLink&) = default;
 };

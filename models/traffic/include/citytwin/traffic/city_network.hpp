@@ -11,7 +11,7 @@ namespace citytwin::traffic {
 // The city's road links as a microsimulation network (link i is RoadLink i). Every turn is allowed
 // except U-turns (kept where a U-turn is the only way on); nodes tagged with traffic signals get a
 // fixed-time two-phase program (approaches closer to north-south, then the others; green, then 3 s
-// amber); elsewhere approaches of a higher road class have the right of way.
+// amber); elsewhere approaches of a higher rank (approachPriority) have the right of way.
 struct CitySignalTiming {
   double greenS = 27.0;
   double amberS = 3.0;
@@ -20,6 +20,10 @@ MicroNetwork buildCityNetwork(const city::RoadNetwork& roads, const CitySignalTi
 
 // Right-of-way rank of an OSM highway class (motorway highest).
 int roadPriority(const std::string& highwayClass);
+// Right-of-way rank of a link at the node it ends in: its class's rank, raised above every class on a
+// roundabout (OSM junction=roundabout/circular: circulating traffic has priority, entries give way), lowered
+// below every class where a stop or give-way sign stands at its end.
+int approachPriority(const city::RoadLink& road);
 
 // Trips generated from building uses: every residential building sends trips in proportion to its floor
 // area to workplaces (offices, commercial, industrial), shops (retail) and schools (education), chosen

@@ -50,6 +50,17 @@ struct MicrosimulationOptions {
   // A vehicle standing this long at the head of a lane is in a jam that will not clear (a gridlock): it is
   // moved on to the next link of its route with room, as SUMO's time-to-teleport does. 0: never.
   double jamTeleportS = 300.0;
+  // En-route rerouting (SUMO's rerouting device): every this many seconds each running vehicle looks for a
+  // faster way to its destination on the network's current link times (free-flow time plus the time to
+  // discharge the vehicles queued on the link, plus how long its head vehicle has stood) and takes it when
+  // it saves at least rerouteMinSavingShare of the remaining route's time. 0: never.
+  double reroutePeriodS = 0.0;
+  double rerouteMinSavingShare = 0.1;
+  // Impatience (SUMO's --time-to-impatience, default 180 s): a vehicle that has stood at its stop line
+  // giving way grows impatient over this time; the time ahead within which it waits for an approaching
+  // foe shrinks in proportion, to nothing when the time is up (it then enters whenever no foe is in the
+  // junction and its exit has room). 0: never impatient.
+  double timeToImpatienceS = 0.0;
 };
 
 // Lane-level microsimulation: each link has lanes holding ordered queues of vehicles that follow the IDM;
@@ -167,7 +178,8 @@ class Microsimulation {
   // Whether a vehicle taking `m` must give way now: `m` is minor (signal state 'g', 'o' or 's', or an
   // unsignalised minor movement) and one of its foes that may go has a vehicle in the junction or one
   // arriving within the yield horizon.
-  bool mustGiveWay(const Movement& m) const;
+  // `patience` (1: none lost) scales the time ahead within which an approaching foe is waited for.
+  bool mustGiveWay(const Movement& m, double patience = 1.0) const;
   bool foeCanGo(const Movement& foe) const;  // false while its signal shows red
   // Whether a vehicle could cross `m` onto its exit soon: one of the lanes it arrives in has room for a
   // vehicle (of the first type) at its start, or its last vehicle is moving (at least 1 m/s).
@@ -194,6 +206,15 @@ class Microsimulation {
   // last vehicle, which is `room` metres from the start.
   void startStanding(std::int32_t id, int lane, double room);
   void rerouteAll();
+  // En-route rerouting on current link times (MicrosimulationOptions::reroutePeriodS).
+  void rerouteOnCurrentTimes();
+  std::uint64_t reroutes_ = 0;
+
+ public:
+  // Vehicles that changed route en route (rerouteOnCurrentTimes), since the start.
+  std::uint64_t enRouteReroutes() const { return reroutes_; }
+
+ private:
   void rebuildLanes();
   void markOccupied(int lane);  // after a vehicle entered `lane`
   void refreshOccupied();       // drops emptied lanes, merges newly occupied ones
