@@ -11,6 +11,7 @@
 
 #include "citytwin/core/date_time.hpp"
 #include "features_api.hpp"
+#include "temporal_representation.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
 #include "citytwin/context/context_documents.hpp"
@@ -89,6 +90,17 @@ std::optional<std::string> findParam(const httplib::Request& req, std::string_vi
   return std::nullopt;
 }
 
+std::vector<std::string> splitOn(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const auto at = text.find(separator, start);
+    parts.push_back(text.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) return parts;
+    start = at + 1;
+  }
+}
+
 std::string param(const httplib::Request& req, std::string_view name) { return findParam(req, name).value_or(""); }
 bool hasParam(const httplib::Request& req, std::string_view name) { return findParam(req, name).has_value(); }
 
@@ -154,7 +166,7 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
       shape.serialize.representation = Representation::Normalized;
     } else if (option == "sysAttrs") {
       shape.serialize.systemAttributes = true;
-    } else if (option != "temporalValues" && option != "update" && option != "replace" && option != "noOverwrite") {
+    } else if (option != "temporalValues" && option != "aggregatedValues" && option != "update" && option != "replace" && option != "noOverwrite") {
       badData("unknown option '" + option + "'");
     }
   }
@@ -382,6 +394,12 @@ struct ContextService::Routes {
 
   void queryEntities(const httplib::Request& req, httplib::Response& res) {
     const RequestShape shape = readShape(req);
+    EntityQuery query = entityQueryFrom(req, shape);
+    answerQuery(req, res, shape, query);
+  }
+
+  // The entity filters of a query URL: type, id, idPattern, q and the geo-query.
+  static EntityQuery entityQueryFrom(const httplib::Request& req, const RequestShape& shape) {
     EntityQuery query;
     for (const auto& t : splitList(param(req, "type"))) query.types.push_back(shape.context->expand(t));
     for (const auto& id : splitList(param(req, "id"))) {
@@ -397,7 +415,7 @@ struct ContextService::Routes {
       query.geo = GeoQuery::parse(param(req, "georel"), param(req, "geometry"),
                                   param(req, "coordinates"), geoProperty);
     }
-    answerQuery(req, res, shape, query);
+    return query;
   }
 
   // The part GET /entities and POST /entityOperations/query share once their filters are read: the
@@ -468,9 +486,8 @@ struct ContextService::Routes {
     answerQuery(req, res, shape, query);
   }
 
-  void temporalEntity(const httplib::Request& req, httplib::Response& res) {
-    const std::string id = entityIdFrom(req);
-    const RequestShape shape = readShape(req);
+  // timerel / timeAt / endTimeAt / lastN / attrs of a temporal read.
+  static TemporalFilter readTemporalFilter(const httplib::Request& req, const RequestShape& shape) {
     TemporalFilter filter;
     filter.attributes = shape.serialize.onlyAttributes;
     const std::string timerel = param(req, "timerel");
@@ -496,59 +513,163 @@ struct ContextService::Routes {
       filter.lastN = parseCount(param(req, "lastN"), "lastN");
       if (filter.lastN == 0) badData("lastN must be positive");
     }
-    const auto temporal = tenantOf(req).store->temporal(id, filter);
+    return filter;
+  }
+
+  // options=temporalValues (or format=simplified/keyValues) / aggregatedValues with aggrMethods and
+  // aggrPeriodDuration.
+  static TemporalFormat readTemporalFormat(const httplib::Request& req, const RequestShape& shape,
+                                           const TemporalFilter& filter) {
+    TemporalFormat format;
+    if (hasOption(req, "aggregatedValues")) {
+      format.kind = TemporalFormat::Kind::Aggregated;
+      if (!hasParam(req, "aggrMethods")) badData("options=aggregatedValues needs aggrMethods");
+      for (const auto& name : splitList(param(req, "aggrMethods"))) {
+        const auto method = aggregationMethodFrom(name);
+        if (!method) badData("unknown aggrMethods member '" + name + "'");
+        format.methods.push_back(*method);
+      }
+      if (format.methods.empty()) badData("aggrMethods is empty");
+      if (hasParam(req, "aggrPeriodDuration")) {
+        const auto period = parseIsoDuration(param(req, "aggrPeriodDuration"));
+        if (!period) badData("aggrPeriodDuration must be an ISO 8601 duration such as PT1H");
+        format.periodMs = *period;
+      }
+      if (filter.relation == TemporalFilter::Relation::After || filter.relation == TemporalFilter::Relation::Between) {
+        format.periodStartMs = filter.timeAtMs;
+      }
+    } else if (hasOption(req, "temporalValues") || shape.serialize.representation == Representation::KeyValues) {
+      format.kind = TemporalFormat::Kind::TemporalValues;
+    }
+    return format;
+  }
+
+  void setContextLink(httplib::Response& res, const RequestShape& shape) {
+    const std::string url = shape.context->linkUrl();
+    res.set_header("Link", "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
+                               ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+  }
+
+  std::string temporalText(const TemporalEntity& entity, const RequestShape& shape, const TemporalFormat& format) {
+    std::string text = temporalEntityJson(entity, *shape.context, format);
+    if (shape.wantsJsonLd) text.insert(text.size() - 1, ",\"@context\":" + shape.context->value().dump());
+    return text;
+  }
+
+  // The history of an entity, or nullopt when it has neither a history nor a current state.
+  std::optional<TemporalEntity> temporalOf(EntityRepository& store, const std::string& id, const TemporalFilter& filter) {
+    auto temporal = store.temporal(id, filter);
+    if (!temporal) return std::nullopt;
+    if (temporal->types.empty() && temporal->instances.empty() && !store.get(id)) return std::nullopt;
+    return temporal;
+  }
+
+  void temporalEntity(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const RequestShape shape = readShape(req);
+    const TemporalFilter filter = readTemporalFilter(req, shape);
+    const TemporalFormat format = readTemporalFormat(req, shape, filter);
+    const auto temporal = temporalOf(*tenantOf(req).store, id, filter);
     if (!temporal) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " has no history");
-    const bool temporalValues = hasOption(req, "temporalValues") ||
-                                shape.serialize.representation == Representation::KeyValues;
-    // Built as text: the stored values are already JSON, and a long history should not be re-parsed.
-    std::string out;
-    const auto add = [&out](std::initializer_list<std::string_view> parts) {
-      for (const auto part : parts) out.append(part.data(), part.size());
-    };
-    json types = json::array();
-    for (const auto& t : temporal->types) types.push_back(shape.context->compact(t));
-    add({"{\"id\":", json(temporal->id).dump(), ",\"type\":", types.size() == 1 ? types[0].dump() : types.dump()});
-    std::size_t i = 0;
-    const auto& instances = temporal->instances;
-    while (i < instances.size()) {
-      const std::string& name = instances[i].attribute;
-      const std::string kind(toString(instances[i].kind));
-      add({",", json(shape.context->compact(name)).dump(), ":"});
-      if (temporalValues) {
-        add({"{\"type\":\"", kind, "\",\"values\":["});
-      } else {
-        add({"["});
-      }
-      bool first = true;
-      for (; i < instances.size() && instances[i].attribute == name; ++i) {
-        const auto& instance = instances[i];
-        if (!first) add({","});
-        first = false;
-        if (temporalValues) {
-          add({"[", instance.valueJson, ",", json(instance.observedAt).dump(), "]"});
-          continue;
-        }
-        const std::string kindName(toString(instance.kind));
-        const char* valueKey = instance.kind == AttributeKind::Relationship       ? "object"
-                               : instance.kind == AttributeKind::LanguageProperty ? "languageMap"
-                                                                                  : "value";
-        add({"{\"type\":\"", kindName, "\",\"", valueKey, "\":", instance.valueJson, ",\"observedAt\":",
-             json(instance.observedAt).dump()});
-        if (!instance.unitCode.empty()) add({",\"unitCode\":", json(instance.unitCode).dump()});
-        if (!instance.datasetId.empty()) add({",\"datasetId\":", json(instance.datasetId).dump()});
-        add({"}"});
-      }
-      add({temporalValues ? "]}" : "]"});
+    if (!shape.wantsJsonLd) setContextLink(res, shape);
+    res.status = 200;
+    res.set_content(temporalText(*temporal, shape, format), shape.wantsJsonLd ? kJsonLd : kJson);
+  }
+
+  // GET /temporal/entities: the entities a query selects (type, id, idPattern, q, geo on their current
+  // state), each with its history; a page of limit/offset with a Link rel="next" while more remain.
+  void queryTemporal(const httplib::Request& req, httplib::Response& res) {
+    const RequestShape shape = readShape(req);
+    const TemporalFilter filter = readTemporalFilter(req, shape);
+    const TemporalFormat format = readTemporalFormat(req, shape, filter);
+    EntityQuery query = entityQueryFrom(req, shape);
+    query.attributes = shape.serialize.onlyAttributes;
+    query.requireFilter();
+    query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
+    query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
+    if (query.limit > options.maxResults) {
+      throw NgsiError(NgsiErrorType::TooManyResults, "limit " + std::to_string(query.limit) +
+                                                         " exceeds the maximum of " + std::to_string(options.maxResults));
     }
-    if (shape.wantsJsonLd) add({",\"@context\":", shape.context->value().dump()});
-    add({"}"});
-    if (!shape.wantsJsonLd) {
-      const std::string url = shape.context->linkUrl();
-      res.set_header("Link", "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
-                                 ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+    query.count = true;
+    EntityRepository& store = *tenantOf(req).store;
+    const QueryResult found = store.query(query);
+    std::string out = "[";
+    for (const auto& entity : found.entities) {
+      const auto temporal = temporalOf(store, entity.id, filter);
+      if (!temporal || temporal->instances.empty()) continue;
+      if (out.size() > 1) out += ",";
+      out += temporalText(*temporal, shape, format);
     }
+    out += "]";
+    if (param(req, "count") == "true") res.set_header("NGSILD-Results-Count", std::to_string(*found.count));
+    if (query.offset + found.entities.size() < *found.count && query.limit > 0) {
+      std::string target = req.path + "?";
+      const auto question = req.target.find('?');
+      std::string rest = question == std::string::npos ? "" : req.target.substr(question + 1);
+      std::string kept;
+      for (const auto& pair : splitOn(rest, '&')) {
+        if (pair.starts_with("offset=") || pair.empty()) continue;
+        kept += pair + "&";
+      }
+      res.set_header("Link", "<" + target + kept + "offset=" + std::to_string(query.offset + query.limit) +
+                                 ">; rel=\"next\"; type=\"application/ld+json\"");
+    }
+    if (!shape.wantsJsonLd) setContextLink(res, shape);
     res.status = 200;
     res.set_content(out, shape.wantsJsonLd ? kJsonLd : kJson);
+  }
+
+  // POST /temporal/entities: creates the entity with its instances (201) or adds them to it (204).
+  void createTemporal(const httplib::Request& req, httplib::Response& res) {
+    const Payload payload = readPayload(req, true);
+    if (!payload.body.is_object()) badData("a temporal entity must be a JSON object");
+    auto writes = temporalWrites(payload.body, *contextFor(payload, payload.body));
+    const std::string id = writes.front().entity.id;
+    const auto results = tenantOf(req, true).store->write(std::move(writes));
+    for (const auto& result : results) {
+      if (result.error) throw *result.error;
+    }
+    if (results.front().created) {
+      res.status = 201;
+      res.set_header("Location", "/ngsi-ld/v1/temporal/entities/" + id);
+    } else {
+      res.status = 204;
+    }
+  }
+
+  // POST /temporal/entities/{id}/attrs: adds instances to an existing entity's attributes.
+  void appendTemporal(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const Payload payload = readPayload(req);
+    if (!payload.body.is_object()) badData("the payload must be a JSON object");
+    EntityRepository& store = *tenantOf(req).store;
+    const auto current = store.get(id);
+    if (!current) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
+    const auto context = contextFor(payload, payload.body);
+    json body = payload.body;
+    body["id"] = id;
+    json types = json::array();
+    for (const auto& t : current->types) types.push_back(context->compact(t));
+    body["type"] = types;
+    auto writes = temporalWrites(body, *context);
+    if (writes.front().entity.attributes.empty()) badData("the payload holds no attributes");
+    for (const auto& result : store.write(std::move(writes))) {
+      if (result.error) throw *result.error;
+    }
+    res.status = 204;
+  }
+
+  void deleteTemporal(const httplib::Request& req, httplib::Response& res) {
+    WriteOperation op;
+    op.kind = WriteKind::Delete;
+    op.purgeHistory = true;
+    op.entity.id = entityIdFrom(req);
+    std::vector<WriteOperation> ops;
+    ops.push_back(std::move(op));
+    const auto results = tenantOf(req).store->write(std::move(ops));
+    if (results[0].error) throw *results[0].error;
+    res.status = 204;
   }
 
   void install() {
@@ -677,8 +798,16 @@ struct ContextService::Routes {
                                                                  : WriteKind::Delete;
                   runBatch(req, res, kind);
                 }));
+    server.Post(R"(/ngsi-ld/v1/temporal/entities/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) { createTemporal(req, res); }));
+    server.Get(R"(/ngsi-ld/v1/temporal/entities/?)",
+               guarded([this](const httplib::Request& req, httplib::Response& res) { queryTemporal(req, res); }));
+    server.Post(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/attrs/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) { appendTemporal(req, res); }));
     server.Get(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
                guarded([this](const httplib::Request& req, httplib::Response& res) { temporalEntity(req, res); }));
+    server.Delete(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
+                  guarded([this](const httplib::Request& req, httplib::Response& res) { deleteTemporal(req, res); }));
     const auto notify = guarded([this](const httplib::Request& req, httplib::Response& res) {
       const Payload payload = readPayload(req, true);
       if (!payload.body.is_object() || payload.body.value("type", "") != "Notification" ||

@@ -89,6 +89,7 @@ const Statement kDelete{
 const Statement kGet{"citytwin_get", "SELECT body FROM entities WHERE id = $1 AND body IS NOT NULL"};
 const Statement kKnown{"citytwin_known", "SELECT body FROM entities WHERE id = $1 AND ever_stored"};
 const Statement kCount{"citytwin_count", "SELECT count(*) FROM entities WHERE body IS NOT NULL"};
+const Statement kPurgeHistory{"citytwin_purge_history", "DELETE FROM history WHERE entity_id = ANY($1::text[])"};
 const char* kCopyHistory =
     "COPY history(entity_id, attribute, observed_ms, kind, value, observed_at, unit_code, dataset_id) FROM "
     "STDIN";
@@ -123,9 +124,25 @@ Entity parseStored(std::string_view body) {
 // entities at the end, so an entity written twice is stored once) and the history rows, in COPY text.
 struct BatchSink final : WriteSink {
   std::set<std::string> touched;
+  std::set<std::string> purged;  // their stored history is deleted before the batch's rows are copied
   std::string history;
   void persist(const Entity& entity) override { touched.insert(entity.id); }
   void remove(const std::string& id) override { touched.insert(id); }
+  void purgeHistory(const std::string& id) override {
+    purged.insert(id);
+    // Rows this batch recorded for the entity before the purge go too: one COPY line each, led by its id.
+    std::string prefix;
+    appendCopyField(prefix, id);
+    prefix += '\t';
+    std::string kept;
+    std::size_t start = 0;
+    while (start < history.size()) {
+      const std::size_t end = history.find('\n', start) + 1;
+      if (history.compare(start, prefix.size(), prefix) != 0) kept.append(history, start, end - start);
+      start = end;
+    }
+    history = std::move(kept);
+  }
   void record(const std::string& id, const std::string& name, const Attribute& attribute,
               std::int64_t now) override {
     const bool observed = !attribute.observedAt.empty();
@@ -452,6 +469,11 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
   if (upsertIds.size())
     db.run(kUpsert, {upsertIds.literal(), bodies.literal(), types.literal(), geometries.literal()});
   if (deletedIds.size()) db.run(kDelete, {deletedIds.literal()});
+  if (!sink.purged.empty()) {
+    TextArray purgedIds;
+    for (const auto& id : sink.purged) purgedIds.add(id);
+    db.run(kPurgeHistory, {purgedIds.literal()});
+  }
   if (!sink.history.empty()) db.copyIn(kCopyHistory, sink.history);
   try {
     lease.commit();
