@@ -205,6 +205,10 @@ Payload readPayload(const httplib::Request& req, ContextDocuments* documents) {
   const std::string type = mediaType(req.get_header_value("Content-Type"));
   if (type == kJsonLd) {
     payload.jsonLd = true;
+    // Clause 6.3.5: a JSON-LD body carries its own @context; a Link header beside it is ambiguous.
+    if (!req.get_header_value("Link").empty()) {
+      badData("an application/ld+json body carries its @context in the body, not in a Link header");
+    }
   } else if (type != kJson) {
     throw NgsiError(NgsiErrorType::UnsupportedMediaType, "Content-Type must be application/json or application/ld+json");
   }

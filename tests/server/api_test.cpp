@@ -303,6 +303,78 @@ TEST_CASE("temporal API: history by observedAt with timerel and lastN") {
   CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t?lastN=0").status == 400);
 }
 
+TEST_CASE("temporal API: create, query over many entities, page, aggregate, delete") {
+  Fixture f;
+  const auto temporalCar = [](const std::string& id, const std::string& type, int hour) {
+    json speeds = json::array();
+    for (int i = 0; i < 3; ++i) {
+      speeds.push_back({{"type", "Property"},
+                        {"value", 10 * (i + 1) + hour},
+                        {"observedAt", "2024-03-01T1" + std::to_string(hour) + ":0" + std::to_string(2 * i) + ":00Z"}});
+    }
+    return json{{"id", id}, {"type", type}, {"speed", speeds}};
+  };
+  auto r = f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:a", "Vehicle", 0));
+  CHECK(r.status == 201);
+  CHECK(r.headers.find("Location")->second == "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:a");
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status == 201);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Bus:c", "Bus", 2)).status == 201);
+  // Adding instances to an existing entity answers 204; the current state is the latest instance.
+  json more = {{"id", "urn:ngsi-ld:Vehicle:a"},
+               {"type", "Vehicle"},
+               {"speed", json::array({{{"type", "Property"}, {"value", 99}, {"observedAt", "2024-03-01T10:30:00Z"}}})}};
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", more).status == 204);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:a").body["speed"]["value"] == 99);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", json{{"id", "urn:ngsi-ld:Vehicle:x"}}).status == 400);
+
+  r = f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2024-03-01T10:01:00Z");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.body.size() == 2);
+  CHECK(r.body[0]["id"] == "urn:ngsi-ld:Vehicle:a");
+  CHECK(r.body[0]["speed"].size() == 3);  // 10:02, 10:04 and 10:30
+  CHECK(r.body[1]["speed"].size() == 3);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?idPattern=.*Bus.*&lastN=1").body[0]["speed"].size() == 1);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&q=speed>100").body.size() == 0);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities").status == 400);  // no filter
+
+  r = f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&limit=1&count=true");
+  REQUIRE(r.body.size() == 1);
+  CHECK(r.headers.find("NGSILD-Results-Count")->second == "2");
+  bool next = false;
+  for (auto [it, end] = r.headers.equal_range("Link"); it != end; ++it) {
+    next = next || (it->second.find("rel=\"next\"") != std::string::npos &&
+                    it->second.find("offset=1") != std::string::npos);
+  }
+  CHECK(next);
+
+  // Aggregation by hour over vehicle b's instances 11:00, 11:02, 11:04 (speeds 11, 21, 31).
+  r = f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues"
+            "&aggrMethods=totalCount,distinctCount,sum,avg,min,max,stddev,sumsq&aggrPeriodDuration=PT1H");
+  REQUIRE(r.status == 200);
+  const json& speed = r.body["speed"];
+  CHECK(speed["totalCount"][0][0] == 3);
+  CHECK(speed["distinctCount"][0][0] == 3);
+  CHECK(speed["sum"][0][0] == 63.0);
+  CHECK(speed["avg"][0][0] == 21.0);
+  CHECK(speed["min"][0][0] == 11.0);
+  CHECK(speed["max"][0][0] == 31.0);
+  CHECK(speed["stddev"][0][0].get<double>() == doctest::Approx(10.0));
+  CHECK(speed["sumsq"][0][0] == 121.0 + 441.0 + 961.0);
+  CHECK(speed["avg"][0][1] == "2024-03-01T11:00:00Z");
+  CHECK(speed["avg"][0][2] == "2024-03-01T12:00:00Z");
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=median").status == 400);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=avg&aggrPeriodDuration=1h")
+            .status == 400);
+
+  // Deleting the temporal representation removes the entity and its history; a new one starts afresh.
+  CHECK(f.send("DELETE", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").status == 204);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").status == 404);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:b").status == 404);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status == 201);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").body["speed"].size() == 3);
+  CHECK(f.send("DELETE", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:none").status == 404);
+}
+
 TEST_CASE("notifications from a broker are stored, with the Link header's context") {
   Fixture f;
   const json notification = {{"id", "urn:ngsi-ld:Notification:1"},
