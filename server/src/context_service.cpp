@@ -7,10 +7,12 @@
 #include <atomic>
 #include <chrono>
 #include <charconv>
+#include <set>
 #include <sstream>
 
 #include "citytwin/core/date_time.hpp"
 #include "features_api.hpp"
+#include "projection.hpp"
 #include "temporal_representation.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
@@ -101,6 +103,30 @@ std::vector<std::string> splitOn(const std::string& text, char separator) {
   }
 }
 
+// The query parameters GS CIM 009 defines (clause 6) across its resources; any other on an NGSI-LD path
+// is an InvalidRequest (clause 6.3.20), so a misspelt filter is never silently ignored.
+std::optional<std::string> unknownNgsiParameter(const httplib::Request& req) {
+  static const std::set<std::string, std::less<>> kKnown = {
+      "type", "id", "idPattern", "attrs", "q", "csf", "georel", "geometry", "coordinates", "geoproperty",
+      "geometryProperty", "lang", "scopeQ", "options", "format", "limit", "offset", "count", "pick", "omit", "join",
+      "joinLevel", "containedBy", "datasetId", "deleteAll", "timerel", "timeAt", "endTimeAt", "timeproperty",
+      "lastN", "aggrMethods", "aggrPeriodDuration", "orderBy", "orderFrom", "collation", "local", "via", "details",
+      "kind", "reload", "drop", "keep", "expandValues", "entityMap", "observedAt", "doNotCompact"};
+  if (!req.path.starts_with("/ngsi-ld/")) return std::nullopt;
+  const auto question = req.target.find('?');
+  if (question == std::string::npos) return std::nullopt;
+  const std::string_view query = std::string_view(req.target).substr(question + 1);
+  std::size_t start = 0;
+  while (start < query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string name = percentDecode(query.substr(start, std::min(query.find('=', start), end) - start));
+    if (!name.empty() && !kKnown.contains(name)) return name;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
 std::string param(const httplib::Request& req, std::string_view name) { return findParam(req, name).value_or(""); }
 bool hasParam(const httplib::Request& req, std::string_view name) { return findParam(req, name).has_value(); }
 
@@ -139,6 +165,7 @@ struct RequestShape {
   std::string linkHeader;
   bool wantsJsonLd = false;
   SerializeOptions serialize;
+  Projection projection;  // pick / omit
 };
 
 RequestShape readShape(const httplib::Request& req, ContextDocuments* documents) {
@@ -181,7 +208,18 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
     }
   }
   for (const auto& name : splitList(param(req, "attrs"))) {
+    if (name == "id" || name == "type") badData("attrs names attributes; id and type are always there");
     shape.serialize.onlyAttributes.insert(shape.context->expand(name));
+  }
+  const bool pick = hasParam(req, "pick"), omit = hasParam(req, "omit");
+  if (pick || omit) {
+    if (hasParam(req, "attrs")) badData("pick and omit replace attrs: use one or the other");
+    if ((pick && param(req, "pick").empty()) || (omit && param(req, "omit").empty())) badData("pick and omit need members");
+    int depth = 0;
+    if (hasParam(req, "join")) {
+      depth = hasParam(req, "joinLevel") ? static_cast<int>(std::min<std::size_t>(parseCount(param(req, "joinLevel"), "joinLevel"), 100)) : 1;
+    }
+    shape.projection = parseProjection(param(req, "pick"), param(req, "omit"), depth);
   }
   return shape;
 }
@@ -278,6 +316,13 @@ struct ContextService::Routes {
   }
 
   void respondEntities(httplib::Response& res, const RequestShape& shape, json document, int status = 200) {
+    if (!shape.projection.empty()) {
+      if (document.is_array()) {
+        for (auto& entity : document) shape.projection.apply(entity);
+      } else {
+        shape.projection.apply(document);
+      }
+    }
     if (shape.wantsJsonLd) {
       const auto addContext = [&](json& entity) { entity["@context"] = shape.context->value(); };
       if (document.is_array()) {
@@ -497,7 +542,7 @@ struct ContextService::Routes {
     const std::string timerel = param(req, "timerel");
     if (!timerel.empty() || hasParam(req, "timeAt")) {
       const auto timeAt = parseDateTime(param(req, "timeAt"));
-      if (!timeAt) badData("timeAt must be an ISO 8601 DateTime");
+      if (!timeAt || param(req, "timeAt").find('T') == std::string::npos) badData("timeAt must be an ISO 8601 DateTime");
       filter.timeAtMs = *timeAt;
       if (timerel == "before") {
         filter.relation = TemporalFilter::Relation::Before;
@@ -506,7 +551,7 @@ struct ContextService::Routes {
       } else if (timerel == "between") {
         filter.relation = TemporalFilter::Relation::Between;
         const auto end = parseDateTime(param(req, "endTimeAt"));
-        if (!end) badData("timerel=between needs endTimeAt as an ISO 8601 DateTime");
+        if (!end || param(req, "endTimeAt").find('T') == std::string::npos) badData("timerel=between needs endTimeAt as an ISO 8601 DateTime");
         if (*end <= *timeAt) badData("endTimeAt must be after timeAt");
         filter.endTimeAtMs = *end;
       } else {
@@ -556,6 +601,11 @@ struct ContextService::Routes {
 
   std::string temporalText(const TemporalEntity& entity, const RequestShape& shape, const TemporalFormat& format) {
     std::string text = temporalEntityJson(entity, *shape.context, format);
+    if (!shape.projection.empty()) {
+      json projected = json::parse(text);
+      shape.projection.apply(projected);
+      text = projected.dump();
+    }
     if (shape.wantsJsonLd) text.insert(text.size() - 1, ",\"@context\":" + shape.context->value().dump());
     return text;
   }
@@ -586,6 +636,8 @@ struct ContextService::Routes {
     const RequestShape shape = readShape(req);
     const TemporalFilter filter = readTemporalFilter(req, shape);
     const TemporalFormat format = readTemporalFormat(req, shape, filter);
+    // Entities of a temporal query come in id order: their history has no one value to order by.
+    if (hasParam(req, "orderBy")) badData("orderBy does not apply to temporal queries");
     EntityQuery query = entityQueryFrom(req, shape);
     query.attributes = shape.serialize.onlyAttributes;
     query.requireFilter();
@@ -678,6 +730,10 @@ struct ContextService::Routes {
 
   void install() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (const auto unknown = unknownNgsiParameter(req)) {
+        sendProblem(res, NgsiError(NgsiErrorType::InvalidRequest, "unknown query parameter '" + *unknown + "'"));
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (options.token.empty()) return httplib::Server::HandlerResponse::Unhandled;
       if (req.get_header_value("Authorization") == "Bearer " + options.token) {
         return httplib::Server::HandlerResponse::Unhandled;

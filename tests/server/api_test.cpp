@@ -447,3 +447,30 @@ TEST_CASE("acknowledged writes survive a restart of the service") {
   r = again.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:r?attrs=speed");
   CHECK(r.body["speed"].size() == 2);
 }
+
+TEST_CASE("projections pick and omit, and unknown query parameters") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:p", 30)).status == 201);
+  auto r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?pick=id,speed");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.size() == 2);
+  CHECK(r.body["speed"]["value"] == 30);
+  r = f.get("/ngsi-ld/v1/entities?type=Vehicle&omit=location|type");
+  REQUIRE(r.body.size() == 1);
+  CHECK(r.body[0].contains("speed"));
+  CHECK_FALSE(r.body[0].contains("location"));
+  CHECK_FALSE(r.body[0].contains("type"));
+  // Malformed projections, a member both picked and omitted, pick beside attrs, braces without a join.
+  for (const char* query : {"pick=speed&omit=speed", "pick=speed&attrs=speed", "pick=id;speed", "pick=id,,speed",
+                            "pick=id,owner{name", "pick=owner{}", "pick=owner{name}", "pick=", "attrs=id"}) {
+    r = f.get(std::string("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?") + query);
+    CHECK_MESSAGE(r.status == 400, query);
+    CHECK(r.errorType() == errorUri("BadRequestData"));
+  }
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?join=inline&pick=owner{name}").status == 200);
+  r = f.get("/ngsi-ld/v1/entities?type=Vehicle&invalidParam=1");
+  CHECK(r.status == 400);
+  CHECK(r.errorType() == errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&orderBy=speed").status == 400);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2020-08-01").status == 400);
+}
