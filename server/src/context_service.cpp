@@ -41,6 +41,7 @@ constexpr const char* kJson = "application/json";
 constexpr const char* kJsonLd = "application/ld+json";
 constexpr const char* kProblemJson = "application/json";
 constexpr const char* kEntitiesPrefix = "/ngsi-ld/v1/entities/";
+constexpr const char* kNgsiNullValue = "urn:ngsi-ld:null";
 
 [[noreturn]] void badData(const std::string& detail) { throw NgsiError(NgsiErrorType::BadRequestData, detail); }
 
@@ -125,6 +126,22 @@ std::optional<std::string> unknownNgsiParameter(const httplib::Request& req) {
     start = end + 1;
   }
   return std::nullopt;
+}
+
+std::string percentEncode(std::string_view text) {
+  static const char* const kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
 }
 
 std::string param(const httplib::Request& req, std::string_view name) { return findParam(req, name).value_or(""); }
@@ -370,8 +387,78 @@ struct ContextService::Routes {
     }
   }
 
-  // Reads every entity of a batch; unreadable ones become per-entity errors.
-  void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind) {
+  // The operations of a merge (clause 5.6.17): attributes holding the NGSI-LD Null are deleted, the others
+  // added or replaced by datasetId; a type in the fragment is left alone. The entity must exist.
+  static std::vector<WriteOperation> mergeOperations(const std::string& id, const json& fragment,
+                                                     const JsonLdContext& context) {
+    if (!fragment.is_object()) badData("a merge fragment must be a JSON object");
+    if (fragment.contains("id") && fragment["id"] != id) badData("the fragment's id differs from the entity's");
+    std::vector<WriteOperation> operations;
+    WriteOperation merge;
+    merge.kind = WriteKind::Update;
+    merge.entity.id = id;
+    json kept = json::object();
+    for (const auto& [name, value] : fragment.items()) {
+      const bool isNull = value == kNgsiNullValue || (value.is_object() && (value.value("value", json()) == kNgsiNullValue ||
+                                                                             value.value("object", json()) == kNgsiNullValue));
+      if (!isNull) {
+        kept[name] = value;
+        continue;
+      }
+      WriteOperation remove;
+      remove.kind = WriteKind::DeleteAttr;
+      remove.entity.id = id;
+      remove.attribute = context.expand(name);
+      remove.deleteAllInstances = true;
+      operations.push_back(std::move(remove));
+    }
+    merge.entity.attributes = parseAttributes(kept, context);
+    // An empty merge still checks that the entity exists (Update of nothing answers 404 when it does not).
+    operations.insert(operations.begin(), std::move(merge));
+    return operations;
+  }
+
+  void mergeEntity(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const Payload payload = readPayload(req);
+    auto operations = mergeOperations(id, payload.body, *contextFor(payload, payload.body));
+    const auto results = tenantOf(req).store->write(std::move(operations));
+    for (const auto& result : results) {
+      if (result.error) throw *result.error;
+    }
+    res.status = 204;
+  }
+
+  // PUT /entities/{id}: the payload replaces every attribute of an existing entity (clause 5.6.18).
+  void replaceEntity(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const Payload payload = readPayload(req);
+    if (!payload.body.is_object()) badData("an entity must be a JSON object");
+    json body = payload.body;
+    if (body.contains("id") && body["id"] != id) badData("the payload's id differs from the entity's");
+    body["id"] = id;
+    EntityRepository& store = *tenantOf(req).store;
+    const auto current = store.get(id);
+    if (!current) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
+    const auto context = contextFor(payload, payload.body);
+    if (!body.contains("type")) {
+      json types = json::array();
+      for (const auto& t : current->types) types.push_back(context->compact(t));
+      body["type"] = types;
+    }
+    WriteOperation op;
+    op.kind = WriteKind::Upsert;
+    op.entity = parseEntity(body, *context);
+    std::vector<WriteOperation> ops;
+    ops.push_back(std::move(op));
+    const auto results = store.write(std::move(ops));
+    if (results[0].error) throw *results[0].error;
+    res.status = 204;
+  }
+
+  // Reads every entity of a batch; unreadable ones become per-entity errors. `merge`: entityOperations/merge,
+  // each entity a merge fragment of an existing one.
+  void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind, bool mergeFragments = false) {
     const bool creates = kind == WriteKind::Create || kind == WriteKind::Upsert;
     const Payload payload = readPayload(req, creates);
     if (!payload.body.is_array()) badData("a batch operation needs a JSON array");
@@ -398,6 +485,15 @@ struct ContextService::Routes {
           ids[i] = item.get<std::string>();
           requireUri(ids[i], "entity id");
           op.entity.id = ids[i];
+        } else if (mergeFragments) {
+          if (!item.is_object() || !item.contains("id") || !item["id"].is_string()) badData("every entity needs an id");
+          ids[i] = item["id"].get<std::string>();
+          requireUri(ids[i], "entity id");
+          json fragment = item;
+          fragment.erase("@context");
+          fragment.erase("type");
+          auto merged = mergeOperations(ids[i], fragment, *contextFor(payload, item));
+          op = std::move(merged.front());  // deletions of NGSI-LD Null attributes are not batched
         } else {
           if (item.is_object() && item.contains("id") && item["id"].is_string()) ids[i] = item["id"].get<std::string>();
           op.entity = parseEntity(item, *contextFor(payload, item));
@@ -676,6 +772,105 @@ struct ContextService::Routes {
     res.set_content(out, shape.wantsJsonLd ? kJsonLd : kJson);
   }
 
+  // POST /temporal/entityOperations/query (clause 5.7.5): the query body (entities, attrs, q, geoQ,
+  // temporalQ, aggrParams) read as the parameters of GET /temporal/entities, which then answers it; paging
+  // and options from the URL still apply.
+  void postTemporalQuery(const httplib::Request& req, httplib::Response& res) {
+    const Payload payload = readPayload(req);
+    const json& body = payload.body;
+    if (!body.is_object() || body.value("type", "") != "Query") badData("a query body is {\"type\": \"Query\", ...}");
+    std::vector<std::pair<std::string, std::string>> params;
+    const auto text = [](const json& value, const char* what) {
+      if (value.is_string()) return value.get<std::string>();
+      if (value.is_array()) {
+        std::string joined;
+        for (const auto& item : value) {
+          if (!item.is_string()) badData(std::string(what) + " must hold strings");
+          if (!joined.empty()) joined += ',';
+          joined += item.get<std::string>();
+        }
+        return joined;
+      }
+      badData(std::string(what) + " must be a string or an array of strings");
+    };
+    if (body.contains("entities")) {
+      const json& entities = body["entities"];
+      if (!entities.is_array() || entities.empty()) badData("entities must be a non-empty array");
+      std::vector<std::string> types;
+      for (const auto& selector : entities) {
+        if (!selector.is_object()) badData("entities members must be objects");
+        if (selector.contains("type")) types.push_back(text(selector["type"], "entities[].type"));
+        if (entities.size() > 1 && (selector.contains("id") || selector.contains("idPattern"))) {
+          throw NgsiError(NgsiErrorType::OperationNotSupported, "several entity selectors may only name types");
+        }
+        if (selector.contains("id")) params.emplace_back("id", text(selector["id"], "entities[].id"));
+        if (selector.contains("idPattern")) params.emplace_back("idPattern", text(selector["idPattern"], "idPattern"));
+      }
+      if (!types.empty()) params.emplace_back("type", text(json(types), "type"));
+    }
+    if (body.contains("attrs")) params.emplace_back("attrs", text(body["attrs"], "attrs"));
+    if (body.contains("q")) params.emplace_back("q", text(body["q"], "q"));
+    if (body.contains("geoQ")) {
+      const json& geoQ = body["geoQ"];
+      if (!geoQ.is_object()) badData("geoQ must be an object");
+      for (const char* member : {"georel", "geometry", "geoproperty"}) {
+        if (geoQ.contains(member)) params.emplace_back(member, text(geoQ[member], member));
+      }
+      if (geoQ.contains("coordinates")) {
+        params.emplace_back("coordinates", geoQ["coordinates"].is_string() ? geoQ["coordinates"].get<std::string>()
+                                                                           : geoQ["coordinates"].dump());
+      }
+    }
+    json aggregation = body.value("aggrParams", json::object());
+    if (body.contains("temporalQ")) {
+      const json& temporalQ = body["temporalQ"];
+      if (!temporalQ.is_object()) badData("temporalQ must be an object");
+      for (const char* member : {"timerel", "timeAt", "endTimeAt"}) {
+        if (temporalQ.contains(member)) params.emplace_back(member, text(temporalQ[member], member));
+      }
+      if (temporalQ.contains("timeproperty")) {
+        const std::string property = text(temporalQ["timeproperty"], "timeproperty");
+        if (property != "observedAt" && property != "createdAt" && property != "modifiedAt" && property != "deletedAt") {
+          badData("timeproperty must be observedAt, createdAt, modifiedAt or deletedAt");
+        }
+      }
+      if (temporalQ.contains("lastN")) {
+        const json& lastN = temporalQ["lastN"];
+        if (!lastN.is_number_integer() || lastN.get<std::int64_t>() <= 0) badData("lastN must be a positive integer");
+        params.emplace_back("lastN", std::to_string(lastN.get<std::int64_t>()));
+      }
+      for (const char* member : {"aggrMethods", "aggrPeriodDuration"}) {
+        if (temporalQ.contains(member)) aggregation[member] = temporalQ[member];
+      }
+    }
+    std::string options = param(req, "options");
+    if (aggregation.contains("aggrMethods")) {
+      params.emplace_back("aggrMethods", text(aggregation["aggrMethods"], "aggrMethods"));
+      if (!options.empty()) options += ',';
+      options += "aggregatedValues";
+    }
+    if (aggregation.contains("aggrPeriodDuration")) {
+      params.emplace_back("aggrPeriodDuration", text(aggregation["aggrPeriodDuration"], "aggrPeriodDuration"));
+    }
+    for (const char* name : {"limit", "offset", "count", "format", "pick", "omit"}) {
+      if (hasParam(req, name)) params.emplace_back(name, param(req, name));
+    }
+    if (!options.empty()) params.emplace_back("options", options);
+    httplib::Request query;
+    query.method = "GET";
+    query.path = "/ngsi-ld/v1/temporal/entities";
+    query.target = query.path + "?";
+    for (const auto& [name, value] : params) query.target += name + "=" + percentEncode(value) + "&";
+    query.headers = req.headers;
+    if (payload.jsonLd) {
+      // The body's @context becomes the query's: the Link-free path reads it through the payload's context.
+      query.headers.erase("Link");
+      const std::string url = contextFor(payload, body)->linkUrl();
+      if (!url.empty()) query.headers.emplace("Link", "<" + url + ">; rel=\"http://www.w3.org/ns/json-ld#context\"");
+    }
+    queryTemporal(query, res);
+  }
+
   // POST /temporal/entities: creates the entity with its instances (201) or adds them to it (204).
   void createTemporal(const httplib::Request& req, httplib::Response& res) {
     const Payload payload = readPayload(req, true);
@@ -772,8 +967,7 @@ struct ContextService::Routes {
     server.Get(R"(/ngsi-ld/v1/entities/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       queryEntities(req, res);
     }));
-    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)",
-                 guarded([this](const httplib::Request& req, httplib::Response& res) {
+    const auto writeAttribute = guarded([this](const httplib::Request& req, httplib::Response& res) {
                    const std::string id = entityIdFrom(req);
                    const Payload payload = readPayload(req);
                    const auto context = contextFor(payload, payload.body);
@@ -791,7 +985,11 @@ struct ContextService::Routes {
                    const auto results = tenantOf(req).store->write(std::move(ops));
                    if (results[0].error) throw *results[0].error;
                    res.status = 204;
-                 }));
+                 });
+    // PATCH (partial update) and PUT (replace) of one attribute: the attribute must exist; the payload's
+    // instance replaces the one of its datasetId.
+    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)", writeAttribute);
+    server.Put(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)", writeAttribute);
     server.Delete(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)",
                   guarded([this](const httplib::Request& req, httplib::Response& res) {
                     const std::string id = entityIdFrom(req);
@@ -847,6 +1045,14 @@ struct ContextService::Routes {
       if (results[0].error) throw *results[0].error;
       res.status = 204;
     }));
+    server.Patch(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      mergeEntity(req, res);
+    }));
+    server.Put(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
+      replaceEntity(req, res);
+    }));
+    server.Post(R"(/ngsi-ld/v1/entityOperations/merge/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) { runBatch(req, res, WriteKind::Update, true); }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/query/?)",
                 guarded([this](const httplib::Request& req, httplib::Response& res) { postQuery(req, res); }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/(create|upsert|update|delete)/?)",
@@ -860,6 +1066,8 @@ struct ContextService::Routes {
                 }));
     server.Post(R"(/ngsi-ld/v1/temporal/entities/?)",
                 guarded([this](const httplib::Request& req, httplib::Response& res) { createTemporal(req, res); }));
+    server.Post(R"(/ngsi-ld/v1/temporal/entityOperations/query/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) { postTemporalQuery(req, res); }));
     server.Get(R"(/ngsi-ld/v1/temporal/entities/?)",
                guarded([this](const httplib::Request& req, httplib::Response& res) { queryTemporal(req, res); }));
     server.Post(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/attrs/?)",

@@ -54,6 +54,7 @@ class Fixture {
     httplib::Result result = method == "GET"      ? client_->Get(path.c_str(), headers)
                              : method == "DELETE" ? client_->Delete(path.c_str(), headers)
                              : method == "POST"   ? client_->Post(path.c_str(), headers, body, contentType.c_str())
+                             : method == "PUT"    ? client_->Put(path.c_str(), headers, body, contentType.c_str())
                                                   : client_->Patch(path.c_str(), headers, body, contentType.c_str());
     REQUIRE(result);
     Reply reply;
@@ -473,4 +474,57 @@ TEST_CASE("projections pick and omit, and unknown query parameters") {
   CHECK(r.errorType() == errorUri("InvalidRequest"));
   CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&orderBy=speed").status == 400);
   CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2020-08-01").status == 400);
+}
+
+TEST_CASE("merge and replace an entity, replace an attribute, batch merge, temporal query by POST") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:m", 30)).status == 201);
+  json fragment = {{"brand", {{"type", "Property"}, {"value", "Tesla"}}}, {"location", "urn:ngsi-ld:null"}};
+  CHECK(f.send("PATCH", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m", fragment.dump()).status == 204);
+  auto r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m");
+  CHECK(r.body["brand"]["value"] == "Tesla");
+  CHECK(r.body["speed"]["value"] == 30);
+  CHECK_FALSE(r.body.contains("location"));
+  CHECK(f.send("PATCH", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:none", fragment.dump()).status == 404);
+
+  json replacement = {{"type", "Vehicle"}, {"colour", {{"type", "Property"}, {"value", "red"}}}};
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m", replacement.dump()).status == 204);
+  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m");
+  CHECK(r.body["colour"]["value"] == "red");
+  CHECK_FALSE(r.body.contains("speed"));
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:none", replacement.dump()).status == 404);
+  json colour = {{"type", "Property"}, {"value", "blue"}};
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/colour", colour.dump()).status == 204);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m").body["colour"]["value"] == "blue");
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/weight", colour.dump()).status == 404);
+
+  json batch = json::array({{{"id", "urn:ngsi-ld:Vehicle:m"}, {"speed", {{"type", "Property"}, {"value", 5}}}},
+                            {{"id", "urn:ngsi-ld:Vehicle:none"}, {"speed", {{"type", "Property"}, {"value", 5}}}}});
+  r = f.post("/ngsi-ld/v1/entityOperations/merge", batch);
+  CHECK(r.status == 207);
+  CHECK(r.body["success"] == json::array({"urn:ngsi-ld:Vehicle:m"}));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m").body["colour"]["value"] == "blue");
+
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(f.post("/ngsi-ld/v1/entityOperations/upsert",
+                   json::array({car("urn:ngsi-ld:Vehicle:h", 10 * i, "2024-05-01T08:0" + std::to_string(i) + ":00Z")}))
+                .status /
+                100 ==
+            2);
+  }
+  json query = {{"type", "Query"},
+                {"entities", json::array({{{"type", "Vehicle"}}, {{"type", "Bus"}}})},
+                {"attrs", json::array({"speed"})},
+                {"temporalQ", {{"timerel", "between"}, {"timeAt", "2024-05-01T08:00:30Z"}, {"endTimeAt", "2024-05-01T09:00:00Z"}}}};
+  r = f.post("/ngsi-ld/v1/temporal/entityOperations/query", query);
+  REQUIRE(r.status == 200);
+  REQUIRE(r.body.size() == 1);
+  CHECK(r.body[0]["id"] == "urn:ngsi-ld:Vehicle:h");
+  CHECK(r.body[0]["speed"].size() == 2);
+  query["temporalQ"]["lastN"] = 0;
+  CHECK(f.post("/ngsi-ld/v1/temporal/entityOperations/query", query).status == 400);
+  query["temporalQ"]["lastN"] = 1;
+  query["aggrParams"] = {{"aggrMethods", json::array({"max"})}};
+  r = f.post("/ngsi-ld/v1/temporal/entityOperations/query", query);
+  CHECK(r.body[0]["speed"]["max"][0][0] == 20.0);
 }
