@@ -58,11 +58,14 @@ int hexValue(char c) {
   return -1;
 }
 
-std::string percentDecode(std::string_view text) {
+// `plusIsSpace`: query strings, where clients send a space as '+' (a literal '+' comes as %2B).
+std::string percentDecode(std::string_view text, bool plusIsSpace = false) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
+    if (text[i] == '+' && plusIsSpace) {
+      out += ' ';  // form encoding of a space, as HTTP clients send query strings
+    } else if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
       out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
       i += 2;
     } else {
@@ -85,8 +88,8 @@ std::optional<std::string> findParam(const httplib::Request& req, std::string_vi
     if (end == std::string_view::npos) end = query.size();
     const std::string_view pair = query.substr(start, end - start);
     const auto equals = pair.find('=');
-    if (percentDecode(pair.substr(0, equals)) == name) {
-      return equals == std::string_view::npos ? std::string() : percentDecode(pair.substr(equals + 1));
+    if (percentDecode(pair.substr(0, equals), true) == name) {
+      return equals == std::string_view::npos ? std::string() : percentDecode(pair.substr(equals + 1), true);
     }
     start = end + 1;
   }
@@ -121,7 +124,7 @@ std::optional<std::string> unknownNgsiParameter(const httplib::Request& req) {
   while (start < query.size()) {
     auto end = query.find('&', start);
     if (end == std::string_view::npos) end = query.size();
-    const std::string name = percentDecode(query.substr(start, std::min(query.find('=', start), end) - start));
+    const std::string name = percentDecode(query.substr(start, std::min(query.find('=', start), end) - start), true);
     if (!name.empty() && !kKnown.contains(name)) return name;
     start = end + 1;
   }
@@ -202,7 +205,7 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
     }
   }
   for (const auto& option : splitList(param(req, "options"))) {
-    if (option == "keyValues") {
+    if (option == "keyValues" || option == "simplified") {
       shape.serialize.representation = Representation::KeyValues;
     } else if (option == "concise") {
       shape.serialize.representation = Representation::Concise;
@@ -211,7 +214,8 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
     } else if (option == "sysAttrs") {
       shape.serialize.systemAttributes = true;
     } else if (option != "temporalValues" && option != "aggregatedValues" && option != "update" && option != "replace" && option != "noOverwrite") {
-      badData("unknown option '" + option + "'");
+      // Clause 6.3.20: a parameter value the API does not define makes the request invalid, not its data.
+      throw NgsiError(NgsiErrorType::InvalidRequest, "unknown option '" + option + "'");
     }
   }
   if (hasParam(req, "format")) {
@@ -220,8 +224,8 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
       shape.serialize.representation = Representation::KeyValues;
     } else if (format == "concise") {
       shape.serialize.representation = Representation::Concise;
-    } else if (format != "normalized") {
-      badData("unknown format '" + format + "'");
+    } else if (format != "normalized" && format != "temporalValues" && format != "aggregatedValues") {
+      throw NgsiError(NgsiErrorType::InvalidRequest, "unknown format '" + format + "'");
     }
   }
   for (const auto& name : splitList(param(req, "attrs"))) {
@@ -666,7 +670,7 @@ struct ContextService::Routes {
   static TemporalFormat readTemporalFormat(const httplib::Request& req, const RequestShape& shape,
                                            const TemporalFilter& filter) {
     TemporalFormat format;
-    if (hasOption(req, "aggregatedValues")) {
+    if (hasOption(req, "aggregatedValues") || param(req, "format") == "aggregatedValues") {
       format.kind = TemporalFormat::Kind::Aggregated;
       if (!hasParam(req, "aggrMethods")) badData("options=aggregatedValues needs aggrMethods");
       for (const auto& name : splitList(param(req, "aggrMethods"))) {
@@ -683,7 +687,8 @@ struct ContextService::Routes {
       if (filter.relation == TemporalFilter::Relation::After || filter.relation == TemporalFilter::Relation::Between) {
         format.periodStartMs = filter.timeAtMs;
       }
-    } else if (hasOption(req, "temporalValues") || shape.serialize.representation == Representation::KeyValues) {
+    } else if (hasOption(req, "temporalValues") || param(req, "format") == "temporalValues" ||
+               shape.serialize.representation == Representation::KeyValues) {
       format.kind = TemporalFormat::Kind::TemporalValues;
     }
     return format;
@@ -733,7 +738,7 @@ struct ContextService::Routes {
     const TemporalFilter filter = readTemporalFilter(req, shape);
     const TemporalFormat format = readTemporalFormat(req, shape, filter);
     // Entities of a temporal query come in id order: their history has no one value to order by.
-    if (hasParam(req, "orderBy")) badData("orderBy does not apply to temporal queries");
+    if (hasParam(req, "orderBy") && param(req, "orderBy") != "id") badData("temporal queries are ordered by id only");
     EntityQuery query = entityQueryFrom(req, shape);
     query.attributes = shape.serialize.onlyAttributes;
     query.requireFilter();

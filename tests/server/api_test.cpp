@@ -226,7 +226,7 @@ TEST_CASE("queries: type, q, geo-queries, paging and their errors") {
   bad("/ngsi-ld/v1/entities?type=Vehicle&limit=abc", "BadRequestData");
   bad("/ngsi-ld/v1/entities?type=Vehicle&limit=5000", "TooManyResults", 403);
   bad("/ngsi-ld/v1/entities?type=Vehicle&idPattern=(", "BadRequestData");
-  bad("/ngsi-ld/v1/entities?type=Vehicle&options=bogus", "BadRequestData");
+  bad("/ngsi-ld/v1/entities?type=Vehicle&options=bogus", "InvalidRequest");
 }
 
 TEST_CASE("batch operations answer 201, 204 or 207 with per-entity errors") {
@@ -473,6 +473,9 @@ TEST_CASE("projections pick and omit, and unknown query parameters") {
   CHECK(r.status == 400);
   CHECK(r.errorType() == errorUri("InvalidRequest"));
   CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&orderBy=speed").status == 400);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?options=bogus").errorType() == errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?format=bogus").errorType() == errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?options=simplified").body["speed"] == 30);
   CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2020-08-01").status == 400);
 }
 
