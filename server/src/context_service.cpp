@@ -40,6 +40,7 @@ using nlohmann::json;
 constexpr const char* kJson = "application/json";
 constexpr const char* kJsonLd = "application/ld+json";
 constexpr const char* kProblemJson = "application/json";
+constexpr const char* kGeoJson = "application/geo+json";
 constexpr const char* kEntitiesPrefix = "/ngsi-ld/v1/entities/";
 constexpr const char* kNgsiNullValue = "urn:ngsi-ld:null";
 
@@ -186,6 +187,8 @@ struct RequestShape {
   bool wantsJsonLd = false;
   SerializeOptions serialize;
   Projection projection;  // pick / omit
+  bool wantsGeoJson = false;                 // Accept: application/geo+json (clause 4.5.16)
+  std::string geometryProperty = "location";  // the member that becomes a Feature's geometry
 };
 
 RequestShape readShape(const httplib::Request& req, ContextDocuments* documents) {
@@ -198,7 +201,8 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
     for (const auto& item : splitList(accept)) {
       const std::string type = mediaType(item);
       if (type == kJsonLd) shape.wantsJsonLd = true;
-      if (type == kJson || type == kJsonLd || type == "*/*" || type == "application/*") acceptable = true;
+      if (type == kGeoJson) shape.wantsGeoJson = true;
+      if (type == kJson || type == kJsonLd || type == kGeoJson || type == "*/*" || type == "application/*") acceptable = true;
     }
     if (!acceptable) {
       throw NgsiError(NgsiErrorType::NotAcceptable, "Accept must allow application/json or application/ld+json");
@@ -231,6 +235,10 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
   for (const auto& name : splitList(param(req, "attrs"))) {
     if (name == "id" || name == "type") badData("attrs names attributes; id and type are always there");
     shape.serialize.onlyAttributes.insert(shape.context->expand(name));
+  }
+  if (hasParam(req, "geometryProperty")) {
+    if (!shape.wantsGeoJson) badData("geometryProperty applies to GeoJSON (Accept: application/geo+json) only");
+    shape.geometryProperty = param(req, "geometryProperty");
   }
   const bool pick = hasParam(req, "pick"), omit = hasParam(req, "omit");
   if (pick || omit) {
@@ -336,6 +344,21 @@ struct ContextService::Routes {
     };
   }
 
+  // An entity as a GeoJSON Feature (clause 4.5.16): its geometry is the value of the geometry property
+  // (null when it has none or it is no geometry), every other member goes into properties.
+  static json toFeature(json entity, const RequestShape& shape) {
+    json feature = {{"id", entity.value("id", json())}, {"type", "Feature"}, {"geometry", nullptr}};
+    if (entity.contains(shape.geometryProperty)) {
+      const json& member = entity[shape.geometryProperty];
+      const json& geometry = member.is_object() && member.contains("value") ? member["value"] : member;
+      if (isGeoJsonGeometry(geometry)) feature["geometry"] = geometry;
+    }
+    entity.erase("id");
+    feature["properties"] = std::move(entity);
+    feature["@context"] = shape.context->value();
+    return feature;
+  }
+
   void respondEntities(httplib::Response& res, const RequestShape& shape, json document, int status = 200) {
     if (!shape.projection.empty()) {
       if (document.is_array()) {
@@ -343,6 +366,18 @@ struct ContextService::Routes {
       } else {
         shape.projection.apply(document);
       }
+    }
+    if (shape.wantsGeoJson && !shape.wantsJsonLd) {
+      json body;
+      if (document.is_array()) {
+        body = {{"type", "FeatureCollection"}, {"features", json::array()}};
+        for (auto& entity : document) body["features"].push_back(toFeature(std::move(entity), shape));
+      } else {
+        body = toFeature(std::move(document), shape);
+      }
+      res.status = status;
+      res.set_content(body.dump(), kGeoJson);
+      return;
     }
     if (shape.wantsJsonLd) {
       const auto addContext = [&](json& entity) { entity["@context"] = shape.context->value(); };
@@ -571,7 +606,8 @@ struct ContextService::Routes {
   // projection, paging from the URL, the store's answer and its representation.
   void answerQuery(const httplib::Request& req, httplib::Response& res, const RequestShape& shape, EntityQuery& query) {
     query.attributes = shape.serialize.onlyAttributes;
-    query.requireFilter();
+    // local=true (clause 6.3.18) asks for everything this broker holds itself: a filter in its own right.
+    if (param(req, "local") != "true") query.requireFilter();
     query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
     query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
     if (query.limit > options.maxResults) {
@@ -741,7 +777,7 @@ struct ContextService::Routes {
     if (hasParam(req, "orderBy") && param(req, "orderBy") != "id") badData("temporal queries are ordered by id only");
     EntityQuery query = entityQueryFrom(req, shape);
     query.attributes = shape.serialize.onlyAttributes;
-    query.requireFilter();
+    if (param(req, "local") != "true") query.requireFilter();
     query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
     query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
     if (query.limit > options.maxResults) {

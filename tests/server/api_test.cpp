@@ -531,3 +531,21 @@ TEST_CASE("merge and replace an entity, replace an attribute, batch merge, tempo
   r = f.post("/ngsi-ld/v1/temporal/entityOperations/query", query);
   CHECK(r.body[0]["speed"]["max"][0][0] == 20.0);
 }
+
+TEST_CASE("GeoJSON representation and local=true") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:g", 12)).status == 201);
+  auto r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json"}});
+  REQUIRE(r.status == 200);
+  CHECK(r.body["type"] == "Feature");
+  CHECK(r.body["id"] == "urn:ngsi-ld:Vehicle:g");
+  CHECK(r.body["geometry"]["coordinates"] == json::array({7.26, 43.70}));
+  CHECK(r.body["properties"]["type"] == "Vehicle");
+  CHECK(r.body["properties"]["speed"]["value"] == 12);
+  r = f.get("/ngsi-ld/v1/entities?type=Vehicle&geometryProperty=speed", {{"Accept", "application/geo+json"}});
+  REQUIRE(r.body["features"].size() == 1);
+  CHECK(r.body["type"] == "FeatureCollection");
+  CHECK(r.body["features"][0]["geometry"].is_null());
+  CHECK(f.get("/ngsi-ld/v1/entities?type=Vehicle&geometryProperty=location").status == 400);
+  CHECK(f.get("/ngsi-ld/v1/entities?local=true").body.size() == 1);
+}
