@@ -622,6 +622,42 @@ struct ContextService::Routes {
     respondEntities(res, shape, std::move(results));
   }
 
+  // Members of a Query body (clause 5.2.23) that are malformed or belong elsewhere: 400 BadRequestData.
+  static void checkQueryBody(const json& body) {
+    if (body.contains("attrs") && body["attrs"].is_array() && body["attrs"].empty()) badData("attrs must not be empty");
+    if (body.contains("temporalQ")) badData("temporalQ belongs to POST /temporal/entityOperations/query");
+    if (body.contains("joinLevel") && (!body["joinLevel"].is_number_integer() || body["joinLevel"].get<std::int64_t>() < 1)) {
+      badData("joinLevel must be a positive integer");
+    }
+    if (body.contains("entities") && body["entities"].is_array()) {
+      for (const auto& selector : body["entities"]) {
+        if (selector.is_object() && !selector.contains("type")) badData("every entity selector needs a type");
+      }
+    }
+    if (!body.contains("ordering")) return;
+    const json& ordering = body["ordering"];
+    if (!ordering.is_object()) badData("ordering must be an object");
+    bool byDistance = false;
+    if (ordering.contains("orderBy")) {
+      if (!ordering["orderBy"].is_array()) badData("ordering.orderBy must be an array of strings");
+      for (const auto& key : ordering["orderBy"]) {
+        if (!key.is_string()) badData("ordering.orderBy must be an array of strings");
+        byDistance = byDistance || key.get<std::string>().find(";dist") != std::string::npos;
+      }
+    }
+    if (ordering.contains("geometry") && !ordering["geometry"].is_string()) badData("ordering.geometry must be a string");
+    if (ordering.contains("coordinates") && !ordering["coordinates"].is_array()) badData("ordering.coordinates must be an array");
+    if (byDistance && !ordering.contains("coordinates")) badData("ordering by distance needs coordinates");
+    if (ordering.contains("collation")) {
+      const json& tag = ordering["collation"];
+      const auto isTagChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; };
+      if (!tag.is_string() || tag.get<std::string>().empty() ||
+          !std::all_of(tag.get<std::string>().begin(), tag.get<std::string>().end(), isTagChar)) {
+        badData("ordering.collation must be a BCP 47 language tag");
+      }
+    }
+  }
+
   // POST /entityOperations/query (clause 5.7.2's query as a body): {"type": "Query", "entities": [{type,
   // id, idPattern}], "attrs", "q", "geoQ"}; paging and representation from the URL as for GET.
   void postQuery(const httplib::Request& req, httplib::Response& res) {
@@ -630,6 +666,7 @@ struct ContextService::Routes {
     if (!body.is_object() || body.value("type", "") != "Query") badData("a query body is {\"type\": \"Query\", ...}");
     RequestShape shape = readShape(req);
     shape.context = contextFor(payload, body);
+    checkQueryBody(body);
     EntityQuery query;
     if (body.contains("entities")) {
       const json& entities = body["entities"];

@@ -549,3 +549,23 @@ TEST_CASE("GeoJSON representation and local=true") {
   CHECK(f.get("/ngsi-ld/v1/entities?type=Vehicle&geometryProperty=location").status == 400);
   CHECK(f.get("/ngsi-ld/v1/entities?local=true").body.size() == 1);
 }
+
+TEST_CASE("POST /entityOperations/query refuses malformed query bodies") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:q", 12)).status == 201);
+  json query = {{"type", "Query"}, {"entities", json::array({{{"type", "Vehicle"}}})}};
+  CHECK(f.post("/ngsi-ld/v1/entityOperations/query", query).body.size() == 1);
+  const auto refused = [&](const char* member, const json& value) {
+    json bad = query;
+    bad[member] = value;
+    const auto r = f.post("/ngsi-ld/v1/entityOperations/query", bad);
+    CHECK_MESSAGE(r.status == 400, member);
+  };
+  refused("attrs", json::array());
+  refused("joinLevel", 0);
+  refused("temporalQ", {{"timerel", "after"}, {"timeAt", "2020-01-01T00:00:00Z"}});
+  refused("entities", json::array({{{"id", "urn:ngsi-ld:Vehicle:q"}}}));
+  refused("ordering", {{"orderBy", json::array({"location;dist-asc"})}});
+  refused("ordering", {{"orderBy", json::array({"id;asc"})}, {"geometry", 5}});
+  refused("ordering", {{"orderBy", json::array({"id;asc"})}, {"collation", "not a tag!!"}});
+}
