@@ -191,21 +191,42 @@ struct RequestShape {
   std::string geometryProperty = "location";  // the member that becomes a Feature's geometry
 };
 
-RequestShape readShape(const httplib::Request& req, ContextDocuments* documents) {
+// The weight an Accept header gives one media type (RFC 9110 clause 12.5.1): that of the most specific
+// matching range, 0 when none matches.
+double acceptWeight(const std::string& accept, const std::string& wanted) {
+  double weight = 0;
+  int specificity = -1;
+  for (const auto& item : splitList(accept)) {
+    const std::string type = mediaType(item);
+    const int level = type == wanted ? 2 : type == "application/*" ? 1 : type == "*/*" ? 0 : -1;
+    if (level <= specificity) continue;
+    double q = 1;
+    const auto at = item.find("q=");
+    if (at != std::string::npos) q = std::strtod(item.c_str() + at + 2, nullptr);
+    specificity = level;
+    weight = q;
+  }
+  return weight;
+}
+
+// `geoJson`: the resource also offers application/geo+json. The highest-weighted representation wins;
+// equal weights prefer application/json, then application/ld+json, then application/geo+json.
+RequestShape readShape(const httplib::Request& req, ContextDocuments* documents, bool geoJson = false) {
   RequestShape shape;
   shape.linkHeader = req.get_header_value("Link");
   shape.context = contextFromLinkHeader(shape.linkHeader, documents);
   const std::string accept = req.get_header_value("Accept");
   if (!accept.empty()) {
-    bool acceptable = false;
-    for (const auto& item : splitList(accept)) {
-      const std::string type = mediaType(item);
-      if (type == kJsonLd) shape.wantsJsonLd = true;
-      if (type == kGeoJson) shape.wantsGeoJson = true;
-      if (type == kJson || type == kJsonLd || type == kGeoJson || type == "*/*" || type == "application/*") acceptable = true;
+    const double plain = acceptWeight(accept, kJson), jsonLd = acceptWeight(accept, kJsonLd);
+    const double geo = geoJson ? acceptWeight(accept, kGeoJson) : 0;
+    if (plain <= 0 && jsonLd <= 0 && geo <= 0) {
+      throw NgsiError(NgsiErrorType::NotAcceptable, geoJson ? "Accept must allow application/json, application/ld+json or application/geo+json"
+                                                            : "Accept must allow application/json or application/ld+json");
     }
-    if (!acceptable) {
-      throw NgsiError(NgsiErrorType::NotAcceptable, "Accept must allow application/json or application/ld+json");
+    if (jsonLd > plain && jsonLd >= geo) {
+      shape.wantsJsonLd = true;
+    } else if (geo > plain && geo > jsonLd) {
+      shape.wantsGeoJson = true;
     }
   }
   for (const auto& option : splitList(param(req, "options"))) {
@@ -320,8 +341,8 @@ struct ContextService::Routes {
   Tenant& tenantOf(const httplib::Request& req, bool create = false) {
     return tenants.get(req.get_header_value("NGSILD-Tenant"), create);
   }
-  RequestShape readShape(const httplib::Request& req) {
-    return server::readShape(req, tenantOf(req).contexts.get());
+  RequestShape readShape(const httplib::Request& req, bool geoJson = false) {
+    return server::readShape(req, tenantOf(req).contexts.get(), geoJson);
   }
   Payload readPayload(const httplib::Request& req, bool create = false) {
     return server::readPayload(req, tenantOf(req, create).contexts.get());
@@ -367,7 +388,7 @@ struct ContextService::Routes {
         shape.projection.apply(document);
       }
     }
-    if (shape.wantsGeoJson && !shape.wantsJsonLd) {
+    if (shape.wantsGeoJson) {
       json body;
       if (document.is_array()) {
         body = {{"type", "FeatureCollection"}, {"features", json::array()}};
@@ -577,7 +598,7 @@ struct ContextService::Routes {
   }
 
   void queryEntities(const httplib::Request& req, httplib::Response& res) {
-    const RequestShape shape = readShape(req);
+    const RequestShape shape = readShape(req, true);
     EntityQuery query = entityQueryFrom(req, shape);
     answerQuery(req, res, shape, query);
   }
@@ -650,9 +671,9 @@ struct ContextService::Routes {
     if (byDistance && !ordering.contains("coordinates")) badData("ordering by distance needs coordinates");
     if (ordering.contains("collation")) {
       const json& tag = ordering["collation"];
+      const std::string text = tag.is_string() ? tag.get<std::string>() : std::string();
       const auto isTagChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; };
-      if (!tag.is_string() || tag.get<std::string>().empty() ||
-          !std::all_of(tag.get<std::string>().begin(), tag.get<std::string>().end(), isTagChar)) {
+      if (text.empty() || !std::all_of(text.begin(), text.end(), isTagChar)) {
         badData("ordering.collation must be a BCP 47 language tag");
       }
     }
@@ -664,7 +685,7 @@ struct ContextService::Routes {
     const Payload payload = readPayload(req);
     const json& body = payload.body;
     if (!body.is_object() || body.value("type", "") != "Query") badData("a query body is {\"type\": \"Query\", ...}");
-    RequestShape shape = readShape(req);
+    RequestShape shape = readShape(req, true);
     shape.context = contextFor(payload, body);
     checkQueryBody(body);
     EntityQuery query;
@@ -1108,7 +1129,7 @@ struct ContextService::Routes {
     server.Post(R"(/ngsi-ld/v1/entities/(.+)/attrs/?)", attrsWrite(WriteKind::AppendAttrs));
     server.Get(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       const std::string id = entityIdFrom(req);
-      const RequestShape shape = readShape(req);
+      const RequestShape shape = readShape(req, true);
       const auto entity = tenantOf(req).store->get(id);
       if (!entity) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
       respondEntities(res, shape, serializeEntity(*entity, shape.context.get(), shape.serialize));

@@ -548,6 +548,12 @@ TEST_CASE("GeoJSON representation and local=true") {
   CHECK(r.body["features"][0]["geometry"].is_null());
   CHECK(f.get("/ngsi-ld/v1/entities?type=Vehicle&geometryProperty=location").status == 400);
   CHECK(f.get("/ngsi-ld/v1/entities?local=true").body.size() == 1);
+  // Weighted Accept: equal weights prefer JSON, then JSON-LD, then GeoJSON; GeoJSON only where offered.
+  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json, application/json"}});
+  CHECK(r.body["type"] == "Vehicle");
+  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=0, */*"}});
+  CHECK(r.body.contains("@context"));
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json"}}).status == 406);
 }
 
 TEST_CASE("POST /entityOperations/query refuses malformed query bodies") {
