@@ -202,7 +202,12 @@ double acceptWeight(const std::string& accept, const std::string& wanted) {
     if (level <= specificity) continue;
     double q = 1;
     const auto at = item.find("q=");
-    if (at != std::string::npos) q = std::strtod(item.c_str() + at + 2, nullptr);
+    if (at != std::string::npos) {
+      // An unparseable weight is ignored (the range keeps weight 1) rather than ruling the range out.
+      char* end = nullptr;
+      const double parsed = std::strtod(item.c_str() + at + 2, &end);
+      if (end != item.c_str() + at + 2 && parsed >= 0 && parsed <= 1) q = parsed;
+    }
     specificity = level;
     weight = q;
   }

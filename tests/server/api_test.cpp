@@ -553,6 +553,8 @@ TEST_CASE("GeoJSON representation and local=true") {
   CHECK(r.body["type"] == "Vehicle");
   r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=0, */*"}});
   CHECK(r.body.contains("@context"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status == 200);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status == 200);
   CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json"}}).status == 406);
 }
 
