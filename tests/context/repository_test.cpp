@@ -233,7 +233,9 @@ void checkHistoryPurge(const Backend& backend) {
 
 }  // namespace
 
-TEST_CASE("a purging delete removes the history on SQLite") { checkHistoryPurge(sqliteBackend("purge.sqlite")); }
+TEST_CASE("a purging delete removes the history on SQLite") {
+  checkHistoryPurge(sqliteBackend("purge.sqlite"));
+}
 
 TEST_CASE("a purging delete removes the history on PostgreSQL") {
   if (const auto backend = postgresBackend("purge")) checkHistoryPurge(*backend);
