@@ -5,24 +5,24 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <charconv>
+#include <chrono>
 #include <set>
 #include <sstream>
 
-#include "citytwin/core/date_time.hpp"
-#include "features_api.hpp"
-#include "projection.hpp"
-#include "temporal_representation.hpp"
+#include "citytwin/context/context_documents.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
-#include "citytwin/context/context_documents.hpp"
 #include "citytwin/context/json_ld_context.hpp"
+#include "citytwin/context/sqlite_entity_repository.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/server/broker_state.hpp"
 #include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/server/subscriptions.hpp"
 #include "citytwin/server/tenants.hpp"
-#include "citytwin/context/sqlite_entity_repository.hpp"
+#include "features_api.hpp"
+#include "projection.hpp"
+#include "temporal_representation.hpp"
 #ifdef CITYTWIN_HAS_POSTGRESQL
 #include "citytwin/postgres/postgres_entity_repository.hpp"
 #endif
@@ -66,7 +66,8 @@ std::string percentDecode(std::string_view text, bool plusIsSpace = false) {
   for (std::size_t i = 0; i < text.size(); ++i) {
     if (text[i] == '+' && plusIsSpace) {
       out += ' ';  // form encoding of a space, as HTTP clients send query strings
-    } else if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
+    } else if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
+               hexValue(text[i + 2]) >= 0) {
       out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
       i += 2;
     } else {
@@ -111,12 +112,52 @@ std::vector<std::string> splitOn(const std::string& text, char separator) {
 // The query parameters GS CIM 009 defines (clause 6) across its resources; any other on an NGSI-LD path
 // is an InvalidRequest (clause 6.3.20), so a misspelt filter is never silently ignored.
 std::optional<std::string> unknownNgsiParameter(const httplib::Request& req) {
-  static const std::set<std::string, std::less<>> kKnown = {
-      "type", "id", "idPattern", "attrs", "q", "csf", "georel", "geometry", "coordinates", "geoproperty",
-      "geometryProperty", "lang", "scopeQ", "options", "format", "limit", "offset", "count", "pick", "omit", "join",
-      "joinLevel", "containedBy", "datasetId", "deleteAll", "timerel", "timeAt", "endTimeAt", "timeproperty",
-      "lastN", "aggrMethods", "aggrPeriodDuration", "orderBy", "orderFrom", "collation", "local", "via", "details",
-      "kind", "reload", "drop", "keep", "expandValues", "entityMap", "observedAt", "doNotCompact"};
+  static const std::set<std::string, std::less<>> kKnown = {"type",
+                                                            "id",
+                                                            "idPattern",
+                                                            "attrs",
+                                                            "q",
+                                                            "csf",
+                                                            "georel",
+                                                            "geometry",
+                                                            "coordinates",
+                                                            "geoproperty",
+                                                            "geometryProperty",
+                                                            "lang",
+                                                            "scopeQ",
+                                                            "options",
+                                                            "format",
+                                                            "limit",
+                                                            "offset",
+                                                            "count",
+                                                            "pick",
+                                                            "omit",
+                                                            "join",
+                                                            "joinLevel",
+                                                            "containedBy",
+                                                            "datasetId",
+                                                            "deleteAll",
+                                                            "timerel",
+                                                            "timeAt",
+                                                            "endTimeAt",
+                                                            "timeproperty",
+                                                            "lastN",
+                                                            "aggrMethods",
+                                                            "aggrPeriodDuration",
+                                                            "orderBy",
+                                                            "orderFrom",
+                                                            "collation",
+                                                            "local",
+                                                            "via",
+                                                            "details",
+                                                            "kind",
+                                                            "reload",
+                                                            "drop",
+                                                            "keep",
+                                                            "expandValues",
+                                                            "entityMap",
+                                                            "observedAt",
+                                                            "doNotCompact"};
   if (!req.path.starts_with("/ngsi-ld/")) return std::nullopt;
   const auto question = req.target.find('?');
   if (question == std::string::npos) return std::nullopt;
@@ -125,7 +166,8 @@ std::optional<std::string> unknownNgsiParameter(const httplib::Request& req) {
   while (start < query.size()) {
     auto end = query.find('&', start);
     if (end == std::string_view::npos) end = query.size();
-    const std::string name = percentDecode(query.substr(start, std::min(query.find('=', start), end) - start), true);
+    const std::string name =
+        percentDecode(query.substr(start, std::min(query.find('=', start), end) - start), true);
     if (!name.empty() && !kKnown.contains(name)) return name;
     start = end + 1;
   }
@@ -186,8 +228,8 @@ struct RequestShape {
   std::string linkHeader;
   bool wantsJsonLd = false;
   SerializeOptions serialize;
-  Projection projection;  // pick / omit
-  bool wantsGeoJson = false;                 // Accept: application/geo+json (clause 4.5.16)
+  Projection projection;                      // pick / omit
+  bool wantsGeoJson = false;                  // Accept: application/geo+json (clause 4.5.16)
   std::string geometryProperty = "location";  // the member that becomes a Feature's geometry
 };
 
@@ -225,8 +267,10 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents,
     const double plain = acceptWeight(accept, kJson), jsonLd = acceptWeight(accept, kJsonLd);
     const double geo = geoJson ? acceptWeight(accept, kGeoJson) : 0;
     if (plain <= 0 && jsonLd <= 0 && geo <= 0) {
-      throw NgsiError(NgsiErrorType::NotAcceptable, geoJson ? "Accept must allow application/json, application/ld+json or application/geo+json"
-                                                            : "Accept must allow application/json or application/ld+json");
+      throw NgsiError(NgsiErrorType::NotAcceptable,
+                      geoJson
+                          ? "Accept must allow application/json, application/ld+json or application/geo+json"
+                          : "Accept must allow application/json or application/ld+json");
     }
     if (jsonLd > plain && jsonLd >= geo) {
       shape.wantsJsonLd = true;
@@ -243,7 +287,8 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents,
       shape.serialize.representation = Representation::Normalized;
     } else if (option == "sysAttrs") {
       shape.serialize.systemAttributes = true;
-    } else if (option != "temporalValues" && option != "aggregatedValues" && option != "update" && option != "replace" && option != "noOverwrite") {
+    } else if (option != "temporalValues" && option != "aggregatedValues" && option != "update" &&
+               option != "replace" && option != "noOverwrite") {
       // Clause 6.3.20: a parameter value the API does not define makes the request invalid, not its data.
       throw NgsiError(NgsiErrorType::InvalidRequest, "unknown option '" + option + "'");
     }
@@ -263,16 +308,21 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents,
     shape.serialize.onlyAttributes.insert(shape.context->expand(name));
   }
   if (hasParam(req, "geometryProperty")) {
-    if (!shape.wantsGeoJson) badData("geometryProperty applies to GeoJSON (Accept: application/geo+json) only");
+    if (!shape.wantsGeoJson)
+      badData("geometryProperty applies to GeoJSON (Accept: application/geo+json) only");
     shape.geometryProperty = param(req, "geometryProperty");
   }
   const bool pick = hasParam(req, "pick"), omit = hasParam(req, "omit");
   if (pick || omit) {
     if (hasParam(req, "attrs")) badData("pick and omit replace attrs: use one or the other");
-    if ((pick && param(req, "pick").empty()) || (omit && param(req, "omit").empty())) badData("pick and omit need members");
+    if ((pick && param(req, "pick").empty()) || (omit && param(req, "omit").empty()))
+      badData("pick and omit need members");
     int depth = 0;
     if (hasParam(req, "join")) {
-      depth = hasParam(req, "joinLevel") ? static_cast<int>(std::min<std::size_t>(parseCount(param(req, "joinLevel"), "joinLevel"), 100)) : 1;
+      depth =
+          hasParam(req, "joinLevel")
+              ? static_cast<int>(std::min<std::size_t>(parseCount(param(req, "joinLevel"), "joinLevel"), 100))
+              : 1;
     }
     shape.projection = parseProjection(param(req, "pick"), param(req, "omit"), depth);
   }
@@ -457,15 +507,17 @@ struct ContextService::Routes {
   static std::vector<WriteOperation> mergeOperations(const std::string& id, const json& fragment,
                                                      const JsonLdContext& context) {
     if (!fragment.is_object()) badData("a merge fragment must be a JSON object");
-    if (fragment.contains("id") && fragment["id"] != id) badData("the fragment's id differs from the entity's");
+    if (fragment.contains("id") && fragment["id"] != id)
+      badData("the fragment's id differs from the entity's");
     std::vector<WriteOperation> operations;
     WriteOperation merge;
     merge.kind = WriteKind::Update;
     merge.entity.id = id;
     json kept = json::object();
     for (const auto& [name, value] : fragment.items()) {
-      const bool isNull = value == kNgsiNullValue || (value.is_object() && (value.value("value", json()) == kNgsiNullValue ||
-                                                                             value.value("object", json()) == kNgsiNullValue));
+      const bool isNull =
+          value == kNgsiNullValue || (value.is_object() && (value.value("value", json()) == kNgsiNullValue ||
+                                                            value.value("object", json()) == kNgsiNullValue));
       if (!isNull) {
         kept[name] = value;
         continue;
@@ -523,7 +575,8 @@ struct ContextService::Routes {
 
   // Reads every entity of a batch; unreadable ones become per-entity errors. `merge`: entityOperations/merge,
   // each entity a merge fragment of an existing one.
-  void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind, bool mergeFragments = false) {
+  void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind,
+                bool mergeFragments = false) {
     const bool creates = kind == WriteKind::Create || kind == WriteKind::Upsert;
     const Payload payload = readPayload(req, creates);
     if (!payload.body.is_array()) badData("a batch operation needs a JSON array");
@@ -551,7 +604,8 @@ struct ContextService::Routes {
           requireUri(ids[i], "entity id");
           op.entity.id = ids[i];
         } else if (mergeFragments) {
-          if (!item.is_object() || !item.contains("id") || !item["id"].is_string()) badData("every entity needs an id");
+          if (!item.is_object() || !item.contains("id") || !item["id"].is_string())
+            badData("every entity needs an id");
           ids[i] = item["id"].get<std::string>();
           requireUri(ids[i], "entity id");
           json fragment = item;
@@ -650,9 +704,11 @@ struct ContextService::Routes {
 
   // Members of a Query body (clause 5.2.23) that are malformed or belong elsewhere: 400 BadRequestData.
   static void checkQueryBody(const json& body) {
-    if (body.contains("attrs") && body["attrs"].is_array() && body["attrs"].empty()) badData("attrs must not be empty");
+    if (body.contains("attrs") && body["attrs"].is_array() && body["attrs"].empty())
+      badData("attrs must not be empty");
     if (body.contains("temporalQ")) badData("temporalQ belongs to POST /temporal/entityOperations/query");
-    if (body.contains("joinLevel") && (!body["joinLevel"].is_number_integer() || body["joinLevel"].get<std::int64_t>() < 1)) {
+    if (body.contains("joinLevel") &&
+        (!body["joinLevel"].is_number_integer() || body["joinLevel"].get<std::int64_t>() < 1)) {
       badData("joinLevel must be a positive integer");
     }
     if (body.contains("entities") && body["entities"].is_array()) {
@@ -671,8 +727,10 @@ struct ContextService::Routes {
         byDistance = byDistance || key.get<std::string>().find(";dist") != std::string::npos;
       }
     }
-    if (ordering.contains("geometry") && !ordering["geometry"].is_string()) badData("ordering.geometry must be a string");
-    if (ordering.contains("coordinates") && !ordering["coordinates"].is_array()) badData("ordering.coordinates must be an array");
+    if (ordering.contains("geometry") && !ordering["geometry"].is_string())
+      badData("ordering.geometry must be a string");
+    if (ordering.contains("coordinates") && !ordering["coordinates"].is_array())
+      badData("ordering.coordinates must be an array");
     if (byDistance && !ordering.contains("coordinates")) badData("ordering by distance needs coordinates");
     if (ordering.contains("collation")) {
       const json& tag = ordering["collation"];
@@ -741,7 +799,8 @@ struct ContextService::Routes {
     const std::string timerel = param(req, "timerel");
     if (!timerel.empty() || hasParam(req, "timeAt")) {
       const auto timeAt = parseDateTime(param(req, "timeAt"));
-      if (!timeAt || param(req, "timeAt").find('T') == std::string::npos) badData("timeAt must be an ISO 8601 DateTime");
+      if (!timeAt || param(req, "timeAt").find('T') == std::string::npos)
+        badData("timeAt must be an ISO 8601 DateTime");
       filter.timeAtMs = *timeAt;
       if (timerel == "before") {
         filter.relation = TemporalFilter::Relation::Before;
@@ -750,7 +809,8 @@ struct ContextService::Routes {
       } else if (timerel == "between") {
         filter.relation = TemporalFilter::Relation::Between;
         const auto end = parseDateTime(param(req, "endTimeAt"));
-        if (!end || param(req, "endTimeAt").find('T') == std::string::npos) badData("timerel=between needs endTimeAt as an ISO 8601 DateTime");
+        if (!end || param(req, "endTimeAt").find('T') == std::string::npos)
+          badData("timerel=between needs endTimeAt as an ISO 8601 DateTime");
         if (*end <= *timeAt) badData("endTimeAt must be after timeAt");
         filter.endTimeAtMs = *end;
       } else {
@@ -783,7 +843,8 @@ struct ContextService::Routes {
         if (!period) badData("aggrPeriodDuration must be an ISO 8601 duration such as PT1H");
         format.periodMs = *period;
       }
-      if (filter.relation == TemporalFilter::Relation::After || filter.relation == TemporalFilter::Relation::Between) {
+      if (filter.relation == TemporalFilter::Relation::After ||
+          filter.relation == TemporalFilter::Relation::Between) {
         format.periodStartMs = filter.timeAtMs;
       }
     } else if (hasOption(req, "temporalValues") || param(req, "format") == "temporalValues" ||
@@ -795,11 +856,13 @@ struct ContextService::Routes {
 
   void setContextLink(httplib::Response& res, const RequestShape& shape) {
     const std::string url = shape.context->linkUrl();
-    res.set_header("Link", "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
-                               ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+    res.set_header("Link",
+                   "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
+                       ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
   }
 
-  std::string temporalText(const TemporalEntity& entity, const RequestShape& shape, const TemporalFormat& format) {
+  std::string temporalText(const TemporalEntity& entity, const RequestShape& shape,
+                           const TemporalFormat& format) {
     std::string text = temporalEntityJson(entity, *shape.context, format);
     if (!shape.projection.empty()) {
       json projected = json::parse(text);
@@ -811,7 +874,8 @@ struct ContextService::Routes {
   }
 
   // The history of an entity, or nullopt when it has neither a history nor a current state.
-  std::optional<TemporalEntity> temporalOf(EntityRepository& store, const std::string& id, const TemporalFilter& filter) {
+  std::optional<TemporalEntity> temporalOf(EntityRepository& store, const std::string& id,
+                                           const TemporalFilter& filter) {
     auto temporal = store.temporal(id, filter);
     if (!temporal) return std::nullopt;
     if (temporal->types.empty() && temporal->instances.empty() && !store.get(id)) return std::nullopt;
@@ -837,7 +901,8 @@ struct ContextService::Routes {
     const TemporalFilter filter = readTemporalFilter(req, shape);
     const TemporalFormat format = readTemporalFormat(req, shape, filter);
     // Entities of a temporal query come in id order: their history has no one value to order by.
-    if (hasParam(req, "orderBy") && param(req, "orderBy") != "id") badData("temporal queries are ordered by id only");
+    if (hasParam(req, "orderBy") && param(req, "orderBy") != "id")
+      badData("temporal queries are ordered by id only");
     EntityQuery query = entityQueryFrom(req, shape);
     query.attributes = shape.serialize.onlyAttributes;
     if (param(req, "local") != "true") query.requireFilter();
@@ -845,7 +910,8 @@ struct ContextService::Routes {
     query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
     if (query.limit > options.maxResults) {
       throw NgsiError(NgsiErrorType::TooManyResults, "limit " + std::to_string(query.limit) +
-                                                         " exceeds the maximum of " + std::to_string(options.maxResults));
+                                                         " exceeds the maximum of " +
+                                                         std::to_string(options.maxResults));
     }
     query.count = true;
     EntityRepository& store = *tenantOf(req).store;
@@ -882,7 +948,8 @@ struct ContextService::Routes {
   void postTemporalQuery(const httplib::Request& req, httplib::Response& res) {
     const Payload payload = readPayload(req);
     const json& body = payload.body;
-    if (!body.is_object() || body.value("type", "") != "Query") badData("a query body is {\"type\": \"Query\", ...}");
+    if (!body.is_object() || body.value("type", "") != "Query")
+      badData("a query body is {\"type\": \"Query\", ...}");
     std::vector<std::pair<std::string, std::string>> params;
     const auto text = [](const json& value, const char* what) {
       if (value.is_string()) return value.get<std::string>();
@@ -905,10 +972,12 @@ struct ContextService::Routes {
         if (!selector.is_object()) badData("entities members must be objects");
         if (selector.contains("type")) types.push_back(text(selector["type"], "entities[].type"));
         if (entities.size() > 1 && (selector.contains("id") || selector.contains("idPattern"))) {
-          throw NgsiError(NgsiErrorType::OperationNotSupported, "several entity selectors may only name types");
+          throw NgsiError(NgsiErrorType::OperationNotSupported,
+                          "several entity selectors may only name types");
         }
         if (selector.contains("id")) params.emplace_back("id", text(selector["id"], "entities[].id"));
-        if (selector.contains("idPattern")) params.emplace_back("idPattern", text(selector["idPattern"], "idPattern"));
+        if (selector.contains("idPattern"))
+          params.emplace_back("idPattern", text(selector["idPattern"], "idPattern"));
       }
       if (!types.empty()) params.emplace_back("type", text(json(types), "type"));
     }
@@ -921,8 +990,9 @@ struct ContextService::Routes {
         if (geoQ.contains(member)) params.emplace_back(member, text(geoQ[member], member));
       }
       if (geoQ.contains("coordinates")) {
-        params.emplace_back("coordinates", geoQ["coordinates"].is_string() ? geoQ["coordinates"].get<std::string>()
-                                                                           : geoQ["coordinates"].dump());
+        params.emplace_back("coordinates", geoQ["coordinates"].is_string()
+                                               ? geoQ["coordinates"].get<std::string>()
+                                               : geoQ["coordinates"].dump());
       }
     }
     json aggregation = body.value("aggrParams", json::object());
@@ -934,13 +1004,15 @@ struct ContextService::Routes {
       }
       if (temporalQ.contains("timeproperty")) {
         const std::string property = text(temporalQ["timeproperty"], "timeproperty");
-        if (property != "observedAt" && property != "createdAt" && property != "modifiedAt" && property != "deletedAt") {
+        if (property != "observedAt" && property != "createdAt" && property != "modifiedAt" &&
+            property != "deletedAt") {
           badData("timeproperty must be observedAt, createdAt, modifiedAt or deletedAt");
         }
       }
       if (temporalQ.contains("lastN")) {
         const json& lastN = temporalQ["lastN"];
-        if (!lastN.is_number_integer() || lastN.get<std::int64_t>() <= 0) badData("lastN must be a positive integer");
+        if (!lastN.is_number_integer() || lastN.get<std::int64_t>() <= 0)
+          badData("lastN must be a positive integer");
         params.emplace_back("lastN", std::to_string(lastN.get<std::int64_t>()));
       }
       for (const char* member : {"aggrMethods", "aggrPeriodDuration"}) {
@@ -954,7 +1026,8 @@ struct ContextService::Routes {
       options += "aggregatedValues";
     }
     if (aggregation.contains("aggrPeriodDuration")) {
-      params.emplace_back("aggrPeriodDuration", text(aggregation["aggrPeriodDuration"], "aggrPeriodDuration"));
+      params.emplace_back("aggrPeriodDuration",
+                          text(aggregation["aggrPeriodDuration"], "aggrPeriodDuration"));
     }
     for (const char* name : {"limit", "offset", "count", "format", "pick", "omit"}) {
       if (hasParam(req, name)) params.emplace_back(name, param(req, name));
@@ -970,7 +1043,8 @@ struct ContextService::Routes {
       // The body's @context becomes the query's: the Link-free path reads it through the payload's context.
       query.headers.erase("Link");
       const std::string url = contextFor(payload, body)->linkUrl();
-      if (!url.empty()) query.headers.emplace("Link", "<" + url + ">; rel=\"http://www.w3.org/ns/json-ld#context\"");
+      if (!url.empty())
+        query.headers.emplace("Link", "<" + url + ">; rel=\"http://www.w3.org/ns/json-ld#context\"");
     }
     queryTemporal(query, res);
   }
@@ -1030,7 +1104,8 @@ struct ContextService::Routes {
   void install() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
       if (const auto unknown = unknownNgsiParameter(req)) {
-        sendProblem(res, NgsiError(NgsiErrorType::InvalidRequest, "unknown query parameter '" + *unknown + "'"));
+        sendProblem(res,
+                    NgsiError(NgsiErrorType::InvalidRequest, "unknown query parameter '" + *unknown + "'"));
         return httplib::Server::HandlerResponse::Handled;
       }
       if (options.token.empty()) return httplib::Server::HandlerResponse::Unhandled;
@@ -1072,24 +1147,24 @@ struct ContextService::Routes {
       queryEntities(req, res);
     }));
     const auto writeAttribute = guarded([this](const httplib::Request& req, httplib::Response& res) {
-                   const std::string id = entityIdFrom(req);
-                   const Payload payload = readPayload(req);
-                   const auto context = contextFor(payload, payload.body);
-                   const std::string name = req.matches[2];
-                   if (!isValidAttributeName(name)) badData("attribute name '" + name + "' is not valid");
-                   WriteOperation op;
-                   op.kind = WriteKind::PatchAttr;
-                   op.entity.id = id;
-                   op.attribute = context->expand(name);
-                   json fragment = payload.body;
-                   if (fragment.is_object()) fragment.erase("@context");
-                   op.entity.attributes[op.attribute].push_back(parseAttribute(name, fragment, *context));
-                   std::vector<WriteOperation> ops;
-                   ops.push_back(std::move(op));
-                   const auto results = tenantOf(req).store->write(std::move(ops));
-                   if (results[0].error) throw *results[0].error;
-                   res.status = 204;
-                 });
+      const std::string id = entityIdFrom(req);
+      const Payload payload = readPayload(req);
+      const auto context = contextFor(payload, payload.body);
+      const std::string name = req.matches[2];
+      if (!isValidAttributeName(name)) badData("attribute name '" + name + "' is not valid");
+      WriteOperation op;
+      op.kind = WriteKind::PatchAttr;
+      op.entity.id = id;
+      op.attribute = context->expand(name);
+      json fragment = payload.body;
+      if (fragment.is_object()) fragment.erase("@context");
+      op.entity.attributes[op.attribute].push_back(parseAttribute(name, fragment, *context));
+      std::vector<WriteOperation> ops;
+      ops.push_back(std::move(op));
+      const auto results = tenantOf(req).store->write(std::move(ops));
+      if (results[0].error) throw *results[0].error;
+      res.status = 204;
+    });
     // PATCH (partial update) and PUT (replace) of one attribute: the attribute must exist; the payload's
     // instance replaces the one of its datasetId.
     server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)", writeAttribute);
@@ -1149,14 +1224,16 @@ struct ContextService::Routes {
       if (results[0].error) throw *results[0].error;
       res.status = 204;
     }));
-    server.Patch(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
-      mergeEntity(req, res);
-    }));
-    server.Put(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
-      replaceEntity(req, res);
-    }));
+    server.Patch(
+        R"(/ngsi-ld/v1/entities/([^/]+)/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { mergeEntity(req, res); }));
+    server.Put(
+        R"(/ngsi-ld/v1/entities/([^/]+)/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { replaceEntity(req, res); }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/merge/?)",
-                guarded([this](const httplib::Request& req, httplib::Response& res) { runBatch(req, res, WriteKind::Update, true); }));
+                guarded([this](const httplib::Request& req, httplib::Response& res) {
+                  runBatch(req, res, WriteKind::Update, true);
+                }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/query/?)",
                 guarded([this](const httplib::Request& req, httplib::Response& res) { postQuery(req, res); }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/(create|upsert|update|delete)/?)",
@@ -1168,18 +1245,24 @@ struct ContextService::Routes {
                                                                  : WriteKind::Delete;
                   runBatch(req, res, kind);
                 }));
-    server.Post(R"(/ngsi-ld/v1/temporal/entities/?)",
-                guarded([this](const httplib::Request& req, httplib::Response& res) { createTemporal(req, res); }));
+    server.Post(
+        R"(/ngsi-ld/v1/temporal/entities/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { createTemporal(req, res); }));
     server.Post(R"(/ngsi-ld/v1/temporal/entityOperations/query/?)",
-                guarded([this](const httplib::Request& req, httplib::Response& res) { postTemporalQuery(req, res); }));
-    server.Get(R"(/ngsi-ld/v1/temporal/entities/?)",
-               guarded([this](const httplib::Request& req, httplib::Response& res) { queryTemporal(req, res); }));
-    server.Post(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/attrs/?)",
-                guarded([this](const httplib::Request& req, httplib::Response& res) { appendTemporal(req, res); }));
+                guarded([this](const httplib::Request& req, httplib::Response& res) {
+                  postTemporalQuery(req, res);
+                }));
+    server.Get(
+        R"(/ngsi-ld/v1/temporal/entities/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { queryTemporal(req, res); }));
+    server.Post(
+        R"(/ngsi-ld/v1/temporal/entities/([^/]+)/attrs/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { appendTemporal(req, res); }));
     server.Get(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
                guarded([this](const httplib::Request& req, httplib::Response& res) { temporalEntity(req, res); }));
-    server.Delete(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
-                  guarded([this](const httplib::Request& req, httplib::Response& res) { deleteTemporal(req, res); }));
+    server.Delete(
+        R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { deleteTemporal(req, res); }));
     const auto notify = guarded([this](const httplib::Request& req, httplib::Response& res) {
       const Payload payload = readPayload(req, true);
       if (!payload.body.is_object() || payload.body.value("type", "") != "Notification" ||

@@ -51,11 +51,12 @@ class Fixture {
 
   Reply send(const std::string& method, const std::string& path, const std::string& body = "",
              const std::string& contentType = "application/json", httplib::Headers headers = {}) {
-    httplib::Result result = method == "GET"      ? client_->Get(path.c_str(), headers)
-                             : method == "DELETE" ? client_->Delete(path.c_str(), headers)
-                             : method == "POST"   ? client_->Post(path.c_str(), headers, body, contentType.c_str())
-                             : method == "PUT"    ? client_->Put(path.c_str(), headers, body, contentType.c_str())
-                                                  : client_->Patch(path.c_str(), headers, body, contentType.c_str());
+    httplib::Result result =
+        method == "GET"      ? client_->Get(path.c_str(), headers)
+        : method == "DELETE" ? client_->Delete(path.c_str(), headers)
+        : method == "POST"   ? client_->Post(path.c_str(), headers, body, contentType.c_str())
+        : method == "PUT"    ? client_->Put(path.c_str(), headers, body, contentType.c_str())
+                             : client_->Patch(path.c_str(), headers, body, contentType.c_str());
     REQUIRE(result);
     Reply reply;
     reply.status = result->status;
@@ -309,21 +310,25 @@ TEST_CASE("temporal API: create, query over many entities, page, aggregate, dele
   const auto temporalCar = [](const std::string& id, const std::string& type, int hour) {
     json speeds = json::array();
     for (int i = 0; i < 3; ++i) {
-      speeds.push_back({{"type", "Property"},
-                        {"value", 10 * (i + 1) + hour},
-                        {"observedAt", "2024-03-01T1" + std::to_string(hour) + ":0" + std::to_string(2 * i) + ":00Z"}});
+      speeds.push_back(
+          {{"type", "Property"},
+           {"value", 10 * (i + 1) + hour},
+           {"observedAt", "2024-03-01T1" + std::to_string(hour) + ":0" + std::to_string(2 * i) + ":00Z"}});
     }
     return json{{"id", id}, {"type", type}, {"speed", speeds}};
   };
   auto r = f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:a", "Vehicle", 0));
   CHECK(r.status == 201);
   CHECK(r.headers.find("Location")->second == "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:a");
-  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status == 201);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status ==
+        201);
   CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Bus:c", "Bus", 2)).status == 201);
   // Adding instances to an existing entity answers 204; the current state is the latest instance.
-  json more = {{"id", "urn:ngsi-ld:Vehicle:a"},
-               {"type", "Vehicle"},
-               {"speed", json::array({{{"type", "Property"}, {"value", 99}, {"observedAt", "2024-03-01T10:30:00Z"}}})}};
+  json more = {
+      {"id", "urn:ngsi-ld:Vehicle:a"},
+      {"type", "Vehicle"},
+      {"speed",
+       json::array({{{"type", "Property"}, {"value", 99}, {"observedAt", "2024-03-01T10:30:00Z"}}})}};
   CHECK(f.post("/ngsi-ld/v1/temporal/entities", more).status == 204);
   CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:a").body["speed"]["value"] == 99);
   CHECK(f.post("/ngsi-ld/v1/temporal/entities", json{{"id", "urn:ngsi-ld:Vehicle:x"}}).status == 400);
@@ -349,8 +354,9 @@ TEST_CASE("temporal API: create, query over many entities, page, aggregate, dele
   CHECK(next);
 
   // Aggregation by hour over vehicle b's instances 11:00, 11:02, 11:04 (speeds 11, 21, 31).
-  r = f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues"
-            "&aggrMethods=totalCount,distinctCount,sum,avg,min,max,stddev,sumsq&aggrPeriodDuration=PT1H");
+  r = f.get(
+      "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues"
+      "&aggrMethods=totalCount,distinctCount,sum,avg,min,max,stddev,sumsq&aggrPeriodDuration=PT1H");
   REQUIRE(r.status == 200);
   const json& speed = r.body["speed"];
   CHECK(speed["totalCount"][0][0] == 3);
@@ -363,15 +369,19 @@ TEST_CASE("temporal API: create, query over many entities, page, aggregate, dele
   CHECK(speed["sumsq"][0][0] == 121.0 + 441.0 + 961.0);
   CHECK(speed["avg"][0][1] == "2024-03-01T11:00:00Z");
   CHECK(speed["avg"][0][2] == "2024-03-01T12:00:00Z");
-  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=median").status == 400);
-  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=avg&aggrPeriodDuration=1h")
+  CHECK(
+      f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=median")
+          .status == 400);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/"
+              "urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=avg&aggrPeriodDuration=1h")
             .status == 400);
 
   // Deleting the temporal representation removes the entity and its history; a new one starts afresh.
   CHECK(f.send("DELETE", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").status == 204);
   CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").status == 404);
   CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:b").status == 404);
-  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status == 201);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status ==
+        201);
   CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").body["speed"].size() == 3);
   CHECK(f.send("DELETE", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:none").status == 404);
 }
@@ -462,8 +472,9 @@ TEST_CASE("projections pick and omit, and unknown query parameters") {
   CHECK_FALSE(r.body[0].contains("location"));
   CHECK_FALSE(r.body[0].contains("type"));
   // Malformed projections, a member both picked and omitted, pick beside attrs, braces without a join.
-  for (const char* query : {"pick=speed&omit=speed", "pick=speed&attrs=speed", "pick=id;speed", "pick=id,,speed",
-                            "pick=id,owner{name", "pick=owner{}", "pick=owner{name}", "pick=", "attrs=id"}) {
+  for (const char* query :
+       {"pick=speed&omit=speed", "pick=speed&attrs=speed", "pick=id;speed", "pick=id,,speed",
+        "pick=id,owner{name", "pick=owner{}", "pick=owner{name}", "pick=", "attrs=id"}) {
     r = f.get(std::string("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?") + query);
     CHECK_MESSAGE(r.status == 400, query);
     CHECK(r.errorType() == errorUri("BadRequestData"));
@@ -473,8 +484,10 @@ TEST_CASE("projections pick and omit, and unknown query parameters") {
   CHECK(r.status == 400);
   CHECK(r.errorType() == errorUri("InvalidRequest"));
   CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&orderBy=speed").status == 400);
-  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?options=bogus").errorType() == errorUri("InvalidRequest"));
-  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?format=bogus").errorType() == errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?options=bogus").errorType() ==
+        errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?format=bogus").errorType() ==
+        errorUri("InvalidRequest"));
   CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?options=simplified").body["speed"] == 30);
   CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2020-08-01").status == 400);
 }
@@ -497,12 +510,15 @@ TEST_CASE("merge and replace an entity, replace an attribute, batch merge, tempo
   CHECK_FALSE(r.body.contains("speed"));
   CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:none", replacement.dump()).status == 404);
   json colour = {{"type", "Property"}, {"value", "blue"}};
-  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/colour", colour.dump()).status == 204);
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/colour", colour.dump()).status ==
+        204);
   CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m").body["colour"]["value"] == "blue");
-  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/weight", colour.dump()).status == 404);
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/weight", colour.dump()).status ==
+        404);
 
-  json batch = json::array({{{"id", "urn:ngsi-ld:Vehicle:m"}, {"speed", {{"type", "Property"}, {"value", 5}}}},
-                            {{"id", "urn:ngsi-ld:Vehicle:none"}, {"speed", {{"type", "Property"}, {"value", 5}}}}});
+  json batch =
+      json::array({{{"id", "urn:ngsi-ld:Vehicle:m"}, {"speed", {{"type", "Property"}, {"value", 5}}}},
+                   {{"id", "urn:ngsi-ld:Vehicle:none"}, {"speed", {{"type", "Property"}, {"value", 5}}}}});
   r = f.post("/ngsi-ld/v1/entityOperations/merge", batch);
   CHECK(r.status == 207);
   CHECK(r.body["success"] == json::array({"urn:ngsi-ld:Vehicle:m"}));
@@ -510,15 +526,18 @@ TEST_CASE("merge and replace an entity, replace an attribute, batch merge, tempo
 
   for (int i = 0; i < 3; ++i) {
     REQUIRE(f.post("/ngsi-ld/v1/entityOperations/upsert",
-                   json::array({car("urn:ngsi-ld:Vehicle:h", 10 * i, "2024-05-01T08:0" + std::to_string(i) + ":00Z")}))
-                .status /
+                   json::array({car("urn:ngsi-ld:Vehicle:h", 10 * i,
+                                    "2024-05-01T08:0" + std::to_string(i) + ":00Z")}))
+                    .status /
                 100 ==
             2);
   }
-  json query = {{"type", "Query"},
-                {"entities", json::array({{{"type", "Vehicle"}}, {{"type", "Bus"}}})},
-                {"attrs", json::array({"speed"})},
-                {"temporalQ", {{"timerel", "between"}, {"timeAt", "2024-05-01T08:00:30Z"}, {"endTimeAt", "2024-05-01T09:00:00Z"}}}};
+  json query = {
+      {"type", "Query"},
+      {"entities", json::array({{{"type", "Vehicle"}}, {{"type", "Bus"}}})},
+      {"attrs", json::array({"speed"})},
+      {"temporalQ",
+       {{"timerel", "between"}, {"timeAt", "2024-05-01T08:00:30Z"}, {"endTimeAt", "2024-05-01T09:00:00Z"}}}};
   r = f.post("/ngsi-ld/v1/temporal/entityOperations/query", query);
   REQUIRE(r.status == 200);
   REQUIRE(r.body.size() == 1);
@@ -549,13 +568,17 @@ TEST_CASE("GeoJSON representation and local=true") {
   CHECK(f.get("/ngsi-ld/v1/entities?type=Vehicle&geometryProperty=location").status == 400);
   CHECK(f.get("/ngsi-ld/v1/entities?local=true").body.size() == 1);
   // Weighted Accept: equal weights prefer JSON, then JSON-LD, then GeoJSON; GeoJSON only where offered.
-  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json, application/json"}});
+  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g",
+            {{"Accept", "application/geo+json, application/json"}});
   CHECK(r.body["type"] == "Vehicle");
   r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=0, */*"}});
   CHECK(r.body.contains("@context"));
-  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status == 200);
-  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status == 200);
-  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json"}}).status == 406);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status ==
+        200);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status ==
+        200);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json"}})
+            .status == 406);
 }
 
 TEST_CASE("POST /entityOperations/query refuses malformed query bodies") {

@@ -5,8 +5,8 @@
 #include <cctype>
 #include <cstdint>
 
-#include "citytwin/core/date_time.hpp"
 #include "citytwin/context/context_error.hpp"
+#include "citytwin/core/date_time.hpp"
 
 namespace citytwin::context {
 
@@ -69,15 +69,16 @@ std::string shortTypeName(const std::string& type) {
 // Members that belong to another attribute type, or that only a broker writes: refused in a normalized
 // attribute of the given type (GS CIM 009 clause 4.5).
 bool isForeignMember(const std::string& type, const std::string& key) {
-  static const std::array kOutputOnly = {"previousValue", "previousObject", "previousLanguageMap", "entityIdSealed"};
+  static const std::array kOutputOnly = {"previousValue", "previousObject", "previousLanguageMap",
+                                         "entityIdSealed"};
   if (std::find(kOutputOnly.begin(), kOutputOnly.end(), key) != kOutputOnly.end()) return true;
   if (type == "Property" || type == "GeoProperty") {
-    return key == "object" || key == "objectList" || key == "languageMap" || key == "valueList" || key == "json" ||
-           key == "vocab";
+    return key == "object" || key == "objectList" || key == "languageMap" || key == "valueList" ||
+           key == "json" || key == "vocab";
   }
   if (type == "Relationship") {
-    return key == "value" || key == "unitCode" || key == "languageMap" || key == "valueList" || key == "json" ||
-           key == "vocab";
+    return key == "value" || key == "unitCode" || key == "languageMap" || key == "valueList" ||
+           key == "json" || key == "vocab";
   }
   return key == "value" || key == "object" || key == "unitCode";  // LanguageProperty
 }
@@ -98,9 +99,9 @@ bool containsNgsiNull(const json& value) {
 void checkLanguageMap(const json& map, const std::string& name) {
   if (!map.is_object()) badData("LanguageProperty '" + name + "' needs a languageMap object");
   for (const auto& [tag, text] : map.items()) {
-    const bool valid = text.is_string() || (text.is_array() && std::all_of(text.begin(), text.end(), [](const json& t) {
-                                              return t.is_string();
-                                            }));
+    const bool valid = text.is_string() ||
+                       (text.is_array() &&
+                        std::all_of(text.begin(), text.end(), [](const json& t) { return t.is_string(); }));
     if (tag.empty() || !valid) badData("LanguageProperty '" + name + "': languageMap maps tags to strings");
   }
 }
@@ -111,7 +112,8 @@ bool isValidScope(const std::string& scope) {
   if (start >= scope.size()) return false;
   while (start <= scope.size()) {
     const auto slash = scope.find('/', start);
-    const std::string level = scope.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    const std::string level =
+        scope.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
     if (level.empty() || std::isdigit(static_cast<unsigned char>(level[0]))) return false;
     if (!std::all_of(level.begin(), level.end(),
                      [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; })) {
@@ -132,7 +134,8 @@ bool isCoreMemberName(const std::string& key) {
 void readObservedAt(Attribute& attribute, const json& value, const std::string& name) {
   if (!value.is_string()) badData("attribute '" + name + "': observedAt must be a DateTime string");
   if (!value.get<std::string>().ends_with("Z")) {
-    badData("attribute '" + name + "': observedAt '" + value.get<std::string>() + "' must be in UTC (ending in Z)");
+    badData("attribute '" + name + "': observedAt '" + value.get<std::string>() +
+            "' must be in UTC (ending in Z)");
   }
   const auto ms = parseDateTime(value.get<std::string>());
   if (!ms) badData("attribute '" + name + "': observedAt '" + value.get<std::string>() + "' is not an ISO 8601 DateTime");
@@ -166,9 +169,9 @@ void readV2Metadata(Attribute& attribute, const json& metadata, const std::strin
 bool isDeceptiveCodePoint(std::uint32_t c) {
   return (c >= 0x80 && c <= 0xA0) || c == 0xAD || c == 0x115F || c == 0x1160 || c == 0x180E ||
          (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) ||
-         c == 0x2800 || c == 0x3000 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF || c == 0xFFA0 ||
-         (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE || (c >= 0xFFF0 && c <= 0xFFFB) ||
-         (c >= 0xE0000 && c <= 0xE0FFF);
+         c == 0x2800 || c == 0x3000 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF ||
+         c == 0xFFA0 || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE ||
+         (c >= 0xFFF0 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE0FFF);
 }
 
 // True when the non-ASCII part of `text` is well-formed UTF-8 without deceptive code points.
@@ -268,7 +271,8 @@ Attribute parseAttribute(const std::string& name, const json& value, const JsonL
   const bool hasType = value.contains("type") && value["type"].is_string();
   const std::string type = hasType ? value["type"].get<std::string>() : std::string();
   bool metadataAllowed = true;
-  if (value.contains("@context")) badData("attribute '" + name + "' carries an @context; only the entity may");
+  if (value.contains("@context"))
+    badData("attribute '" + name + "' carries an @context; only the entity may");
   if (hasType && isNgsiAttributeType(type)) {
     for (const auto& [key, member] : value.items()) {
       if (isForeignMember(type, key)) badData(type + " '" + name + "' may not carry '" + key + "'");
@@ -291,7 +295,8 @@ Attribute parseAttribute(const std::string& name, const json& value, const JsonL
       attribute.value = value["value"];
     } else {
       attribute.kind = AttributeKind::LanguageProperty;
-      if (!value.contains("languageMap")) badData("LanguageProperty '" + name + "' needs a languageMap object");
+      if (!value.contains("languageMap"))
+        badData("LanguageProperty '" + name + "' needs a languageMap object");
       checkLanguageMap(value["languageMap"], name);
       if (value.contains("valueType") && value["valueType"] != "rdf:langString") {
         badData("LanguageProperty '" + name + "': valueType can only be rdf:langString");
@@ -419,14 +424,16 @@ Entity parseEntity(const json& body, const JsonLdContext& context) {
     const json& scope = body["scope"];
     const json scopes = scope.is_array() ? scope : json::array({scope});
     for (const auto& s : scopes) {
-      if (!s.is_string() || !isValidScope(s.get<std::string>())) badData("scope " + s.dump() + " is not a valid scope");
+      if (!s.is_string() || !isValidScope(s.get<std::string>()))
+        badData("scope " + s.dump() + " is not a valid scope");
     }
   }
   entity.attributes = parseAttributes(body, context);
   for (const auto& [name, instances] : entity.attributes) {
     for (const auto& instance : instances) {
       if (containsNgsiNull(instance.value) || containsNgsiNull(instance.subAttributes)) {
-        badData("attribute '" + context.compact(name) + "' holds the NGSI-LD Null, which only deletes in a patch");
+        badData("attribute '" + context.compact(name) +
+                "' holds the NGSI-LD Null, which only deletes in a patch");
       }
     }
   }

@@ -144,7 +144,8 @@ struct SqliteEntityRepository::Sink final : WriteSink {
   void purgeHistory(const std::string& id) override {
     const std::int64_t eid = repository.entityKey(id);
     repository.statements_->deleteHistory.bind(1, eid).run();
-    std::erase_if(repository.statements_->pendingHistory, [eid](const HistoryRow& row) { return row.eid == eid; });
+    std::erase_if(repository.statements_->pendingHistory,
+                  [eid](const HistoryRow& row) { return row.eid == eid; });
   }
   void record(const std::string& id, const std::string& name, const Attribute& attribute, std::int64_t now) override {
     repository.recordHistory(repository.entityKey(id), name, attribute, now);

@@ -89,7 +89,8 @@ const Statement kDelete{
 const Statement kGet{"citytwin_get", "SELECT body FROM entities WHERE id = $1 AND body IS NOT NULL"};
 const Statement kKnown{"citytwin_known", "SELECT body FROM entities WHERE id = $1 AND ever_stored"};
 const Statement kCount{"citytwin_count", "SELECT count(*) FROM entities WHERE body IS NOT NULL"};
-const Statement kPurgeHistory{"citytwin_purge_history", "DELETE FROM history WHERE entity_id = ANY($1::text[])"};
+const Statement kPurgeHistory{"citytwin_purge_history",
+                              "DELETE FROM history WHERE entity_id = ANY($1::text[])"};
 const char* kCopyHistory =
     "COPY history(entity_id, attribute, observed_ms, kind, value, observed_at, unit_code, dataset_id) FROM "
     "STDIN";
