@@ -5,21 +5,24 @@
 
 #include <algorithm>
 #include <atomic>
-#include <chrono>
 #include <charconv>
+#include <chrono>
+#include <set>
 #include <sstream>
 
-#include "citytwin/core/date_time.hpp"
-#include "features_api.hpp"
+#include "citytwin/context/context_documents.hpp"
 #include "citytwin/context/entity_codec.hpp"
 #include "citytwin/context/entity_query.hpp"
-#include "citytwin/context/context_documents.hpp"
 #include "citytwin/context/json_ld_context.hpp"
+#include "citytwin/context/sqlite_entity_repository.hpp"
+#include "citytwin/core/date_time.hpp"
 #include "citytwin/server/broker_state.hpp"
 #include "citytwin/server/ngsi_error.hpp"
 #include "citytwin/server/subscriptions.hpp"
 #include "citytwin/server/tenants.hpp"
-#include "citytwin/context/sqlite_entity_repository.hpp"
+#include "features_api.hpp"
+#include "projection.hpp"
+#include "temporal_representation.hpp"
 #ifdef CITYTWIN_HAS_POSTGRESQL
 #include "citytwin/postgres/postgres_entity_repository.hpp"
 #endif
@@ -37,7 +40,9 @@ using nlohmann::json;
 constexpr const char* kJson = "application/json";
 constexpr const char* kJsonLd = "application/ld+json";
 constexpr const char* kProblemJson = "application/json";
+constexpr const char* kGeoJson = "application/geo+json";
 constexpr const char* kEntitiesPrefix = "/ngsi-ld/v1/entities/";
+constexpr const char* kNgsiNullValue = "urn:ngsi-ld:null";
 
 [[noreturn]] void badData(const std::string& detail) { throw NgsiError(NgsiErrorType::BadRequestData, detail); }
 
@@ -54,11 +59,15 @@ int hexValue(char c) {
   return -1;
 }
 
-std::string percentDecode(std::string_view text) {
+// `plusIsSpace`: query strings, where clients send a space as '+' (a literal '+' comes as %2B).
+std::string percentDecode(std::string_view text, bool plusIsSpace = false) {
   std::string out;
   out.reserve(text.size());
   for (std::size_t i = 0; i < text.size(); ++i) {
-    if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 && hexValue(text[i + 2]) >= 0) {
+    if (text[i] == '+' && plusIsSpace) {
+      out += ' ';  // form encoding of a space, as HTTP clients send query strings
+    } else if (text[i] == '%' && i + 2 < text.size() && hexValue(text[i + 1]) >= 0 &&
+               hexValue(text[i + 2]) >= 0) {
       out += static_cast<char>(hexValue(text[i + 1]) * 16 + hexValue(text[i + 2]));
       i += 2;
     } else {
@@ -81,12 +90,104 @@ std::optional<std::string> findParam(const httplib::Request& req, std::string_vi
     if (end == std::string_view::npos) end = query.size();
     const std::string_view pair = query.substr(start, end - start);
     const auto equals = pair.find('=');
-    if (percentDecode(pair.substr(0, equals)) == name) {
-      return equals == std::string_view::npos ? std::string() : percentDecode(pair.substr(equals + 1));
+    if (percentDecode(pair.substr(0, equals), true) == name) {
+      return equals == std::string_view::npos ? std::string() : percentDecode(pair.substr(equals + 1), true);
     }
     start = end + 1;
   }
   return std::nullopt;
+}
+
+std::vector<std::string> splitOn(const std::string& text, char separator) {
+  std::vector<std::string> parts;
+  std::size_t start = 0;
+  for (;;) {
+    const auto at = text.find(separator, start);
+    parts.push_back(text.substr(start, at == std::string::npos ? std::string::npos : at - start));
+    if (at == std::string::npos) return parts;
+    start = at + 1;
+  }
+}
+
+// The query parameters GS CIM 009 defines (clause 6) across its resources; any other on an NGSI-LD path
+// is an InvalidRequest (clause 6.3.20), so a misspelt filter is never silently ignored.
+std::optional<std::string> unknownNgsiParameter(const httplib::Request& req) {
+  static const std::set<std::string, std::less<>> kKnown = {"type",
+                                                            "id",
+                                                            "idPattern",
+                                                            "attrs",
+                                                            "q",
+                                                            "csf",
+                                                            "georel",
+                                                            "geometry",
+                                                            "coordinates",
+                                                            "geoproperty",
+                                                            "geometryProperty",
+                                                            "lang",
+                                                            "scopeQ",
+                                                            "options",
+                                                            "format",
+                                                            "limit",
+                                                            "offset",
+                                                            "count",
+                                                            "pick",
+                                                            "omit",
+                                                            "join",
+                                                            "joinLevel",
+                                                            "containedBy",
+                                                            "datasetId",
+                                                            "deleteAll",
+                                                            "timerel",
+                                                            "timeAt",
+                                                            "endTimeAt",
+                                                            "timeproperty",
+                                                            "lastN",
+                                                            "aggrMethods",
+                                                            "aggrPeriodDuration",
+                                                            "orderBy",
+                                                            "orderFrom",
+                                                            "collation",
+                                                            "local",
+                                                            "via",
+                                                            "details",
+                                                            "kind",
+                                                            "reload",
+                                                            "drop",
+                                                            "keep",
+                                                            "expandValues",
+                                                            "entityMap",
+                                                            "observedAt",
+                                                            "doNotCompact"};
+  if (!req.path.starts_with("/ngsi-ld/")) return std::nullopt;
+  const auto question = req.target.find('?');
+  if (question == std::string::npos) return std::nullopt;
+  const std::string_view query = std::string_view(req.target).substr(question + 1);
+  std::size_t start = 0;
+  while (start < query.size()) {
+    auto end = query.find('&', start);
+    if (end == std::string_view::npos) end = query.size();
+    const std::string name =
+        percentDecode(query.substr(start, std::min(query.find('=', start), end) - start), true);
+    if (!name.empty() && !kKnown.contains(name)) return name;
+    start = end + 1;
+  }
+  return std::nullopt;
+}
+
+std::string percentEncode(std::string_view text) {
+  static const char* const kHex = "0123456789ABCDEF";
+  std::string out;
+  for (const char c : text) {
+    const auto u = static_cast<unsigned char>(c);
+    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
+      out += c;
+    } else {
+      out += '%';
+      out += kHex[u >> 4];
+      out += kHex[u & 15];
+    }
+  }
+  return out;
 }
 
 std::string param(const httplib::Request& req, std::string_view name) { return findParam(req, name).value_or(""); }
@@ -127,26 +228,58 @@ struct RequestShape {
   std::string linkHeader;
   bool wantsJsonLd = false;
   SerializeOptions serialize;
+  Projection projection;                      // pick / omit
+  bool wantsGeoJson = false;                  // Accept: application/geo+json (clause 4.5.16)
+  std::string geometryProperty = "location";  // the member that becomes a Feature's geometry
 };
 
-RequestShape readShape(const httplib::Request& req, ContextDocuments* documents) {
+// The weight an Accept header gives one media type (RFC 9110 clause 12.5.1): that of the most specific
+// matching range, 0 when none matches.
+double acceptWeight(const std::string& accept, const std::string& wanted) {
+  double weight = 0;
+  int specificity = -1;
+  for (const auto& item : splitList(accept)) {
+    const std::string type = mediaType(item);
+    const int level = type == wanted ? 2 : type == "application/*" ? 1 : type == "*/*" ? 0 : -1;
+    if (level <= specificity) continue;
+    double q = 1;
+    const auto at = item.find("q=");
+    if (at != std::string::npos) {
+      // An unparseable weight is ignored (the range keeps weight 1) rather than ruling the range out.
+      char* end = nullptr;
+      const double parsed = std::strtod(item.c_str() + at + 2, &end);
+      if (end != item.c_str() + at + 2 && parsed >= 0 && parsed <= 1) q = parsed;
+    }
+    specificity = level;
+    weight = q;
+  }
+  return weight;
+}
+
+// `geoJson`: the resource also offers application/geo+json. The highest-weighted representation wins;
+// equal weights prefer application/json, then application/ld+json, then application/geo+json.
+RequestShape readShape(const httplib::Request& req, ContextDocuments* documents, bool geoJson = false) {
   RequestShape shape;
   shape.linkHeader = req.get_header_value("Link");
   shape.context = contextFromLinkHeader(shape.linkHeader, documents);
   const std::string accept = req.get_header_value("Accept");
   if (!accept.empty()) {
-    bool acceptable = false;
-    for (const auto& item : splitList(accept)) {
-      const std::string type = mediaType(item);
-      if (type == kJsonLd) shape.wantsJsonLd = true;
-      if (type == kJson || type == kJsonLd || type == "*/*" || type == "application/*") acceptable = true;
+    const double plain = acceptWeight(accept, kJson), jsonLd = acceptWeight(accept, kJsonLd);
+    const double geo = geoJson ? acceptWeight(accept, kGeoJson) : 0;
+    if (plain <= 0 && jsonLd <= 0 && geo <= 0) {
+      throw NgsiError(NgsiErrorType::NotAcceptable,
+                      geoJson
+                          ? "Accept must allow application/json, application/ld+json or application/geo+json"
+                          : "Accept must allow application/json or application/ld+json");
     }
-    if (!acceptable) {
-      throw NgsiError(NgsiErrorType::NotAcceptable, "Accept must allow application/json or application/ld+json");
+    if (jsonLd > plain && jsonLd >= geo) {
+      shape.wantsJsonLd = true;
+    } else if (geo > plain && geo > jsonLd) {
+      shape.wantsGeoJson = true;
     }
   }
   for (const auto& option : splitList(param(req, "options"))) {
-    if (option == "keyValues") {
+    if (option == "keyValues" || option == "simplified") {
       shape.serialize.representation = Representation::KeyValues;
     } else if (option == "concise") {
       shape.serialize.representation = Representation::Concise;
@@ -154,8 +287,10 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
       shape.serialize.representation = Representation::Normalized;
     } else if (option == "sysAttrs") {
       shape.serialize.systemAttributes = true;
-    } else if (option != "temporalValues" && option != "update" && option != "replace" && option != "noOverwrite") {
-      badData("unknown option '" + option + "'");
+    } else if (option != "temporalValues" && option != "aggregatedValues" && option != "update" &&
+               option != "replace" && option != "noOverwrite") {
+      // Clause 6.3.20: a parameter value the API does not define makes the request invalid, not its data.
+      throw NgsiError(NgsiErrorType::InvalidRequest, "unknown option '" + option + "'");
     }
   }
   if (hasParam(req, "format")) {
@@ -164,12 +299,32 @@ RequestShape readShape(const httplib::Request& req, ContextDocuments* documents)
       shape.serialize.representation = Representation::KeyValues;
     } else if (format == "concise") {
       shape.serialize.representation = Representation::Concise;
-    } else if (format != "normalized") {
-      badData("unknown format '" + format + "'");
+    } else if (format != "normalized" && format != "temporalValues" && format != "aggregatedValues") {
+      throw NgsiError(NgsiErrorType::InvalidRequest, "unknown format '" + format + "'");
     }
   }
   for (const auto& name : splitList(param(req, "attrs"))) {
+    if (name == "id" || name == "type") badData("attrs names attributes; id and type are always there");
     shape.serialize.onlyAttributes.insert(shape.context->expand(name));
+  }
+  if (hasParam(req, "geometryProperty")) {
+    if (!shape.wantsGeoJson)
+      badData("geometryProperty applies to GeoJSON (Accept: application/geo+json) only");
+    shape.geometryProperty = param(req, "geometryProperty");
+  }
+  const bool pick = hasParam(req, "pick"), omit = hasParam(req, "omit");
+  if (pick || omit) {
+    if (hasParam(req, "attrs")) badData("pick and omit replace attrs: use one or the other");
+    if ((pick && param(req, "pick").empty()) || (omit && param(req, "omit").empty()))
+      badData("pick and omit need members");
+    int depth = 0;
+    if (hasParam(req, "join")) {
+      depth =
+          hasParam(req, "joinLevel")
+              ? static_cast<int>(std::min<std::size_t>(parseCount(param(req, "joinLevel"), "joinLevel"), 100))
+              : 1;
+    }
+    shape.projection = parseProjection(param(req, "pick"), param(req, "omit"), depth);
   }
   return shape;
 }
@@ -193,6 +348,10 @@ Payload readPayload(const httplib::Request& req, ContextDocuments* documents) {
   const std::string type = mediaType(req.get_header_value("Content-Type"));
   if (type == kJsonLd) {
     payload.jsonLd = true;
+    // Clause 6.3.5: a JSON-LD body carries its own @context; a Link header beside it is ambiguous.
+    if (!req.get_header_value("Link").empty()) {
+      badData("an application/ld+json body carries its @context in the body, not in a Link header");
+    }
   } else if (type != kJson) {
     throw NgsiError(NgsiErrorType::UnsupportedMediaType, "Content-Type must be application/json or application/ld+json");
   }
@@ -237,8 +396,8 @@ struct ContextService::Routes {
   Tenant& tenantOf(const httplib::Request& req, bool create = false) {
     return tenants.get(req.get_header_value("NGSILD-Tenant"), create);
   }
-  RequestShape readShape(const httplib::Request& req) {
-    return server::readShape(req, tenantOf(req).contexts.get());
+  RequestShape readShape(const httplib::Request& req, bool geoJson = false) {
+    return server::readShape(req, tenantOf(req).contexts.get(), geoJson);
   }
   Payload readPayload(const httplib::Request& req, bool create = false) {
     return server::readPayload(req, tenantOf(req, create).contexts.get());
@@ -261,7 +420,41 @@ struct ContextService::Routes {
     };
   }
 
+  // An entity as a GeoJSON Feature (clause 4.5.16): its geometry is the value of the geometry property
+  // (null when it has none or it is no geometry), every other member goes into properties.
+  static json toFeature(json entity, const RequestShape& shape) {
+    json feature = {{"id", entity.value("id", json())}, {"type", "Feature"}, {"geometry", nullptr}};
+    if (entity.contains(shape.geometryProperty)) {
+      const json& member = entity[shape.geometryProperty];
+      const json& geometry = member.is_object() && member.contains("value") ? member["value"] : member;
+      if (isGeoJsonGeometry(geometry)) feature["geometry"] = geometry;
+    }
+    entity.erase("id");
+    feature["properties"] = std::move(entity);
+    feature["@context"] = shape.context->value();
+    return feature;
+  }
+
   void respondEntities(httplib::Response& res, const RequestShape& shape, json document, int status = 200) {
+    if (!shape.projection.empty()) {
+      if (document.is_array()) {
+        for (auto& entity : document) shape.projection.apply(entity);
+      } else {
+        shape.projection.apply(document);
+      }
+    }
+    if (shape.wantsGeoJson) {
+      json body;
+      if (document.is_array()) {
+        body = {{"type", "FeatureCollection"}, {"features", json::array()}};
+        for (auto& entity : document) body["features"].push_back(toFeature(std::move(entity), shape));
+      } else {
+        body = toFeature(std::move(document), shape);
+      }
+      res.status = status;
+      res.set_content(body.dump(), kGeoJson);
+      return;
+    }
     if (shape.wantsJsonLd) {
       const auto addContext = [&](json& entity) { entity["@context"] = shape.context->value(); };
       if (document.is_array()) {
@@ -309,8 +502,81 @@ struct ContextService::Routes {
     }
   }
 
-  // Reads every entity of a batch; unreadable ones become per-entity errors.
-  void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind) {
+  // The operations of a merge (clause 5.6.17): attributes holding the NGSI-LD Null are deleted, the others
+  // added or replaced by datasetId; a type in the fragment is left alone. The entity must exist.
+  static std::vector<WriteOperation> mergeOperations(const std::string& id, const json& fragment,
+                                                     const JsonLdContext& context) {
+    if (!fragment.is_object()) badData("a merge fragment must be a JSON object");
+    if (fragment.contains("id") && fragment["id"] != id)
+      badData("the fragment's id differs from the entity's");
+    std::vector<WriteOperation> operations;
+    WriteOperation merge;
+    merge.kind = WriteKind::Update;
+    merge.entity.id = id;
+    json kept = json::object();
+    for (const auto& [name, value] : fragment.items()) {
+      const bool isNull =
+          value == kNgsiNullValue || (value.is_object() && (value.value("value", json()) == kNgsiNullValue ||
+                                                            value.value("object", json()) == kNgsiNullValue));
+      if (!isNull) {
+        kept[name] = value;
+        continue;
+      }
+      WriteOperation remove;
+      remove.kind = WriteKind::DeleteAttr;
+      remove.entity.id = id;
+      remove.attribute = context.expand(name);
+      remove.deleteAllInstances = true;
+      operations.push_back(std::move(remove));
+    }
+    merge.entity.attributes = parseAttributes(kept, context);
+    // An empty merge still checks that the entity exists (Update of nothing answers 404 when it does not).
+    operations.insert(operations.begin(), std::move(merge));
+    return operations;
+  }
+
+  void mergeEntity(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const Payload payload = readPayload(req);
+    auto operations = mergeOperations(id, payload.body, *contextFor(payload, payload.body));
+    const auto results = tenantOf(req).store->write(std::move(operations));
+    for (const auto& result : results) {
+      if (result.error) throw *result.error;
+    }
+    res.status = 204;
+  }
+
+  // PUT /entities/{id}: the payload replaces every attribute of an existing entity (clause 5.6.18).
+  void replaceEntity(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const Payload payload = readPayload(req);
+    if (!payload.body.is_object()) badData("an entity must be a JSON object");
+    json body = payload.body;
+    if (body.contains("id") && body["id"] != id) badData("the payload's id differs from the entity's");
+    body["id"] = id;
+    EntityRepository& store = *tenantOf(req).store;
+    const auto current = store.get(id);
+    if (!current) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
+    const auto context = contextFor(payload, payload.body);
+    if (!body.contains("type")) {
+      json types = json::array();
+      for (const auto& t : current->types) types.push_back(context->compact(t));
+      body["type"] = types;
+    }
+    WriteOperation op;
+    op.kind = WriteKind::Upsert;
+    op.entity = parseEntity(body, *context);
+    std::vector<WriteOperation> ops;
+    ops.push_back(std::move(op));
+    const auto results = store.write(std::move(ops));
+    if (results[0].error) throw *results[0].error;
+    res.status = 204;
+  }
+
+  // Reads every entity of a batch; unreadable ones become per-entity errors. `merge`: entityOperations/merge,
+  // each entity a merge fragment of an existing one.
+  void runBatch(const httplib::Request& req, httplib::Response& res, WriteKind kind,
+                bool mergeFragments = false) {
     const bool creates = kind == WriteKind::Create || kind == WriteKind::Upsert;
     const Payload payload = readPayload(req, creates);
     if (!payload.body.is_array()) badData("a batch operation needs a JSON array");
@@ -337,6 +603,16 @@ struct ContextService::Routes {
           ids[i] = item.get<std::string>();
           requireUri(ids[i], "entity id");
           op.entity.id = ids[i];
+        } else if (mergeFragments) {
+          if (!item.is_object() || !item.contains("id") || !item["id"].is_string())
+            badData("every entity needs an id");
+          ids[i] = item["id"].get<std::string>();
+          requireUri(ids[i], "entity id");
+          json fragment = item;
+          fragment.erase("@context");
+          fragment.erase("type");
+          auto merged = mergeOperations(ids[i], fragment, *contextFor(payload, item));
+          op = std::move(merged.front());  // deletions of NGSI-LD Null attributes are not batched
         } else {
           if (item.is_object() && item.contains("id") && item["id"].is_string()) ids[i] = item["id"].get<std::string>();
           op.entity = parseEntity(item, *contextFor(payload, item));
@@ -381,7 +657,13 @@ struct ContextService::Routes {
   }
 
   void queryEntities(const httplib::Request& req, httplib::Response& res) {
-    const RequestShape shape = readShape(req);
+    const RequestShape shape = readShape(req, true);
+    EntityQuery query = entityQueryFrom(req, shape);
+    answerQuery(req, res, shape, query);
+  }
+
+  // The entity filters of a query URL: type, id, idPattern, q and the geo-query.
+  static EntityQuery entityQueryFrom(const httplib::Request& req, const RequestShape& shape) {
     EntityQuery query;
     for (const auto& t : splitList(param(req, "type"))) query.types.push_back(shape.context->expand(t));
     for (const auto& id : splitList(param(req, "id"))) {
@@ -397,14 +679,15 @@ struct ContextService::Routes {
       query.geo = GeoQuery::parse(param(req, "georel"), param(req, "geometry"),
                                   param(req, "coordinates"), geoProperty);
     }
-    answerQuery(req, res, shape, query);
+    return query;
   }
 
   // The part GET /entities and POST /entityOperations/query share once their filters are read: the
   // projection, paging from the URL, the store's answer and its representation.
   void answerQuery(const httplib::Request& req, httplib::Response& res, const RequestShape& shape, EntityQuery& query) {
     query.attributes = shape.serialize.onlyAttributes;
-    query.requireFilter();
+    // local=true (clause 6.3.18) asks for everything this broker holds itself: a filter in its own right.
+    if (param(req, "local") != "true") query.requireFilter();
     query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
     query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
     if (query.limit > options.maxResults) {
@@ -419,14 +702,55 @@ struct ContextService::Routes {
     respondEntities(res, shape, std::move(results));
   }
 
+  // Members of a Query body (clause 5.2.23) that are malformed or belong elsewhere: 400 BadRequestData.
+  static void checkQueryBody(const json& body) {
+    if (body.contains("attrs") && body["attrs"].is_array() && body["attrs"].empty())
+      badData("attrs must not be empty");
+    if (body.contains("temporalQ")) badData("temporalQ belongs to POST /temporal/entityOperations/query");
+    if (body.contains("joinLevel") &&
+        (!body["joinLevel"].is_number_integer() || body["joinLevel"].get<std::int64_t>() < 1)) {
+      badData("joinLevel must be a positive integer");
+    }
+    if (body.contains("entities") && body["entities"].is_array()) {
+      for (const auto& selector : body["entities"]) {
+        if (selector.is_object() && !selector.contains("type")) badData("every entity selector needs a type");
+      }
+    }
+    if (!body.contains("ordering")) return;
+    const json& ordering = body["ordering"];
+    if (!ordering.is_object()) badData("ordering must be an object");
+    bool byDistance = false;
+    if (ordering.contains("orderBy")) {
+      if (!ordering["orderBy"].is_array()) badData("ordering.orderBy must be an array of strings");
+      for (const auto& key : ordering["orderBy"]) {
+        if (!key.is_string()) badData("ordering.orderBy must be an array of strings");
+        byDistance = byDistance || key.get<std::string>().find(";dist") != std::string::npos;
+      }
+    }
+    if (ordering.contains("geometry") && !ordering["geometry"].is_string())
+      badData("ordering.geometry must be a string");
+    if (ordering.contains("coordinates") && !ordering["coordinates"].is_array())
+      badData("ordering.coordinates must be an array");
+    if (byDistance && !ordering.contains("coordinates")) badData("ordering by distance needs coordinates");
+    if (ordering.contains("collation")) {
+      const json& tag = ordering["collation"];
+      const std::string text = tag.is_string() ? tag.get<std::string>() : std::string();
+      const auto isTagChar = [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '-'; };
+      if (text.empty() || !std::all_of(text.begin(), text.end(), isTagChar)) {
+        badData("ordering.collation must be a BCP 47 language tag");
+      }
+    }
+  }
+
   // POST /entityOperations/query (clause 5.7.2's query as a body): {"type": "Query", "entities": [{type,
   // id, idPattern}], "attrs", "q", "geoQ"}; paging and representation from the URL as for GET.
   void postQuery(const httplib::Request& req, httplib::Response& res) {
     const Payload payload = readPayload(req);
     const json& body = payload.body;
     if (!body.is_object() || body.value("type", "") != "Query") badData("a query body is {\"type\": \"Query\", ...}");
-    RequestShape shape = readShape(req);
+    RequestShape shape = readShape(req, true);
     shape.context = contextFor(payload, body);
+    checkQueryBody(body);
     EntityQuery query;
     if (body.contains("entities")) {
       const json& entities = body["entities"];
@@ -468,15 +792,15 @@ struct ContextService::Routes {
     answerQuery(req, res, shape, query);
   }
 
-  void temporalEntity(const httplib::Request& req, httplib::Response& res) {
-    const std::string id = entityIdFrom(req);
-    const RequestShape shape = readShape(req);
+  // timerel / timeAt / endTimeAt / lastN / attrs of a temporal read.
+  static TemporalFilter readTemporalFilter(const httplib::Request& req, const RequestShape& shape) {
     TemporalFilter filter;
     filter.attributes = shape.serialize.onlyAttributes;
     const std::string timerel = param(req, "timerel");
     if (!timerel.empty() || hasParam(req, "timeAt")) {
       const auto timeAt = parseDateTime(param(req, "timeAt"));
-      if (!timeAt) badData("timeAt must be an ISO 8601 DateTime");
+      if (!timeAt || param(req, "timeAt").find('T') == std::string::npos)
+        badData("timeAt must be an ISO 8601 DateTime");
       filter.timeAtMs = *timeAt;
       if (timerel == "before") {
         filter.relation = TemporalFilter::Relation::Before;
@@ -485,7 +809,8 @@ struct ContextService::Routes {
       } else if (timerel == "between") {
         filter.relation = TemporalFilter::Relation::Between;
         const auto end = parseDateTime(param(req, "endTimeAt"));
-        if (!end) badData("timerel=between needs endTimeAt as an ISO 8601 DateTime");
+        if (!end || param(req, "endTimeAt").find('T') == std::string::npos)
+          badData("timerel=between needs endTimeAt as an ISO 8601 DateTime");
         if (*end <= *timeAt) badData("endTimeAt must be after timeAt");
         filter.endTimeAtMs = *end;
       } else {
@@ -496,63 +821,293 @@ struct ContextService::Routes {
       filter.lastN = parseCount(param(req, "lastN"), "lastN");
       if (filter.lastN == 0) badData("lastN must be positive");
     }
-    const auto temporal = tenantOf(req).store->temporal(id, filter);
+    return filter;
+  }
+
+  // options=temporalValues (or format=simplified/keyValues) / aggregatedValues with aggrMethods and
+  // aggrPeriodDuration.
+  static TemporalFormat readTemporalFormat(const httplib::Request& req, const RequestShape& shape,
+                                           const TemporalFilter& filter) {
+    TemporalFormat format;
+    if (hasOption(req, "aggregatedValues") || param(req, "format") == "aggregatedValues") {
+      format.kind = TemporalFormat::Kind::Aggregated;
+      if (!hasParam(req, "aggrMethods")) badData("options=aggregatedValues needs aggrMethods");
+      for (const auto& name : splitList(param(req, "aggrMethods"))) {
+        const auto method = aggregationMethodFrom(name);
+        if (!method) badData("unknown aggrMethods member '" + name + "'");
+        format.methods.push_back(*method);
+      }
+      if (format.methods.empty()) badData("aggrMethods is empty");
+      if (hasParam(req, "aggrPeriodDuration")) {
+        const auto period = parseIsoDuration(param(req, "aggrPeriodDuration"));
+        if (!period) badData("aggrPeriodDuration must be an ISO 8601 duration such as PT1H");
+        format.periodMs = *period;
+      }
+      if (filter.relation == TemporalFilter::Relation::After ||
+          filter.relation == TemporalFilter::Relation::Between) {
+        format.periodStartMs = filter.timeAtMs;
+      }
+    } else if (hasOption(req, "temporalValues") || param(req, "format") == "temporalValues" ||
+               shape.serialize.representation == Representation::KeyValues) {
+      format.kind = TemporalFormat::Kind::TemporalValues;
+    }
+    return format;
+  }
+
+  void setContextLink(httplib::Response& res, const RequestShape& shape) {
+    const std::string url = shape.context->linkUrl();
+    res.set_header("Link",
+                   "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
+                       ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+  }
+
+  std::string temporalText(const TemporalEntity& entity, const RequestShape& shape,
+                           const TemporalFormat& format) {
+    std::string text = temporalEntityJson(entity, *shape.context, format);
+    if (!shape.projection.empty()) {
+      json projected = json::parse(text);
+      shape.projection.apply(projected);
+      text = projected.dump();
+    }
+    if (shape.wantsJsonLd) text.insert(text.size() - 1, ",\"@context\":" + shape.context->value().dump());
+    return text;
+  }
+
+  // The history of an entity, or nullopt when it has neither a history nor a current state.
+  std::optional<TemporalEntity> temporalOf(EntityRepository& store, const std::string& id,
+                                           const TemporalFilter& filter) {
+    auto temporal = store.temporal(id, filter);
+    if (!temporal) return std::nullopt;
+    if (temporal->types.empty() && temporal->instances.empty() && !store.get(id)) return std::nullopt;
+    return temporal;
+  }
+
+  void temporalEntity(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const RequestShape shape = readShape(req);
+    const TemporalFilter filter = readTemporalFilter(req, shape);
+    const TemporalFormat format = readTemporalFormat(req, shape, filter);
+    const auto temporal = temporalOf(*tenantOf(req).store, id, filter);
     if (!temporal) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " has no history");
-    const bool temporalValues = hasOption(req, "temporalValues") ||
-                                shape.serialize.representation == Representation::KeyValues;
-    // Built as text: the stored values are already JSON, and a long history should not be re-parsed.
-    std::string out;
-    const auto add = [&out](std::initializer_list<std::string_view> parts) {
-      for (const auto part : parts) out.append(part.data(), part.size());
-    };
-    json types = json::array();
-    for (const auto& t : temporal->types) types.push_back(shape.context->compact(t));
-    add({"{\"id\":", json(temporal->id).dump(), ",\"type\":", types.size() == 1 ? types[0].dump() : types.dump()});
-    std::size_t i = 0;
-    const auto& instances = temporal->instances;
-    while (i < instances.size()) {
-      const std::string& name = instances[i].attribute;
-      const std::string kind(toString(instances[i].kind));
-      add({",", json(shape.context->compact(name)).dump(), ":"});
-      if (temporalValues) {
-        add({"{\"type\":\"", kind, "\",\"values\":["});
-      } else {
-        add({"["});
-      }
-      bool first = true;
-      for (; i < instances.size() && instances[i].attribute == name; ++i) {
-        const auto& instance = instances[i];
-        if (!first) add({","});
-        first = false;
-        if (temporalValues) {
-          add({"[", instance.valueJson, ",", json(instance.observedAt).dump(), "]"});
-          continue;
-        }
-        const std::string kindName(toString(instance.kind));
-        const char* valueKey = instance.kind == AttributeKind::Relationship       ? "object"
-                               : instance.kind == AttributeKind::LanguageProperty ? "languageMap"
-                                                                                  : "value";
-        add({"{\"type\":\"", kindName, "\",\"", valueKey, "\":", instance.valueJson, ",\"observedAt\":",
-             json(instance.observedAt).dump()});
-        if (!instance.unitCode.empty()) add({",\"unitCode\":", json(instance.unitCode).dump()});
-        if (!instance.datasetId.empty()) add({",\"datasetId\":", json(instance.datasetId).dump()});
-        add({"}"});
-      }
-      add({temporalValues ? "]}" : "]"});
+    if (!shape.wantsJsonLd) setContextLink(res, shape);
+    res.status = 200;
+    res.set_content(temporalText(*temporal, shape, format), shape.wantsJsonLd ? kJsonLd : kJson);
+  }
+
+  // GET /temporal/entities: the entities a query selects (type, id, idPattern, q, geo on their current
+  // state), each with its history; a page of limit/offset with a Link rel="next" while more remain.
+  void queryTemporal(const httplib::Request& req, httplib::Response& res) {
+    const RequestShape shape = readShape(req);
+    const TemporalFilter filter = readTemporalFilter(req, shape);
+    const TemporalFormat format = readTemporalFormat(req, shape, filter);
+    // Entities of a temporal query come in id order: their history has no one value to order by.
+    if (hasParam(req, "orderBy") && param(req, "orderBy") != "id")
+      badData("temporal queries are ordered by id only");
+    EntityQuery query = entityQueryFrom(req, shape);
+    query.attributes = shape.serialize.onlyAttributes;
+    if (param(req, "local") != "true") query.requireFilter();
+    query.limit = hasParam(req, "limit") ? parseCount(param(req, "limit"), "limit") : options.defaultLimit;
+    query.offset = hasParam(req, "offset") ? parseCount(param(req, "offset"), "offset") : 0;
+    if (query.limit > options.maxResults) {
+      throw NgsiError(NgsiErrorType::TooManyResults, "limit " + std::to_string(query.limit) +
+                                                         " exceeds the maximum of " +
+                                                         std::to_string(options.maxResults));
     }
-    if (shape.wantsJsonLd) add({",\"@context\":", shape.context->value().dump()});
-    add({"}"});
-    if (!shape.wantsJsonLd) {
-      const std::string url = shape.context->linkUrl();
-      res.set_header("Link", "<" + (url.empty() ? std::string(kCoreContextUrl) : url) +
-                                 ">; rel=\"http://www.w3.org/ns/json-ld#context\"; type=\"application/ld+json\"");
+    query.count = true;
+    EntityRepository& store = *tenantOf(req).store;
+    const QueryResult found = store.query(query);
+    std::string out = "[";
+    for (const auto& entity : found.entities) {
+      const auto temporal = temporalOf(store, entity.id, filter);
+      if (!temporal || temporal->instances.empty()) continue;
+      if (out.size() > 1) out += ",";
+      out += temporalText(*temporal, shape, format);
     }
+    out += "]";
+    if (param(req, "count") == "true") res.set_header("NGSILD-Results-Count", std::to_string(*found.count));
+    if (query.offset + found.entities.size() < *found.count && query.limit > 0) {
+      std::string target = req.path + "?";
+      const auto question = req.target.find('?');
+      std::string rest = question == std::string::npos ? "" : req.target.substr(question + 1);
+      std::string kept;
+      for (const auto& pair : splitOn(rest, '&')) {
+        if (pair.starts_with("offset=") || pair.empty()) continue;
+        kept += pair + "&";
+      }
+      res.set_header("Link", "<" + target + kept + "offset=" + std::to_string(query.offset + query.limit) +
+                                 ">; rel=\"next\"; type=\"application/ld+json\"");
+    }
+    if (!shape.wantsJsonLd) setContextLink(res, shape);
     res.status = 200;
     res.set_content(out, shape.wantsJsonLd ? kJsonLd : kJson);
   }
 
+  // POST /temporal/entityOperations/query (clause 5.7.5): the query body (entities, attrs, q, geoQ,
+  // temporalQ, aggrParams) read as the parameters of GET /temporal/entities, which then answers it; paging
+  // and options from the URL still apply.
+  void postTemporalQuery(const httplib::Request& req, httplib::Response& res) {
+    const Payload payload = readPayload(req);
+    const json& body = payload.body;
+    if (!body.is_object() || body.value("type", "") != "Query")
+      badData("a query body is {\"type\": \"Query\", ...}");
+    std::vector<std::pair<std::string, std::string>> params;
+    const auto text = [](const json& value, const char* what) {
+      if (value.is_string()) return value.get<std::string>();
+      if (value.is_array()) {
+        std::string joined;
+        for (const auto& item : value) {
+          if (!item.is_string()) badData(std::string(what) + " must hold strings");
+          if (!joined.empty()) joined += ',';
+          joined += item.get<std::string>();
+        }
+        return joined;
+      }
+      badData(std::string(what) + " must be a string or an array of strings");
+    };
+    if (body.contains("entities")) {
+      const json& entities = body["entities"];
+      if (!entities.is_array() || entities.empty()) badData("entities must be a non-empty array");
+      std::vector<std::string> types;
+      for (const auto& selector : entities) {
+        if (!selector.is_object()) badData("entities members must be objects");
+        if (selector.contains("type")) types.push_back(text(selector["type"], "entities[].type"));
+        if (entities.size() > 1 && (selector.contains("id") || selector.contains("idPattern"))) {
+          throw NgsiError(NgsiErrorType::OperationNotSupported,
+                          "several entity selectors may only name types");
+        }
+        if (selector.contains("id")) params.emplace_back("id", text(selector["id"], "entities[].id"));
+        if (selector.contains("idPattern"))
+          params.emplace_back("idPattern", text(selector["idPattern"], "idPattern"));
+      }
+      if (!types.empty()) params.emplace_back("type", text(json(types), "type"));
+    }
+    if (body.contains("attrs")) params.emplace_back("attrs", text(body["attrs"], "attrs"));
+    if (body.contains("q")) params.emplace_back("q", text(body["q"], "q"));
+    if (body.contains("geoQ")) {
+      const json& geoQ = body["geoQ"];
+      if (!geoQ.is_object()) badData("geoQ must be an object");
+      for (const char* member : {"georel", "geometry", "geoproperty"}) {
+        if (geoQ.contains(member)) params.emplace_back(member, text(geoQ[member], member));
+      }
+      if (geoQ.contains("coordinates")) {
+        params.emplace_back("coordinates", geoQ["coordinates"].is_string()
+                                               ? geoQ["coordinates"].get<std::string>()
+                                               : geoQ["coordinates"].dump());
+      }
+    }
+    json aggregation = body.value("aggrParams", json::object());
+    if (body.contains("temporalQ")) {
+      const json& temporalQ = body["temporalQ"];
+      if (!temporalQ.is_object()) badData("temporalQ must be an object");
+      for (const char* member : {"timerel", "timeAt", "endTimeAt"}) {
+        if (temporalQ.contains(member)) params.emplace_back(member, text(temporalQ[member], member));
+      }
+      if (temporalQ.contains("timeproperty")) {
+        const std::string property = text(temporalQ["timeproperty"], "timeproperty");
+        if (property != "observedAt" && property != "createdAt" && property != "modifiedAt" &&
+            property != "deletedAt") {
+          badData("timeproperty must be observedAt, createdAt, modifiedAt or deletedAt");
+        }
+      }
+      if (temporalQ.contains("lastN")) {
+        const json& lastN = temporalQ["lastN"];
+        if (!lastN.is_number_integer() || lastN.get<std::int64_t>() <= 0)
+          badData("lastN must be a positive integer");
+        params.emplace_back("lastN", std::to_string(lastN.get<std::int64_t>()));
+      }
+      for (const char* member : {"aggrMethods", "aggrPeriodDuration"}) {
+        if (temporalQ.contains(member)) aggregation[member] = temporalQ[member];
+      }
+    }
+    std::string options = param(req, "options");
+    if (aggregation.contains("aggrMethods")) {
+      params.emplace_back("aggrMethods", text(aggregation["aggrMethods"], "aggrMethods"));
+      if (!options.empty()) options += ',';
+      options += "aggregatedValues";
+    }
+    if (aggregation.contains("aggrPeriodDuration")) {
+      params.emplace_back("aggrPeriodDuration",
+                          text(aggregation["aggrPeriodDuration"], "aggrPeriodDuration"));
+    }
+    for (const char* name : {"limit", "offset", "count", "format", "pick", "omit"}) {
+      if (hasParam(req, name)) params.emplace_back(name, param(req, name));
+    }
+    if (!options.empty()) params.emplace_back("options", options);
+    httplib::Request query;
+    query.method = "GET";
+    query.path = "/ngsi-ld/v1/temporal/entities";
+    query.target = query.path + "?";
+    for (const auto& [name, value] : params) query.target += name + "=" + percentEncode(value) + "&";
+    query.headers = req.headers;
+    if (payload.jsonLd) {
+      // The body's @context becomes the query's: the Link-free path reads it through the payload's context.
+      query.headers.erase("Link");
+      const std::string url = contextFor(payload, body)->linkUrl();
+      if (!url.empty())
+        query.headers.emplace("Link", "<" + url + ">; rel=\"http://www.w3.org/ns/json-ld#context\"");
+    }
+    queryTemporal(query, res);
+  }
+
+  // POST /temporal/entities: creates the entity with its instances (201) or adds them to it (204).
+  void createTemporal(const httplib::Request& req, httplib::Response& res) {
+    const Payload payload = readPayload(req, true);
+    if (!payload.body.is_object()) badData("a temporal entity must be a JSON object");
+    auto writes = temporalWrites(payload.body, *contextFor(payload, payload.body));
+    const std::string id = writes.front().entity.id;
+    const auto results = tenantOf(req, true).store->write(std::move(writes));
+    for (const auto& result : results) {
+      if (result.error) throw *result.error;
+    }
+    if (results.front().created) {
+      res.status = 201;
+      res.set_header("Location", "/ngsi-ld/v1/temporal/entities/" + id);
+    } else {
+      res.status = 204;
+    }
+  }
+
+  // POST /temporal/entities/{id}/attrs: adds instances to an existing entity's attributes.
+  void appendTemporal(const httplib::Request& req, httplib::Response& res) {
+    const std::string id = entityIdFrom(req);
+    const Payload payload = readPayload(req);
+    if (!payload.body.is_object()) badData("the payload must be a JSON object");
+    EntityRepository& store = *tenantOf(req).store;
+    const auto current = store.get(id);
+    if (!current) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
+    const auto context = contextFor(payload, payload.body);
+    json body = payload.body;
+    body["id"] = id;
+    json types = json::array();
+    for (const auto& t : current->types) types.push_back(context->compact(t));
+    body["type"] = types;
+    auto writes = temporalWrites(body, *context);
+    if (writes.front().entity.attributes.empty()) badData("the payload holds no attributes");
+    for (const auto& result : store.write(std::move(writes))) {
+      if (result.error) throw *result.error;
+    }
+    res.status = 204;
+  }
+
+  void deleteTemporal(const httplib::Request& req, httplib::Response& res) {
+    WriteOperation op;
+    op.kind = WriteKind::Delete;
+    op.purgeHistory = true;
+    op.entity.id = entityIdFrom(req);
+    std::vector<WriteOperation> ops;
+    ops.push_back(std::move(op));
+    const auto results = tenantOf(req).store->write(std::move(ops));
+    if (results[0].error) throw *results[0].error;
+    res.status = 204;
+  }
+
   void install() {
     server.set_pre_routing_handler([this](const httplib::Request& req, httplib::Response& res) {
+      if (const auto unknown = unknownNgsiParameter(req)) {
+        sendProblem(res,
+                    NgsiError(NgsiErrorType::InvalidRequest, "unknown query parameter '" + *unknown + "'"));
+        return httplib::Server::HandlerResponse::Handled;
+      }
       if (options.token.empty() && options.tenantTokens.empty()) return httplib::Server::HandlerResponse::Unhandled;
       const std::string authorization = req.get_header_value("Authorization");
       if (!options.token.empty() && authorization == "Bearer " + options.token) {
@@ -601,26 +1156,29 @@ struct ContextService::Routes {
     server.Get(R"(/ngsi-ld/v1/entities/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       queryEntities(req, res);
     }));
-    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)",
-                 guarded([this](const httplib::Request& req, httplib::Response& res) {
-                   const std::string id = entityIdFrom(req);
-                   const Payload payload = readPayload(req);
-                   const auto context = contextFor(payload, payload.body);
-                   const std::string name = req.matches[2];
-                   if (!isValidAttributeName(name)) badData("attribute name '" + name + "' is not valid");
-                   WriteOperation op;
-                   op.kind = WriteKind::PatchAttr;
-                   op.entity.id = id;
-                   op.attribute = context->expand(name);
-                   json fragment = payload.body;
-                   if (fragment.is_object()) fragment.erase("@context");
-                   op.entity.attributes[op.attribute].push_back(parseAttribute(name, fragment, *context));
-                   std::vector<WriteOperation> ops;
-                   ops.push_back(std::move(op));
-                   const auto results = tenantOf(req).store->write(std::move(ops));
-                   if (results[0].error) throw *results[0].error;
-                   res.status = 204;
-                 }));
+    const auto writeAttribute = guarded([this](const httplib::Request& req, httplib::Response& res) {
+      const std::string id = entityIdFrom(req);
+      const Payload payload = readPayload(req);
+      const auto context = contextFor(payload, payload.body);
+      const std::string name = req.matches[2];
+      if (!isValidAttributeName(name)) badData("attribute name '" + name + "' is not valid");
+      WriteOperation op;
+      op.kind = WriteKind::PatchAttr;
+      op.entity.id = id;
+      op.attribute = context->expand(name);
+      json fragment = payload.body;
+      if (fragment.is_object()) fragment.erase("@context");
+      op.entity.attributes[op.attribute].push_back(parseAttribute(name, fragment, *context));
+      std::vector<WriteOperation> ops;
+      ops.push_back(std::move(op));
+      const auto results = tenantOf(req).store->write(std::move(ops));
+      if (results[0].error) throw *results[0].error;
+      res.status = 204;
+    });
+    // PATCH (partial update) and PUT (replace) of one attribute: the attribute must exist; the payload's
+    // instance replaces the one of its datasetId.
+    server.Patch(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)", writeAttribute);
+    server.Put(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)", writeAttribute);
     server.Delete(R"(/ngsi-ld/v1/entities/(.+)/attrs/([^/]+)/?)",
                   guarded([this](const httplib::Request& req, httplib::Response& res) {
                     const std::string id = entityIdFrom(req);
@@ -661,7 +1219,7 @@ struct ContextService::Routes {
     server.Post(R"(/ngsi-ld/v1/entities/(.+)/attrs/?)", attrsWrite(WriteKind::AppendAttrs));
     server.Get(R"(/ngsi-ld/v1/entities/([^/]+)/?)", guarded([this](const httplib::Request& req, httplib::Response& res) {
       const std::string id = entityIdFrom(req);
-      const RequestShape shape = readShape(req);
+      const RequestShape shape = readShape(req, true);
       const auto entity = tenantOf(req).store->get(id);
       if (!entity) throw NgsiError(NgsiErrorType::ResourceNotFound, "entity " + id + " does not exist");
       respondEntities(res, shape, serializeEntity(*entity, shape.context.get(), shape.serialize));
@@ -676,6 +1234,16 @@ struct ContextService::Routes {
       if (results[0].error) throw *results[0].error;
       res.status = 204;
     }));
+    server.Patch(
+        R"(/ngsi-ld/v1/entities/([^/]+)/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { mergeEntity(req, res); }));
+    server.Put(
+        R"(/ngsi-ld/v1/entities/([^/]+)/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { replaceEntity(req, res); }));
+    server.Post(R"(/ngsi-ld/v1/entityOperations/merge/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) {
+                  runBatch(req, res, WriteKind::Update, true);
+                }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/query/?)",
                 guarded([this](const httplib::Request& req, httplib::Response& res) { postQuery(req, res); }));
     server.Post(R"(/ngsi-ld/v1/entityOperations/(create|upsert|update|delete)/?)",
@@ -687,8 +1255,24 @@ struct ContextService::Routes {
                                                                  : WriteKind::Delete;
                   runBatch(req, res, kind);
                 }));
+    server.Post(
+        R"(/ngsi-ld/v1/temporal/entities/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { createTemporal(req, res); }));
+    server.Post(R"(/ngsi-ld/v1/temporal/entityOperations/query/?)",
+                guarded([this](const httplib::Request& req, httplib::Response& res) {
+                  postTemporalQuery(req, res);
+                }));
+    server.Get(
+        R"(/ngsi-ld/v1/temporal/entities/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { queryTemporal(req, res); }));
+    server.Post(
+        R"(/ngsi-ld/v1/temporal/entities/([^/]+)/attrs/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { appendTemporal(req, res); }));
     server.Get(R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
                guarded([this](const httplib::Request& req, httplib::Response& res) { temporalEntity(req, res); }));
+    server.Delete(
+        R"(/ngsi-ld/v1/temporal/entities/([^/]+)/?)",
+        guarded([this](const httplib::Request& req, httplib::Response& res) { deleteTemporal(req, res); }));
     const auto notify = guarded([this](const httplib::Request& req, httplib::Response& res) {
       const Payload payload = readPayload(req, true);
       if (!payload.body.is_object() || payload.body.value("type", "") != "Notification" ||

@@ -169,3 +169,51 @@ TEST_CASE("URIs and names are validated") {
   CHECK(isValidAttributeName("temperature"));
   CHECK_FALSE(isValidAttributeName("a(b)"));
 }
+
+TEST_CASE("entities the specification refuses on creation") {
+  const auto core = coreContext();
+  const auto create = [&](const json& body) { return errorOf([&] { parseEntity(body, *core); }); };
+  const json base = {{"id", "urn:ngsi-ld:Vehicle:1"}, {"type", "Vehicle"}};
+  const auto with = [&](const std::string& name, const json& value) {
+    json body = base;
+    body[name] = value;
+    return body;
+  };
+  CHECK_NOTHROW(parseEntity(with("scope", "/Madrid/Centro"), *core));
+  for (const char* scope : {"9bad", "/a//b", "a-b", "urn:ngsi-ld:null"})
+    CHECK(create(with("scope", scope)) == ErrorKind::BadRequestData);
+  CHECK(create(with("scope", json::array({"/ok", "9bad"}))) == ErrorKind::BadRequestData);
+  CHECK(create(json{{"id", "urn:ngsi-ld:Vehicle:1"}, {"type", "9Vehicle"}}) == ErrorKind::BadRequestData);
+  // Invisible or look-alike code points in ids; visible non-ASCII letters stay valid.
+  for (const char* id :
+       {"urn:ngsi-ld:Vehicle:A\u200bB", "urn:ngsi-ld:Vehicle:A\u202eB", "urn:ngsi-ld:Vehicle:A\u00a0B",
+        "urn:ngsi-ld:Vehicle:A\ufeffB", "urn:ngsi-ld:Vehicle:A\U000E0100B"}) {
+    CHECK_FALSE(isValidUri(id));
+  }
+  CHECK(isValidUri("urn:ngsi-ld:Building:Z\u00fcrich"));
+  // Members of another attribute type, output-only members, NGSI-LD Null, core terms as names.
+  CHECK(create(with("speed", {{"type", "Property"}, {"value", 1}, {"object", "urn:a:b"}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("speed", {{"type", "Property"}, {"value", 1}, {"previousValue", 0}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("owner", {{"type", "Relationship"}, {"object", "urn:a:b"}, {"unitCode", "KMH"}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("speed", {{"type", "Property"}, {"value", {{"a", "urn:ngsi-ld:null"}}}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("observedAt", {{"type", "Property"}, {"value", 1}})) == ErrorKind::BadRequestData);
+  CHECK(create(with("speed", {{"type", "Property"}, {"value", 1}, {"@context", json::object()}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("speed",
+                    {{"type", "Property"}, {"value", 1}, {"observedAt", "2026-08-10T12:00:00+02:00"}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("name", {{"type", "LanguageProperty"}, {"languageMap", {{"en", 5}}}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("name", {{"type", "LanguageProperty"}, {"languageMap", {{"", "x"}}}})) ==
+        ErrorKind::BadRequestData);
+  CHECK(create(with("location",
+                    {{"type", "GeoProperty"},
+                     {"value",
+                      {{"type", "GeometryCollection"},
+                       {"geometries", json::array({{{"type", "Point"}, {"coordinates", {1, 2}}}})}}}})) ==
+        ErrorKind::BadRequestData);
+}

@@ -203,7 +203,43 @@ void checkRepositoryContract(const Backend& backend) {
   CHECK(reopened->get("urn:ngsi-ld:Sensor:1")->attributes.contains(coreContext()->expand("count")));
 }
 
+// A Delete with purgeHistory removes the entity's history, rows written earlier in the same batch too, and
+// a new entity of that id starts with none.
+void checkHistoryPurge(const Backend& backend) {
+  CAPTURE(backend.name);
+  const auto repository = backend.open();
+  const std::string id = "urn:ngsi-ld:Sensor:1";
+  std::vector<WriteOperation> create;
+  create.push_back(upsert(sensor(1, 7.42, 20.0)));
+  REQUIRE(repository->write(std::move(create))[0].ok());
+  std::vector<WriteOperation> batch;
+  batch.push_back(patchCount(id, "count", 1, "2025-01-15T12:00:00Z"));
+  WriteOperation purge;
+  purge.kind = WriteKind::Delete;
+  purge.purgeHistory = true;
+  purge.entity.id = id;
+  batch.push_back(std::move(purge));
+  for (const auto& result : repository->write(std::move(batch))) CHECK(result.ok());
+  CHECK_FALSE(repository->get(id).has_value());
+  const auto purged = repository->temporal(id, TemporalFilter{});
+  CHECK((!purged.has_value() || purged->instances.empty()));
+  std::vector<WriteOperation> again;
+  again.push_back(upsert(sensor(1, 7.42, 21.0)));
+  REQUIRE(repository->write(std::move(again))[0].ok());
+  const auto fresh = repository->temporal(id, TemporalFilter{});
+  REQUIRE(fresh.has_value());
+  CHECK(fresh->instances.size() == 2);  // temperature and location of the new entity only
+}
+
 }  // namespace
+
+TEST_CASE("a purging delete removes the history on SQLite") {
+  checkHistoryPurge(sqliteBackend("purge.sqlite"));
+}
+
+TEST_CASE("a purging delete removes the history on PostgreSQL") {
+  if (const auto backend = postgresBackend("purge")) checkHistoryPurge(*backend);
+}
 
 TEST_CASE("the repository contract holds on SQLite") {
   checkRepositoryContract(sqliteBackend("repository.sqlite"));

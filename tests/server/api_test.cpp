@@ -51,10 +51,12 @@ class Fixture {
 
   Reply send(const std::string& method, const std::string& path, const std::string& body = "",
              const std::string& contentType = "application/json", httplib::Headers headers = {}) {
-    httplib::Result result = method == "GET"      ? client_->Get(path.c_str(), headers)
-                             : method == "DELETE" ? client_->Delete(path.c_str(), headers)
-                             : method == "POST"   ? client_->Post(path.c_str(), headers, body, contentType.c_str())
-                                                  : client_->Patch(path.c_str(), headers, body, contentType.c_str());
+    httplib::Result result =
+        method == "GET"      ? client_->Get(path.c_str(), headers)
+        : method == "DELETE" ? client_->Delete(path.c_str(), headers)
+        : method == "POST"   ? client_->Post(path.c_str(), headers, body, contentType.c_str())
+        : method == "PUT"    ? client_->Put(path.c_str(), headers, body, contentType.c_str())
+                             : client_->Patch(path.c_str(), headers, body, contentType.c_str());
     REQUIRE(result);
     Reply reply;
     reply.status = result->status;
@@ -225,7 +227,7 @@ TEST_CASE("queries: type, q, geo-queries, paging and their errors") {
   bad("/ngsi-ld/v1/entities?type=Vehicle&limit=abc", "BadRequestData");
   bad("/ngsi-ld/v1/entities?type=Vehicle&limit=5000", "TooManyResults", 403);
   bad("/ngsi-ld/v1/entities?type=Vehicle&idPattern=(", "BadRequestData");
-  bad("/ngsi-ld/v1/entities?type=Vehicle&options=bogus", "BadRequestData");
+  bad("/ngsi-ld/v1/entities?type=Vehicle&options=bogus", "InvalidRequest");
 }
 
 TEST_CASE("batch operations answer 201, 204 or 207 with per-entity errors") {
@@ -303,6 +305,87 @@ TEST_CASE("temporal API: history by observedAt with timerel and lastN") {
   CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:t?lastN=0").status == 400);
 }
 
+TEST_CASE("temporal API: create, query over many entities, page, aggregate, delete") {
+  Fixture f;
+  const auto temporalCar = [](const std::string& id, const std::string& type, int hour) {
+    json speeds = json::array();
+    for (int i = 0; i < 3; ++i) {
+      speeds.push_back(
+          {{"type", "Property"},
+           {"value", 10 * (i + 1) + hour},
+           {"observedAt", "2024-03-01T1" + std::to_string(hour) + ":0" + std::to_string(2 * i) + ":00Z"}});
+    }
+    return json{{"id", id}, {"type", type}, {"speed", speeds}};
+  };
+  auto r = f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:a", "Vehicle", 0));
+  CHECK(r.status == 201);
+  CHECK(r.headers.find("Location")->second == "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:a");
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status ==
+        201);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Bus:c", "Bus", 2)).status == 201);
+  // Adding instances to an existing entity answers 204; the current state is the latest instance.
+  json more = {
+      {"id", "urn:ngsi-ld:Vehicle:a"},
+      {"type", "Vehicle"},
+      {"speed",
+       json::array({{{"type", "Property"}, {"value", 99}, {"observedAt", "2024-03-01T10:30:00Z"}}})}};
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", more).status == 204);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:a").body["speed"]["value"] == 99);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", json{{"id", "urn:ngsi-ld:Vehicle:x"}}).status == 400);
+
+  r = f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2024-03-01T10:01:00Z");
+  REQUIRE(r.status == 200);
+  REQUIRE(r.body.size() == 2);
+  CHECK(r.body[0]["id"] == "urn:ngsi-ld:Vehicle:a");
+  CHECK(r.body[0]["speed"].size() == 3);  // 10:02, 10:04 and 10:30
+  CHECK(r.body[1]["speed"].size() == 3);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?idPattern=.*Bus.*&lastN=1").body[0]["speed"].size() == 1);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&q=speed>100").body.size() == 0);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities").status == 400);  // no filter
+
+  r = f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&limit=1&count=true");
+  REQUIRE(r.body.size() == 1);
+  CHECK(r.headers.find("NGSILD-Results-Count")->second == "2");
+  bool next = false;
+  for (auto [it, end] = r.headers.equal_range("Link"); it != end; ++it) {
+    next = next || (it->second.find("rel=\"next\"") != std::string::npos &&
+                    it->second.find("offset=1") != std::string::npos);
+  }
+  CHECK(next);
+
+  // Aggregation by hour over vehicle b's instances 11:00, 11:02, 11:04 (speeds 11, 21, 31).
+  r = f.get(
+      "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues"
+      "&aggrMethods=totalCount,distinctCount,sum,avg,min,max,stddev,sumsq&aggrPeriodDuration=PT1H");
+  REQUIRE(r.status == 200);
+  const json& speed = r.body["speed"];
+  CHECK(speed["totalCount"][0][0] == 3);
+  CHECK(speed["distinctCount"][0][0] == 3);
+  CHECK(speed["sum"][0][0] == 63.0);
+  CHECK(speed["avg"][0][0] == 21.0);
+  CHECK(speed["min"][0][0] == 11.0);
+  CHECK(speed["max"][0][0] == 31.0);
+  CHECK(speed["stddev"][0][0].get<double>() == doctest::Approx(10.0));
+  CHECK(speed["sumsq"][0][0] == 121.0 + 441.0 + 961.0);
+  CHECK(speed["avg"][0][1] == "2024-03-01T11:00:00Z");
+  CHECK(speed["avg"][0][2] == "2024-03-01T12:00:00Z");
+  CHECK(
+      f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=median")
+          .status == 400);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/"
+              "urn:ngsi-ld:Vehicle:b?options=aggregatedValues&aggrMethods=avg&aggrPeriodDuration=1h")
+            .status == 400);
+
+  // Deleting the temporal representation removes the entity and its history; a new one starts afresh.
+  CHECK(f.send("DELETE", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").status == 204);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").status == 404);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:b").status == 404);
+  CHECK(f.post("/ngsi-ld/v1/temporal/entities", temporalCar("urn:ngsi-ld:Vehicle:b", "Vehicle", 1)).status ==
+        201);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:b").body["speed"].size() == 3);
+  CHECK(f.send("DELETE", "/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:none").status == 404);
+}
+
 TEST_CASE("notifications from a broker are stored, with the Link header's context") {
   Fixture f;
   const json notification = {{"id", "urn:ngsi-ld:Notification:1"},
@@ -374,4 +457,146 @@ TEST_CASE("acknowledged writes survive a restart of the service") {
   CHECK(r.body["speed"] == 2);
   r = again.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:r?attrs=speed");
   CHECK(r.body["speed"].size() == 2);
+}
+
+TEST_CASE("projections pick and omit, and unknown query parameters") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:p", 30)).status == 201);
+  auto r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?pick=id,speed");
+  REQUIRE(r.status == 200);
+  CHECK(r.body.size() == 2);
+  CHECK(r.body["speed"]["value"] == 30);
+  r = f.get("/ngsi-ld/v1/entities?type=Vehicle&omit=location|type");
+  REQUIRE(r.body.size() == 1);
+  CHECK(r.body[0].contains("speed"));
+  CHECK_FALSE(r.body[0].contains("location"));
+  CHECK_FALSE(r.body[0].contains("type"));
+  // Malformed projections, a member both picked and omitted, pick beside attrs, braces without a join.
+  for (const char* query :
+       {"pick=speed&omit=speed", "pick=speed&attrs=speed", "pick=id;speed", "pick=id,,speed",
+        "pick=id,owner{name", "pick=owner{}", "pick=owner{name}", "pick=", "attrs=id"}) {
+    r = f.get(std::string("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?") + query);
+    CHECK_MESSAGE(r.status == 400, query);
+    CHECK(r.errorType() == errorUri("BadRequestData"));
+  }
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?join=inline&pick=owner{name}").status == 200);
+  r = f.get("/ngsi-ld/v1/entities?type=Vehicle&invalidParam=1");
+  CHECK(r.status == 400);
+  CHECK(r.errorType() == errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&orderBy=speed").status == 400);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?options=bogus").errorType() ==
+        errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?format=bogus").errorType() ==
+        errorUri("InvalidRequest"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:p?options=simplified").body["speed"] == 30);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities?type=Vehicle&timerel=after&timeAt=2020-08-01").status == 400);
+}
+
+TEST_CASE("merge and replace an entity, replace an attribute, batch merge, temporal query by POST") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:m", 30)).status == 201);
+  json fragment = {{"brand", {{"type", "Property"}, {"value", "Tesla"}}}, {"location", "urn:ngsi-ld:null"}};
+  CHECK(f.send("PATCH", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m", fragment.dump()).status == 204);
+  auto r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m");
+  CHECK(r.body["brand"]["value"] == "Tesla");
+  CHECK(r.body["speed"]["value"] == 30);
+  CHECK_FALSE(r.body.contains("location"));
+  CHECK(f.send("PATCH", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:none", fragment.dump()).status == 404);
+
+  json replacement = {{"type", "Vehicle"}, {"colour", {{"type", "Property"}, {"value", "red"}}}};
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m", replacement.dump()).status == 204);
+  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m");
+  CHECK(r.body["colour"]["value"] == "red");
+  CHECK_FALSE(r.body.contains("speed"));
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:none", replacement.dump()).status == 404);
+  json colour = {{"type", "Property"}, {"value", "blue"}};
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/colour", colour.dump()).status ==
+        204);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m").body["colour"]["value"] == "blue");
+  CHECK(f.send("PUT", "/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m/attrs/weight", colour.dump()).status ==
+        404);
+
+  json batch =
+      json::array({{{"id", "urn:ngsi-ld:Vehicle:m"}, {"speed", {{"type", "Property"}, {"value", 5}}}},
+                   {{"id", "urn:ngsi-ld:Vehicle:none"}, {"speed", {{"type", "Property"}, {"value", 5}}}}});
+  r = f.post("/ngsi-ld/v1/entityOperations/merge", batch);
+  CHECK(r.status == 207);
+  CHECK(r.body["success"] == json::array({"urn:ngsi-ld:Vehicle:m"}));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:m").body["colour"]["value"] == "blue");
+
+  for (int i = 0; i < 3; ++i) {
+    REQUIRE(f.post("/ngsi-ld/v1/entityOperations/upsert",
+                   json::array({car("urn:ngsi-ld:Vehicle:h", 10 * i,
+                                    "2024-05-01T08:0" + std::to_string(i) + ":00Z")}))
+                    .status /
+                100 ==
+            2);
+  }
+  json query = {
+      {"type", "Query"},
+      {"entities", json::array({{{"type", "Vehicle"}}, {{"type", "Bus"}}})},
+      {"attrs", json::array({"speed"})},
+      {"temporalQ",
+       {{"timerel", "between"}, {"timeAt", "2024-05-01T08:00:30Z"}, {"endTimeAt", "2024-05-01T09:00:00Z"}}}};
+  r = f.post("/ngsi-ld/v1/temporal/entityOperations/query", query);
+  REQUIRE(r.status == 200);
+  REQUIRE(r.body.size() == 1);
+  CHECK(r.body[0]["id"] == "urn:ngsi-ld:Vehicle:h");
+  CHECK(r.body[0]["speed"].size() == 2);
+  query["temporalQ"]["lastN"] = 0;
+  CHECK(f.post("/ngsi-ld/v1/temporal/entityOperations/query", query).status == 400);
+  query["temporalQ"]["lastN"] = 1;
+  query["aggrParams"] = {{"aggrMethods", json::array({"max"})}};
+  r = f.post("/ngsi-ld/v1/temporal/entityOperations/query", query);
+  CHECK(r.body[0]["speed"]["max"][0][0] == 20.0);
+}
+
+TEST_CASE("GeoJSON representation and local=true") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:g", 12)).status == 201);
+  auto r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json"}});
+  REQUIRE(r.status == 200);
+  CHECK(r.body["type"] == "Feature");
+  CHECK(r.body["id"] == "urn:ngsi-ld:Vehicle:g");
+  CHECK(r.body["geometry"]["coordinates"] == json::array({7.26, 43.70}));
+  CHECK(r.body["properties"]["type"] == "Vehicle");
+  CHECK(r.body["properties"]["speed"]["value"] == 12);
+  r = f.get("/ngsi-ld/v1/entities?type=Vehicle&geometryProperty=speed", {{"Accept", "application/geo+json"}});
+  REQUIRE(r.body["features"].size() == 1);
+  CHECK(r.body["type"] == "FeatureCollection");
+  CHECK(r.body["features"][0]["geometry"].is_null());
+  CHECK(f.get("/ngsi-ld/v1/entities?type=Vehicle&geometryProperty=location").status == 400);
+  CHECK(f.get("/ngsi-ld/v1/entities?local=true").body.size() == 1);
+  // Weighted Accept: equal weights prefer JSON, then JSON-LD, then GeoJSON; GeoJSON only where offered.
+  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g",
+            {{"Accept", "application/geo+json, application/json"}});
+  CHECK(r.body["type"] == "Vehicle");
+  r = f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=0, */*"}});
+  CHECK(r.body.contains("@context"));
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status ==
+        200);
+  CHECK(f.get("/ngsi-ld/v1/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/json;q=abc"}}).status ==
+        200);
+  CHECK(f.get("/ngsi-ld/v1/temporal/entities/urn:ngsi-ld:Vehicle:g", {{"Accept", "application/geo+json"}})
+            .status == 406);
+}
+
+TEST_CASE("POST /entityOperations/query refuses malformed query bodies") {
+  Fixture f;
+  REQUIRE(f.post("/ngsi-ld/v1/entities", car("urn:ngsi-ld:Vehicle:q", 12)).status == 201);
+  json query = {{"type", "Query"}, {"entities", json::array({{{"type", "Vehicle"}}})}};
+  CHECK(f.post("/ngsi-ld/v1/entityOperations/query", query).body.size() == 1);
+  const auto refused = [&](const char* member, const json& value) {
+    json bad = query;
+    bad[member] = value;
+    const auto r = f.post("/ngsi-ld/v1/entityOperations/query", bad);
+    CHECK_MESSAGE(r.status == 400, member);
+  };
+  refused("attrs", json::array());
+  refused("joinLevel", 0);
+  refused("temporalQ", {{"timerel", "after"}, {"timeAt", "2020-01-01T00:00:00Z"}});
+  refused("entities", json::array({{{"id", "urn:ngsi-ld:Vehicle:q"}}}));
+  refused("ordering", {{"orderBy", json::array({"location;dist-asc"})}});
+  refused("ordering", {{"orderBy", json::array({"id;asc"})}, {"geometry", 5}});
+  refused("ordering", {{"orderBy", json::array({"id;asc"})}, {"collation", "not a tag!!"}});
 }

@@ -2,15 +2,19 @@
 
 #include <algorithm>
 #include <array>
+#include <cctype>
+#include <cstdint>
 
-#include "citytwin/core/date_time.hpp"
 #include "citytwin/context/context_error.hpp"
+#include "citytwin/core/date_time.hpp"
 
 namespace citytwin::context {
 
 namespace {
 
 using nlohmann::json;
+
+constexpr const char* kNgsiNull = "urn:ngsi-ld:null";
 
 [[noreturn]] void badData(const std::string& detail) { throw ContextError(ErrorKind::BadRequestData, detail); }
 
@@ -62,8 +66,77 @@ std::string shortTypeName(const std::string& type) {
   return cut == std::string::npos ? type : type.substr(cut + 1);
 }
 
+// Members that belong to another attribute type, or that only a broker writes: refused in a normalized
+// attribute of the given type (GS CIM 009 clause 4.5).
+bool isForeignMember(const std::string& type, const std::string& key) {
+  static const std::array kOutputOnly = {"previousValue", "previousObject", "previousLanguageMap",
+                                         "entityIdSealed"};
+  if (std::find(kOutputOnly.begin(), kOutputOnly.end(), key) != kOutputOnly.end()) return true;
+  if (type == "Property" || type == "GeoProperty") {
+    return key == "object" || key == "objectList" || key == "languageMap" || key == "valueList" ||
+           key == "json" || key == "vocab";
+  }
+  if (type == "Relationship") {
+    return key == "value" || key == "unitCode" || key == "languageMap" || key == "valueList" ||
+           key == "json" || key == "vocab";
+  }
+  return key == "value" || key == "object" || key == "unitCode";  // LanguageProperty
+}
+
+// The NGSI-LD Null ("urn:ngsi-ld:null", clause 4.6.5) anywhere in a value: a deletion marker of patches,
+// never a value to create.
+bool containsNgsiNull(const json& value) {
+  if (value.is_string()) return value.get<std::string>() == kNgsiNull;
+  if (value.is_structured()) {
+    for (const auto& item : value) {
+      if (containsNgsiNull(item)) return true;
+    }
+  }
+  return false;
+}
+
+// A languageMap: language tags (non-empty) to a string or an array of strings.
+void checkLanguageMap(const json& map, const std::string& name) {
+  if (!map.is_object()) badData("LanguageProperty '" + name + "' needs a languageMap object");
+  for (const auto& [tag, text] : map.items()) {
+    const bool valid = text.is_string() ||
+                       (text.is_array() &&
+                        std::all_of(text.begin(), text.end(), [](const json& t) { return t.is_string(); }));
+    if (tag.empty() || !valid) badData("LanguageProperty '" + name + "': languageMap maps tags to strings");
+  }
+}
+
+// A scope (clause 4.18): "/"-separated levels, each a letter or '_' followed by letters, digits or '_'.
+bool isValidScope(const std::string& scope) {
+  std::size_t start = scope.starts_with("/") ? 1 : 0;
+  if (start >= scope.size()) return false;
+  while (start <= scope.size()) {
+    const auto slash = scope.find('/', start);
+    const std::string level =
+        scope.substr(start, slash == std::string::npos ? std::string::npos : slash - start);
+    if (level.empty() || std::isdigit(static_cast<unsigned char>(level[0]))) return false;
+    if (!std::all_of(level.begin(), level.end(),
+                     [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; })) {
+      return false;
+    }
+    if (slash == std::string::npos) return true;
+    start = slash + 1;
+  }
+  return false;
+}
+
+// Core terms that are never reified as attributes (clause 4.5.1) cannot name one. ("value" and friends
+// stay allowed: published Smart Data Models name attributes so.)
+bool isCoreMemberName(const std::string& key) {
+  return key == "observedAt" || key == "datasetId" || key == "instanceId";
+}
+
 void readObservedAt(Attribute& attribute, const json& value, const std::string& name) {
   if (!value.is_string()) badData("attribute '" + name + "': observedAt must be a DateTime string");
+  if (!value.get<std::string>().ends_with("Z")) {
+    badData("attribute '" + name + "': observedAt '" + value.get<std::string>() +
+            "' must be in UTC (ending in Z)");
+  }
   const auto ms = parseDateTime(value.get<std::string>());
   if (!ms) badData("attribute '" + name + "': observedAt '" + value.get<std::string>() + "' is not an ISO 8601 DateTime");
   attribute.observedAt = value.get<std::string>();
@@ -91,10 +164,43 @@ void readV2Metadata(Attribute& attribute, const json& metadata, const std::strin
   }
 }
 
+// Code points that are invisible or that render as something else (spaces, format and bidi controls,
+// fillers, variation selectors, noncharacters): refused in ids, which would otherwise look alike but differ.
+bool isDeceptiveCodePoint(std::uint32_t c) {
+  return (c >= 0x80 && c <= 0xA0) || c == 0xAD || c == 0x115F || c == 0x1160 || c == 0x180E ||
+         (c >= 0x2000 && c <= 0x200F) || (c >= 0x2028 && c <= 0x202F) || (c >= 0x205F && c <= 0x206F) ||
+         c == 0x2800 || c == 0x3000 || c == 0x3164 || (c >= 0xFE00 && c <= 0xFE0F) || c == 0xFEFF ||
+         c == 0xFFA0 || (c >= 0xFDD0 && c <= 0xFDEF) || (c & 0xFFFE) == 0xFFFE ||
+         (c >= 0xFFF0 && c <= 0xFFFB) || (c >= 0xE0000 && c <= 0xE0FFF);
+}
+
+// True when the non-ASCII part of `text` is well-formed UTF-8 without deceptive code points.
+bool hasOnlyVisibleUnicode(std::string_view text) {
+  for (std::size_t i = 0; i < text.size();) {
+    const auto lead = static_cast<unsigned char>(text[i]);
+    if (lead < 0x80) {
+      ++i;
+      continue;
+    }
+    const std::size_t length = lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 0;
+    if (length == 0 || i + length > text.size()) return false;
+    std::uint32_t c = lead & (0x3F >> (length - 1));
+    for (std::size_t k = 1; k < length; ++k) {
+      const auto next = static_cast<unsigned char>(text[i + k]);
+      if ((next & 0xC0) != 0x80) return false;
+      c = (c << 6) | (next & 0x3F);
+    }
+    if (isDeceptiveCodePoint(c)) return false;
+    i += length;
+  }
+  return true;
+}
+
 }  // namespace
 
 bool isValidUri(std::string_view text) {
   if (text.empty() || text.size() > 2048) return false;
+  if (!hasOnlyVisibleUnicode(text)) return false;
   for (const char c : text) {
     const auto u = static_cast<unsigned char>(c);
     if (u <= 0x20 || u == 0x7f || c == '<' || c == '>' || c == '"' || c == '{' || c == '}' || c == '|' ||
@@ -165,7 +271,12 @@ Attribute parseAttribute(const std::string& name, const json& value, const JsonL
   const bool hasType = value.contains("type") && value["type"].is_string();
   const std::string type = hasType ? value["type"].get<std::string>() : std::string();
   bool metadataAllowed = true;
+  if (value.contains("@context"))
+    badData("attribute '" + name + "' carries an @context; only the entity may");
   if (hasType && isNgsiAttributeType(type)) {
+    for (const auto& [key, member] : value.items()) {
+      if (isForeignMember(type, key)) badData(type + " '" + name + "' may not carry '" + key + "'");
+    }
     if (type == "Property") {
       if (!value.contains("value") || value["value"].is_null()) badData("Property '" + name + "' has no value");
       attribute.value = value["value"];
@@ -178,11 +289,17 @@ Attribute parseAttribute(const std::string& name, const json& value, const JsonL
       if (!value.contains("value") || !isGeoJsonGeometry(value["value"])) {
         badData("GeoProperty '" + name + "' needs a GeoJSON geometry value");
       }
+      if (value["value"]["type"] == "GeometryCollection") {
+        badData("GeoProperty '" + name + "': GeometryCollection is not supported by NGSI-LD");
+      }
       attribute.value = value["value"];
     } else {
       attribute.kind = AttributeKind::LanguageProperty;
-      if (!value.contains("languageMap") || !value["languageMap"].is_object()) {
+      if (!value.contains("languageMap"))
         badData("LanguageProperty '" + name + "' needs a languageMap object");
+      checkLanguageMap(value["languageMap"], name);
+      if (value.contains("valueType") && value["valueType"] != "rdf:langString") {
+        badData("LanguageProperty '" + name + "': valueType can only be rdf:langString");
       }
       attribute.value = value["languageMap"];
     }
@@ -210,7 +327,7 @@ Attribute parseAttribute(const std::string& name, const json& value, const JsonL
     attribute.kind = AttributeKind::Relationship;
     attribute.value = value["object"];
   } else if (value.contains("languageMap") && !hasType) {
-    if (!value["languageMap"].is_object()) badData("attribute '" + name + "': languageMap must be an object");
+    checkLanguageMap(value["languageMap"], name);
     attribute.kind = AttributeKind::LanguageProperty;
     attribute.value = value["languageMap"];
   } else {
@@ -254,6 +371,7 @@ std::map<std::string, std::vector<Attribute>> parseAttributes(const json& body, 
       continue;
     }
     if (!isValidAttributeName(key)) badData("attribute name '" + key + "' is not a valid name");
+    if (isCoreMemberName(key)) badData("'" + key + "' is an NGSI-LD core term and cannot name an attribute");
     auto& instances = attributes[context.expand(key)];
     const bool multiInstance = value.is_array() && !value.empty() &&
                                std::all_of(value.begin(), value.end(), [](const json& v) {
@@ -285,10 +403,13 @@ Entity parseEntity(const json& body, const JsonLdContext& context) {
   const json& type = body["type"];
   Entity entity;
   const auto addType = [&](const json& t) {
-    if (!t.is_string() || t.get<std::string>().empty() || !isValidAttributeName(t.get<std::string>())) {
-      badData("entity type must be a non-empty name");
+    if (!t.is_string() || t.get<std::string>().empty() || !isValidAttributeName(t.get<std::string>()) ||
+        std::isdigit(static_cast<unsigned char>(t.get<std::string>()[0]))) {
+      badData("entity type must be a name that does not start with a digit");
     }
-    entity.types.push_back(context.expand(t.get<std::string>()));
+    std::string expanded = context.expand(t.get<std::string>());
+    if (expanded.starts_with("@")) badData("entity type '" + t.get<std::string>() + "' is a JSON-LD keyword");
+    entity.types.push_back(std::move(expanded));
   };
   if (type.is_array()) {
     if (type.empty()) badData("entity type list is empty");
@@ -298,7 +419,24 @@ Entity parseEntity(const json& body, const JsonLdContext& context) {
   }
   if (!body.contains("id") || !body["id"].is_string()) badData("entity has no id string");
   entity.id = normalizeEntityId(body["id"].get<std::string>(), shortTypeName(context.compact(entity.types.front())));
+  if (entity.id == kNgsiNull) badData("the NGSI-LD Null cannot be an entity id");
+  if (body.contains("scope")) {
+    const json& scope = body["scope"];
+    const json scopes = scope.is_array() ? scope : json::array({scope});
+    for (const auto& s : scopes) {
+      if (!s.is_string() || !isValidScope(s.get<std::string>()))
+        badData("scope " + s.dump() + " is not a valid scope");
+    }
+  }
   entity.attributes = parseAttributes(body, context);
+  for (const auto& [name, instances] : entity.attributes) {
+    for (const auto& instance : instances) {
+      if (containsNgsiNull(instance.value) || containsNgsiNull(instance.subAttributes)) {
+        badData("attribute '" + context.compact(name) +
+                "' holds the NGSI-LD Null, which only deletes in a patch");
+      }
+    }
+  }
   return entity;
 }
 

@@ -108,6 +108,7 @@ WriteResult applyWrite(WriteOperation& op, std::map<std::string, Entity>& entiti
     case WriteKind::Delete:
       if (found == entities.end()) return notFound("entity " + id + " does not exist");
       sink.remove(id);
+      if (op.purgeHistory) sink.purgeHistory(id);
       entities.erase(found);
       return result;
     default:

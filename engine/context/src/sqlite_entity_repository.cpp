@@ -35,7 +35,8 @@ std::string historyInsert(int rows) {
 }
 
 struct SqliteEntityRepository::Statements {
-  store::Statement insertId, insertAttributeName, upsertEntity, deleteEntity, insertHistory, insertHistoryMany;
+  store::Statement insertId, insertAttributeName, upsertEntity, deleteEntity, deleteHistory, insertHistory,
+      insertHistoryMany;
   std::vector<HistoryRow> pendingHistory;
 
   explicit Statements(store::Database& db)
@@ -43,6 +44,7 @@ struct SqliteEntityRepository::Statements {
         insertAttributeName(db, "INSERT INTO attribute_names(name) VALUES(?1)"),
         upsertEntity(db, "INSERT OR REPLACE INTO entities(eid, body) VALUES(?1, ?2)"),
         deleteEntity(db, "DELETE FROM entities WHERE eid = ?1"),
+        deleteHistory(db, "DELETE FROM history WHERE eid = ?1"),
         insertHistory(db, historyInsert(1)),
         insertHistoryMany(db, historyInsert(kHistoryRowsPerStatement)) {}
 
@@ -138,6 +140,12 @@ struct SqliteEntityRepository::Sink final : WriteSink {
   void persist(const Entity& entity) override { repository.persistEntity(entity); }
   void remove(const std::string& id) override {
     repository.statements_->deleteEntity.bind(1, repository.entityKey(id)).run();
+  }
+  void purgeHistory(const std::string& id) override {
+    const std::int64_t eid = repository.entityKey(id);
+    repository.statements_->deleteHistory.bind(1, eid).run();
+    std::erase_if(repository.statements_->pendingHistory,
+                  [eid](const HistoryRow& row) { return row.eid == eid; });
   }
   void record(const std::string& id, const std::string& name, const Attribute& attribute, std::int64_t now) override {
     repository.recordHistory(repository.entityKey(id), name, attribute, now);

@@ -132,6 +132,8 @@ const Statement kHistory{
     "SELECT * FROM unnest($1::text[], $2::text[], $3::int8[], $4::int8[], $5::text[], $6::text[], "
     "$7::text[], "
     "$8::text[])"};
+const Statement kPurgeHistory{"citytwin_purge_history",
+                              "DELETE FROM history WHERE entity_id = ANY($1::text[])"};
 const char* kCopyHistory =
     "COPY history(entity_id, attribute, observed_ms, kind, value, observed_at, unit_code, dataset_id) FROM "
     "STDIN";
@@ -163,56 +165,74 @@ Entity parseStored(std::string_view body) {
 }
 
 // Collects what applyWrite decides: which ids to store again (their final state is read from the batch's
-// entities at the end, so an entity written twice is stored once) and the history rows: in COPY text for a
-// large batch (the cheapest way in for the server), as array parameters for a small one (an INSERT that
-// travels in one pipeline with COMMIT: two round trips for a single update instead of five).
+// entities at the end, so an entity written twice is stored once), whose stored history a temporal delete
+// purges, and the history rows. The rows are kept as values until the batch is decided (a purge also drops
+// the rows the batch recorded for that entity before it), then written out: in COPY text for a large batch
+// (the cheapest way in for the server), as array parameters for a small one (an INSERT that travels in one
+// pipeline with COMMIT: two round trips for a single update instead of five).
 struct BatchSink final : WriteSink {
   explicit BatchSink(bool bulk) : bulk(bulk) {}
   const bool bulk;
   std::set<std::string> touched;
+  std::set<std::string> purged;
+  struct HistoryRow {
+    std::string entityId, attribute;
+    std::int64_t observedMs, kind;
+    std::string value, observedAt, unitCode, datasetId;
+  };
+  std::vector<HistoryRow> rows;
   std::string copyText;
   BinaryArray entityIds = BinaryArray::text(), attributes = BinaryArray::text(),
               observedMs = BinaryArray::bigint(), kinds = BinaryArray::bigint(), values = BinaryArray::text(),
               observedAt = BinaryArray::text(), unitCodes = BinaryArray::text(),
-              datasetIds = BinaryArray::text();
-  std::size_t rows = 0;
+              datasetIds = BinaryArray::text(), purgedIds = BinaryArray::text();
 
   void persist(const Entity& entity) override { touched.insert(entity.id); }
   void remove(const std::string& id) override { touched.insert(id); }
+  void purgeHistory(const std::string& id) override {
+    purged.insert(id);
+    std::erase_if(rows, [&](const HistoryRow& row) { return row.entityId == id; });
+  }
   void record(const std::string& id, const std::string& name, const Attribute& attribute,
               std::int64_t now) override {
-    ++rows;
     const bool observed = !attribute.observedAt.empty();
-    const std::int64_t ms = observed ? attribute.observedMs : now;
-    const std::string value = attribute.value.dump();
-    const std::string at = observed ? attribute.observedAt : formatDateTime(now);
-    if (!bulk) {
-      entityIds.add(id);
-      attributes.add(name);
-      observedMs.add(ms);
-      kinds.add(static_cast<std::int64_t>(attribute.kind));
-      values.add(value);
-      observedAt.add(at);
-      unitCodes.add(attribute.unitCode);
-      datasetIds.add(attribute.datasetId);
-      return;
+    rows.push_back({id, name, observed ? attribute.observedMs : now,
+                    static_cast<std::int64_t>(attribute.kind), attribute.value.dump(),
+                    observed ? attribute.observedAt : formatDateTime(now), attribute.unitCode,
+                    attribute.datasetId});
+  }
+  // Writes the decided rows and purges into the form the batch sends.
+  void finish() {
+    for (const auto& id : purged) purgedIds.add(id);
+    for (const auto& row : rows) {
+      if (!bulk) {
+        entityIds.add(row.entityId);
+        attributes.add(row.attribute);
+        observedMs.add(row.observedMs);
+        kinds.add(row.kind);
+        values.add(row.value);
+        observedAt.add(row.observedAt);
+        unitCodes.add(row.unitCode);
+        datasetIds.add(row.datasetId);
+        continue;
+      }
+      appendCopyField(copyText, row.entityId);
+      copyText += '\t';
+      appendCopyField(copyText, row.attribute);
+      copyText += '\t';
+      copyText += std::to_string(row.observedMs);
+      copyText += '\t';
+      copyText += std::to_string(row.kind);
+      copyText += '\t';
+      appendCopyField(copyText, row.value);
+      copyText += '\t';
+      appendCopyField(copyText, row.observedAt);
+      copyText += '\t';
+      appendCopyField(copyText, row.unitCode);
+      copyText += '\t';
+      appendCopyField(copyText, row.datasetId);
+      copyText += '\n';
     }
-    appendCopyField(copyText, id);
-    copyText += '\t';
-    appendCopyField(copyText, name);
-    copyText += '\t';
-    copyText += std::to_string(ms);
-    copyText += '\t';
-    copyText += std::to_string(static_cast<int>(attribute.kind));
-    copyText += '\t';
-    appendCopyField(copyText, value);
-    copyText += '\t';
-    appendCopyField(copyText, at);
-    copyText += '\t';
-    appendCopyField(copyText, attribute.unitCode);
-    copyText += '\t';
-    appendCopyField(copyText, attribute.datasetId);
-    copyText += '\n';
   }
   std::vector<BinaryArray*> historyColumns() {
     return {&entityIds, &attributes, &observedMs, &kinds, &values, &observedAt, &unitCodes, &datasetIds};
@@ -592,6 +612,7 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
     const auto found = entities.find(id);
     columns.add(id, found == entities.end() ? nullptr : &found->second, version);
   }
+  sink.finish();
   // The rows in one round trip (a small batch adds its history and COMMIT); a version conflict fails a
   // statement, and the server skips the rest.
   std::vector<PipelineStep> steps;
@@ -603,6 +624,8 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
   if (inserts.ids.size())
     steps.push_back(
         {&kInsert, {&inserts.ids, &inserts.bodies, &inserts.types, &inserts.geometries}, nullptr});
+  // A temporal delete's purge runs before the batch's own history goes in.
+  if (sink.purgedIds.size()) steps.push_back({&kPurgeHistory, {&sink.purgedIds}, nullptr});
   if (sink.bulk) {
     if (!steps.empty()) db.pipeline(steps);
     if (!sink.copyText.empty()) db.copyIn(kCopyHistory, sink.copyText);
@@ -615,7 +638,7 @@ std::vector<WriteResult> PostgresEntityRepository::writeOnce(const std::vector<W
       throw;
     }
   } else {
-    if (sink.rows) steps.push_back({&kHistory, sink.historyColumns(), nullptr});
+    if (!sink.rows.empty()) steps.push_back({&kHistory, sink.historyColumns(), nullptr});
     steps.push_back({nullptr, {}, "COMMIT"});
     try {
       db.pipeline(steps);

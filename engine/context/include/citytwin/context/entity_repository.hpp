@@ -33,6 +33,7 @@ struct WriteOperation {
   std::string attribute;          // PatchAttr / DeleteAttr: expanded name
   std::string datasetId;          // DeleteAttr
   bool deleteAllInstances = false;
+  bool purgeHistory = false;      // Delete: the attribute history goes too (DELETE /temporal/entities/{id})
 };
 
 struct WriteResult {

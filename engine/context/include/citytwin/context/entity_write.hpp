@@ -17,6 +17,8 @@ class WriteSink {
   // The entity's new current state (created, replaced or merged).
   virtual void persist(const Entity& entity) = 0;
   virtual void remove(const std::string& id) = 0;
+  // Every history row of the entity, those recorded earlier in the same batch included.
+  virtual void purgeHistory(const std::string& id) = 0;
   // One attribute instance written at `now` (its observedAt, or now when it carries none).
   virtual void record(const std::string& id, const std::string& name, const Attribute& attribute,
                       std::int64_t now) = 0;
