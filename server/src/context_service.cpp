@@ -21,6 +21,7 @@
 #include "citytwin/server/subscriptions.hpp"
 #include "citytwin/server/tenants.hpp"
 #include "features_api.hpp"
+#include "percent_encoding.hpp"
 #include "projection.hpp"
 #include "temporal_representation.hpp"
 #ifdef CITYTWIN_HAS_POSTGRESQL
@@ -172,22 +173,6 @@ std::optional<std::string> unknownNgsiParameter(const httplib::Request& req) {
     start = end + 1;
   }
   return std::nullopt;
-}
-
-std::string percentEncode(std::string_view text) {
-  static const char* const kHex = "0123456789ABCDEF";
-  std::string out;
-  for (const char c : text) {
-    const auto u = static_cast<unsigned char>(c);
-    if (std::isalnum(u) || c == '-' || c == '.' || c == '_' || c == '~') {
-      out += c;
-    } else {
-      out += '%';
-      out += kHex[u >> 4];
-      out += kHex[u & 15];
-    }
-  }
-  return out;
 }
 
 std::string param(const httplib::Request& req, std::string_view name) { return findParam(req, name).value_or(""); }

@@ -10,6 +10,7 @@
 
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/geo/coordinate_transform.hpp"
+#include "percent_encoding.hpp"
 
 namespace citytwin::server {
 
@@ -27,21 +28,6 @@ struct ApiError : std::runtime_error {
   int status;
   ApiError(int s, const std::string& message) : std::runtime_error(message), status(s) {}
 };
-
-std::string percentEncode(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 std::string baseUrl(const httplib::Request& req) {
   const std::string host = req.get_header_value("Host");
@@ -215,10 +201,10 @@ FeaturesApi::FeaturesApi(const city::CityModel& city, std::function<json()> live
                       {"ground_elevation_m", s.groundElevationM},
                       {"source", s.source},
                       {"transformer", s.transformer},
-                      {"supply_feeder",
-                       s.supplyFeeder >= 0 && static_cast<std::size_t>(s.supplyFeeder) < city.grid.feeders.size()
-                           ? city.grid.feeders[static_cast<std::size_t>(s.supplyFeeder)].id
-                           : std::string()}});
+                      {"supply_feeder", s.supplyFeeder >= 0 && static_cast<std::size_t>(s.supplyFeeder) <
+                                                                   city.grid.feeders.size()
+                                            ? city.grid.feeders[static_cast<std::size_t>(s.supplyFeeder)].id
+                                            : std::string()}});
   }
   auto feeders =
       std::make_unique<Collection>(Collection{"grid_feeders", "Grid feeder sections", "feeder", {}, {}, {}});

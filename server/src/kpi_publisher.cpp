@@ -2,29 +2,13 @@
 
 #include "citytwin/core/date_time.hpp"
 #include "citytwin/server/upsert_client.hpp"
+#include "percent_encoding.hpp"
 
 namespace citytwin::server {
 
 namespace {
 
 constexpr const char* kSmartDataModelsContext = "https://smartdatamodels.org/context.jsonld";
-
-// An id segment: letters, digits, '-', '_' and '.' kept, anything else percent-encoded (ids are URIs).
-std::string idSegment(const std::string& text) {
-  static const char* hex = "0123456789ABCDEF";
-  std::string out;
-  for (const unsigned char c : text) {
-    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
-        c == '.') {
-      out += static_cast<char>(c);
-    } else {
-      out += '%';
-      out += hex[c >> 4];
-      out += hex[c & 15];
-    }
-  }
-  return out;
-}
 
 nlohmann::json property(nlohmann::json value) {
   return {{"type", "Property"}, {"value", std::move(value)}};
@@ -49,8 +33,8 @@ nlohmann::json kpiIndicatorEntities(const scenario::Scenario& spec, const scenar
     if (definition && !definition->window.empty()) description += ", " + definition->window;
     nlohmann::json kpiValue = property(value);
     kpiValue["observedAt"] = calculatedAt;
-    entities.push_back({{"id", "urn:ngsi-ld:KeyPerformanceIndicator:citytwin:" + idSegment(spec.name) + ":" +
-                                   idSegment(variant) + ":" + idSegment(model + "." + kpi)},
+    entities.push_back({{"id", "urn:ngsi-ld:KeyPerformanceIndicator:citytwin:" + percentEncode(spec.name) +
+                                   ":" + percentEncode(variant) + ":" + percentEncode(model + "." + kpi)},
                         {"type", "KeyPerformanceIndicator"},
                         {"name", property(model + "." + kpi + " (" + variant + ")")},
                         {"description", property(description)},

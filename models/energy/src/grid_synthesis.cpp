@@ -16,6 +16,7 @@
 #include "citytwin/energy/standard_types.hpp"
 #include "citytwin/energy/typology.hpp"
 #include "citytwin/geo/spatial_index.hpp"
+#include "design_peak_flow.hpp"
 #include "medium_voltage_synthesis.hpp"
 #include "service_area.hpp"
 #include "street_graph.hpp"
@@ -35,7 +36,6 @@ constexpr std::size_t kCableTypes = std::size(kLowVoltageCables);
 constexpr double kLowVoltageKv = 0.4;
 constexpr double kMediumVoltageKv = 20.0;  // assumed primary voltage of a synthesised MV/LV substation
 constexpr double kPowerFactor = kDesignPowerFactor;
-constexpr double kReactiveShare = kDesignReactiveShare;
 constexpr double kCooledUseAllowanceWPerM2 = 25.0;
 // Standard MV/LV distribution transformer ratings (IEC 60076 preferred values); larger needs take several
 // 630 kVA units.
@@ -288,19 +288,8 @@ class GridBuilder {
   // One power flow at the design peak for one site; reinforces what exceeds the limits. True when it changed.
   bool check(const SubstationNetwork& net, SiteGrid& site, GridSynthesisReport& report) {
     const double utilisation = options_.designUtilisation;
-    std::vector<Complex> injection(net.network.busCount(), Complex(0, 0));
-    for (std::size_t j = 0; j < net.buildings.size(); ++j) {
-      const double p = kva_[net.buildings[j]] * kPowerFactor * 1e-3 / kNetworkBaseMva;
-      injection[static_cast<std::size_t>(net.busOfBuilding[j])] -= Complex(p, p * kReactiveShare);
-    }
-    std::vector<Complex> v = net.network.voltage;
-    NewtonRaphsonPowerFlow flow(net.network, {1e-8, 30, LinearSolverKind::Klu});
-    PowerFlowOutcome outcome;
-    try {
-      outcome = flow.solve(v, injection);
-    } catch (const Error&) {
-      outcome.converged = false;
-    }
+    const DesignPeakFlow peak = solveDesignPeak(net, kva_);
+    const std::vector<Complex>& v = peak.voltage;
     city::Substation& sub = grid_.substations[site.substation];
     bool changed = false;
     const auto upsizeTransformer = [&] {
@@ -323,7 +312,7 @@ class GridBuilder {
       applyCable(grid_.feeders[site.feeders[i]], next);
       changed = true;
     };
-    if (!outcome.converged) {
+    if (!peak.converged) {
       // Far beyond any design limit: a larger transformer and every cable one step up.
       report.maxDesignLoading = std::numeric_limits<double>::infinity();
       upsizeTransformer();

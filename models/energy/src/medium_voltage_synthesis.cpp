@@ -9,6 +9,7 @@
 #include "citytwin/energy/distribution_network.hpp"
 #include "citytwin/energy/newton_raphson.hpp"
 #include "citytwin/energy/standard_types.hpp"
+#include "design_peak_flow.hpp"
 #include "service_area.hpp"
 
 namespace citytwin::energy {
@@ -236,22 +237,11 @@ void synthesiseMediumVoltage(city::CityModel& city, const StreetGraph& streets,
       Primary& p =
           primaries[static_cast<std::size_t>(primaryOf[static_cast<std::size_t>(net.citySubstation)])];
       city::Substation& primary = grid.substations[p.substation];
-      std::vector<Complex> injection(net.network.busCount(), Complex(0, 0));
-      for (std::size_t j = 0; j < net.buildings.size(); ++j) {
-        const double pu = buildingKva[net.buildings[j]] * kDesignPowerFactor * 1e-3 / kNetworkBaseMva;
-        injection[static_cast<std::size_t>(net.busOfBuilding[j])] -= Complex(pu, pu * kDesignReactiveShare);
-      }
-      std::vector<Complex> v = net.network.voltage;
-      NewtonRaphsonPowerFlow flow(net.network, {1e-8, 30, LinearSolverKind::Klu});
-      PowerFlowOutcome outcome;
-      try {
-        outcome = flow.solve(v, injection);
-      } catch (const Error&) {
-        outcome.converged = false;
-      }
+      const DesignPeakFlow peak = solveDesignPeak(net, buildingKva);
+      const std::vector<Complex>& v = peak.voltage;
       std::vector<char> strengthen(p.feeders.size(), 0);
-      bool transformerOver = !outcome.converged;
-      if (!outcome.converged) {
+      bool transformerOver = !peak.converged;
+      if (!peak.converged) {
         report.maxMediumVoltageLoading = std::numeric_limits<double>::infinity();
         std::fill(strengthen.begin(), strengthen.end(), 1);
       } else {
