@@ -724,40 +724,8 @@ struct RouteSearchScratch {
 
 std::optional<std::vector<std::int32_t>> Microsimulation::fastestRoute(std::int32_t fromLink,
                                                                        std::int32_t toLink) const {
-  if (fromLink == toLink) return std::vector<std::int32_t>{};
-  thread_local RouteSearchScratch scratch;
-  scratch.prepare(network_.links.size());
-  // The heap operations of std::priority_queue<Entry, std::vector<Entry>, std::greater<>>, on a vector
-  // that keeps its capacity: the same order of settling, so the same routes on ties.
-  auto& heap = scratch.heap;
-  const std::greater<> later;
-  scratch.label(fromLink, 0.0, -1);
-  heap.emplace_back(0.0, fromLink);
-  while (!heap.empty()) {
-    std::pop_heap(heap.begin(), heap.end(), later);
-    const auto [t, link] = heap.back();
-    heap.pop_back();
-    if (t > scratch.time[link]) continue;
-    if (link == toLink) break;
-    for (const Movement* mv = network_.movementsBegin(link); mv != network_.movementsEnd(link); ++mv) {
-      const MicroLink& next = network_.links[mv->toLink];
-      if (next.closed) continue;
-      const double candidate = t + freeFlowSeconds(mv->toLink);
-      if (candidate < scratch.time[mv->toLink]) {
-        scratch.label(mv->toLink, candidate, link);
-        heap.emplace_back(candidate, mv->toLink);
-        std::push_heap(heap.begin(), heap.end(), later);
-      }
-    }
-  }
-  std::optional<std::vector<std::int32_t>> route;
-  if (std::isfinite(scratch.time[toLink])) {
-    route.emplace();
-    for (std::int32_t link = toLink; link != fromLink; link = scratch.previous[link]) route->push_back(link);
-    std::reverse(route->begin(), route->end());
-  }
-  scratch.reset();
-  return route;
+  const std::int32_t target[] = {toLink};
+  return std::move(fastestRoutes(fromLink, target).front());
 }
 
 std::vector<std::optional<std::vector<std::int32_t>>> Microsimulation::fastestRoutes(
@@ -773,8 +741,9 @@ std::vector<std::optional<std::vector<std::int32_t>>> Microsimulation::fastestRo
       wanted[link] = 1;
       ++remaining;
     }
-  // The search of fastestRoute, settling links in the same order; it stops when every target is settled
-  // (a settled link's label and predecessor never change again, so the routes are those of fastestRoute).
+  // Dijkstra over links with the heap operations of std::priority_queue<Entry, std::vector<Entry>,
+  // std::greater<>> on a vector that keeps its capacity (the same order of settling, so the same routes on
+  // ties); it stops when every target is settled (a settled link's label and predecessor never change again).
   auto& heap = scratch.heap;
   const std::greater<> later;
   scratch.label(fromLink, 0.0, -1);
