@@ -121,7 +121,9 @@ void serve(const ServeArguments& args) {
     options.city = city;
   }
   if (database.empty()) database = "citytwin-context.sqlite";
-  if (!postgres) options.databasePath = database;
+  // With a PostgreSQL store this path still names the SQLite files beside it that hold the subscriptions
+  // (`<path>-broker.sqlite`) and the stores of tenants other than the default one.
+  options.databasePath = database;
   // Where the entities live, for the start message (a URL's password left out).
   std::string storeName = database.string();
   if (postgres) {
